@@ -1,0 +1,1 @@
+"""Staff authentication: roles, API tokens, the request principal."""

@@ -1,0 +1,50 @@
+"""Queries for users and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models import ApiToken, Organ, User
+
+
+def principal_row_by_token_hash(
+    session: Session, token_hash: str
+) -> tuple[User, str | None] | None:
+    """The active user owning an unrevoked token, with its organ code."""
+    stmt = (
+        select(User, Organ.code)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .outerjoin(Organ, Organ.id == User.organ_id)
+        .where(
+            ApiToken.token_hash == token_hash,
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    )
+    row = session.execute(stmt).first()
+    return None if row is None else (row[0], row[1])
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """One user by id."""
+    return session.get(User, user_id)
+
+
+def add_token(session: Session, token: ApiToken) -> ApiToken:
+    """Persist a token row."""
+    session.add(token)
+    session.flush()
+    return token
+
+
+def revoke_tokens(session: Session, *, prefix: str, now: datetime) -> int:
+    """Revoke every live token with this prefix; returns how many."""
+    stmt = (
+        update(ApiToken)
+        .where(ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return session.execute(stmt, execution_options={"synchronize_session": False}).rowcount  # type: ignore[attr-defined, no-any-return]

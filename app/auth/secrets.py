@@ -1,0 +1,34 @@
+"""Long random secrets (API tokens, query codes) and their keyed hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+# Crockford base32 without I, L, O, U: nothing an applicant can misread when typing a code.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+QUERY_CODE_LENGTH = 20  # 100 bits
+_LOOKALIKES = str.maketrans("OIL", "011")
+
+
+def keyed_hash(key: bytes, secret: str) -> str:
+    """HMAC-SHA256 hex of a secret: fast to check, useless to whoever reads the database."""
+    return hmac.new(key, secret.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def new_api_token() -> str:
+    """A fresh bearer token (256 bits)."""
+    return "gk_" + secrets.token_urlsafe(32)
+
+
+def new_query_code() -> str:
+    """A fresh query code, grouped in fours for reading aloud: XXXX-XXXX-XXXX-XXXX-XXXX."""
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, QUERY_CODE_LENGTH, 4))
+
+
+def normalize_query_code(code: str) -> str:
+    """Canonical form of a typed query code: no separators, upper case, O→0, I/L→1."""
+    cleaned = code.replace("-", "").replace(" ", "").upper()
+    return cleaned.translate(_LOOKALIKES)

@@ -1,0 +1,1 @@
+"""Staff views of cases: list, detail, timeline, attachments."""

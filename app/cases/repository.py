@@ -1,0 +1,86 @@
+"""Every query on cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import Attachment, Case, CaseItem
+
+
+def add_case(session: Session, case: Case) -> Case:
+    """Persist a new case with its items and attachments."""
+    session.add(case)
+    session.flush()
+    return case
+
+
+def _with_children(stmt: Select[Case]) -> Select[Case]:
+    return stmt.options(selectinload(Case.items), selectinload(Case.attachments))
+
+
+def case_in_organ(session: Session, case_id: int, organ_id: int) -> Case | None:
+    """A case with its items and attachments, only if it belongs to the organ."""
+    stmt = _with_children(select(Case).where(Case.id == case_id, Case.organ_id == organ_id))
+    return session.scalars(stmt).one_or_none()
+
+
+def case_by_number(session: Session, number: str) -> Case | None:
+    """A case by its registration number, with its items and attachments."""
+    return session.scalars(_with_children(select(Case).where(Case.number == number))).one_or_none()
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    organ_id: int
+    states: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    received_from: date | None = None
+    received_to: date | None = None
+    reply_due_before: date | None = None
+    overdue_on: date | None = None
+    open_states: tuple[str, ...] = ()
+
+
+def _filtered(f: CaseFilter) -> Select[Case]:
+    stmt = select(Case).where(Case.organ_id == f.organ_id)
+    if f.states:
+        stmt = stmt.where(Case.state.in_(f.states))
+    if f.channels:
+        stmt = stmt.where(Case.channel.in_(f.channels))
+    if f.received_from is not None:
+        stmt = stmt.where(Case.receipt_date >= f.received_from)
+    if f.received_to is not None:
+        stmt = stmt.where(Case.receipt_date <= f.received_to)
+    if f.reply_due_before is not None:
+        stmt = stmt.where(Case.reply_due < f.reply_due_before)
+    if f.overdue_on is not None:
+        stmt = stmt.where(Case.reply_due < f.overdue_on, Case.state.in_(f.open_states))
+    return stmt
+
+
+def list_cases(
+    session: Session, f: CaseFilter, *, offset: int, limit: int
+) -> tuple[list[Case], int]:
+    """One page of the organ's cases, most urgent reply first, and the total count."""
+    stmt = _filtered(f)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = (
+        stmt.order_by(Case.reply_due.is_(None), Case.reply_due, Case.id).offset(offset).limit(limit)
+    )
+    return list(session.scalars(page.options(selectinload(Case.items)))), total
+
+
+def attachment_of_case(session: Session, case_id: int, attachment_id: int) -> Attachment | None:
+    """One attachment, only if it belongs to the case."""
+    stmt = select(Attachment).where(Attachment.id == attachment_id, Attachment.case_id == case_id)
+    return session.scalars(stmt).one_or_none()
+
+
+def items_of_case(session: Session, case_id: int) -> list[CaseItem]:
+    """The items of a case in order."""
+    stmt = select(CaseItem).where(CaseItem.case_id == case_id).order_by(CaseItem.position)
+    return list(session.scalars(stmt))

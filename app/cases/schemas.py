@@ -1,0 +1,132 @@
+"""Shapes of the staff and applicant views of a case."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.intake.schemas import DeadlineRead
+
+
+class ApplicantRead(BaseModel):
+    category: str = Field(description="申请人类别 / applicant category")
+    category_label: str = Field(description="类别名称 / category label")
+    name: str = Field(description="姓名或名称 / name")
+    id_type: str = Field(description="证件类型 / document type")
+    id_number: str = Field(
+        description="证件号码（列表与申请人视图中脱敏）/ number, masked in lists"
+    )
+    phone: str = Field(description="联系电话 / phone")
+    email: str | None = Field(description="电子邮箱 / e-mail")
+    address: str | None = Field(description="通信地址 / address")
+    postal_code: str | None = Field(description="邮政编码 / postal code")
+    legal_representative: str | None = Field(description="法定代表人 / legal representative")
+    contact_person: str | None = Field(description="联系人 / contact person")
+
+
+class ItemRead(BaseModel):
+    position: int = Field(description="序号 / position")
+    description: str = Field(description="所需信息描述 / description")
+    document_number: str | None = Field(description="文号 / document number")
+
+
+class AttachmentRead(BaseModel):
+    id: int = Field(description="附件编号 / attachment id")
+    filename: str = Field(description="文件名 / file name")
+    content_type: str = Field(description="按内容识别的类型 / type detected from content")
+    size: int = Field(description="字节数 / size in bytes")
+    sha256: str = Field(description="SHA-256")
+
+
+class DeliveryRead(BaseModel):
+    form: str = Field(description="提供形式 / form")
+    method: str = Field(description="获取方式 / method")
+
+
+class CaseRead(BaseModel):
+    """The staff view of one case."""
+
+    id: int = Field(description="案件编号 / case id")
+    number: str = Field(description="登记编号 / registration number")
+    organ_code: str = Field(description="机关代码 / organ code")
+    state: str = Field(description="状态代码 / state code")
+    state_label: str = Field(description="状态 / state")
+    version: int = Field(description="版本号，变更时以 If-Match 提交 / version for If-Match")
+    source: str = Field(description="来源：portal 网上平台 / staff 工作人员登记 / source")
+    channel: str = Field(description="递交渠道 / channel")
+    channel_label: str = Field(description="渠道名称 / channel label")
+    arrived_at: datetime = Field(description="实际到达时间 / physical arrival time")
+    receipt_date: date | None = Field(description="法定收到申请之日 / legal receipt date")
+    receipt_basis: str | None = Field(description="收到日期依据 / basis")
+    receipt_evidence: str | None = Field(description="依据材料 / evidence")
+    filled_by_staff: bool = Field(description="工作人员代填（口头申请）/ oral, filled by staff")
+    staff_note: str | None = Field(description="登记备注 / registration note")
+    applicant: ApplicantRead = Field(description="申请人 / applicant")
+    items: list[ItemRead] = Field(description="所需信息 / items")
+    delivery: DeliveryRead = Field(description="提供形式与获取方式 / delivery")
+    e_service_consent: bool = Field(description="同意电子送达 / consents to e-service")
+    e_service_address: str | None = Field(description="电子送达地址 / e-service address")
+    attachments: list[AttachmentRead] = Field(description="附件 / attachments")
+    deadlines: list[DeadlineRead] = Field(description="期限及说明 / deadlines, explained")
+    allowed_actions: list[str] = Field(description="当前用户可执行的操作 / actions open to you")
+    created_at: datetime = Field(description="登记时间 / registered at")
+    updated_at: datetime = Field(description="更新时间 / updated at")
+
+
+class CaseSummary(BaseModel):
+    """One row of the worklist; personal data masked."""
+
+    id: int = Field(description="案件编号 / case id")
+    number: str = Field(description="登记编号 / registration number")
+    state: str = Field(description="状态代码 / state")
+    state_label: str = Field(description="状态 / state label")
+    channel: str = Field(description="渠道 / channel")
+    applicant_category: str = Field(description="申请人类别 / category")
+    applicant_name: str = Field(description="申请人（脱敏）/ applicant, masked")
+    applicant_id_number: str = Field(description="证件号码（脱敏）/ masked")
+    applicant_phone: str = Field(description="电话（脱敏）/ masked")
+    first_item: str = Field(description="第一项所需信息（截断）/ first item, truncated")
+    item_count: int = Field(description="所需信息项数 / number of items")
+    receipt_date: date | None = Field(description="收到申请之日 / receipt date")
+    reply_due: date | None = Field(description="答复期限 / reply due")
+    reply_due_provisional: bool = Field(description="期限为暂定 / provisional")
+    overdue: bool = Field(description="已逾期 / overdue")
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary] = Field(description="本页案件 / cases on this page")
+    total: int = Field(description="符合条件的总数 / total matching")
+    page: int = Field(description="页码（从 1 起）/ page number")
+    page_size: int = Field(description="每页条数 / page size")
+
+
+class EventRead(BaseModel):
+    seq: int = Field(description="序号 / sequence in the case's chain")
+    action: str = Field(description="操作 / action")
+    from_state: str | None = Field(description="原状态 / state before")
+    to_state: str | None = Field(description="新状态 / state after")
+    actor_kind: str = Field(description="操作者类型 user/applicant/system / actor kind")
+    actor_label: str = Field(description="操作者 / actor")
+    occurred_at: datetime = Field(description="时间 / time")
+    payload: dict[str, Any] = Field(description="内容（变更前后）/ content, before and after")
+    workflow_version: int = Field(description="流程版本 / workflow version")
+    prev_hash: str = Field(description="前一事件哈希 / previous hash")
+    hash: str = Field(description="本事件哈希 / this event's hash")
+
+
+class ApplicantCaseView(BaseModel):
+    """What an applicant sees with their query code; personal data masked."""
+
+    number: str = Field(description="登记编号 / registration number")
+    organ_name: str = Field(description="受理机关 / organ")
+    state: str = Field(description="状态代码 / state")
+    state_label: str = Field(description="状态 / state label")
+    submitted_at: datetime = Field(description="提交时间 / submitted at")
+    receipt_date: date | None = Field(description="收到申请之日 / receipt date")
+    receipt_basis: str | None = Field(description="收到日期依据 / basis")
+    deadlines: list[DeadlineRead] = Field(description="期限 / deadlines")
+    applicant: ApplicantRead = Field(description="申请人（脱敏）/ applicant, masked")
+    items: list[ItemRead] = Field(description="所需信息 / items")
+    delivery: DeliveryRead = Field(description="提供形式与获取方式 / delivery")

@@ -1,0 +1,168 @@
+"""Turning a case row into its staff or applicant view (masking where the view asks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from app.cases.schemas import (
+    ApplicantCaseView,
+    ApplicantRead,
+    AttachmentRead,
+    CaseRead,
+    CaseSummary,
+    DeliveryRead,
+    ItemRead,
+)
+from app.deadline.calendar import WorkCalendar
+from app.deadline.initial import deadlines_from_receipt
+from app.intake.schemas import DeadlineRead
+from app.intake.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, ApplicantCategory, Channel
+from app.models import Case
+from app.validation.masking import (
+    mask_address,
+    mask_email,
+    mask_id_number,
+    mask_name,
+    mask_person_name,
+    mask_phone,
+)
+from app.workflow.definition import WorkflowDef
+
+
+def _is_person(case: Case) -> bool:
+    return case.applicant_category == ApplicantCategory.natural_person
+
+
+def applicant_read(case: Case, *, masked: bool) -> ApplicantRead:
+    """The applicant block, masked for lists and the applicant's own view."""
+    person = _is_person(case)
+
+    def m(value: str | None, fn: Callable[[str], str]) -> str | None:
+        return fn(value) if masked and value is not None else value
+
+    return ApplicantRead(
+        category=case.applicant_category,
+        category_label=CATEGORY_LABELS[ApplicantCategory(case.applicant_category)],
+        name=mask_name(case.applicant_name, is_person=person) if masked else case.applicant_name,
+        id_type=case.applicant_id_type,
+        id_number=mask_id_number(case.applicant_id_number) if masked else case.applicant_id_number,
+        phone=mask_phone(case.applicant_phone) if masked else case.applicant_phone,
+        email=m(case.applicant_email, mask_email),
+        address=m(case.applicant_address, mask_address),
+        postal_code=case.applicant_postal_code,
+        legal_representative=case.applicant_legal_representative,
+        contact_person=m(case.applicant_contact_person, mask_person_name),
+    )
+
+
+def deadlines_of(case: Case, calendar: WorkCalendar) -> list[DeadlineRead]:
+    """The case's deadlines, derived afresh with their explanations."""
+    if case.receipt_date is None:
+        return []
+    return [
+        DeadlineRead.model_validate(d, from_attributes=True)
+        for d in deadlines_from_receipt(calendar, case.receipt_date)
+    ]
+
+
+def _items(case: Case) -> list[ItemRead]:
+    return [
+        ItemRead(position=i.position, description=i.description, document_number=i.document_number)
+        for i in case.items
+    ]
+
+
+def case_read(
+    case: Case,
+    *,
+    organ_code: str,
+    workflow: WorkflowDef,
+    calendar: WorkCalendar,
+    roles: frozenset[str],
+) -> CaseRead:
+    """The full staff view."""
+    return CaseRead(
+        id=case.id,
+        number=case.number,
+        organ_code=organ_code,
+        state=case.state,
+        state_label=workflow.label(case.state),
+        version=case.version,
+        source=case.source,
+        channel=case.channel,
+        channel_label=CHANNEL_LABELS[Channel(case.channel)],
+        arrived_at=case.arrived_at,
+        receipt_date=case.receipt_date,
+        receipt_basis=case.receipt_basis,
+        receipt_evidence=case.receipt_evidence,
+        filled_by_staff=case.filled_by_staff,
+        staff_note=case.staff_note,
+        applicant=applicant_read(case, masked=False),
+        items=_items(case),
+        delivery=DeliveryRead(form=case.delivery_form, method=case.delivery_method),
+        e_service_consent=case.e_service_consent,
+        e_service_address=case.e_service_address,
+        attachments=[
+            AttachmentRead(
+                id=a.id,
+                filename=a.filename,
+                content_type=a.content_type,
+                size=a.size,
+                sha256=a.sha256,
+            )
+            for a in case.attachments
+        ],
+        deadlines=deadlines_of(case, calendar),
+        allowed_actions=workflow.allowed_actions(case.state, roles),
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+    )
+
+
+def case_summary(case: Case, *, workflow: WorkflowDef, today: date) -> CaseSummary:
+    """A masked worklist row."""
+    first = case.items[0].description if case.items else ""
+    return CaseSummary(
+        id=case.id,
+        number=case.number,
+        state=case.state,
+        state_label=workflow.label(case.state),
+        channel=case.channel,
+        applicant_category=case.applicant_category,
+        applicant_name=mask_name(case.applicant_name, is_person=_is_person(case)),
+        applicant_id_number=mask_id_number(case.applicant_id_number),
+        applicant_phone=mask_phone(case.applicant_phone),
+        first_item=first if len(first) <= 60 else first[:59] + "…",
+        item_count=len(case.items),
+        receipt_date=case.receipt_date,
+        reply_due=case.reply_due,
+        reply_due_provisional=case.reply_due_provisional,
+        overdue=bool(
+            case.reply_due and case.reply_due < today and case.state in open_states(workflow)
+        ),
+    )
+
+
+def open_states(workflow: WorkflowDef) -> tuple[str, ...]:
+    """States in which the reply clock is counting, so the reply can fall overdue."""
+    return tuple(code for code, st in workflow.states.items() if st.clock in ("running", "paused"))
+
+
+def applicant_view(
+    case: Case, *, organ_name: str, workflow: WorkflowDef, calendar: WorkCalendar
+) -> ApplicantCaseView:
+    """The applicant's own view, personal data masked."""
+    return ApplicantCaseView(
+        number=case.number,
+        organ_name=organ_name,
+        state=case.state,
+        state_label=workflow.label(case.state),
+        submitted_at=case.arrived_at,
+        receipt_date=case.receipt_date,
+        receipt_basis=case.receipt_basis,
+        deadlines=deadlines_of(case, calendar),
+        applicant=applicant_read(case, masked=True),
+        items=_items(case),
+        delivery=DeliveryRead(form=case.delivery_form, method=case.delivery_method),
+    )

@@ -1,0 +1,222 @@
+"""Admin commands: `python -m app.cli --help`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.service import verify_chains
+from app.auth import service as auth_service
+from app.auth.roles import Role
+from app.config import Settings, get_settings
+from app.db import create_db_engine, create_session_factories
+from app.errors import DomainError
+from app.migrate import upgrade_to_head
+from app.models import User
+from app.organs import repository as organs_repo
+from app.organs import service as organs_service
+from app.organs.numbering import DEFAULT_PATTERN
+from app.organs.schemas import OrganCreate, UserCreate
+from app.runtime import utc_now
+
+cli = typer.Typer(help="gongkai administration", no_args_is_help=True, add_completion=False)
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    engine = create_db_engine(settings)
+    try:
+        with create_session_factories(engine).write.begin() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _key(settings: Settings) -> bytes:
+    return settings.secret_key.get_secret_value().encode("utf-8")
+
+
+def _fail(exc: DomainError) -> None:
+    typer.echo(f"error: {exc.detail}", err=True)
+    raise typer.Exit(1)
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply every pending database migration."""
+    settings = get_settings()
+    upgrade_to_head(settings.database_url)
+    typer.echo("migrations at head")
+
+
+@cli.command("create-admin")
+def create_admin(name: Annotated[str, typer.Option(help="display name")] = "平台管理员") -> None:
+    """Create a platform administrator; prints the token as the last line."""
+    settings = get_settings()
+    try:
+        with _session(settings) as session:
+            user, token = organs_service.create_user(
+                session, _key(settings), UserCreate(name=name, roles=[Role.admin]), now=utc_now()
+            )
+    except DomainError as exc:
+        _fail(exc)
+    typer.echo(f"admin user {user.id} created; token (shown once):")
+    typer.echo(token)
+
+
+@cli.command("create-organ")
+def create_organ(
+    code: Annotated[str, typer.Option(help="organ code")],
+    name: Annotated[str, typer.Option(help="机关名称")],
+    reconsideration_body: Annotated[str, typer.Option(help="行政复议机关")],
+    court: Annotated[str, typer.Option(help="管辖法院")],
+    address: Annotated[str, typer.Option()] = "",
+    phone: Annotated[str, typer.Option()] = "",
+    number_pattern: Annotated[str, typer.Option()] = DEFAULT_PATTERN,
+    settings_json: Annotated[str, typer.Option("--settings", help="JSON object")] = "{}",
+) -> None:
+    """Create an organ."""
+    settings = get_settings()
+    data = OrganCreate.model_validate(
+        {
+            "code": code,
+            "name": name,
+            "reconsideration_body": reconsideration_body,
+            "court": court,
+            "address": address or None,
+            "phone": phone or None,
+            "number_pattern": number_pattern,
+            "settings": json.loads(settings_json),
+        }
+    )
+    try:
+        with _session(settings) as session:
+            organ = organs_service.create_organ(session, data, now=utc_now())
+            typer.echo(f"organ {organ.code} created (id {organ.id})")
+    except DomainError as exc:
+        _fail(exc)
+
+
+@cli.command("create-user")
+def create_user(
+    organ: Annotated[str, typer.Option(help="organ code")],
+    name: Annotated[str, typer.Option()],
+    role: Annotated[list[Role], typer.Option(help="repeat for several roles")],
+) -> None:
+    """Create a staff user; prints the token as the last line."""
+    settings = get_settings()
+    try:
+        with _session(settings) as session:
+            user, token = organs_service.create_user(
+                session,
+                _key(settings),
+                UserCreate(organ_code=organ, name=name, roles=role),
+                now=utc_now(),
+            )
+    except DomainError as exc:
+        _fail(exc)
+    typer.echo(f"user {user.id} created; token (shown once):")
+    typer.echo(token)
+
+
+@cli.command("issue-token")
+def issue_token(user_id: int) -> None:
+    """Issue another token for a user; prints it as the last line."""
+    settings = get_settings()
+    try:
+        with _session(settings) as session:
+            token = auth_service.issue_token(session, _key(settings), user_id, now=utc_now())
+    except DomainError as exc:
+        _fail(exc)
+    typer.echo(token)
+
+
+@cli.command("revoke-token")
+def revoke_token(token_or_prefix: str) -> None:
+    """Revoke a token, given whole or by its first 11 characters."""
+    settings = get_settings()
+    with _session(settings) as session:
+        count = auth_service.revoke_token(session, token_or_prefix, now=utc_now())
+    typer.echo(f"revoked {count} token(s)")
+    if count == 0:
+        raise typer.Exit(1)
+
+
+DEMO_ORGAN = "demo"
+DEMO_STAFF = [
+    ("窗口 王晓", [Role.front_desk]),
+    ("承办人 李明", [Role.clerk]),
+    ("法制机构 赵静", [Role.legal]),
+    ("负责人 陈刚", [Role.approver]),
+    ("督办 刘洋", [Role.supervisor]),
+]
+
+
+@cli.command()
+def demo() -> None:
+    """Migrate, create a demo organ with one user per role, and print fresh tokens."""
+    settings = get_settings()
+    upgrade_to_head(settings.database_url)
+    now = utc_now()
+    key = _key(settings)
+    lines = []
+    with _session(settings) as session:
+        organ = organs_repo.organ_by_code(session, DEMO_ORGAN)
+        if organ is None:
+            organ = organs_service.create_organ(
+                session,
+                OrganCreate(
+                    code=DEMO_ORGAN,
+                    name="示例市人民政府办公室",
+                    reconsideration_body="示例市人民政府",
+                    court="示例市中级人民法院",
+                    address="示例市人民路1号",
+                    phone="0571-12345678",
+                ),
+                now=now,
+            )
+        wanted = [("平台管理员", [Role.admin], None), *((n, r, DEMO_ORGAN) for n, r in DEMO_STAFF)]
+        for name, roles, organ_code in wanted:
+            existing = session.scalars(select(User).where(User.name == name)).first()
+            if existing is None:
+                user, token = organs_service.create_user(
+                    session, key, UserCreate(organ_code=organ_code, name=name, roles=roles), now=now
+                )
+                user_id = user.id
+            else:
+                user_id = existing.id
+                token = auth_service.issue_token(session, key, user_id, now=now, label="demo")
+            lines.append(f"{'+'.join(roles):<12} {name:<12} {token}")
+    typer.echo(f"demo organ: {DEMO_ORGAN} ({organ.name})")
+    typer.echo("role         user         token (shown once)")
+    for line in lines:
+        typer.echo(line)
+
+
+@cli.command("verify-audit")
+def verify_audit() -> None:
+    """Recompute every case timeline's hash chain; exit 1 on any break."""
+    settings = get_settings()
+    engine = create_db_engine(settings)
+    try:
+        with create_session_factories(engine).read() as session:
+            checked, problems = verify_chains(session)
+    finally:
+        engine.dispose()
+    for p in problems:
+        typer.echo(f"case {p.case_id} event {p.seq}: {p.problem}", err=True)
+    typer.echo(
+        f"checked {checked} events: {'OK' if not problems else f'{len(problems)} problem(s)'}"
+    )
+    if problems:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,122 @@
+"""Declarative base, engine and session factories, and the per-request unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from app.config import Settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def is_sqlite(url: str) -> bool:
+    """True when the URL names an SQLite database."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_db_engine(settings: Settings) -> Engine:
+    """Build the engine; for SQLite, WAL + foreign keys + explicit BEGIN (IMMEDIATE for writers)."""
+    url = settings.database_url
+    if not is_sqlite(url):
+        return create_engine(
+            url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_size,
+            pool_pre_ping=True,
+        )
+    database = make_url(url).database
+    if database and database != ":memory:":
+        from pathlib import Path
+
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=0,
+        pool_timeout=60,
+        connect_args={
+            "check_same_thread": False,
+            "timeout": settings.sqlite_busy_timeout_ms / 1000,
+        },
+    )
+    busy_ms = settings.sqlite_busy_timeout_ms
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy (not pysqlite) emit BEGIN so we can choose IMMEDIATE for writers.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A deferred transaction that reads and then writes fails with "database is locked"
+        # under concurrent writers even with a busy timeout; IMMEDIATE takes the write lock first.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass(frozen=True)
+class SessionFactories:
+    """Readers and writers get different sessions so SQLite writers can BEGIN IMMEDIATE."""
+
+    read: sessionmaker[Session]
+    write: sessionmaker[Session]
+
+
+def create_session_factories(engine: Engine) -> SessionFactories:
+    """Session factories for read-only and writing units of work."""
+    writer = engine.execution_options(sqlite_immediate=True)
+    return SessionFactories(
+        read=sessionmaker(bind=engine, expire_on_commit=False),
+        write=sessionmaker(bind=writer, expire_on_commit=False),
+    )
+
+
+def _unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _write_session(request: Request) -> Iterator[Session]:
+    yield from _unit_of_work(request.app.state.runtime.sessions.write)
+
+
+def _read_session(request: Request) -> Iterator[Session]:
+    yield from _unit_of_work(request.app.state.runtime.sessions.read)
+
+
+# scope="function": the commit happens before the response is sent, so a client never sees
+# a success for work that then fails to commit.
+WriteSession = Annotated[Session, Depends(_write_session, scope="function")]
+ReadSession = Annotated[Session, Depends(_read_session, scope="function")]

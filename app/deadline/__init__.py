@@ -1,0 +1,1 @@
+"""Statutory deadlines: the official holiday calendar and working-day arithmetic."""

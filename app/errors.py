@@ -1,0 +1,172 @@
+"""Domain errors and the one handler that renders them as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_BASE = "https://gongkai.invalid/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A failure the client can act on: carries its HTTP status and a stable code."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "请求有误 / Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not-found"
+    title = "未找到 / Not found"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+    title = "未认证 / Authentication required"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.headers["WWW-Authenticate"] = "Bearer"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "无权操作 / Forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    title = "冲突 / Conflict"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency-key-reused"
+    title = "幂等键已用于不同请求 / Idempotency key reused with a different request"
+
+
+class InvalidInput(DomainError):
+    """A fact that needs the database or several fields together; reported per field like 422."""
+
+    status = 422
+    code = "validation-error"
+    title = "输入有误 / Invalid input"
+
+    def __init__(self, field: str | tuple[str | int, ...], message: str, **extra: Any) -> None:
+        loc = (field,) if isinstance(field, str) else field
+        super().__init__(message, errors=[{"loc": list(loc), "msg": message}], **extra)
+
+    @classmethod
+    def many(cls, errors: list[dict[str, Any]]) -> InvalidInput:
+        """One error carrying several field errors ({"loc": [...], "msg": ...})."""
+        exc = cls(tuple(errors[0]["loc"]), "；".join(e["msg"] for e in errors))
+        exc.extra["errors"] = errors
+        return exc
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload-too-large"
+    title = "内容过大 / Payload too large"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported-media-type"
+    title = "不支持的文件类型 / Unsupported media type"
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "too-many-attempts"
+    title = "尝试过于频繁 / Too many attempts"
+
+    def __init__(self, detail: str, retry_after: int, **extra: Any) -> None:
+        super().__init__(detail, retry_after=retry_after, **extra)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """Render one problem document."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "code": code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(jsonable_encoder(extra))
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        item = {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type")}
+        errors.append(item)
+    return errors
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the problem+json handlers on the app."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem(
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            headers=exc.headers or None,
+            **exc.extra,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return problem(
+            422,
+            "validation-error",
+            InvalidInput.title,
+            "请求内容未通过校验 / The request did not pass validation",
+            instance=request.url.path,
+            errors=_validation_errors(exc),
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return problem(
+            exc.status_code,
+            code,
+            str(exc.detail),
+            str(exc.detail),
+            instance=request.url.path,
+            headers=getattr(exc, "headers", None),
+        )

@@ -1,0 +1,1 @@
+"""Intake: online applications and staff registration, up to a registered case."""

@@ -1,0 +1,81 @@
+"""Reading an intake request: JSON, or multipart with a JSON part and attachments."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+
+from app.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
+from app.intake.uploads import Upload
+
+M = TypeVar("M", bound=BaseModel)
+
+JSON_PART = "application"
+FILES_PART = "attachments"
+
+
+class MalformedBody(DomainError):
+    status = 400
+    code = "malformed-body"
+    title = "请求格式错误 / Malformed request body"
+
+
+def _validation_error(exc: ValidationError, prefix: tuple[str, ...]) -> RequestValidationError:
+    errors: list[dict[str, Any]] = []
+    for err in exc.errors(include_url=False):
+        errors.append({**err, "loc": (*prefix, *err["loc"])})
+    return RequestValidationError(errors)
+
+
+def _parse(model: type[M], raw: bytes | str, prefix: tuple[str, ...]) -> M:
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise _validation_error(exc, prefix) from None
+
+
+async def read_intake(
+    request: Request, model: type[M], *, max_files: int, max_file_bytes: int
+) -> tuple[M, list[Upload]]:
+    """The validated payload and the raw uploads of a JSON or multipart request."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("application/json", ""):
+        return _parse(model, await request.body(), ("body",)), []
+    if content_type != "multipart/form-data":
+        raise UnsupportedMediaType(
+            "请求须为 application/json 或 multipart/form-data / send JSON or multipart/form-data"
+        )
+    try:
+        form = await request.form(max_files=max_files + 1, max_fields=20)
+    except MultiPartException as exc:
+        raise MalformedBody(
+            f"无法解析 multipart 请求 / cannot parse the multipart body: {exc}"
+        ) from None
+    json_part = form.get(JSON_PART)
+    if json_part is None:
+        raise MalformedBody(
+            f"multipart 请求缺少 JSON 部分 “{JSON_PART}” / the multipart body needs a "
+            f"'{JSON_PART}' part holding the JSON"
+        )
+    raw = await json_part.read() if isinstance(json_part, UploadFile) else json_part
+    payload = _parse(model, raw, ("body", JSON_PART))
+    uploads: list[Upload] = []
+    for part in form.getlist(FILES_PART):
+        if not isinstance(part, UploadFile):
+            raise MalformedBody(f"“{FILES_PART}” 须为文件 / '{FILES_PART}' parts must be files")
+        data = await part.read(max_file_bytes + 1)
+        if len(data) > max_file_bytes:
+            raise PayloadTooLarge(
+                f"附件 {part.filename} 过大 / attachment {part.filename} exceeds the size limit",
+                max_bytes=max_file_bytes,
+            )
+        uploads.append(Upload(part.filename or "", data))
+    if len(uploads) > max_files:
+        raise DomainError(f"附件最多 {max_files} 个 / at most {max_files} attachments")
+    await form.close()
+    return payload, uploads

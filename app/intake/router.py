@@ -1,0 +1,160 @@
+"""Intake API: the public online form, the applicant's own view, and staff registration."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi.responses import JSONResponse
+
+from app.auth.dependencies import require_roles
+from app.auth.principal import Principal
+from app.auth.roles import Role
+from app.cases.schemas import ApplicantCaseView
+from app.cases.service import organ_name
+from app.cases.views import applicant_view
+from app.db import ReadSession, WriteSession
+from app.intake import service
+from app.intake.body import FILES_PART, JSON_PART, read_intake
+from app.intake.schemas import ApplicationCreate, CaseReceipt, StaffCaseCreate
+from app.intake.uploads import Upload
+from app.runtime import Runtime, RuntimeDep
+
+router = APIRouter(prefix="/api/v1")
+
+Registrar = Annotated[Principal, Depends(require_roles(Role.clerk, Role.front_desk))]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="重试时使用同一键，只登记一次 / retries with the same key register once",
+    ),
+]
+
+
+def _body_doc(model: type[Any]) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": ref},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": [JSON_PART],
+                        "properties": {
+                            JSON_PART: {
+                                "type": "string",
+                                "description": "申请内容 JSON / the application as JSON",
+                                "contentMediaType": "application/json",
+                            },
+                            FILES_PART: {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                                "description": "附件：PDF、JPEG、PNG、OFD / attachments",
+                            },
+                        },
+                    }
+                },
+            },
+        }
+    }
+
+
+async def _online_body(request: Request) -> tuple[ApplicationCreate, list[Upload]]:
+    s = request.app.state.runtime.settings
+    return await read_intake(
+        request,
+        ApplicationCreate,
+        max_files=s.max_attachments,
+        max_file_bytes=s.max_attachment_bytes,
+    )
+
+
+async def _staff_body(request: Request) -> tuple[StaffCaseCreate, list[Upload]]:
+    s = request.app.state.runtime.settings
+    return await read_intake(
+        request, StaffCaseCreate, max_files=s.max_attachments, max_file_bytes=s.max_attachment_bytes
+    )
+
+
+def _created(result: service.Submitted) -> JSONResponse:
+    headers = {"Idempotent-Replayed": "true"} if result.replayed else None
+    return JSONResponse(result.body, status_code=result.status_code, headers=headers)
+
+
+@router.post(
+    "/applications",
+    status_code=201,
+    response_model=CaseReceipt,
+    tags=["public"],
+    summary="网上提交政府信息公开申请 / submit an application online",
+    openapi_extra=_body_doc(ApplicationCreate),
+)
+def submit_application(
+    body: Annotated[tuple[ApplicationCreate, list[Upload]], Depends(_online_body)],
+    session: WriteSession,
+    rt: RuntimeDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    data, uploads = body
+    return _created(
+        service.submit_online(session, rt, data, uploads, idempotency_key=idempotency_key)
+    )
+
+
+def _client(request: Request, rt: Runtime) -> str:
+    if rt.settings.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+    return request.client.host if request.client else "unknown"
+
+
+@router.get(
+    "/applications/{number}",
+    tags=["public"],
+    summary="申请人查询本人申请 / the applicant's own view, with the query code",
+    responses={
+        404: {"description": "编号或查询码不正确 / unknown number or wrong code"},
+        429: {"description": "失败次数过多 / too many failed attempts"},
+    },
+)
+def applicant_case(
+    number: Annotated[str, Path(max_length=80, description="登记编号 / registration number")],
+    query_code: Annotated[
+        str, Header(alias="X-Query-Code", max_length=64, description="查询码 / query code")
+    ],
+    request: Request,
+    session: ReadSession,
+    rt: RuntimeDep,
+) -> ApplicantCaseView:
+    case = service.find_own_case(session, rt, number, query_code, _client(request, rt))
+    return applicant_view(
+        case,
+        organ_name=organ_name(session, case.organ_id),
+        workflow=rt.workflow,
+        calendar=rt.calendar,
+    )
+
+
+@router.post(
+    "/cases",
+    status_code=201,
+    response_model=CaseReceipt,
+    tags=["cases"],
+    summary="工作人员登记申请（当面、邮寄、传真、电子邮箱）/ staff register an application",
+    openapi_extra=_body_doc(StaffCaseCreate),
+)
+def register_case(
+    body: Annotated[tuple[StaffCaseCreate, list[Upload]], Depends(_staff_body)],
+    session: WriteSession,
+    rt: RuntimeDep,
+    principal: Registrar,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    data, uploads = body
+    return _created(
+        service.register(session, rt, principal, data, uploads, idempotency_key=idempotency_key)
+    )

@@ -1,0 +1,98 @@
+"""create_app(): the FastAPI application and its lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.cases.router import router as cases_router
+from app.config import Settings, get_settings
+from app.errors import install_error_handlers
+from app.health.fonts import cjk_font_families, first_available
+from app.health.router import router as health_router
+from app.intake.router import router as intake_router
+from app.intake.schemas import ApplicationCreate, StaffCaseCreate
+from app.limits import BodySizeLimit
+from app.organs.router import router as organs_router
+from app.runtime import Runtime, build_runtime
+from app.workflow.router import router as workflow_router
+
+log = logging.getLogger("gongkai")
+
+DESCRIPTION = """
+政府信息依申请公开办理服务 — applications for disclosure of government information.
+
+Applicants submit online and follow their case with a query code; staff register, handle and
+reply; every deadline is computed on the official holiday calendar and explained.
+Staff calls need `Authorization: Bearer <token>`. Errors are `application/problem+json`.
+"""
+
+
+class NoCJKFont(RuntimeError):
+    pass
+
+
+def check_cjk_font(settings: Settings) -> str:
+    """Refuse to start without a CJK font: a letter with empty boxes is a silent defect."""
+    font = first_available(settings.cjk_font_families, cjk_font_families())
+    if font is None:
+        raise NoCJKFont(
+            "no CJK font found (wanted one of "
+            f"{', '.join(settings.cjk_font_families)}); install fonts-noto-cjk"
+        )
+    return font
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """Build the application; resources are created in the lifespan, not at import."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = runtime or build_runtime(settings or get_settings())
+        font = check_cjk_font(rt.settings)
+        log.info("gongkai ready: database %s, font %s", rt.engine.dialect.name, font)
+        app.state.runtime = rt
+        try:
+            yield
+        finally:
+            if runtime is None:
+                rt.close()
+
+    app = FastAPI(
+        title="gongkai 政府信息公开申请",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    configured = runtime.settings if runtime else (settings or get_settings())
+    app.add_middleware(BodySizeLimit, max_bytes=configured.max_request_bytes)
+    for router in (health_router, intake_router, cases_router, organs_router, workflow_router):
+        app.include_router(router)
+    _document_bodies(app, ApplicationCreate, StaffCaseCreate)
+    return app
+
+
+def _document_bodies(app: FastAPI, *models: Any) -> None:
+    """Register the intake models in the OpenAPI components (their routes read the body by hand)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in models:
+            js = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(js.pop("$defs", {}))
+            components[model.__name__] = js
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

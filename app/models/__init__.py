@@ -1,0 +1,20 @@
+"""All ORM models; importing this package registers every table on Base.metadata."""
+
+from app.models.case import Attachment, Case, CaseItem
+from app.models.counter import Counter
+from app.models.event import CaseEvent
+from app.models.organ import ApiToken, Organ, User
+from app.models.security import IdempotencyRecord, LookupFailure
+
+__all__ = [
+    "ApiToken",
+    "Attachment",
+    "Case",
+    "CaseEvent",
+    "CaseItem",
+    "Counter",
+    "IdempotencyRecord",
+    "LookupFailure",
+    "Organ",
+    "User",
+]

@@ -1,0 +1,112 @@
+"""The application case (申请案件): applicant, requested items, attachments, receipt facts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+from app.models.organ import Organ
+from app.models.types import UTCDateTime
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("organ_id", "year", "seq"),
+        Index("ix_cases_organ_state", "organ_id", "state"),
+        Index("ix_cases_organ_reply_due", "organ_id", "reply_due"),
+        Index("ix_cases_organ_applicant_id", "organ_id", "applicant_id_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"))
+    number: Mapped[str] = mapped_column(String(80), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    source: Mapped[str] = mapped_column(String(16))  # portal | staff
+    channel: Mapped[str] = mapped_column(String(20))
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    receipt_date: Mapped[date | None] = mapped_column(Date)
+    receipt_basis: Mapped[str | None] = mapped_column(String(20))
+    receipt_evidence: Mapped[str | None] = mapped_column(Text)
+    filled_by_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    staff_note: Mapped[str | None] = mapped_column(Text)
+
+    applicant_category: Mapped[str] = mapped_column(String(32))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_id_type: Mapped[str] = mapped_column(String(40))
+    applicant_id_number: Mapped[str] = mapped_column(String(50))
+    applicant_phone: Mapped[str] = mapped_column(String(40))
+    applicant_email: Mapped[str | None] = mapped_column(String(254))
+    applicant_address: Mapped[str | None] = mapped_column(String(300))
+    applicant_postal_code: Mapped[str | None] = mapped_column(String(6))
+    applicant_legal_representative: Mapped[str | None] = mapped_column(String(100))
+    applicant_contact_person: Mapped[str | None] = mapped_column(String(100))
+
+    delivery_form: Mapped[str] = mapped_column(String(20))
+    delivery_method: Mapped[str] = mapped_column(String(20))
+    e_service_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    e_service_address: Mapped[str | None] = mapped_column(String(254))
+
+    query_code_hash: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # A cache of the derived deadlines, for list queries; recomputed whenever its inputs change.
+    reply_due: Mapped[date | None] = mapped_column(Date)
+    reply_due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    correction_notice_due: Mapped[date | None] = mapped_column(Date)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    organ: Mapped[Organ] = relationship(lazy="raise")
+    items: Mapped[list[CaseItem]] = relationship(
+        lazy="raise", order_by="CaseItem.position", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        lazy="raise", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class CaseItem(Base):
+    """One piece of information sought; an application may list several."""
+
+    __tablename__ = "case_items"
+    __table_args__ = (UniqueConstraint("case_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    document_number: Mapped[str | None] = mapped_column(String(100))
+
+
+class Attachment(Base):
+    """A file handed in with the application, stored once by its SHA-256."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,1 @@
+"""Organs (机关), their staff users, and the numbering sequences."""

@@ -1,0 +1,97 @@
+"""Admin API for organs, users and tokens; a public list of organs for the online form."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, status
+from pydantic import BaseModel, Field
+
+from app.auth import service as auth_service
+from app.auth.dependencies import require_roles
+from app.auth.principal import Principal
+from app.auth.roles import Role
+from app.db import ReadSession, WriteSession
+from app.organs import service
+from app.organs.schemas import OrganCreate, OrganRead, UserCreate, UserCreated
+from app.runtime import RuntimeDep
+
+router = APIRouter(prefix="/api/v1")
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+
+
+class OrganPublic(BaseModel):
+    code: str = Field(description="机关代码 / organ code")
+    name: str = Field(description="机关名称 / organ name")
+
+
+class TokenIssued(BaseModel):
+    token: str = Field(description="API 令牌，仅显示一次 / API token, shown only once")
+
+
+class TokensRevoked(BaseModel):
+    revoked: int = Field(description="吊销的令牌数 / number of tokens revoked")
+
+
+@router.get("/organs", tags=["public"], summary="可受理申请的机关 / organs accepting applications")
+def list_public_organs(session: ReadSession) -> list[OrganPublic]:
+    return [OrganPublic(code=o.code, name=o.name) for o in service.list_organs(session)]
+
+
+@router.post(
+    "/admin/organs",
+    status_code=status.HTTP_201_CREATED,
+    tags=["admin"],
+    summary="新建机关 / create an organ",
+)
+def create_organ(data: OrganCreate, session: WriteSession, rt: RuntimeDep, _: Admin) -> OrganRead:
+    return OrganRead.model_validate(service.create_organ(session, data, now=rt.clock()))
+
+
+@router.get("/admin/organs", tags=["admin"], summary="机关列表 / list organs")
+def list_organs(session: ReadSession, _: Admin) -> list[OrganRead]:
+    return [OrganRead.model_validate(o) for o in service.list_organs(session)]
+
+
+@router.get("/admin/organs/{code}", tags=["admin"], summary="机关详情 / one organ")
+def get_organ(
+    code: Annotated[str, Path(max_length=32)], session: ReadSession, _: Admin
+) -> OrganRead:
+    return OrganRead.model_validate(service.get_organ(session, code))
+
+
+@router.post(
+    "/admin/users",
+    status_code=status.HTTP_201_CREATED,
+    tags=["admin"],
+    summary="新建工作人员并签发令牌 / create a staff user with a token",
+)
+def create_user(data: UserCreate, session: WriteSession, rt: RuntimeDep, _: Admin) -> UserCreated:
+    user, token = service.create_user(session, rt.token_key, data, now=rt.clock())
+    return UserCreated(user=user, token=token)
+
+
+@router.post(
+    "/admin/users/{user_id}/tokens",
+    status_code=status.HTTP_201_CREATED,
+    tags=["admin"],
+    summary="为用户签发新令牌 / issue another token",
+)
+def issue_token(user_id: int, session: WriteSession, rt: RuntimeDep, _: Admin) -> TokenIssued:
+    token = auth_service.issue_token(session, rt.token_key, user_id, now=rt.clock())
+    return TokenIssued(token=token)
+
+
+@router.delete(
+    "/admin/tokens/{prefix}",
+    tags=["admin"],
+    summary="吊销令牌（按前缀）/ revoke tokens by prefix",
+)
+def revoke_token(
+    prefix: Annotated[str, Path(min_length=11, max_length=200)],
+    session: WriteSession,
+    rt: RuntimeDep,
+    _: Admin,
+) -> TokensRevoked:
+    count = auth_service.revoke_token(session, prefix, now=rt.clock())
+    return TokensRevoked(revoked=count)

@@ -1,0 +1,76 @@
+"""The resources a running service holds, built once in the lifespan (never at import time)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+
+from app.config import Settings
+from app.db import SessionFactories, create_db_engine, create_session_factories
+from app.deadline.calendar import WorkCalendar
+from app.intake.storage import AttachmentStore
+from app.intake.throttle import BrakePolicy, LookupBrake
+from app.workflow.definition import WorkflowDef, load_workflow
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: SessionFactories
+    workflow: WorkflowDef
+    calendar: WorkCalendar
+    store: AttachmentStore
+    brake: LookupBrake
+    tz: ZoneInfo
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @property
+    def token_key(self) -> bytes:
+        return self.settings.secret_key.get_secret_value().encode("utf-8")
+
+    def close(self) -> None:
+        """Release the database pool."""
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtime:
+    """Build every resource from the settings."""
+    engine = engine or create_db_engine(settings)
+    sessions = create_session_factories(engine)
+    policy = BrakePolicy(
+        window=timedelta(minutes=settings.lookup_window_minutes),
+        free_failures=settings.lookup_free_failures,
+        lock_failures=settings.lookup_lock_failures,
+        lock_duration=timedelta(minutes=settings.lookup_lock_minutes),
+    )
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        workflow=load_workflow(settings.workflow_path),
+        calendar=WorkCalendar.from_dir(settings.calendar_dir),
+        store=AttachmentStore(settings.storage_dir),
+        brake=LookupBrake(sessions.write, policy),
+        tz=ZoneInfo(settings.timezone),
+    )
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The app's runtime."""
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -1,0 +1,1 @@
+"""Input validation, text hygiene, upload sniffing and masking helpers (pure, stdlib only)."""

@@ -1,0 +1,1 @@
+"""Case workflow declared as data: definition models, loading/validation and diagrams."""

@@ -1,0 +1,771 @@
+"""The case workflow as data: frozen models, registries, and a loader that validates.
+
+The workflow lives in ``workflows/foi_application.yaml``. Everything here is pure
+(pydantic + PyYAML + stdlib): the engine that applies actions to stored cases builds on
+these models and implements the guards and effects named in the registries below.
+
+``"@previous"`` (``PREVIOUS``) as an action's ``to`` means "back to the state the case
+was in immediately before it entered its current state". The engine derives that state
+from the last state-changing transition (from != to); self-loops leave it unchanged. An
+action that goes to ``"@previous"`` lists the states that can be in ``previous_states``,
+and the loader checks that list is exactly the set of states the action's from-states
+can be entered from. For reachability and dead-end checks such an action counts as an
+edge to every state in ``previous_states``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+PREVIOUS = "@previous"
+
+# Lengths follow the columns that store them (cases.state, case_events.action).
+STATE_CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
+STATE_CODE_MAX = 32
+ACTION_CODE_MAX = 50
+OUTCOME_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
+
+KNOWN_ROLES: frozenset[str] = frozenset(
+    {"applicant", "clerk", "legal", "approver", "front_desk", "supervisor", "admin"}
+)
+
+# What the engine must implement: every name used in the YAML and nothing else.
+KNOWN_GUARDS: frozenset[str] = frozenset(
+    {
+        "correction_notice_not_sent_before",
+        "within_correction_notice_window",
+        "correction_period_elapsed",
+        "not_extended_before",
+        "before_reply_deadline",
+        "extension_within_limit",
+        "has_open_consultation",
+        "all_consultations_answered_or_expired",
+        "fee_window_elapsed",
+        "legal_review_done_if_required",
+        "reply_approved",
+    }
+)
+
+KNOWN_EFFECTS: frozenset[str] = frozenset(
+    {
+        "start_reply_clock",
+        "suspend_reply_clock",
+        "restart_reply_clock",
+        "stop_reply_clock",
+        "extend_reply_clock",
+        "open_consultation",
+        "close_consultation_span",
+        "set_art35_date",
+        "pause_reply_clock_for_fee",
+        "resume_reply_clock",
+        "start_remedy_periods",
+    }
+)
+
+KNOWN_LETTER_KINDS: frozenset[str] = frozenset(
+    {
+        "receipt",
+        "correction_notice",
+        "extension_notice",
+        "third_party_consultation",
+        "organ_consultation",
+        "third_party_disclosure_notice",
+        "reasons_request",
+        "fee_notice",
+        "reply",
+        "closure_notice",
+        "service_receipt",
+    }
+)
+
+PayloadType = Literal["str", "int", "date", "datetime", "bool", "list", "object"]
+ClockMode = Literal["not_started", "running", "suspended", "paused", "stopped"]
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+class WorkflowDefinitionError(ValueError):
+    """The workflow definition is invalid; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid workflow definition ({len(self.problems)} problems):\n{lines}")
+
+
+class PayloadField(BaseModel):
+    """One field of an action's payload."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=STATE_CODE_PATTERN, max_length=64)
+    type: PayloadType
+    required: bool = False
+    label: str = Field(min_length=1)
+    # Allowed values, for str fields that are enumerations; empty means free text.
+    choices: tuple[str, ...] = ()
+
+
+class LetterRule(BaseModel):
+    """A letter an action issues: always, or only when payload fields have given values."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str
+    # Payload field -> value; every pair must match for the letter to be issued.
+    when: dict[str, str | bool] = Field(default_factory=dict)
+
+    def applies(self, payload: Mapping[str, Any]) -> bool:
+        """Whether this letter is issued for the given action payload."""
+        return all(name in payload and payload[name] == v for name, v in self.when.items())
+
+
+class StateDef(BaseModel):
+    """One state a case can be in."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=STATE_CODE_PATTERN, max_length=STATE_CODE_MAX)
+    label: str = Field(min_length=1)
+    label_en: str = Field(min_length=1)
+    final: bool
+    # Informational: what the reply clock does while a case is in this state. The
+    # clock itself is driven by the actions' effects, not by this field.
+    clock: ClockMode
+    description: str = ""
+
+
+class ActionDef(BaseModel):
+    """One action: which states it leaves, where it goes, who may take it, what it does."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=STATE_CODE_PATTERN, max_length=ACTION_CODE_MAX)
+    label: str = Field(min_length=1)
+    label_en: str = Field(min_length=1)
+    from_states: tuple[str, ...]
+    to: str
+    previous_states: tuple[str, ...] = ()
+    roles: tuple[str, ...]
+    payload: tuple[PayloadField, ...] = ()
+    guards: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+    letters: tuple[LetterRule, ...] = ()
+    outcome: str | None = Field(default=None, pattern=OUTCOME_PATTERN)
+    description: str = ""
+
+    @property
+    def returns_to_previous(self) -> bool:
+        """Whether the action goes back to the case's previous state."""
+        return self.to == PREVIOUS
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Every state the action can lead to."""
+        return self.previous_states if self.returns_to_previous else (self.to,)
+
+    @property
+    def letter_kinds(self) -> tuple[str, ...]:
+        """Every letter kind the action may issue, conditional ones included."""
+        return tuple(rule.kind for rule in self.letters)
+
+    def field(self, name: str) -> PayloadField:
+        """The payload field called ``name``; KeyError if there is none."""
+        for f in self.payload:
+            if f.name == name:
+                return f
+        raise KeyError(f"action {self.code!r} has no payload field {name!r}")
+
+    def resolve_target(self, previous_state: str | None) -> str:
+        """The state this action leads to, given the case's recorded previous state."""
+        if not self.returns_to_previous:
+            return self.to
+        if previous_state not in self.previous_states:
+            raise ValueError(
+                f"action {self.code!r} returns to the previous state, which must be one of "
+                f"{list(self.previous_states)}, not {previous_state!r}"
+            )
+        return previous_state
+
+
+class WorkflowDef(BaseModel):
+    """A whole workflow. Build it with ``load_workflow``/``parse_workflow`` so it is checked."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=STATE_CODE_PATTERN)
+    version: int = Field(strict=True, ge=1)
+    title: str = Field(min_length=1)
+    initial_states: tuple[str, ...]
+    # Insertion order is the declaration order of the YAML; lookups and the diagram keep it.
+    states: dict[str, StateDef]
+    actions: dict[str, ActionDef]
+
+    def state(self, code: str) -> StateDef:
+        """The state called ``code``; KeyError if there is none."""
+        try:
+            return self.states[code]
+        except KeyError:
+            raise KeyError(f"unknown state {code!r} in workflow {self.name!r}") from None
+
+    def action(self, code: str) -> ActionDef:
+        """The action called ``code``; KeyError if there is none."""
+        try:
+            return self.actions[code]
+        except KeyError:
+            raise KeyError(f"unknown action {code!r} in workflow {self.name!r}") from None
+
+    def is_final(self, state: str) -> bool:
+        """Whether ``state`` is final (no action leaves it)."""
+        return self.state(state).final
+
+    def label(self, state: str) -> str:
+        """The Chinese label of ``state``."""
+        return self.state(state).label
+
+    def allowed_actions(self, state: str, roles: Collection[str]) -> list[str]:
+        """Codes of actions that leave ``state`` and that any of ``roles`` may take.
+
+        Guards are not evaluated here: they need the case, which is the engine's job.
+        """
+        # A bare string is a Collection[str] of characters and would silently match nothing.
+        if isinstance(roles, str):
+            raise TypeError("roles must be a collection of role codes, not a single string")
+        self.state(state)
+        held = set(roles)
+        return [
+            code
+            for code, action in self.actions.items()
+            if state in action.from_states and not held.isdisjoint(action.roles)
+        ]
+
+    def entered_from(self, state: str) -> list[str]:
+        """States from which an action moves a case into ``state`` (self-loops aside)."""
+        self.state(state)
+        found = {
+            src: None
+            for action in self.actions.values()
+            if state in action.targets
+            for src in action.from_states
+            if src != state
+        }
+        return [code for code in self.states if code in found]
+
+    def actions_from(self, state: str) -> list[ActionDef]:
+        """Every action that leaves ``state``, whatever the role."""
+        self.state(state)
+        return [a for a in self.actions.values() if state in a.from_states]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_workflow(
+    path: Path,
+    *,
+    known_guards: Collection[str] = KNOWN_GUARDS,
+    known_effects: Collection[str] = KNOWN_EFFECTS,
+    known_roles: Collection[str] = KNOWN_ROLES,
+    known_letter_kinds: Collection[str] = KNOWN_LETTER_KINDS,
+) -> WorkflowDef:
+    """Read, parse and validate a workflow YAML file."""
+    text = path.read_text(encoding="utf-8")
+    return parse_workflow_text(
+        text,
+        known_guards=known_guards,
+        known_effects=known_effects,
+        known_roles=known_roles,
+        known_letter_kinds=known_letter_kinds,
+    )
+
+
+def parse_workflow_text(
+    text: str,
+    *,
+    known_guards: Collection[str] = KNOWN_GUARDS,
+    known_effects: Collection[str] = KNOWN_EFFECTS,
+    known_roles: Collection[str] = KNOWN_ROLES,
+    known_letter_kinds: Collection[str] = KNOWN_LETTER_KINDS,
+) -> WorkflowDef:
+    """Parse and validate a workflow given as YAML text."""
+    try:
+        data, duplicates = _load_yaml(text)
+    except yaml.YAMLError as exc:
+        raise WorkflowDefinitionError([f"not valid YAML: {exc}"]) from exc
+    return _parse(
+        data,
+        duplicates,
+        known_guards=known_guards,
+        known_effects=known_effects,
+        known_roles=known_roles,
+        known_letter_kinds=known_letter_kinds,
+    )
+
+
+def parse_workflow(
+    data: Any,
+    *,
+    known_guards: Collection[str] = KNOWN_GUARDS,
+    known_effects: Collection[str] = KNOWN_EFFECTS,
+    known_roles: Collection[str] = KNOWN_ROLES,
+    known_letter_kinds: Collection[str] = KNOWN_LETTER_KINDS,
+) -> WorkflowDef:
+    """Build and validate a workflow from already-parsed YAML data (nested dicts/lists)."""
+    return _parse(
+        data,
+        [],
+        known_guards=known_guards,
+        known_effects=known_effects,
+        known_roles=known_roles,
+        known_letter_kinds=known_letter_kinds,
+    )
+
+
+def _parse(
+    data: Any,
+    problems: list[str],
+    *,
+    known_guards: Collection[str],
+    known_effects: Collection[str],
+    known_roles: Collection[str],
+    known_letter_kinds: Collection[str],
+) -> WorkflowDef:
+    problems = list(problems)
+    wf = _build(data, problems)
+    # Semantic checks need the whole structure; on structural errors they would only
+    # repeat them (e.g. a state that failed to parse reappears as "unknown state").
+    if wf is not None:
+        problems += workflow_problems(
+            wf,
+            known_guards=known_guards,
+            known_effects=known_effects,
+            known_roles=known_roles,
+            known_letter_kinds=known_letter_kinds,
+        )
+    if problems or wf is None:
+        raise WorkflowDefinitionError(problems or ["workflow could not be built"])
+    return wf
+
+
+class _DuplicateKeyLoader(yaml.SafeLoader):
+    """SafeLoader that records duplicate mapping keys instead of keeping the last one."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[str] = []
+
+
+def _construct_mapping_checked(loader: _DuplicateKeyLoader, node: yaml.MappingNode) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        # Merge keys ("<<") may legitimately be overridden; only plain keys are checked.
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            is_dup = key in seen
+            seen.add(key)
+        except TypeError:  # unhashable key; SafeLoader reports it below
+            continue
+        if is_dup:
+            loader.duplicates.append(
+                f"duplicate key {key!r} at line {key_node.start_mark.line + 1}: "
+                "a later entry would silently replace the earlier one"
+            )
+    return loader.construct_mapping(node, deep=True)
+
+
+_DuplicateKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping_checked,
+)
+
+
+def _load_yaml(text: str) -> tuple[Any, list[str]]:
+    loader = _DuplicateKeyLoader(text)
+    try:
+        data = loader.get_single_data()
+    finally:
+        loader.dispose()
+    return data, loader.duplicates
+
+
+_TOP_LEVEL_KEYS = ("name", "version", "title", "initial_states", "states", "actions")
+
+
+def _build(data: Any, problems: list[str]) -> WorkflowDef | None:
+    """Turn raw data into models, appending every structural problem to ``problems``."""
+    start = len(problems)
+    if not isinstance(data, Mapping):
+        problems.append("the workflow must be a mapping at the top level")
+        return None
+    problems.extend(
+        f"unknown top-level key {key!r} (allowed: {', '.join(_TOP_LEVEL_KEYS)})"
+        for key in data
+        if key not in _TOP_LEVEL_KEYS
+    )
+
+    states: dict[str, StateDef] = {}
+    for key, raw in _entries(data, "states", problems):
+        state = _validated(StateDef, _with_code(key, raw, f"state {key!r}", problems), problems)
+        if state is not None:
+            states[state.code] = state
+
+    actions: dict[str, ActionDef] = {}
+    for key, raw in _entries(data, "actions", problems):
+        where = f"action {key!r}"
+        fields = _with_code(key, raw, where, problems)
+        if isinstance(fields, dict):
+            fields = _normalise_action(fields, where, problems)
+        action = _validated(ActionDef, fields, problems)
+        if action is not None:
+            actions[action.code] = action
+
+    header = {k: data[k] for k in ("name", "version", "title", "initial_states") if k in data}
+    wf = _validated(WorkflowDef, {**header, "states": states, "actions": actions}, problems)
+    # Any structural problem means some entry is missing from wf: checking it further
+    # would report that entry's absence as if it were a separate problem.
+    return None if len(problems) > start else wf
+
+
+def _entries(data: Mapping[Any, Any], key: str, problems: list[str]) -> list[tuple[Any, Any]]:
+    section = data.get(key)
+    if not isinstance(section, Mapping) or not section:
+        problems.append(f"{key!r} must be a non-empty mapping of code -> definition")
+        return []
+    return list(section.items())
+
+
+def _with_code(key: Any, raw: Any, where: str, problems: list[str]) -> Any:
+    """The entry's fields with ``code`` taken from its key in the mapping."""
+    if not isinstance(raw, Mapping):
+        problems.append(f"{where}: definition must be a mapping")
+        return None
+    if "code" in raw and raw["code"] != key:
+        problems.append(f"{where}: 'code' {raw['code']!r} differs from its key")
+    return {**raw, "code": key}
+
+
+def _normalise_action(fields: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """YAML shorthands to model shape: payload mapping -> list, bare letter kind -> rule."""
+    payload = fields.get("payload")
+    if payload is None:
+        fields.pop("payload", None)
+    elif isinstance(payload, Mapping):
+        items: list[Any] = []
+        for name, spec in payload.items():
+            if isinstance(spec, Mapping):
+                if "name" in spec and spec["name"] != name:
+                    problems.append(f"{where}: payload field {name!r} has a different 'name'")
+                items.append({**spec, "name": name})
+            else:
+                problems.append(f"{where}: payload field {name!r} must be a mapping")
+        fields["payload"] = items
+    letters = fields.get("letters")
+    if isinstance(letters, list):
+        fields["letters"] = [{"kind": x} if isinstance(x, str) else x for x in letters]
+    for key in ("guards", "effects", "letters", "previous_states"):
+        if key in fields and fields[key] is None:
+            fields.pop(key)  # `guards:` with nothing after it means none
+    return fields
+
+
+def _validated(model: type[_M], fields: Any, problems: list[str]) -> _M | None:
+    if fields is None:
+        return None
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        where = _describe(model, fields)
+        for err in exc.errors(include_url=False):
+            loc = ".".join(str(part) for part in _readable_loc(err["loc"], fields))
+            problems.append(f"{where}: {loc or '(entry)'}: {err['msg']}")
+        return None
+
+
+def _readable_loc(loc: tuple[int | str, ...], fields: Any) -> tuple[int | str, ...]:
+    """Name payload fields in error locations: the YAML keys them by name, not position."""
+    if len(loc) >= 2 and loc[0] == "payload" and isinstance(loc[1], int):
+        try:
+            return ("payload", str(fields["payload"][loc[1]]["name"]), *loc[2:])
+        except (KeyError, IndexError, TypeError):
+            pass
+    return loc
+
+
+def _describe(model: type[BaseModel], fields: Any) -> str:
+    code = fields.get("code") if isinstance(fields, Mapping) else None
+    if model is StateDef:
+        return f"state {code!r}"
+    if model is ActionDef:
+        return f"action {code!r}"
+    return "workflow"
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def workflow_problems(
+    wf: WorkflowDef,
+    *,
+    known_guards: Collection[str] = KNOWN_GUARDS,
+    known_effects: Collection[str] = KNOWN_EFFECTS,
+    known_roles: Collection[str] = KNOWN_ROLES,
+    known_letter_kinds: Collection[str] = KNOWN_LETTER_KINDS,
+) -> list[str]:
+    """Every semantic problem of a structurally valid workflow; empty if it is sound."""
+    problems: list[str] = []
+    problems += _check_keys(wf)
+    problems += _check_initial_states(wf)
+    for action in wf.actions.values():
+        problems += _check_action(
+            wf,
+            action,
+            known_guards=known_guards,
+            known_effects=known_effects,
+            known_roles=known_roles,
+            known_letter_kinds=known_letter_kinds,
+        )
+    problems += _check_previous(wf)
+    problems += _check_graph(wf)
+    return problems
+
+
+def _check_keys(wf: WorkflowDef) -> list[str]:
+    # Only reachable when a WorkflowDef is built by hand rather than parsed.
+    problems = [
+        f"state stored under {key!r} has code {s.code!r}"
+        for key, s in wf.states.items()
+        if key != s.code
+    ]
+    problems += [
+        f"action stored under {key!r} has code {a.code!r}"
+        for key, a in wf.actions.items()
+        if key != a.code
+    ]
+    return problems
+
+
+def _duplicates(items: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    dups: list[str] = []
+    for item in items:
+        if item in seen and item not in dups:
+            dups.append(item)
+        seen.add(item)
+    return dups
+
+
+def _check_initial_states(wf: WorkflowDef) -> list[str]:
+    problems: list[str] = []
+    if not wf.initial_states:
+        problems.append("initial_states is empty: no case could ever be created")
+    problems += [
+        f"initial_states lists {s!r} more than once" for s in _duplicates(wf.initial_states)
+    ]
+    for s in dict.fromkeys(wf.initial_states):
+        if s not in wf.states:
+            problems.append(f"initial state {s!r} is not a declared state")
+        elif wf.states[s].final:
+            problems.append(f"initial state {s!r} is final: a new case would be closed at once")
+    return problems
+
+
+def _check_action(
+    wf: WorkflowDef,
+    action: ActionDef,
+    *,
+    known_guards: Collection[str],
+    known_effects: Collection[str],
+    known_roles: Collection[str],
+    known_letter_kinds: Collection[str],
+) -> list[str]:
+    where = f"action {action.code!r}"
+    problems: list[str] = []
+
+    if not action.from_states:
+        problems.append(f"{where}: from_states is empty: the action can never be taken")
+    problems += [
+        f"{where}: ambiguous: from_states lists {s!r} more than once"
+        for s in _duplicates(action.from_states)
+    ]
+    for s in dict.fromkeys(action.from_states):
+        if s not in wf.states:
+            problems.append(f"{where}: from-state {s!r} is not a declared state")
+        elif wf.states[s].final:
+            problems.append(f"final state {s!r} has an outgoing action {action.code!r}")
+
+    if action.returns_to_previous:
+        if not action.previous_states:
+            problems.append(f"{where}: goes to {PREVIOUS!r} but lists no previous_states")
+        problems += [
+            f"{where}: previous_states lists {s!r} more than once"
+            for s in _duplicates(action.previous_states)
+        ]
+        problems += [
+            f"{where}: previous state {s!r} is not a declared state"
+            for s in dict.fromkeys(action.previous_states)
+            if s not in wf.states
+        ]
+    else:
+        if action.to not in wf.states:
+            problems.append(f"{where}: to-state {action.to!r} is not a declared state")
+        if action.previous_states:
+            problems.append(f"{where}: previous_states is only meaningful with to: {PREVIOUS!r}")
+
+    if not action.roles:
+        problems.append(f"{where}: roles is empty: nobody could take the action")
+    registries: tuple[tuple[str, Collection[str], Iterable[str]], ...] = (
+        ("role", known_roles, action.roles),
+        ("guard", known_guards, action.guards),
+        ("effect", known_effects, action.effects),
+        ("letter kind", known_letter_kinds, action.letter_kinds),
+    )
+    for what, known, used in registries:
+        used = list(used)
+        problems += [
+            f"{where}: unknown {what} {name!r}" for name in dict.fromkeys(used) if name not in known
+        ]
+        problems += [
+            f"{where}: {what} {name!r} listed more than once" for name in _duplicates(used)
+        ]
+
+    problems += [
+        f"{where}: payload field {name!r} declared more than once"
+        for name in _duplicates(f.name for f in action.payload)
+    ]
+    fields = {f.name: f for f in action.payload}
+    for f in action.payload:
+        if f.choices and f.type != "str":
+            problems.append(f"{where}: payload field {f.name!r}: choices need type 'str'")
+    for rule in action.letters:
+        for name, value in rule.when.items():
+            field = fields.get(name)
+            cond = f"{where}: letter {rule.kind!r} condition on {name!r}"
+            if field is None:
+                problems.append(f"{cond}: no such payload field")
+            elif field.type == "bool" and not isinstance(value, bool):
+                problems.append(f"{cond}: the field is bool, {value!r} is not")
+            elif field.type == "str" and not isinstance(value, str):
+                problems.append(f"{cond}: the field is str, {value!r} is not")
+            elif field.choices and value not in field.choices:
+                problems.append(f"{cond}: {value!r} is not one of {list(field.choices)}")
+            elif field.type not in ("str", "bool"):
+                problems.append(f"{cond}: conditions are only supported on str and bool fields")
+    return problems
+
+
+def _entry_sources(wf: WorkflowDef) -> dict[str, dict[str, list[str]]]:
+    """For each state: entering state -> actions that enter it from there (self-loops aside)."""
+    sources: dict[str, dict[str, list[str]]] = {code: {} for code in wf.states}
+    for action in wf.actions.values():
+        for target in action.targets:
+            if target not in sources:
+                continue
+            for src in action.from_states:
+                if src != target:
+                    sources[target].setdefault(src, []).append(action.code)
+    return sources
+
+
+def _check_previous(wf: WorkflowDef) -> list[str]:
+    """Check that every "@previous" action can tell where to go back to."""
+    problems: list[str] = []
+    sources = _entry_sources(wf)
+    entered_by_previous = {
+        target: a.code for a in wf.actions.values() if a.returns_to_previous for target in a.targets
+    }
+    for action in wf.actions.values():
+        if not action.returns_to_previous:
+            continue
+        where = f"action {action.code!r}"
+        possible: set[str] = set()
+        for src in dict.fromkeys(action.from_states):
+            if src not in wf.states:
+                continue  # already reported
+            if src in wf.initial_states:
+                problems.append(
+                    f"{where}: ambiguous: cannot tell the previous state of {src!r}, "
+                    "an initial state (a case created there has none)"
+                )
+            if src in entered_by_previous:
+                problems.append(
+                    f"{where}: ambiguous: cannot tell the previous state of {src!r}, "
+                    f"which is itself entered by {PREVIOUS!r} "
+                    f"(action {entered_by_previous[src]!r}): that would need a history stack"
+                )
+            entries = sources[src]
+            if not entries:
+                problems.append(f"{where}: from-state {src!r} is never entered from another state")
+            possible.update(entries)
+            for prev, via in entries.items():
+                if prev not in action.previous_states:
+                    problems.append(
+                        f"{where}: a case can enter {src!r} from {prev!r} "
+                        f"(via {', '.join(via)}) but {prev!r} is not in previous_states"
+                    )
+        problems += [
+            f"{where}: previous state {s!r} can never be the state before "
+            f"{' / '.join(action.from_states)}"
+            for s in dict.fromkeys(action.previous_states)
+            if s in wf.states and s not in possible
+        ]
+    return problems
+
+
+def _successors(wf: WorkflowDef) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {code: set() for code in wf.states}
+    for action in wf.actions.values():
+        for src in action.from_states:
+            if src in graph:
+                graph[src].update(t for t in action.targets if t in wf.states)
+    return graph
+
+
+def _closure(starts: Iterable[str], graph: Mapping[str, Iterable[str]]) -> set[str]:
+    seen = set(starts)
+    queue = deque(seen)
+    while queue:
+        for nxt in graph.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def _check_graph(wf: WorkflowDef) -> list[str]:
+    """Reachability from the initial states, and a way out of every non-final state."""
+    problems: list[str] = []
+    graph = _successors(wf)
+    reachable = _closure((s for s in wf.initial_states if s in wf.states), graph)
+    problems += [
+        f"state {code!r} is unreachable from the initial states"
+        for code in wf.states
+        if code not in reachable
+    ]
+
+    reverse: dict[str, set[str]] = {code: set() for code in wf.states}
+    for src, targets in graph.items():
+        for t in targets:
+            reverse[t].add(src)
+    finals = [code for code, s in wf.states.items() if s.final]
+    can_finish = _closure(finals, reverse)
+    for code, state in wf.states.items():
+        if state.final:
+            continue
+        if not graph[code] - {code}:
+            problems.append(f"non-final state {code!r} is a dead end: no action leads out of it")
+        elif code not in can_finish:
+            problems.append(
+                f"non-final state {code!r} is a dead end: no path leads to a final state"
+            )
+    if not finals:
+        problems.append("no state is final: no case could ever be closed")
+    return problems
