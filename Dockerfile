@@ -1,0 +1,25 @@
+FROM python:3.11-slim-bookworm
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 curl \
+ && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --create-home --uid 10001 gongkai
+WORKDIR /srv/gongkai
+COPY pyproject.toml README.md alembic.ini ./
+COPY app ./app
+COPY migrations ./migrations
+COPY workflows ./workflows
+COPY templates ./templates
+# Editable install: the app finds migrations/, workflows/ and templates/ beside its package.
+RUN pip install --no-cache-dir -e .
+RUN mkdir -p /srv/gongkai/var && chown -R gongkai /srv/gongkai/var
+
+USER gongkai
+ENV GONGKAI_STORAGE_DIR=/srv/gongkai/var/storage \
+    PYTHONUNBUFFERED=1
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+  CMD curl -fsS http://127.0.0.1:8000/readyz || exit 1
+CMD ["sh", "-c", "python -m app.cli migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --workers ${WORKERS:-2} --loop uvloop --http httptools --proxy-headers"]
