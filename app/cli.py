@@ -83,18 +83,22 @@ def create_organ(
 ) -> None:
     """Create an organ."""
     settings = get_settings()
-    data = OrganCreate.model_validate(
-        {
-            "code": code,
-            "name": name,
-            "reconsideration_body": reconsideration_body,
-            "court": court,
-            "address": address or None,
-            "phone": phone or None,
-            "number_pattern": number_pattern,
-            "settings": json.loads(settings_json),
-        }
-    )
+    try:
+        data = OrganCreate.model_validate(
+            {
+                "code": code,
+                "name": name,
+                "reconsideration_body": reconsideration_body,
+                "court": court,
+                "address": address or None,
+                "phone": phone or None,
+                "number_pattern": number_pattern,
+                "settings": json.loads(settings_json),
+            }
+        )
+    except ValueError as exc:  # pydantic's ValidationError, or --settings that is not JSON
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     try:
         with _session(settings) as session:
             organ = organs_service.create_organ(session, data, now=utc_now())

@@ -8,10 +8,31 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_BASE = "https://gongkai.invalid/problems/"
 PROBLEM_JSON = "application/problem+json"
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int] = Field(description="出错字段的位置 / location of the field")
+    msg: str = Field(description="错误说明 / what is wrong")
+    type: str | None = Field(default=None, description="错误类型 / error type")
+
+
+class Problem(BaseModel):
+    """The documented shape of every error response (RFC 9457)."""
+
+    type: str = Field(description="问题类型 URI / problem type URI")
+    code: str = Field(description="稳定的错误代码 / stable error code")
+    title: str = Field(description="标题 / title")
+    status: int = Field(description="HTTP 状态码 / HTTP status code")
+    detail: str = Field(description="详细说明 / detail")
+    instance: str | None = Field(default=None, description="请求路径 / request path")
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="各字段的错误（422）/ errors per field (422)"
+    )
 
 
 class DomainError(Exception):

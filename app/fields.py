@@ -31,3 +31,7 @@ Code = Annotated[
         description="代码（字母、数字、_.-）/ code (letters, digits, _.-)",
     ),
 ]
+
+# Row ids are INTEGER columns (32-bit on PostgreSQL): a larger id in a URL is refused up front,
+# because the database would fail on it ("integer out of range") instead of finding nothing.
+MAX_ROW_ID = 2**31 - 1

@@ -58,3 +58,26 @@ class BodySizeLimit:
         )
         assert response.media_type == PROBLEM_JSON
         await response(scope, receive, send)
+
+
+class RefuseNulInUrl:
+    """A NUL in a path or query can only be an attack or a bug, and PostgreSQL text refuses it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw = scope.get("raw_path") or scope.get("path", "").encode()
+            query = scope.get("query_string", b"")
+            if b"\x00" in raw or b"%00" in raw.lower() or b"%00" in query.lower():
+                response = problem(
+                    400,
+                    "nul-in-url",
+                    "请求地址含空字符 / NUL in the URL",
+                    "地址与查询参数不得包含 NUL / the path and query must not contain NUL",
+                    instance=scope.get("path"),
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

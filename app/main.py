@@ -12,12 +12,12 @@ from fastapi.openapi.utils import get_openapi
 
 from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
-from app.errors import install_error_handlers
+from app.errors import PROBLEM_JSON, Problem, install_error_handlers
 from app.health.fonts import cjk_font_families, first_available
 from app.health.router import router as health_router
 from app.intake.router import router as intake_router
 from app.intake.schemas import ApplicationCreate, StaffCaseCreate
-from app.limits import BodySizeLimit
+from app.limits import BodySizeLimit, RefuseNulInUrl
 from app.organs.router import router as organs_router
 from app.runtime import Runtime, build_runtime
 from app.workflow.router import router as workflow_router
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_error_handlers(app)
     configured = runtime.settings if runtime else (settings or get_settings())
     app.add_middleware(BodySizeLimit, max_bytes=configured.max_request_bytes)
+    app.add_middleware(RefuseNulInUrl)
     for router in (health_router, intake_router, cases_router, organs_router, workflow_router):
         app.include_router(router)
     _document_bodies(app, ApplicationCreate, StaffCaseCreate)
@@ -88,11 +89,27 @@ def _document_bodies(app: FastAPI, *models: Any) -> None:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in models:
+        for model in (*models, Problem):
             js = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(js.pop("$defs", {}))
             components[model.__name__] = js
+        _document_problems(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document_problems(schema: dict[str, Any]) -> None:
+    """422s are problem+json (app.errors), not FastAPI's default HTTPValidationError."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.get("responses", {})
+            if "422" in responses:
+                responses["422"] = {
+                    "description": "输入有误 / Invalid input",
+                    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                }
+    components = schema["components"]["schemas"]
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)

@@ -6,7 +6,8 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import StringConstraints
 
 from app.auth.dependencies import require_roles
 from app.auth.principal import Principal
@@ -14,6 +15,7 @@ from app.auth.roles import Role
 from app.cases import service
 from app.cases.schemas import CasePage, CaseRead, EventRead
 from app.db import ReadSession
+from app.fields import MAX_ROW_ID
 from app.intake.vocabulary import Channel
 from app.runtime import RuntimeDep
 from app.validation.files import ALLOWED_TYPES
@@ -22,6 +24,9 @@ router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
 READ_ROLES = (Role.clerk, Role.front_desk, Role.approver, Role.supervisor, Role.legal)
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
+# NUL cannot be stored or compared by PostgreSQL text, and no state code contains one.
+StateCode = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+RowId = Annotated[int, Path(le=MAX_ROW_ID)]
 
 
 @router.get("", summary="案件列表（台账工作清单）/ list the organ's cases")
@@ -29,7 +34,9 @@ def list_cases(
     session: ReadSession,
     rt: RuntimeDep,
     principal: Reader,
-    state: Annotated[list[str] | None, Query(description="状态代码，可多个 / state codes")] = None,
+    state: Annotated[
+        list[StateCode] | None, Query(description="状态代码，可多个 / state codes")
+    ] = None,
     channel: Annotated[list[Channel] | None, Query(description="渠道 / channels")] = None,
     received_from: Annotated[
         date | None, Query(description="收到日期起 / received on or after")
@@ -58,12 +65,12 @@ def list_cases(
 
 
 @router.get("/{case_id}", summary="案件详情 / one case")
-def get_case(case_id: int, session: ReadSession, rt: RuntimeDep, principal: Reader) -> CaseRead:
+def get_case(case_id: RowId, session: ReadSession, rt: RuntimeDep, principal: Reader) -> CaseRead:
     return service.get_case(session, rt, principal, case_id)
 
 
 @router.get("/{case_id}/events", summary="案件时间线 / the case's timeline")
-def case_events(case_id: int, session: ReadSession, principal: Reader) -> list[EventRead]:
+def case_events(case_id: RowId, session: ReadSession, principal: Reader) -> list[EventRead]:
     return service.case_events(session, principal, case_id)
 
 
@@ -74,7 +81,7 @@ def case_events(case_id: int, session: ReadSession, principal: Reader) -> list[E
     responses={200: {"content": {t: {} for t in ALLOWED_TYPES}}},
 )
 def get_attachment(
-    case_id: int, attachment_id: int, session: ReadSession, rt: RuntimeDep, principal: Reader
+    case_id: RowId, attachment_id: RowId, session: ReadSession, rt: RuntimeDep, principal: Reader
 ) -> Response:
     attachment = service.get_attachment(session, principal, case_id, attachment_id)
     ext = ALLOWED_TYPES[attachment.content_type]

@@ -37,7 +37,7 @@ class AttachmentRead(BaseModel):
     filename: str = Field(description="文件名 / file name")
     content_type: str = Field(description="按内容识别的类型 / type detected from content")
     size: int = Field(description="字节数 / size in bytes")
-    sha256: str = Field(description="SHA-256")
+    sha256: str = Field(description="内容摘要 SHA-256 / SHA-256 digest of the content")
 
 
 class DeliveryRead(BaseModel):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -537,6 +537,41 @@ class WorkCalendar:
         if through <= after:
             return 0
         return self._rank(through.toordinal()) - self._rank(after.toordinal())
+
+    def add_working_days_excluding(
+        self, start: date, n: int, spans: Sequence[tuple[date, date]]
+    ) -> tuple[date, int, tuple[bool, ...]]:
+        """(n-th working day after start not inside any span, days excluded, which spans count)."""
+        # A span (after, through] excludes the working days after < d <= through, the part
+        # before start ignored.  Overlapping spans count once (union).  A span that opens on or
+        # after the day the count is reached cannot move it: the clock had already run out.
+        # Cost: O(s log s) to sort plus two O(log k) lookups per span, never a day-by-day walk.
+        due = self.add_working_days(start, n)
+        clipped = [(max(after, start), through) for after, through in spans]
+        counted = [False] * len(clipped)
+        excluded = 0
+        reach: date | None = None  # end of the union of the spans counted so far
+        for i in sorted(range(len(clipped)), key=lambda k: clipped[k][0]):
+            a, b = clipped[i]
+            # Sorted by opening day and `due` only grows, so once a span opens on/after `due`
+            # every later one does too; each counted span ends before the new `due`.
+            if b <= a or a >= due:
+                continue
+            counted[i] = True
+            if reach is not None and a <= reach:
+                if b <= reach:
+                    continue
+                a = reach
+            excluded += self.count_working_days(a, b)
+            reach = b
+            due = self.add_working_days(start, n + excluded)
+        return due, excluded, tuple(counted)
+
+    def rank_tables(self) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+        """(exception ordinals, cumulative deltas, ranks) behind the O(log k) arithmetic."""
+        # For vectorised batch arithmetic (bench/deadlines.py): working days in [1, o] are
+        # B(o) + cumulative[bisect_right(ordinals, o)], B(o) the Mondays–Fridays through o.
+        return tuple(self._ex_ords), tuple(self._ex_cum), tuple(self._ex_rank)
 
     def explain(self, start: date, n: int) -> WorkingDaysExplanation:
         """add_working_days with the days skipped and counted, for letters and audit."""

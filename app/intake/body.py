@@ -8,9 +8,10 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
-from app.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
+from app.errors import DomainError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from app.intake.uploads import Upload
 
 M = TypeVar("M", bound=BaseModel)
@@ -39,6 +40,13 @@ def _parse(model: type[M], raw: bytes | str, prefix: tuple[str, ...]) -> M:
         raise _validation_error(exc, prefix) from None
 
 
+def _too_many_files(max_files: int) -> InvalidInput:
+    # The same answer as app.intake.uploads.check_uploads, however many files were sent.
+    return InvalidInput(
+        ("body", FILES_PART), f"附件最多 {max_files} 个 / at most {max_files} attachments"
+    )
+
+
 async def read_intake(
     request: Request, model: type[M], *, max_files: int, max_file_bytes: int
 ) -> tuple[M, list[Upload]]:
@@ -52,9 +60,13 @@ async def read_intake(
         )
     try:
         form = await request.form(max_files=max_files + 1, max_fields=20)
-    except MultiPartException as exc:
+    except (MultiPartException, HTTPException) as exc:
+        # Inside an app Starlette re-raises its parser errors as HTTPException(400).
+        message = exc.message if isinstance(exc, MultiPartException) else str(exc.detail)
+        if message.startswith("Too many files"):
+            raise _too_many_files(max_files) from None
         raise MalformedBody(
-            f"无法解析 multipart 请求 / cannot parse the multipart body: {exc}"
+            f"无法解析 multipart 请求 / cannot parse the multipart body: {message}"
         ) from None
     json_part = form.get(JSON_PART)
     if json_part is None:
@@ -76,6 +88,6 @@ async def read_intake(
             )
         uploads.append(Upload(part.filename or "", data))
     if len(uploads) > max_files:
-        raise DomainError(f"附件最多 {max_files} 个 / at most {max_files} attachments")
+        raise _too_many_files(max_files)
     await form.close()
     return payload, uploads

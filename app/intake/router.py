@@ -122,7 +122,11 @@ def _client(request: Request, rt: Runtime) -> str:
     },
 )
 def applicant_case(
-    number: Annotated[str, Path(max_length=80, description="登记编号 / registration number")],
+    number: Annotated[
+        str,
+        # NUL cannot be stored (PostgreSQL text refuses it), so no number ever contains one.
+        Path(max_length=80, pattern=r"^[^\x00]+$", description="登记编号 / registration number"),
+    ],
     query_code: Annotated[
         str, Header(alias="X-Query-Code", max_length=64, description="查询码 / query code")
     ],

@@ -42,6 +42,8 @@ IdType = Literal[
 ]
 assert set(IdType.__args__) == set(ID_TYPES)  # type: ignore[attr-defined]
 
+ARRIVAL_YEARS = (2008, 2999)
+
 Phone = Annotated[str, Field(max_length=40), AfterValidator(validate_phone)]
 PostalCode = Annotated[str, Field(max_length=10), AfterValidator(validate_postal_code)]
 Email = Annotated[EmailStr, Field(max_length=254)]
@@ -157,6 +159,18 @@ class StaffCaseCreate(IntakeFields):
         False, description="口头申请由工作人员代为填写 / oral application written down by staff"
     )
     staff_note: LongText | None = Field(None, description="登记备注 / registration note")
+
+    @field_validator("arrived_at")
+    @classmethod
+    def _plausible_arrival(cls, value: datetime) -> datetime:
+        # Years at the ends of the calendar overflow when moved between time zones; and no
+        # application under the regulations (in force 2008-05-01) arrived before 2008.
+        if not ARRIVAL_YEARS[0] <= value.year <= ARRIVAL_YEARS[1]:
+            raise ValueError(
+                f"到达时间须在 {ARRIVAL_YEARS[0]}–{ARRIVAL_YEARS[1]} 年之间 / arrived_at must "
+                f"fall in the years {ARRIVAL_YEARS[0]}–{ARRIVAL_YEARS[1]}"
+            )
+        return value
 
 
 class DeadlineRead(BaseModel):

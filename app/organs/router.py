@@ -12,6 +12,7 @@ from app.auth.dependencies import require_roles
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.db import ReadSession, WriteSession
+from app.fields import MAX_ROW_ID
 from app.organs import service
 from app.organs.schemas import OrganCreate, OrganRead, UserCreate, UserCreated
 from app.runtime import RuntimeDep
@@ -77,7 +78,12 @@ def create_user(data: UserCreate, session: WriteSession, rt: RuntimeDep, _: Admi
     tags=["admin"],
     summary="为用户签发新令牌 / issue another token",
 )
-def issue_token(user_id: int, session: WriteSession, rt: RuntimeDep, _: Admin) -> TokenIssued:
+def issue_token(
+    user_id: Annotated[int, Path(le=MAX_ROW_ID)],
+    session: WriteSession,
+    rt: RuntimeDep,
+    _: Admin,
+) -> TokenIssued:
     token = auth_service.issue_token(session, rt.token_key, user_id, now=rt.clock())
     return TokenIssued(token=token)
 
