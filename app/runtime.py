@@ -16,6 +16,7 @@ from app.db import SessionFactories, create_db_engine, create_session_factories
 from app.deadline.calendar import WorkCalendar
 from app.intake.storage import AttachmentStore
 from app.intake.throttle import BrakePolicy, LookupBrake
+from app.organs.directory import OrganDirectory
 from app.workflow.definition import WorkflowDef, load_workflow
 
 
@@ -33,6 +34,7 @@ class Runtime:
     calendar: WorkCalendar
     store: AttachmentStore
     brake: LookupBrake
+    organs: OrganDirectory
     tz: ZoneInfo
     clock: Callable[[], datetime] = field(default=utc_now)
 
@@ -41,14 +43,14 @@ class Runtime:
         return self.settings.secret_key.get_secret_value().encode("utf-8")
 
     def close(self) -> None:
-        """Release the database pool."""
-        self.engine.dispose()
+        """Release the database pools."""
+        self.sessions.dispose()
 
 
 def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtime:
     """Build every resource from the settings."""
     engine = engine or create_db_engine(settings)
-    sessions = create_session_factories(engine)
+    sessions = create_session_factories(engine, settings)
     policy = BrakePolicy(
         window=timedelta(minutes=settings.lookup_window_minutes),
         free_failures=settings.lookup_free_failures,
@@ -63,6 +65,7 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtim
         calendar=WorkCalendar.from_dir(settings.calendar_dir),
         store=AttachmentStore(settings.storage_dir),
         brake=LookupBrake(sessions.write, policy),
+        organs=OrganDirectory(sessions.read),
         tz=ZoneInfo(settings.timezone),
     )
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.main import create_app
@@ -81,14 +80,6 @@ def app(runtime: Runtime) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=True) as c:
         yield c
-
-
-@pytest.fixture
-def db(runtime: Runtime) -> Iterator[Session]:
-    """A session committed when the block using it ends (for factories)."""
-    with runtime.sessions.write() as session:
-        yield session
-        session.commit()
 
 
 class Staff:

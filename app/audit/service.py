@@ -6,28 +6,42 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS, event_hash, json_safe
 from app.auth.principal import Actor
+from app.db import table_of
 from app.models import CaseEvent
 
 
 def _content(event: CaseEvent) -> dict[str, Any]:
-    return {
-        "case_id": event.case_id,
-        "seq": event.seq,
-        "action": event.action,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "actor_kind": event.actor_kind,
-        "actor_user_id": event.actor_user_id,
-        "actor_label": event.actor_label,
-        "occurred_at": event.occurred_at.isoformat(),
-        "payload": event.payload,
-        "workflow_version": event.workflow_version,
-    }
+    return _content_of({c: getattr(event, c) for c in _HASHED})
+
+
+_HASHED = (
+    "case_id",
+    "seq",
+    "action",
+    "from_state",
+    "to_state",
+    "actor_kind",
+    "actor_user_id",
+    "actor_label",
+    "occurred_at",
+    "payload",
+    "workflow_version",
+)
+
+
+@dataclass(frozen=True)
+class AppendedEvent:
+    id: int
+    seq: int
+    hash: str
+
+
+_EVENTS = table_of(CaseEvent)
 
 
 def append_event(
@@ -41,33 +55,56 @@ def append_event(
     now: datetime,
     payload: dict[str, Any],
     workflow_version: int,
-) -> CaseEvent:
-    """Append one event to the case's chain in the caller's transaction."""
-    last = session.execute(
-        select(CaseEvent.seq, CaseEvent.hash)
-        .where(CaseEvent.case_id == case_id)
-        .order_by(CaseEvent.seq.desc())
-        .limit(1)
-    ).first()
+    first: bool = False,
+) -> AppendedEvent:
+    """Append one event to the case's chain in the caller's transaction.
+
+    `first` says the case was created in this transaction, so there is no chain to look up yet.
+    """
+    last = None
+    if not first:
+        last = session.execute(
+            select(CaseEvent.seq, CaseEvent.hash)
+            .where(CaseEvent.case_id == case_id)
+            .order_by(CaseEvent.seq.desc())
+            .limit(1)
+        ).first()
     seq, prev = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
-    event = CaseEvent(
-        case_id=case_id,
-        seq=seq,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        actor_kind=actor.kind,
-        actor_user_id=actor.user_id,
-        actor_label=actor.label,
-        occurred_at=now.replace(microsecond=(now.microsecond // 1000) * 1000),
-        payload=json_safe(payload),
-        workflow_version=workflow_version,
-        prev_hash=prev,
-    )
-    event.hash = event_hash(_content(event), prev)
-    session.add(event)
-    session.flush()
-    return event
+    row: dict[str, Any] = {
+        "case_id": case_id,
+        "seq": seq,
+        "action": action,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor_kind": actor.kind,
+        "actor_user_id": actor.user_id,
+        "actor_label": actor.label,
+        # Stored and hashed at millisecond precision, which every database keeps exactly.
+        "occurred_at": now.replace(microsecond=(now.microsecond // 1000) * 1000),
+        "payload": json_safe(payload),
+        "workflow_version": workflow_version,
+        "prev_hash": prev,
+    }
+    row["hash"] = event_hash(_content_of(row), prev)
+    # Core insert with bound parameters: the statement compiles once and is cached.
+    event_id: int = session.execute(insert(_EVENTS).returning(_EVENTS.c.id), row).scalar_one()
+    return AppendedEvent(event_id, seq, row["hash"])
+
+
+def _content_of(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "case_id": row["case_id"],
+        "seq": row["seq"],
+        "action": row["action"],
+        "from_state": row["from_state"],
+        "to_state": row["to_state"],
+        "actor_kind": row["actor_kind"],
+        "actor_user_id": row["actor_user_id"],
+        "actor_label": row["actor_label"],
+        "occurred_at": row["occurred_at"].isoformat(),
+        "payload": row["payload"],
+        "workflow_version": row["workflow_version"],
+    }
 
 
 def events_of_case(session: Session, case_id: int) -> list[CaseEvent]:

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.db import table_of
 from app.models import Attachment, Case, CaseItem
 
 
-def add_case(session: Session, case: Case) -> Case:
-    """Persist a new case with its items and attachments."""
-    session.add(case)
-    session.flush()
-    return case
+def insert_case(
+    session: Session,
+    values: dict[str, Any],
+    *,
+    items: list[dict[str, Any]],
+    attachments: list[dict[str, Any]],
+) -> int:
+    """Insert a new case with its items and attachments in three statements; returns its id."""
+    # Table-level inserts with bound parameters: compiled once, no ORM bookkeeping per row.
+    cases = table_of(Case)
+    case_id: int = session.execute(insert(cases).returning(cases.c.id), values).scalar_one()
+    session.execute(insert(table_of(CaseItem)), [{**i, "case_id": case_id} for i in items])
+    if attachments:
+        rows = [{**a, "case_id": case_id} for a in attachments]
+        session.execute(insert(table_of(Attachment)), rows)
+    return case_id
 
 
 def _with_children(stmt: Select[Case]) -> Select[Case]:

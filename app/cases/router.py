@@ -14,13 +14,13 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cases import service
 from app.cases.schemas import CasePage, CaseRead, EventRead
-from app.db import ReadSession
+from app.db import CommittingRoute, ReadSession
 from app.fields import MAX_ROW_ID
 from app.intake.vocabulary import Channel
 from app.runtime import RuntimeDep
 from app.validation.files import ALLOWED_TYPES
 
-router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+router = APIRouter(route_class=CommittingRoute, prefix="/api/v1/cases", tags=["cases"])
 
 READ_ROLES = (Role.clerk, Role.front_desk, Role.approver, Role.supervisor, Role.legal)
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]

@@ -10,11 +10,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.db import CommittingRoute
 from app.health.fonts import cjk_font_families, first_available
 from app.migrate import current_revision, head_revision
 from app.runtime import RuntimeDep
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=CommittingRoute, tags=["health"])
 
 
 class Check(BaseModel):

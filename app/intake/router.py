@@ -13,14 +13,14 @@ from app.auth.roles import Role
 from app.cases.schemas import ApplicantCaseView
 from app.cases.service import organ_name
 from app.cases.views import applicant_view
-from app.db import ReadSession, WriteSession
+from app.db import CommittingRoute, ReadSession, WriteSession
 from app.intake import service
 from app.intake.body import FILES_PART, JSON_PART, read_intake
 from app.intake.schemas import ApplicationCreate, CaseReceipt, StaffCaseCreate
 from app.intake.uploads import Upload
 from app.runtime import Runtime, RuntimeDep
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(route_class=CommittingRoute, prefix="/api/v1")
 
 Registrar = Annotated[Principal, Depends(require_roles(Role.clerk, Role.front_desk))]
 IdempotencyKey = Annotated[

@@ -15,7 +15,9 @@ from app.audit.service import append_event
 from app.auth.principal import APPLICANT, Actor, Principal
 from app.auth.secrets import keyed_hash, new_query_code, normalize_query_code
 from app.cases import repository as cases_repo
-from app.deadline.initial import deadlines_from_receipt
+from app.deadline import repository as clock_repo
+from app.deadline.initial import Deadline, deadlines_from_receipt
+from app.deadline.ledger import Received
 from app.errors import InvalidInput, NotFound
 from app.intake import idempotency
 from app.intake.rules import Receipt, applicant_and_delivery_errors, staff_receipt
@@ -28,10 +30,10 @@ from app.intake.schemas import (
 )
 from app.intake.uploads import CheckedUpload, Upload, check_uploads
 from app.intake.vocabulary import Channel, ReceiptBasis
-from app.models import Attachment, Case, CaseItem, Organ
+from app.models import Case
 from app.organs import repository as organs_repo
+from app.organs.directory import OrganInfo
 from app.organs.numbering import format_number
-from app.organs.settings import organ_settings
 from app.runtime import Runtime
 
 REGISTRATION_COUNTER = "registration"
@@ -55,43 +57,38 @@ def submit_online(
     """Register an application sent through the public online form."""
     now = rt.clock()
     checked = _check_uploads(rt, uploads)
-    organ = organs_repo.organ_by_code(session, data.organ_code)
+    organ = rt.organs.by_code(data.organ_code)
     if organ is None:
         raise InvalidInput(("body", "organ_code"), f"机关 {data.organ_code} 不存在 / unknown organ")
     _raise_if(applicant_and_delivery_errors(data))
     receipt = None
-    if organ_settings(organ.settings).online_auto_confirm:
+    if organ.settings.online_auto_confirm:
         # RULES §3 [interpretation]: an instant acknowledgement with a registration number makes
         # the submission day the day both sides confirm.
         receipt = Receipt(
             now.astimezone(rt.tz).date(), ReceiptBasis.platform_ack, "网上申请平台即时回执"
         )
 
-    def work() -> tuple[CaseReceipt, int]:
-        return _create_case(
-            session,
-            rt,
-            organ,
-            data,
-            checked,
-            channel=Channel.online,
-            source="portal",
-            arrived_at=now,
-            receipt=receipt,
-            actor=APPLICANT,
-            action="submit",
-            now=now,
-        )
-
-    return _idempotent(
-        session,
+    new = _prepare(
         rt,
-        f"applications:{organ.code}",
-        idempotency_key,
-        _fingerprint(data, checked),
-        now,
-        work,
+        data,
+        checked,
+        organ=organ,
+        channel=Channel.online,
+        source="portal",
+        arrived_at=now,
+        receipt=receipt,
+        now=now,
+        filled_by_staff=False,
+        staff_note=None,
+        created_by_id=None,
     )
+
+    def work() -> tuple[CaseReceipt, int]:
+        return _create_case(session, rt, organ, new, actor=APPLICANT, action="submit", now=now)
+
+    scope = f"applications:{organ.code}"
+    return _idempotent(session, rt, scope, idempotency_key, (data, checked), now, work)
 
 
 def register(
@@ -107,7 +104,7 @@ def register(
     now = rt.clock()
     checked = _check_uploads(rt, uploads)
     assert principal.organ_id is not None  # the router admits organ staff only
-    organ = organs_repo.organ_by_id(session, principal.organ_id)
+    organ = rt.organs.by_id(principal.organ_id)
     assert organ is not None
     arrived = data.arrived_at if data.arrived_at.tzinfo else data.arrived_at.replace(tzinfo=rt.tz)
     receipt, errors = staff_receipt(
@@ -115,34 +112,27 @@ def register(
     )
     _raise_if(applicant_and_delivery_errors(data) + errors)
 
-    def work() -> tuple[CaseReceipt, int]:
-        return _create_case(
-            session,
-            rt,
-            organ,
-            data,
-            checked,
-            channel=data.channel,
-            source="staff",
-            arrived_at=arrived,
-            receipt=receipt,
-            actor=Actor.of(principal),
-            action="register",
-            now=now,
-            filled_by_staff=data.filled_by_staff,
-            staff_note=data.staff_note,
-            created_by_id=principal.user_id,
-        )
-
-    return _idempotent(
-        session,
+    new = _prepare(
         rt,
-        f"cases:user:{principal.user_id}",
-        idempotency_key,
-        _fingerprint(data, checked),
-        now,
-        work,
+        data,
+        checked,
+        organ=organ,
+        channel=data.channel,
+        source="staff",
+        arrived_at=arrived,
+        receipt=receipt,
+        now=now,
+        filled_by_staff=data.filled_by_staff,
+        staff_note=data.staff_note,
+        created_by_id=principal.user_id,
     )
+    actor = Actor.of(principal)
+
+    def work() -> tuple[CaseReceipt, int]:
+        return _create_case(session, rt, organ, new, actor=actor, action="register", now=now)
+
+    scope = f"cases:user:{principal.user_id}"
+    return _idempotent(session, rt, scope, idempotency_key, (data, checked), now, work)
 
 
 def _check_uploads(rt: Runtime, uploads: list[Upload]) -> list[CheckedUpload]:
@@ -152,17 +142,7 @@ def _check_uploads(rt: Runtime, uploads: list[Upload]) -> list[CheckedUpload]:
 
 def _raise_if(errors: list[dict[str, Any]]) -> None:
     if errors:
-        raise (
-            InvalidInput(tuple(errors[0]["loc"]), errors[0]["msg"])
-            if len(errors) == 1
-            else _many(errors)
-        )
-
-
-def _many(errors: list[dict[str, Any]]) -> InvalidInput:
-    exc = InvalidInput(tuple(errors[0]["loc"]), "；".join(e["msg"] for e in errors))
-    exc.extra["errors"] = errors
-    return exc
+        raise InvalidInput.many(errors)
 
 
 def _fingerprint(data: IntakeFields, uploads: list[CheckedUpload]) -> str:
@@ -175,7 +155,7 @@ def _idempotent(
     rt: Runtime,
     scope: str,
     key: str | None,
-    request_hash: str,
+    request: tuple[IntakeFields, list[CheckedUpload]],
     now: datetime,
     work: Callable[[], tuple[CaseReceipt, int]],
 ) -> Submitted:
@@ -187,7 +167,7 @@ def _idempotent(
         session,
         scope=scope,
         key=idempotency.check_key(key),
-        request_hash=request_hash,
+        request_hash=_fingerprint(*request),
         now=now,
         ttl=ttl,
     )
@@ -199,126 +179,164 @@ def _idempotent(
     return Submitted(201, body, replayed=False)
 
 
-def _create_case(
-    session: Session,
+@dataclass(frozen=True)
+class _NewCase:
+    """Everything about a new case that needs no database, computed before the write lock."""
+
+    query_code: str
+    state: str
+    deadlines: list[Deadline]
+    values: dict[str, Any]
+    items: list[dict[str, Any]]
+    attachments: list[dict[str, Any]]
+
+
+def _prepare(
     rt: Runtime,
-    organ: Organ,
     fields: IntakeFields,
     uploads: list[CheckedUpload],
     *,
+    organ: OrganInfo,
     channel: Channel,
     source: str,
     arrived_at: datetime,
     receipt: Receipt | None,
-    actor: Actor,
-    action: str,
     now: datetime,
-    filled_by_staff: bool = False,
-    staff_note: str | None = None,
-    created_by_id: int | None = None,
-) -> tuple[CaseReceipt, int]:
-    year = now.astimezone(rt.tz).year
-    seq = organs_repo.next_counter_value(
-        session, organ_id=organ.id, year=year, kind=REGISTRATION_COUNTER
-    )
-    number = format_number(organ.number_pattern, code=organ.code, year=year, seq=seq)
+    filled_by_staff: bool,
+    staff_note: str | None,
+    created_by_id: int | None,
+) -> _NewCase:
     query_code = new_query_code()
     state = "received" if receipt else "awaiting_confirmation"
     deadlines = deadlines_from_receipt(rt.calendar, receipt.date) if receipt else []
     due = {d.name: d for d in deadlines}
     a = fields.applicant
-    stored = [(u, rt.store.put(u.data)) for u in uploads]
-    case = Case(
-        organ_id=organ.id,
-        number=number,
-        year=year,
-        seq=seq,
-        state=state,
-        source=source,
-        channel=channel,
-        arrived_at=arrived_at,
-        receipt_date=receipt.date if receipt else None,
-        receipt_basis=receipt.basis if receipt else None,
-        receipt_evidence=receipt.evidence if receipt else None,
-        filled_by_staff=filled_by_staff,
-        staff_note=staff_note,
-        applicant_category=a.category,
-        applicant_name=a.name,
-        applicant_id_type=a.id_type,
-        applicant_id_number=a.id_number,
-        applicant_phone=a.phone,
-        applicant_email=a.email,
-        applicant_address=a.address,
-        applicant_postal_code=a.postal_code,
-        applicant_legal_representative=a.legal_representative,
-        applicant_contact_person=a.contact_person,
-        delivery_form=fields.delivery.form,
-        delivery_method=fields.delivery.method,
-        e_service_consent=fields.e_service_consent,
-        e_service_address=(fields.e_service_address or a.email)
+    values: dict[str, Any] = {
+        "organ_id": organ.id,
+        "state": state,
+        "version": 1,
+        "source": source,
+        "channel": channel,
+        "arrived_at": arrived_at,
+        "receipt_date": receipt.date if receipt else None,
+        "receipt_basis": receipt.basis if receipt else None,
+        "receipt_evidence": receipt.evidence if receipt else None,
+        "filled_by_staff": filled_by_staff,
+        "staff_note": staff_note,
+        "applicant_category": a.category,
+        "applicant_name": a.name,
+        "applicant_id_type": a.id_type,
+        "applicant_id_number": a.id_number,
+        "applicant_phone": a.phone,
+        "applicant_email": a.email,
+        "applicant_address": a.address,
+        "applicant_postal_code": a.postal_code,
+        "applicant_legal_representative": a.legal_representative,
+        "applicant_contact_person": a.contact_person,
+        "delivery_form": fields.delivery.form,
+        "delivery_method": fields.delivery.method,
+        "e_service_consent": fields.e_service_consent,
+        "e_service_address": (fields.e_service_address or a.email)
         if fields.e_service_consent
         else None,
-        query_code_hash=keyed_hash(rt.token_key, normalize_query_code(query_code)),
-        created_by_id=created_by_id,
-        reply_due=due["reply"].due_date if deadlines else None,
-        reply_due_provisional=due["reply"].provisional if deadlines else False,
-        correction_notice_due=due["correction_notice"].due_date if deadlines else None,
-        created_at=now,
-        updated_at=now,
-        items=[
-            CaseItem(position=i, description=item.description, document_number=item.document_number)
-            for i, item in enumerate(fields.items, start=1)
-        ],
-        attachments=[
-            Attachment(
-                filename=u.filename,
-                content_type=u.content_type,
-                size=len(u.data),
-                sha256=digest,
-                created_at=now,
-            )
-            for u, digest in stored
-        ],
+        "query_code_hash": keyed_hash(rt.token_key, normalize_query_code(query_code)),
+        "created_by_id": created_by_id,
+        "reply_due": due["reply"].due_date if deadlines else None,
+        "reply_due_provisional": due["reply"].provisional if deadlines else False,
+        "correction_notice_due": due["correction_notice"].due_date if deadlines else None,
+        "reply_status": "running" if receipt else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    items = [
+        {"position": i, "description": item.description, "document_number": item.document_number}
+        for i, item in enumerate(fields.items, start=1)
+    ]
+    # Files are content-addressed: one written by a request that later rolls back is harmless.
+    attachments = [
+        {
+            "filename": u.filename,
+            "content_type": u.content_type,
+            "size": len(u.data),
+            "sha256": rt.store.put(u.data),
+            "created_at": now,
+        }
+        for u in uploads
+    ]
+    return _NewCase(query_code, state, deadlines, values, items, attachments)
+
+
+def _create_case(
+    session: Session,
+    rt: Runtime,
+    organ: OrganInfo,
+    new: _NewCase,
+    *,
+    actor: Actor,
+    action: str,
+    now: datetime,
+) -> tuple[CaseReceipt, int]:
+    # The write lock is taken here, by the counter: keep what follows short.
+    year = now.astimezone(rt.tz).year
+    seq = organs_repo.next_counter_value(
+        session, organ_id=organ.id, year=year, kind=REGISTRATION_COUNTER
     )
-    cases_repo.add_case(session, case)
-    append_event(
+    number = format_number(organ.number_pattern, code=organ.code, year=year, seq=seq)
+    v = new.values
+    case_id = cases_repo.insert_case(
         session,
-        case_id=case.id,
+        {**v, "number": number, "year": year, "seq": seq},
+        items=new.items,
+        attachments=new.attachments,
+    )
+    event = append_event(
+        session,
+        case_id=case_id,
         action=action,
         from_state=None,
-        to_state=state,
+        to_state=new.state,
         actor=actor,
         now=now,
         workflow_version=rt.workflow.version,
+        first=True,
         payload={
             "after": {
                 "number": number,
-                "state": state,
-                "channel": channel,
-                "source": source,
-                "arrived_at": arrived_at,
-                "receipt_date": case.receipt_date,
-                "receipt_basis": case.receipt_basis,
-                "receipt_evidence": case.receipt_evidence,
-                "filled_by_staff": filled_by_staff,
-                "items": len(fields.items),
-                "attachments": [digest for _, digest in stored],
-                "deadlines": {d.name: d.due_date for d in deadlines},
+                "state": new.state,
+                "channel": v["channel"],
+                "source": v["source"],
+                "arrived_at": v["arrived_at"],
+                "receipt_date": v["receipt_date"],
+                "receipt_basis": v["receipt_basis"],
+                "receipt_evidence": v["receipt_evidence"],
+                "filled_by_staff": v["filled_by_staff"],
+                "items": len(new.items),
+                "attachments": [a["sha256"] for a in new.attachments],
+                "deadlines": {d.name: d.due_date for d in new.deadlines},
             }
         },
     )
+    if v["receipt_date"] is not None:
+        clock_repo.append_entries(
+            session,
+            case_id,
+            [Received(on=v["receipt_date"])],
+            event_id=event.id,
+            now=now,
+            first=True,
+        )
     result = CaseReceipt(
-        id=case.id,
+        id=case_id,
         number=number,
-        query_code=query_code,
-        state=state,
-        state_label=rt.workflow.label(state),
-        receipt_date=case.receipt_date,
-        receipt_basis=receipt.basis if receipt else None,
-        deadlines=[DeadlineRead.model_validate(d, from_attributes=True) for d in deadlines],
-        version=case.version,
+        query_code=new.query_code,
+        state=new.state,
+        state_label=rt.workflow.label(new.state),
+        receipt_date=v["receipt_date"],
+        receipt_basis=v["receipt_basis"],
+        deadlines=[DeadlineRead.model_validate(d, from_attributes=True) for d in new.deadlines],
+        version=1,
     )
-    return result, case.id
+    return result, case_id
 
 
 def find_own_case(session: Session, rt: Runtime, number: str, code: str, client: str) -> Case:

@@ -1,6 +1,7 @@
 """All ORM models; importing this package registers every table on Base.metadata."""
 
 from app.models.case import Attachment, Case, CaseItem
+from app.models.clock import CalendarYearRecord, ClockEntry
 from app.models.counter import Counter
 from app.models.event import CaseEvent
 from app.models.organ import ApiToken, Organ, User
@@ -9,9 +10,11 @@ from app.models.security import IdempotencyRecord, LookupFailure
 __all__ = [
     "ApiToken",
     "Attachment",
+    "CalendarYearRecord",
     "Case",
     "CaseEvent",
     "CaseItem",
+    "ClockEntry",
     "Counter",
     "IdempotencyRecord",
     "LookupFailure",

@@ -36,6 +36,8 @@ class Case(Base):
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(32))
+    # Where an "@previous" action returns to: the state the case was in before the current one.
+    previous_state: Mapped[str | None] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     source: Mapped[str] = mapped_column(String(16))  # portal | staff
@@ -70,6 +72,8 @@ class Case(Base):
     reply_due: Mapped[date | None] = mapped_column(Date)
     reply_due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     correction_notice_due: Mapped[date | None] = mapped_column(Date)
+    correction_due: Mapped[date | None] = mapped_column(Date)
+    reply_status: Mapped[str | None] = mapped_column(String(20))
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.db import table_of
 from app.models import Counter, Organ, User
 
 
@@ -43,21 +44,25 @@ def next_counter_value(session: Session, *, organ_id: int, year: int, kind: str)
     are serialised by BEGIN IMMEDIATE); a rolled-back transaction rolls the increment back with
     it, so no number is ever burnt.
     """
+    c = table_of(Counter)
+    key = {"o": organ_id, "y": year, "k": kind}
     bump = (
-        update(Counter)
-        .where(Counter.organ_id == organ_id, Counter.year == year, Counter.kind == kind)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
+        update(c)
+        .where(
+            c.c.organ_id == bindparam("o"), c.c.year == bindparam("y"), c.c.kind == bindparam("k")
+        )
+        .values(value=c.c.value + 1)
+        .returning(c.c.value)
     )
-    opts = {"synchronize_session": False}
-    value = session.execute(bump, execution_options=opts).scalar_one_or_none()
+    value: int | None = session.execute(bump, key).scalar_one_or_none()
     if value is not None:
         return value
     dialect = session.get_bind().dialect.name
     insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
-        insert_fn(Counter)
+        insert_fn(c)
         .values(organ_id=organ_id, year=year, kind=kind, value=0)
         .on_conflict_do_nothing()
     )
-    return session.execute(bump, execution_options=opts).scalar_one()
+    first: int = session.execute(bump, key).scalar_one()
+    return first

@@ -11,13 +11,13 @@ from app.auth import service as auth_service
 from app.auth.dependencies import require_roles
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.db import ReadSession, WriteSession
+from app.db import CommittingRoute, ReadSession, WriteSession
 from app.fields import MAX_ROW_ID
 from app.organs import service
 from app.organs.schemas import OrganCreate, OrganRead, UserCreate, UserCreated
 from app.runtime import RuntimeDep
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(route_class=CommittingRoute, prefix="/api/v1")
 Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 
 

@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
+from app.db import CommittingRoute
 from app.runtime import RuntimeDep
 from app.workflow.diagram import to_mermaid
 
-router = APIRouter(prefix="/api/v1/workflow", tags=["workflow"])
+router = APIRouter(route_class=CommittingRoute, prefix="/api/v1/workflow", tags=["workflow"])
 
 
 @router.get("", summary="办理流程定义 / the case workflow as JSON")

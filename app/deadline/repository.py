@@ -1,0 +1,57 @@
+"""Reading and appending the stored clock ledger of cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from app.db import table_of
+from app.deadline.codec import decode, encode, kind_of
+from app.deadline.ledger import LedgerEntry
+from app.models import ClockEntry
+
+
+def append_entries(
+    session: Session,
+    case_id: int,
+    entries: Sequence[LedgerEntry],
+    *,
+    event_id: int | None,
+    now: datetime,
+    first: bool = False,
+) -> None:
+    """Append entries to a case's ledger, in order, tied to the event that recorded them."""
+    if not entries:
+        return
+    last = None
+    if not first:
+        stmt = select(func.max(ClockEntry.seq)).where(ClockEntry.case_id == case_id)
+        last = session.scalar(stmt)
+    start = (last or 0) + 1
+    session.execute(
+        insert(table_of(ClockEntry)),
+        [
+            {
+                "case_id": case_id,
+                "seq": start + i,
+                "kind": kind_of(entry),
+                "data": encode(entry),
+                "event_id": event_id,
+                "recorded_at": now,
+            }
+            for i, entry in enumerate(entries)
+        ],
+    )
+
+
+def ledger_of(session: Session, case_id: int) -> list[LedgerEntry]:
+    """A case's ledger in the order it was recorded."""
+    rows = session.execute(
+        select(ClockEntry.kind, ClockEntry.data)
+        .where(ClockEntry.case_id == case_id)
+        .order_by(ClockEntry.seq)
+    )
+    return [decode(kind, data) for kind, data in rows]

@@ -1,0 +1,75 @@
+"""A short-lived, per-process cache of organ profiles for the hot intake path.
+
+Looking the organ up inside the writing transaction would take SQLite's write lock (and hold it)
+for a read; the directory reads through its own short session instead, and keeps the answer for
+a few seconds. A miss is never cached, so a new organ is usable at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.models import Organ
+from app.organs import repository
+from app.organs.settings import OrganSettings, organ_settings
+
+
+@dataclass(frozen=True)
+class OrganInfo:
+    id: int
+    code: str
+    name: str
+    number_pattern: str
+    settings: OrganSettings
+
+
+def _info(organ: Organ) -> OrganInfo:
+    return OrganInfo(
+        id=organ.id,
+        code=organ.code,
+        name=organ.name,
+        number_pattern=organ.number_pattern,
+        settings=organ_settings(organ.settings),
+    )
+
+
+class OrganDirectory:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        *,
+        ttl_seconds: float = 30.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._factory = factory
+        self._ttl = ttl_seconds
+        self._now = monotonic
+        self._by_code: dict[str, tuple[OrganInfo, float]] = {}
+
+    def by_code(self, code: str) -> OrganInfo | None:
+        """The organ with this code, or None."""
+        hit = self._by_code.get(code)
+        if hit is not None and self._now() - hit[1] < self._ttl:
+            return hit[0]
+        with self._factory() as session:
+            organ = repository.organ_by_code(session, code)
+            info = None if organ is None else _info(organ)
+        if info is not None:
+            self._by_code[code] = (info, self._now())
+        return info
+
+    def by_id(self, organ_id: int) -> OrganInfo | None:
+        """The organ with this id, or None."""
+        for cached, loaded in self._by_code.values():
+            if cached.id == organ_id and self._now() - loaded < self._ttl:
+                return cached
+        with self._factory() as session:
+            organ = repository.organ_by_id(session, organ_id)
+            info = None if organ is None else _info(organ)
+        if info is not None:
+            self._by_code[info.code] = (info, self._now())
+        return info
