@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.service import verify_chains
 from app.auth import service as auth_service
 from app.auth.roles import Role
+from app.calendar import service as calendar_service
 from app.config import Settings, get_settings
 from app.db import create_db_engine, create_session_factories
 from app.errors import DomainError
@@ -23,7 +26,7 @@ from app.organs import repository as organs_repo
 from app.organs import service as organs_service
 from app.organs.numbering import DEFAULT_PATTERN
 from app.organs.schemas import OrganCreate, UserCreate
-from app.runtime import utc_now
+from app.runtime import build_runtime, utc_now
 
 cli = typer.Typer(help="gongkai administration", no_args_is_help=True, add_completion=False)
 
@@ -220,6 +223,39 @@ def verify_audit() -> None:
     )
     if problems:
         raise typer.Exit(1)
+
+
+@cli.command("load-calendar")
+def load_calendar(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="YAML file shaped like workflows/calendar/<year>.yaml",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+) -> None:
+    """Load or change one calendar year and recompute every open case's deadlines."""
+    rt = build_runtime(get_settings())
+    try:
+        with rt.sessions.write.begin() as session:
+            written = calendar_service.load_year_file(session, rt, path)
+    except DomainError as exc:
+        _fail(exc)
+    except (ValueError, yaml.YAMLError) as exc:  # pydantic's ValidationError is a ValueError
+        typer.echo(f"error: {path}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        rt.close()
+    if written.recompute is None:
+        typer.echo(f"calendar {written.year} unchanged (version {written.version})")
+        return
+    r = written.recompute
+    typer.echo(
+        f"{r.reason} (version {written.version}): {r.cases_scanned} open case(s) scanned, "
+        f"{r.cases_moved} moved, in {r.seconds:.2f} s"
+    )
 
 
 if __name__ == "__main__":

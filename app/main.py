@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.calendar.router import router as calendar_router
 from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
 from app.errors import PROBLEM_JSON, Problem, install_error_handlers
@@ -73,7 +74,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     configured = runtime.settings if runtime else (settings or get_settings())
     app.add_middleware(BodySizeLimit, max_bytes=configured.max_request_bytes)
     app.add_middleware(RefuseNulInUrl)
-    for router in (health_router, intake_router, cases_router, organs_router, workflow_router):
+    for router in (
+        health_router,
+        intake_router,
+        cases_router,
+        organs_router,
+        workflow_router,
+        calendar_router,
+    ):
         app.include_router(router)
     _document_bodies(app, ApplicationCreate, StaffCaseCreate)
     return app

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
+from app.calendar.service import CalendarSource, start_calendar_source
 from app.config import Settings
 from app.db import SessionFactories, create_db_engine, create_session_factories
 from app.deadline.calendar import WorkCalendar
@@ -31,12 +32,17 @@ class Runtime:
     engine: Engine
     sessions: SessionFactories
     workflow: WorkflowDef
-    calendar: WorkCalendar
+    calendars: CalendarSource
     store: AttachmentStore
     brake: LookupBrake
     organs: OrganDirectory
     tz: ZoneInfo
     clock: Callable[[], datetime] = field(default=utc_now)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The official calendar now in force (rebuilt when the stored years change)."""
+        return self.calendars.current()
 
     @property
     def token_key(self) -> bytes:
@@ -57,16 +63,21 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtim
         lock_failures=settings.lookup_lock_failures,
         lock_duration=timedelta(minutes=settings.lookup_lock_minutes),
     )
+    workflow = load_workflow(settings.workflow_path)
+    tz = ZoneInfo(settings.timezone)
+    calendars = start_calendar_source(
+        sessions, settings.calendar_dir, workflow=workflow, tz=tz, now=utc_now()
+    )
     return Runtime(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        workflow=load_workflow(settings.workflow_path),
-        calendar=WorkCalendar.from_dir(settings.calendar_dir),
+        workflow=workflow,
+        calendars=calendars,
         store=AttachmentStore(settings.storage_dir),
         brake=LookupBrake(sessions.write, policy),
         organs=OrganDirectory(sessions.read),
-        tz=ZoneInfo(settings.timezone),
+        tz=tz,
     )
 
 

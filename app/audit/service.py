@@ -70,6 +70,37 @@ def append_event(
             .limit(1)
         ).first()
     seq, prev = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
+    row = event_row(
+        case_id=case_id,
+        seq=seq,
+        prev_hash=prev,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        now=now,
+        payload=payload,
+        workflow_version=workflow_version,
+    )
+    # Core insert with bound parameters: the statement compiles once and is cached.
+    event_id: int = session.execute(insert(_EVENTS).returning(_EVENTS.c.id), row).scalar_one()
+    return AppendedEvent(event_id, seq, row["hash"])
+
+
+def event_row(
+    *,
+    case_id: int,
+    seq: int,
+    prev_hash: str,
+    action: str,
+    from_state: str | None,
+    to_state: str | None,
+    actor: Actor,
+    now: datetime,
+    payload: dict[str, Any],
+    workflow_version: int,
+) -> dict[str, Any]:
+    """The case_events row that follows (seq - 1, prev_hash) in a chain, its hash computed."""
     row: dict[str, Any] = {
         "case_id": case_id,
         "seq": seq,
@@ -83,12 +114,10 @@ def append_event(
         "occurred_at": now.replace(microsecond=(now.microsecond // 1000) * 1000),
         "payload": json_safe(payload),
         "workflow_version": workflow_version,
-        "prev_hash": prev,
+        "prev_hash": prev_hash,
     }
-    row["hash"] = event_hash(_content_of(row), prev)
-    # Core insert with bound parameters: the statement compiles once and is cached.
-    event_id: int = session.execute(insert(_EVENTS).returning(_EVENTS.c.id), row).scalar_one()
-    return AppendedEvent(event_id, seq, row["hash"])
+    row["hash"] = event_hash(_content_of(row), prev_hash)
+    return row
 
 
 def _content_of(row: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,11 @@ def case_in_organ(session: Session, case_id: int, organ_id: int) -> Case | None:
     return session.scalars(stmt).one_or_none()
 
 
+def case_by_id(session: Session, case_id: int) -> Case | None:
+    """A case by id with its items and attachments (callers have already checked access)."""
+    return session.scalars(_with_children(select(Case).where(Case.id == case_id))).one_or_none()
+
+
 def case_by_number(session: Session, number: str) -> Case | None:
     """A case by its registration number, with its items and attachments."""
     return session.scalars(_with_children(select(Case).where(Case.number == number))).one_or_none()
@@ -54,6 +59,7 @@ class CaseFilter:
     received_from: date | None = None
     received_to: date | None = None
     reply_due_before: date | None = None
+    reply_due_by: date | None = None
     overdue_on: date | None = None
     open_states: tuple[str, ...] = ()
 
@@ -70,6 +76,8 @@ def _filtered(f: CaseFilter) -> Select[Case]:
         stmt = stmt.where(Case.receipt_date <= f.received_to)
     if f.reply_due_before is not None:
         stmt = stmt.where(Case.reply_due < f.reply_due_before)
+    if f.reply_due_by is not None:
+        stmt = stmt.where(Case.reply_due <= f.reply_due_by, Case.state.in_(f.open_states))
     if f.overdue_on is not None:
         stmt = stmt.where(Case.reply_due < f.overdue_on, Case.state.in_(f.open_states))
     return stmt

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import StringConstraints
 
 from app.auth.dependencies import require_roles
@@ -14,8 +14,10 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cases import service
 from app.cases.schemas import CasePage, CaseRead, EventRead
-from app.db import CommittingRoute, ReadSession
+from app.cases.versioning import IfMatch, split_version
+from app.db import CommittingRoute, ReadSession, WriteSession
 from app.fields import MAX_ROW_ID
+from app.intake.schemas import DeadlineRead
 from app.intake.vocabulary import Channel
 from app.runtime import RuntimeDep
 from app.validation.files import ALLOWED_TYPES
@@ -24,6 +26,8 @@ router = APIRouter(route_class=CommittingRoute, prefix="/api/v1/cases", tags=["c
 
 READ_ROLES = (Role.clerk, Role.front_desk, Role.approver, Role.supervisor, Role.legal)
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
+# Who may act at all; each action's own roles are checked by the engine.
+STAFF_ACTORS = (Role.clerk, Role.front_desk, Role.approver, Role.legal)
 # NUL cannot be stored or compared by PostgreSQL text, and no state code contains one.
 StateCode = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
 RowId = Annotated[int, Path(le=MAX_ROW_ID)]
@@ -48,6 +52,10 @@ def list_cases(
         date | None, Query(description="答复期限早于 / reply due before")
     ] = None,
     overdue: Annotated[bool, Query(description="只看已逾期 / overdue only")] = False,
+    due_within: Annotated[
+        int | None,
+        Query(ge=1, le=60, description="N 个工作日内到期 / reply due within N working days"),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=100_000, description="页码 / page")] = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="每页条数 / page size")] = 50,
 ) -> CasePage:
@@ -58,6 +66,7 @@ def list_cases(
         received_to=received_to,
         deadline_before=deadline_before,
         overdue=overdue,
+        due_within=due_within,
         page=page,
         page_size=page_size,
     )
@@ -99,3 +108,41 @@ def get_attachment(
             "Content-Security-Policy": "sandbox; default-src 'none'",
         },
     )
+
+
+@router.get("/{case_id}/deadlines", summary="期限及计算说明 / every deadline, explained")
+def case_deadlines(
+    case_id: RowId, session: ReadSession, rt: RuntimeDep, principal: Reader
+) -> list[DeadlineRead]:
+    return service.get_deadlines(session, rt, principal, case_id)
+
+
+Staff = Annotated[Principal, Depends(require_roles(*STAFF_ACTORS))]
+
+
+@router.post(
+    "/{case_id}/actions/{action}",
+    summary="执行办理操作 / take a workflow action",
+    responses={
+        403: {"description": "角色无权 / role may not"},
+        409: {"description": "状态不允许、版本冲突或条件不满足 / state, version or guard"},
+        428: {"description": "缺少版本号 / version missing"},
+    },
+)
+def take_action(
+    case_id: RowId,
+    action: Annotated[str, Path(max_length=50, pattern=r"^[a-z][a-z0-9_]*$")],
+    session: WriteSession,
+    rt: RuntimeDep,
+    principal: Staff,
+    body: Annotated[
+        dict[str, Any],
+        Body(
+            default_factory=dict,
+            description="操作内容及 version（或用 If-Match 头）/ the action's fields and version",
+        ),
+    ],
+    if_match: IfMatch = None,
+) -> CaseRead:
+    payload, version = split_version(body, if_match)
+    return service.act(session, rt, principal, case_id, action, payload, version)

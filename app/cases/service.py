@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.audit.service import events_of_case
-from app.auth.principal import Principal
+from app.auth.principal import APPLICANT, Actor, Principal
+from app.auth.roles import Role
 from app.cases import repository
-from app.cases.schemas import CasePage, CaseRead, EventRead
-from app.cases.views import case_read, case_summary, open_states
+from app.cases.schemas import ApplicantCaseView, CasePage, CaseRead, EventRead
+from app.cases.views import applicant_view, case_read, case_summary, open_states
+from app.deadline import repository as clock_repo
+from app.deadline.views import deadlines_read
 from app.errors import NotFound
+from app.intake.schemas import DeadlineRead
 from app.models import Attachment, Case
 from app.organs import repository as organs_repo
 from app.runtime import Runtime
+from app.workflow.engine import allowed_actions, perform
 
 
 def _not_found(case_id: int) -> NotFound:
@@ -33,16 +39,65 @@ def load_case(session: Session, principal: Principal, case_id: int) -> Case:
     return case
 
 
-def get_case(session: Session, rt: Runtime, principal: Principal, case_id: int) -> CaseRead:
-    """The staff view of one case."""
-    case = load_case(session, principal, case_id)
+def case_deadlines(session: Session, rt: Runtime, case: Case) -> list[DeadlineRead]:
+    """The case's deadlines today, derived from its ledger, each explained."""
+    organ = rt.organs.by_id(case.organ_id)
+    fee_pauses = organ.settings.fee_pauses_clock if organ else True
+    return deadlines_read(
+        clock_repo.ledger_of(session, case.id),
+        rt.calendar,
+        today=rt.clock().astimezone(rt.tz).date(),
+        fee_pauses_clock=fee_pauses,
+    )
+
+
+def _staff_view(session: Session, rt: Runtime, principal: Principal, case: Case) -> CaseRead:
     return case_read(
         case,
         organ_code=principal.organ_code or "",
         workflow=rt.workflow,
-        calendar=rt.calendar,
+        deadlines=case_deadlines(session, rt, case),
+        allowed_actions=allowed_actions(rt, case.state, principal.roles),
+    )
+
+
+def get_case(session: Session, rt: Runtime, principal: Principal, case_id: int) -> CaseRead:
+    """The staff view of one case."""
+    return _staff_view(session, rt, principal, load_case(session, principal, case_id))
+
+
+def get_deadlines(
+    session: Session, rt: Runtime, principal: Principal, case_id: int
+) -> list[DeadlineRead]:
+    """Every deadline of one case, explained."""
+    return case_deadlines(session, rt, load_case(session, principal, case_id))
+
+
+def act(
+    session: Session,
+    rt: Runtime,
+    principal: Principal,
+    case_id: int,
+    action: str,
+    payload: dict[str, Any],
+    version: int | None,
+) -> CaseRead:
+    """A staff member takes an action on a case of their organ."""
+    case = load_case(session, principal, case_id)
+    organ = rt.organs.by_id(case.organ_id)
+    assert organ is not None
+    perform(
+        session,
+        rt,
+        case,
+        organ,
+        action,
+        payload,
+        version=version,
+        actor=Actor.of(principal),
         roles=principal.roles,
     )
+    return _staff_view(session, rt, principal, case)
 
 
 @dataclass(frozen=True)
@@ -53,6 +108,7 @@ class ListQuery:
     received_to: date | None = None
     deadline_before: date | None = None
     overdue: bool = False
+    due_within: int | None = None
     page: int = 1
     page_size: int = 50
 
@@ -69,6 +125,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
         received_from=q.received_from,
         received_to=q.received_to,
         reply_due_before=q.deadline_before,
+        reply_due_by=rt.calendar.add_working_days(today, q.due_within) if q.due_within else None,
         overdue_on=today if q.overdue else None,
         open_states=open_states(rt.workflow),
     )
@@ -106,3 +163,40 @@ def organ_name(session: Session, organ_id: int) -> str:
     """An organ's name."""
     organ = organs_repo.organ_by_id(session, organ_id)
     return organ.name if organ else ""
+
+
+def applicant_case_view(session: Session, rt: Runtime, case: Case) -> ApplicantCaseView:
+    """The applicant's own, masked view of their case."""
+    return applicant_view(
+        case,
+        organ_name=organ_name(session, case.organ_id),
+        workflow=rt.workflow,
+        deadlines=case_deadlines(session, rt, case),
+    )
+
+
+def applicant_act(
+    session: Session,
+    rt: Runtime,
+    case_id: int,
+    action: str,
+    payload: dict[str, Any],
+    version: int | None,
+) -> ApplicantCaseView:
+    """The applicant takes an action open to applicants (withdraw, submit a correction)."""
+    case = repository.case_by_id(session, case_id)
+    assert case is not None  # found a moment ago on the read session; cases are never deleted
+    organ = rt.organs.by_id(case.organ_id)
+    assert organ is not None
+    perform(
+        session,
+        rt,
+        case,
+        organ,
+        action,
+        payload,
+        version=version,
+        actor=APPLICANT,
+        roles=frozenset({Role.applicant}),
+    )
+    return applicant_case_view(session, rt, case)

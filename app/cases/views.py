@@ -14,8 +14,6 @@ from app.cases.schemas import (
     DeliveryRead,
     ItemRead,
 )
-from app.deadline.calendar import WorkCalendar
-from app.deadline.initial import deadlines_from_receipt
 from app.intake.schemas import DeadlineRead
 from app.intake.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, ApplicantCategory, Channel
 from app.models import Case
@@ -56,16 +54,6 @@ def applicant_read(case: Case, *, masked: bool) -> ApplicantRead:
     )
 
 
-def deadlines_of(case: Case, calendar: WorkCalendar) -> list[DeadlineRead]:
-    """The case's deadlines, derived afresh with their explanations."""
-    if case.receipt_date is None:
-        return []
-    return [
-        DeadlineRead.model_validate(d, from_attributes=True)
-        for d in deadlines_from_receipt(calendar, case.receipt_date)
-    ]
-
-
 def _items(case: Case) -> list[ItemRead]:
     return [
         ItemRead(position=i.position, description=i.description, document_number=i.document_number)
@@ -78,8 +66,8 @@ def case_read(
     *,
     organ_code: str,
     workflow: WorkflowDef,
-    calendar: WorkCalendar,
-    roles: frozenset[str],
+    deadlines: list[DeadlineRead],
+    allowed_actions: list[str],
 ) -> CaseRead:
     """The full staff view."""
     return CaseRead(
@@ -113,8 +101,8 @@ def case_read(
             )
             for a in case.attachments
         ],
-        deadlines=deadlines_of(case, calendar),
-        allowed_actions=workflow.allowed_actions(case.state, roles),
+        deadlines=deadlines,
+        allowed_actions=allowed_actions,
         created_at=case.created_at,
         updated_at=case.updated_at,
     )
@@ -150,7 +138,7 @@ def open_states(workflow: WorkflowDef) -> tuple[str, ...]:
 
 
 def applicant_view(
-    case: Case, *, organ_name: str, workflow: WorkflowDef, calendar: WorkCalendar
+    case: Case, *, organ_name: str, workflow: WorkflowDef, deadlines: list[DeadlineRead]
 ) -> ApplicantCaseView:
     """The applicant's own view, personal data masked."""
     return ApplicantCaseView(
@@ -161,7 +149,7 @@ def applicant_view(
         submitted_at=case.arrived_at,
         receipt_date=case.receipt_date,
         receipt_basis=case.receipt_basis,
-        deadlines=deadlines_of(case, calendar),
+        deadlines=deadlines,
         applicant=applicant_read(case, masked=True),
         items=_items(case),
         delivery=DeliveryRead(form=case.delivery_form, method=case.delivery_method),

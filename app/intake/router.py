@@ -4,21 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import require_roles
 from app.auth.principal import Principal
 from app.auth.roles import Role
+from app.cases import service as cases_service
 from app.cases.schemas import ApplicantCaseView
-from app.cases.service import organ_name
-from app.cases.views import applicant_view
+from app.cases.versioning import IfMatch, split_version
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.intake import service
 from app.intake.body import FILES_PART, JSON_PART, read_intake
 from app.intake.schemas import ApplicationCreate, CaseReceipt, StaffCaseCreate
 from app.intake.uploads import Upload
 from app.runtime import Runtime, RuntimeDep
+
+RegistrationNumber = Annotated[
+    str,
+    # NUL cannot be stored (PostgreSQL text refuses it), so no number ever contains one.
+    Path(max_length=80, pattern=r"^[^\x00]+$", description="登记编号 / registration number"),
+]
+QueryCode = Annotated[
+    str, Header(alias="X-Query-Code", max_length=64, description="查询码 / query code")
+]
 
 router = APIRouter(route_class=CommittingRoute, prefix="/api/v1")
 
@@ -122,25 +131,46 @@ def _client(request: Request, rt: Runtime) -> str:
     },
 )
 def applicant_case(
-    number: Annotated[
-        str,
-        # NUL cannot be stored (PostgreSQL text refuses it), so no number ever contains one.
-        Path(max_length=80, pattern=r"^[^\x00]+$", description="登记编号 / registration number"),
-    ],
-    query_code: Annotated[
-        str, Header(alias="X-Query-Code", max_length=64, description="查询码 / query code")
-    ],
+    number: RegistrationNumber,
+    query_code: QueryCode,
     request: Request,
     session: ReadSession,
     rt: RuntimeDep,
 ) -> ApplicantCaseView:
     case = service.find_own_case(session, rt, number, query_code, _client(request, rt))
-    return applicant_view(
-        case,
-        organ_name=organ_name(session, case.organ_id),
-        workflow=rt.workflow,
-        calendar=rt.calendar,
-    )
+    return cases_service.applicant_case_view(session, rt, case)
+
+
+@router.post(
+    "/applications/{number}/actions/{action}",
+    tags=["public"],
+    summary="申请人撤回申请或提交补正 / the applicant withdraws or submits a correction",
+    responses={
+        404: {"description": "编号或查询码不正确 / unknown number or wrong code"},
+        409: {"description": "状态不允许或版本冲突 / state or version conflict"},
+    },
+)
+def applicant_action(
+    number: RegistrationNumber,
+    action: Annotated[str, Path(max_length=50, pattern=r"^[a-z][a-z0-9_]*$")],
+    query_code: QueryCode,
+    request: Request,
+    lookup: ReadSession,
+    session: WriteSession,
+    rt: RuntimeDep,
+    body: Annotated[
+        dict[str, Any],
+        Body(
+            default_factory=dict, description="操作内容及 version / the action's fields and version"
+        ),
+    ],
+    if_match: IfMatch = None,
+) -> ApplicantCaseView:
+    # The code is checked on a read session: a failed guess is recorded by the brake in its own
+    # write transaction, which must not wait behind this request's writer.
+    case = service.find_own_case(lookup, rt, number, query_code, _client(request, rt))
+    payload, version = split_version(body, if_match)
+    return cases_service.applicant_act(session, rt, case.id, action, payload, version)
 
 
 @router.post(

@@ -16,8 +16,9 @@ from app.auth.principal import APPLICANT, Actor, Principal
 from app.auth.secrets import keyed_hash, new_query_code, normalize_query_code
 from app.cases import repository as cases_repo
 from app.deadline import repository as clock_repo
-from app.deadline.initial import Deadline, deadlines_from_receipt
+from app.deadline.cache import cache_values
 from app.deadline.ledger import Received
+from app.deadline.views import deadlines_read
 from app.errors import InvalidInput, NotFound
 from app.intake import idempotency
 from app.intake.rules import Receipt, applicant_and_delivery_errors, staff_receipt
@@ -185,7 +186,7 @@ class _NewCase:
 
     query_code: str
     state: str
-    deadlines: list[Deadline]
+    deadlines: list[DeadlineRead]
     values: dict[str, Any]
     items: list[dict[str, Any]]
     attachments: list[dict[str, Any]]
@@ -208,8 +209,11 @@ def _prepare(
 ) -> _NewCase:
     query_code = new_query_code()
     state = "received" if receipt else "awaiting_confirmation"
-    deadlines = deadlines_from_receipt(rt.calendar, receipt.date) if receipt else []
-    due = {d.name: d for d in deadlines}
+    ledger = [Received(on=receipt.date)] if receipt else []
+    today = now.astimezone(rt.tz).date()
+    fee_pauses = organ.settings.fee_pauses_clock
+    deadlines = deadlines_read(ledger, rt.calendar, today=today, fee_pauses_clock=fee_pauses)
+    cached = cache_values(ledger, rt.calendar, fee_pauses_clock=fee_pauses, today=today)
     a = fields.applicant
     values: dict[str, Any] = {
         "organ_id": organ.id,
@@ -241,10 +245,7 @@ def _prepare(
         else None,
         "query_code_hash": keyed_hash(rt.token_key, normalize_query_code(query_code)),
         "created_by_id": created_by_id,
-        "reply_due": due["reply"].due_date if deadlines else None,
-        "reply_due_provisional": due["reply"].provisional if deadlines else False,
-        "correction_notice_due": due["correction_notice"].due_date if deadlines else None,
-        "reply_status": "running" if receipt else None,
+        **cached,
         "created_at": now,
         "updated_at": now,
     }
@@ -333,7 +334,7 @@ def _create_case(
         state_label=rt.workflow.label(new.state),
         receipt_date=v["receipt_date"],
         receipt_basis=v["receipt_basis"],
-        deadlines=[DeadlineRead.model_validate(d, from_attributes=True) for d in new.deadlines],
+        deadlines=new.deadlines,
         version=1,
     )
     return result, case_id

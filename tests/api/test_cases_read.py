@@ -232,7 +232,10 @@ def test_detail_shows_full_personal_data_items_delivery_and_explained_deadlines(
     assert reply["working_days"] == 20
     assert reply["due_date"] == "2026-03-30"
     assert reply["provisional"] is False
-    assert reply["explanation"].startswith("答复期限：收到申请之日 2026-03-02 不计入。")
+    assert reply["explanation"].startswith(
+        "答复期限：2026-03-30。自2026-03-02（收到申请）起算，当日不计入"
+    )
+    assert reply["status"] == "running"
     assert deadlines["correction_notice"]["due_date"] == "2026-03-11"
     assert deadlines["correction_notice"]["working_days"] == 7
     assert case["version"] == created["version"]

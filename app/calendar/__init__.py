@@ -1,0 +1,1 @@
+"""The official holiday calendar as stored data, its API, and the deadline recompute."""

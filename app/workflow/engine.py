@@ -1,0 +1,201 @@
+"""The workflow engine: the only code that changes a case's state.
+
+One action = check it (exists, role, state, implemented, version, payload, guards), record its
+clock entries, move the state, refresh the cached deadlines, and append the event — all in the
+caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.audit.service import append_event
+from app.auth.principal import Actor
+from app.deadline import repository as clock_repo
+from app.deadline.cache import CACHE_COLUMNS, cache_values
+from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from app.models import Case
+from app.organs.directory import OrganInfo
+from app.runtime import Runtime
+from app.workflow.definition import ActionDef
+from app.workflow.payload import PayloadErrors, check_payload
+from app.workflow.rules import EFFECTS, GUARDS, CaseFacts, Change, Ctx
+
+
+class InvalidTransition(Conflict):
+    code = "invalid-transition"
+    title = "当前状态不允许此操作 / Action not allowed in this state"
+
+
+class VersionConflict(Conflict):
+    code = "version-conflict"
+    title = "案件已被他人修改 / The case changed since you read it"
+
+
+class VersionRequired(DomainError):
+    status = 428
+    code = "version-required"
+    title = "须提供版本号 / Version required"
+
+
+class GuardFailed(Conflict):
+    code = "guard-failed"
+    title = "不满足操作条件 / A condition of this action is not met"
+
+
+class ActionUnavailable(Conflict):
+    code = "action-unavailable"
+    title = "此操作尚未开放 / Action not available yet"
+
+
+def implemented(action: ActionDef) -> bool:
+    """Whether every guard and effect the action names is implemented."""
+    return all(g in GUARDS for g in action.guards) and all(e in EFFECTS for e in action.effects)
+
+
+def allowed_actions(rt: Runtime, state: str, roles: frozenset[str]) -> list[str]:
+    """Actions the roles may take in this state (guards aside)."""
+    return [
+        code
+        for code in rt.workflow.allowed_actions(state, roles)
+        if implemented(rt.workflow.action(code))
+    ]
+
+
+@dataclass(frozen=True)
+class Performed:
+    case: Case
+    event_seq: int
+
+
+def perform(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    organ: OrganInfo,
+    action_code: str,
+    raw_payload: dict[str, Any],
+    *,
+    version: int | None,
+    actor: Actor,
+    roles: frozenset[str],
+) -> Performed:
+    """Carry out one action on a case, or raise the problem that stops it (nothing changes)."""
+    wf = rt.workflow
+    if action_code not in wf.actions:
+        raise NotFound(
+            f"没有名为 {action_code} 的操作 / no action {action_code}", action=action_code
+        )
+    action = wf.action(action_code)
+    if not roles.intersection(action.roles):
+        raise Forbidden(
+            f"此操作需要以下角色之一 / {action_code} requires one of: {', '.join(action.roles)}",
+            required_roles=list(action.roles),
+        )
+    allowed = allowed_actions(rt, case.state, roles)
+    if case.state not in action.from_states:
+        raise InvalidTransition(
+            f"案件处于“{wf.label(case.state)}”，不能{action.label} / {action_code} is not allowed "
+            f"in state {case.state}",
+            case_id=case.id,
+            state=case.state,
+            allowed_actions=allowed,
+        )
+    if not implemented(action):
+        raise ActionUnavailable(
+            f"“{action.label}”将在后续版本开放 / {action_code} is declared in the workflow but not "
+            "available in this version",
+            case_id=case.id,
+            allowed_actions=allowed,
+        )
+    if version is None:
+        raise VersionRequired(
+            "请在 If-Match 请求头或 version 字段提供案件版本号 / send the case version in If-Match "
+            "or the version field",
+            case_id=case.id,
+            version=case.version,
+        )
+    if version != case.version:
+        raise VersionConflict(
+            f"案件版本为 {case.version}，请求基于 {version} / the case is at version "
+            f"{case.version}, the request was based on {version}",
+            case_id=case.id,
+            version=case.version,
+        )
+    try:
+        payload = check_payload(action, raw_payload)
+    except PayloadErrors as exc:
+        raise InvalidInput.many(exc.errors) from None
+
+    now = rt.clock()
+    ledger = clock_repo.ledger_of(session, case.id)
+    ctx = Ctx(
+        case=CaseFacts(
+            state=case.state,
+            channel=case.channel,
+            arrived_on=case.arrived_at.astimezone(rt.tz).date(),
+            receipt_date=case.receipt_date,
+            e_service_consent=case.e_service_consent,
+        ),
+        ledger=ledger,
+        payload=payload,
+        actor=actor,
+        today=now.astimezone(rt.tz).date(),
+        now=now,
+        calendar=rt.calendar,
+        settings=organ.settings,
+    )
+    for name in action.guards:
+        reason = GUARDS[name](ctx)
+        if reason is not None:
+            raise GuardFailed(reason, guard=name, case_id=case.id, allowed_actions=allowed)
+    change = Change()
+    for name in action.effects:
+        EFFECTS[name](ctx, change)
+    if change.errors:
+        raise InvalidInput.many(change.errors)
+
+    before = {"state": case.state, **{c: getattr(case, c) for c in CACHE_COLUMNS}}
+    target = action.resolve_target(case.previous_state)
+    new_ledger = [*ledger, *change.entries]
+    cached = cache_values(
+        new_ledger, rt.calendar, fee_pauses_clock=organ.settings.fee_pauses_clock, today=ctx.today
+    )
+    if target != case.state:
+        case.previous_state = case.state
+    case.state = target
+    for name, value in {**change.case_fields, **cached}.items():
+        setattr(case, name, value)
+    case.updated_at = now
+    case_id = case.id
+    try:
+        session.flush()
+    except StaleDataError:
+        # Another writer updated the row between our read and our UPDATE (PostgreSQL).
+        raise VersionConflict(
+            "案件刚被他人修改 / the case was changed by someone else just now", case_id=case_id
+        ) from None
+    after = {"state": case.state, **{c: getattr(case, c) for c in CACHE_COLUMNS}}
+    event = append_event(
+        session,
+        case_id=case.id,
+        action=action_code,
+        from_state=before["state"],
+        to_state=case.state,
+        actor=actor,
+        now=now,
+        workflow_version=wf.version,
+        payload={
+            "input": payload,
+            "before": before,
+            "after": after,
+            **({"outcome": action.outcome} if action.outcome else {}),
+            **({"case_fields": change.case_fields} if change.case_fields else {}),
+        },
+    )
+    clock_repo.append_entries(session, case.id, change.entries, event_id=event.id, now=now)
+    return Performed(case, event.seq)

@@ -1,0 +1,85 @@
+"""Checking an action's payload against the fields its definition declares (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from app.validation.text import clean_text
+from app.workflow.definition import ActionDef, PayloadField
+
+MAX_TEXT = 4000
+MAX_LIST = 50
+
+
+class PayloadErrors(ValueError):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(e["msg"] for e in errors))
+        self.errors = errors
+
+
+def _value(f: PayloadField, raw: Any) -> Any:
+    if f.type == "str":
+        if not isinstance(raw, str):
+            raise ValueError("须为文本 / must be a string")
+        value = clean_text(raw, field_max=MAX_TEXT, multiline=True)
+        if f.choices and value not in f.choices:
+            raise ValueError(f"须为以下之一 / must be one of: {', '.join(f.choices)}")
+        return value
+    if f.type == "int":
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ValueError("须为整数 / must be an integer")
+        return raw
+    if f.type == "bool":
+        if not isinstance(raw, bool):
+            raise ValueError("须为 true 或 false / must be a boolean")
+        return raw
+    if f.type == "date":
+        if not isinstance(raw, str):
+            raise ValueError("须为日期 YYYY-MM-DD / must be a date")
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("须为日期 YYYY-MM-DD / must be a date") from None
+    if f.type == "datetime":
+        if not isinstance(raw, str):
+            raise ValueError("须为时间 / must be a date-time")
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("须为 ISO 8601 时间 / must be an ISO 8601 date-time") from None
+        if moment.tzinfo is None:
+            raise ValueError("须带时区 / must carry a UTC offset")
+        return moment
+    if f.type == "list":
+        if not isinstance(raw, list) or not raw or len(raw) > MAX_LIST:
+            raise ValueError(f"须为 1–{MAX_LIST} 项的列表 / must be a list of 1–{MAX_LIST} items")
+        if not all(isinstance(item, str) for item in raw):
+            raise ValueError("列表各项须为文本 / list items must be strings")
+        return [clean_text(item, field_max=MAX_TEXT, multiline=True) for item in raw]
+    if not isinstance(raw, dict):
+        raise ValueError("须为对象 / must be an object")
+    return raw
+
+
+def check_payload(action: ActionDef, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The typed payload, or PayloadErrors naming every bad, missing or unknown field."""
+    errors: list[dict[str, Any]] = []
+    known = {f.name for f in action.payload}
+    for name in raw:
+        if name not in known:
+            errors.append({"loc": ["body", name], "msg": "未知字段 / unknown field"})
+    out: dict[str, Any] = {}
+    for f in action.payload:
+        if f.name not in raw or raw[f.name] is None:
+            if f.required:
+                errors.append({"loc": ["body", f.name], "msg": f"必填：{f.label} / required field"})
+            continue
+        try:
+            out[f.name] = _value(f, raw[f.name])
+        except ValueError as exc:
+            errors.append({"loc": ["body", f.name], "msg": str(exc)})
+    if errors:
+        raise PayloadErrors(errors)
+    return out
