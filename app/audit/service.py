@@ -99,8 +99,13 @@ def event_row(
     now: datetime,
     payload: dict[str, Any],
     workflow_version: int,
+    payload_is_json_safe: bool = False,
 ) -> dict[str, Any]:
-    """The case_events row that follows (seq - 1, prev_hash) in a chain, its hash computed."""
+    """The case_events row that follows (seq - 1, prev_hash) in a chain, its hash computed.
+
+    `payload_is_json_safe` says the payload already went through json_safe (a caller writing
+    many rows with one payload converts it once).
+    """
     row: dict[str, Any] = {
         "case_id": case_id,
         "seq": seq,
@@ -112,7 +117,7 @@ def event_row(
         "actor_label": actor.label,
         # Stored and hashed at millisecond precision, which every database keeps exactly.
         "occurred_at": now.replace(microsecond=(now.microsecond // 1000) * 1000),
-        "payload": json_safe(payload),
+        "payload": payload if payload_is_json_safe else json_safe(payload),
         "workflow_version": workflow_version,
         "prev_hash": prev_hash,
     }

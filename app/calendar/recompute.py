@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from time import perf_counter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from app.audit.chain import GENESIS
+from app.audit.chain import GENESIS, json_safe
 from app.audit.service import event_row
 from app.auth.principal import SYSTEM
 from app.calendar import repository
@@ -34,6 +35,7 @@ from app.deadline.cache import CACHE_COLUMNS, cache_values
 from app.deadline.calendar import WorkCalendar
 from app.deadline.codec import decode
 from app.organs.settings import organ_settings
+from app.workflow.definition import WorkflowDef
 
 log = logging.getLogger("gongkai.calendar")
 
@@ -140,13 +142,17 @@ def recompute_open_cases(
 
     if moved:
         ids = [case.id for case, _, _ in moved]
-        last = repository.last_events(session, ids, final_states)
-        updates: list[dict[str, Any]] = []
+        last = repository.last_events(session, ids)
+        updates: list[tuple[int, Cached]] = []
         events: list[dict[str, Any]] = []
+        # Many cases move the same way: build (and JSON-normalise) each distinct payload once.
+        payloads: dict[tuple[Cached, Cached, Cached | None], dict[str, Any]] = {}
         for case, new, old in moved:
-            updates.append(
-                {"b_id": case.id, **{f"b_{c}": v for c, v in zip(CACHE_COLUMNS, new, strict=True)}}
-            )
+            updates.append((case.id, new))
+            payload = payloads.get((case.cached, new, old))
+            if payload is None:
+                payload = json_safe(event_payload(change, case.cached, new, old))
+                payloads[(case.cached, new, old)] = payload
             seq, prev = last.get(case.id, (0, GENESIS))
             events.append(
                 event_row(
@@ -158,8 +164,9 @@ def recompute_open_cases(
                     to_state=case.state,
                     actor=SYSTEM,
                     now=now,
-                    payload=event_payload(change, case.cached, new, old),
+                    payload=payload,
                     workflow_version=workflow_version,
+                    payload_is_json_safe=True,
                 )
             )
         repository.update_cached(session, updates)
@@ -173,6 +180,25 @@ def recompute_open_cases(
         read_s=t1 - t0,
         compute_s=t2 - t1,
         write_s=t3 - t2,
+    )
+
+
+def final_states(workflow: WorkflowDef) -> tuple[str, ...]:
+    """States no action leaves: cases in them have no running deadlines to recompute."""
+    return tuple(code for code, st in workflow.states.items() if st.final)
+
+
+def recompute_after(
+    session: Session, change: CalendarChange, *, workflow: WorkflowDef, tz: ZoneInfo, now: datetime
+) -> RecomputeReport:
+    """recompute_open_cases for the workflow's open states, today being `now` in `tz`."""
+    return recompute_open_cases(
+        session,
+        change,
+        final_states=final_states(workflow),
+        today=now.astimezone(tz).date(),
+        now=now,
+        workflow_version=workflow.version,
     )
 
 
@@ -201,26 +227,25 @@ def event_payload(
     change: CalendarChange, before: Cached, after: Cached, old: Cached | None
 ) -> dict[str, Any]:
     """The timeline payload: why, the calendar version, the columns before and after."""
-    parts_en, parts_zh = describe(old if old is not None else before, after)
+    named_before, named_after = _named(before), _named(after)
+    parts_en, parts_zh = describe(_named(old) if old is not None else named_before, named_after)
     return {
         "reason": change.reason,
         "calendar_version": change.new.version,
-        "before": _named(before),
-        "after": _named(after),
+        "before": named_before,
+        "after": named_after,
         "message": "; ".join(parts_en) + f": {change.reason}",
         "message_zh": "；".join(parts_zh) + f"（{change.reason_zh}）",
     }
 
 
-def describe(before: Cached, after: Cached) -> tuple[list[str], list[str]]:
-    """What moved between two sets of cached values, in English and Chinese."""
-    b, a = _named(before), _named(after)
+def describe(b: dict[str, Any], a: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """What moved between two sets of named cached values, in English and Chinese."""
     en: list[str] = []
     zh: list[str] = []
     for column, (label_zh, label_en) in _LABELS.items():
         if b[column] != a[column]:
-            old, new = b[column] or "none", a[column] or "none"
-            en.append(f"{label_en} moved from {old} to {new}")
+            en.append(f"{label_en} moved from {b[column] or 'none'} to {a[column] or 'none'}")
             zh.append(f"{label_zh}由{b[column] or '无'}调整为{a[column] or '无'}")
     if b["reply_due_provisional"] != a["reply_due_provisional"]:
         if a["reply_due_provisional"]:

@@ -55,6 +55,10 @@ def working_days(
 @router.get(
     "/{year}",
     summary="某年放假安排 / one year's official days off and make-up days",
+    description=(
+        "404 when the year has no data: deadlines reaching into it count Monday to Friday "
+        "(weekends only) and are marked provisional."
+    ),
     responses={404: {"model": Problem, "description": "该年无数据，期限暂定 / no data"}},
 )
 def get_year(year: Year, session: ReadSession, rt: RuntimeDep) -> CalendarYearRead:
@@ -64,6 +68,13 @@ def get_year(year: Year, session: ReadSession, rt: RuntimeDep) -> CalendarYearRe
 @router.put(
     "/{year}",
     summary="载入或修改某年放假安排 / load or change a year (admin)",
+    description=(
+        "Body in the shape of workflows/calendar/<year>.yaml. In the same transaction every open "
+        "case's cached deadlines are recomputed, and each case whose deadlines moved gets a "
+        "`deadlines_recomputed` event on its timeline (actor system, before/after, message). "
+        "The case `version` is not changed: the cached deadlines are derived data, not a change "
+        "a client made. Other service processes pick the new calendar up within a few seconds."
+    ),
     tags=["admin"],
 )
 def put_year(

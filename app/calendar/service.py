@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.chain import json_safe
 from app.calendar import repository
-from app.calendar.recompute import CalendarChange, RecomputeReport, recompute_open_cases
+from app.calendar.recompute import CalendarChange, RecomputeReport, recompute_after
 from app.calendar.repository import Stamp, YearRow
 from app.calendar.schemas import (
     CalendarYearData,
@@ -72,11 +73,6 @@ def year_version(cy: CalendarYear) -> str:
     """A short content hash of one year's data."""
     canonical = json.dumps(stored_data(cy), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
-
-
-def final_states(workflow: WorkflowDef) -> tuple[str, ...]:
-    """States no action leaves: cases in them have no running deadlines to recompute."""
-    return tuple(code for code, st in workflow.states.items() if st.final)
 
 
 def _parse_rows(rows: Iterable[YearRow]) -> dict[int, CalendarYear]:
@@ -227,7 +223,7 @@ def sync_shipped(
         loaded=loaded,
         changed=changed,
     )
-    report = _recompute(session, change, workflow=workflow, tz=tz, now=now)
+    report = recompute_after(session, change, workflow=workflow, tz=tz, now=now)
     log.info("calendar: %s; %d open case(s) moved", change.reason, report.moved)
     return report
 
@@ -238,19 +234,6 @@ def _change_time(rows: Sequence[YearRow], now: datetime) -> datetime:
     if latest is None or now > latest:
         return now
     return latest + timedelta(milliseconds=1)
-
-
-def _recompute(
-    session: Session, change: CalendarChange, *, workflow: WorkflowDef, tz: ZoneInfo, now: datetime
-) -> RecomputeReport:
-    return recompute_open_cases(
-        session,
-        change,
-        final_states=final_states(workflow),
-        today=now.astimezone(tz).date(),
-        now=now,
-        workflow_version=workflow.version,
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,20 +286,32 @@ def parse_year(year: int, data: CalendarYearData) -> CalendarYear:
         raise InvalidInput(("body",), f"放假安排数据有误 / invalid calendar data: {exc}") from None
 
 
-def put_year(
-    session: Session, rt: Runtime, user_id: int | None, year: int, data: CalendarYearData
-) -> CalendarYearWritten:
-    """Load or replace a year and recompute the open cases' deadlines in the same transaction."""
-    cy = parse_year(year, data)
+@dataclass(frozen=True)
+class Loaded:
+    """A year after load_year: its row, the calendar now in force, and the recompute's report."""
+
+    year: CalendarYear
+    row: YearRow
+    calendar: WorkCalendar
+    change: CalendarChange | None  # None when the data was already stored as given
+    report: RecomputeReport | None
+
+
+def load_year(session: Session, rt: Runtime, cy: CalendarYear, *, user_id: int | None) -> Loaded:
+    """Store a year as admin data and recompute the open cases' deadlines, in one transaction.
+
+    The process's calendar switches right after the caller commits; other processes notice
+    within CalendarSource's check interval.
+    """
     repository.lock_for_recompute(session)
     before = repository.all_years(session)
-    existing = next((r for r in before if r.year == year), None)
+    existing = next((r for r in before if r.year == cy.year), None)
     old = effective_calendar(rt.calendars.shipped, before)
     if existing is not None and existing.data == stored_data(cy):
-        return CalendarYearWritten(**_read(cy, existing, old), changed=False, recompute=None)
+        return Loaded(cy, existing, old, None, None)
     now = rt.clock()
     values = {
-        "year": year,
+        "year": cy.year,
         "data": stored_data(cy),
         "source": ADMIN,
         "updated_at": _change_time(before, now),
@@ -331,23 +326,40 @@ def put_year(
     change = CalendarChange(
         old=old,
         new=new,
-        loaded=(year,) if existing is None else (),
-        changed=() if existing is None else (year,),
+        loaded=(cy.year,) if existing is None else (),
+        changed=() if existing is None else (cy.year,),
     )
-    report = _recompute(session, change, workflow=rt.workflow, tz=rt.tz, now=now)
-    log.info("calendar: %s; %d open case(s) moved", change.reason, report.moved)
+    report = recompute_after(session, change, workflow=rt.workflow, tz=rt.tz, now=now)
+    log.info(
+        "calendar: %s; %d of %d open case(s) moved in %.2f s",
+        change.reason,
+        report.moved,
+        report.scanned,
+        report.total_s,
+    )
     stamp = repository.stamp(session)
     _after_commit(session, lambda: rt.calendars.publish(new, stamp))
-    row = next(r for r in after if r.year == year)
+    row = next(r for r in after if r.year == cy.year)
+    return Loaded(cy, row, new, change, report)
+
+
+def put_year(
+    session: Session, rt: Runtime, user_id: int | None, year: int, data: CalendarYearData
+) -> CalendarYearWritten:
+    """Validate and load a year (see load_year)."""
+    loaded = load_year(session, rt, parse_year(year, data), user_id=user_id)
+    recompute = None
+    if loaded.change is not None and loaded.report is not None:
+        recompute = RecomputeRead(
+            reason=loaded.change.reason,
+            cases_scanned=loaded.report.scanned,
+            cases_moved=loaded.report.moved,
+            seconds=round(loaded.report.total_s, 3),
+        )
     return CalendarYearWritten(
-        **_read(cy, row, new),
-        changed=True,
-        recompute=RecomputeRead(
-            reason=change.reason,
-            cases_scanned=report.scanned,
-            cases_moved=report.moved,
-            seconds=round(report.total_s, 3),
-        ),
+        **_read(loaded.year, loaded.row, loaded.calendar),
+        changed=recompute is not None,
+        recompute=recompute,
     )
 
 

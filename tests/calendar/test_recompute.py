@@ -81,12 +81,13 @@ def test_loading_2027_moves_the_reply_deadline_reaching_into_it(
 
     r = client.put("/api/v1/calendar/2027", json=notice_2027(), headers=admin)
     assert r.status_code == 200, r.text
-    assert r.json()["recompute"] == {
-        "reason": "calendar 2027 loaded",
-        "cases_scanned": 2,  # the withdrawn case is final and not even read
-        "cases_moved": 1,
-        "seconds": r.json()["recompute"]["seconds"],
-    }
+    recompute = r.json()["recompute"]
+    # The withdrawn case is final and not even read.
+    assert (recompute["reason"], recompute["cases_scanned"], recompute["cases_moved"]) == (
+        "calendar 2027 loaded",
+        2,
+        1,
+    )
 
     row = _row(client, organ_a, december["id"])
     assert (row["reply_due"], row["reply_due_provisional"]) == ("2027-01-13", False)
