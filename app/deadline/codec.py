@@ -11,6 +11,7 @@ from app.deadline import ledger as lg
 KINDS: dict[str, type[lg.LedgerEntry]] = {
     "received": lg.Received,
     "correction_requested": lg.CorrectionRequested,
+    "correction_notice_received": lg.CorrectionNoticeReceived,
     "correction_received": lg.CorrectionReceived,
     "extended": lg.Extended,
     "consultation_started": lg.ConsultationStarted,

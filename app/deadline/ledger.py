@@ -16,7 +16,7 @@ Where RULES §4 is not explicit (each choice is also stated in the explanation i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -90,6 +90,13 @@ class CorrectionRequested(_Entry):
     def __post_init__(self) -> None:
         super().__post_init__()
         _positive(self.period_wd, "CorrectionRequested.period_wd")
+
+
+@dataclass(frozen=True)
+class CorrectionNoticeReceived(_Entry):
+    """The applicant received the correction notice (e.g. signed for the post): their period starts."""
+
+    on: date
 
 
 @dataclass(frozen=True)
@@ -178,6 +185,7 @@ class Served(_Entry):
 LedgerEntry = (
     Received
     | CorrectionRequested
+    | CorrectionNoticeReceived
     | CorrectionReceived
     | Extended
     | ConsultationStarted
@@ -240,6 +248,10 @@ def _fold(ledger: Ledger) -> _Case | None:
         if isinstance(e, CorrectionRequested):
             case.first_notice = case.first_notice or e
             case.correction, case.corrected_on = e, None
+        elif isinstance(e, CorrectionNoticeReceived):
+            if not case.suspended or case.correction is None:
+                raise LedgerError(f"没有待补正的告知 / no correction is pending: {e!r}")
+            case.correction = replace(case.correction, applicant_received_on=e.on)
         elif isinstance(e, CorrectionReceived):
             if not case.suspended:
                 raise LedgerError(f"没有待补正的告知 / no correction is pending: {e!r}")

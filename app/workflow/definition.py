@@ -56,6 +56,7 @@ KNOWN_EFFECTS: frozenset[str] = frozenset(
     {
         "start_reply_clock",
         "suspend_reply_clock",
+        "start_correction_period",
         "restart_reply_clock",
         "stop_reply_clock",
         "extend_reply_clock",

@@ -196,6 +196,17 @@ def suspend_reply_clock(ctx: Ctx, change: Change) -> None:
     )
 
 
+def start_correction_period(ctx: Ctx, change: Change) -> None:
+    """The applicant received the correction notice: their correction period counts from here."""
+    on: date = ctx.payload["received_on"]
+    notice = next((e for e in reversed(ctx.ledger) if isinstance(e, lg.CorrectionRequested)), None)
+    if on > ctx.today:
+        _error(change, "received_on", "不能是将来 / cannot be in the future")
+    if notice is not None and on < notice.notice_on:
+        _error(change, "received_on", "不能早于补正通知 / cannot precede the notice")
+    change.entries.append(lg.CorrectionNoticeReceived(on=on))
+
+
 def restart_reply_clock(ctx: Ctx, change: Change) -> None:
     """The corrected application arrived: the reply clock restarts from zero (Art. 30)."""
     on: date = ctx.payload["corrected_receipt_date"]
@@ -233,6 +244,7 @@ def extend_reply_clock(ctx: Ctx, change: Change) -> None:
 EFFECTS: dict[str, Effect] = {
     "start_reply_clock": start_reply_clock,
     "suspend_reply_clock": suspend_reply_clock,
+    "start_correction_period": start_correction_period,
     "restart_reply_clock": restart_reply_clock,
     "stop_reply_clock": stop_reply_clock,
     "extend_reply_clock": extend_reply_clock,

@@ -371,3 +371,31 @@ def test_deadlines_endpoint_explains_each_deadline(client: TestClient, organ_a: 
     names = [d["name"] for d in r.json()]
     assert names == ["reply", "correction_notice"]
     assert "第三十三条" in r.json()[0]["explanation"]
+
+
+def test_posted_correction_notice_period_starts_when_the_applicant_signs_for_it(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    r = client.post(
+        CASES,
+        json=staff_case(
+            "in_person", e_service_consent=False, delivery={"form": "paper", "method": "post"}
+        ),
+        headers=organ_a.headers("clerk"),
+    )
+    assert r.status_code == 201, r.text
+    case = r.json()
+    case = _act(client, organ_a, case, "request_correction", "clerk", items_to_correct=["x"]).json()
+    assert _deadline(case, "correction")["status"] == "not_started"
+    blocked = _act(client, organ_a, case, "close_uncorrected", "clerk")
+    assert blocked.json()["guard"] == "correction_period_elapsed"
+    clock.set("2026-03-05T10:00+08:00")
+    signed = _act(
+        client, organ_a, case, "record_notice_receipt", "front_desk", received_on="2026-03-04"
+    )
+    assert signed.status_code == 200, signed.text
+    assert _deadline(signed.json(), "correction")["due_date"] == "2026-03-25"
+    clock.set("2026-03-26T10:00+08:00")
+    closed = _act(client, organ_a, signed.json(), "close_uncorrected", "clerk")
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["state"] == "replied"
