@@ -43,9 +43,9 @@ from typing import Any
 
 import httpx
 import uvloop
+from databases import Database, postgres_database  # bench/ is the script's directory
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, create_session_factories
@@ -519,13 +519,6 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-@dataclass
-class Database:
-    kind: str
-    url: str
-    version: str
-
-
 def prepare(url: str, secret: str, storage: Path) -> Settings:
     """Migrate to head and create the organ the applications go to."""
     upgrade_to_head(url)
@@ -562,31 +555,6 @@ def count_rows(url: str, table: str) -> int:
 @contextmanager
 def sqlite_database(work: Path) -> Iterator[Database]:
     yield Database("sqlite", f"sqlite:///{work / 'bench.db'}", sqlite3.sqlite_version)
-
-
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[Database | None]:
-    """A fresh database on the server at admin_url, dropped at the end; None if unreachable."""
-    admin = create_engine(
-        admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
-    name = f"gongkai_bench_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            version = str(conn.execute(text("SHOW server_version")).scalar_one())
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except SQLAlchemyError as exc:
-        print(f"\nPostgreSQL at {admin_url} is not reachable ({type(exc).__name__}): skipped.")
-        admin.dispose()
-        yield None
-        return
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield Database("postgresql", url, version)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -49,9 +49,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
+from databases import Database, postgres_database  # noqa: E402  (bench/ is the script's dir)
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from app.audit.chain import GENESIS  # noqa: E402
 from app.audit.service import event_row, verify_chains  # noqa: E402
@@ -104,44 +103,12 @@ CHANGED_2027: dict[str, Any] = {
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Database:
-    name: str
-    url: str
-    version: str
-
-
 @contextmanager
 def sqlite_database() -> Iterator[Database]:
     import sqlite3
 
     with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as tmp:
         yield Database("sqlite", f"sqlite:///{tmp}/bench.db", sqlite3.sqlite_version)
-
-
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[Database | None]:
-    """A fresh database on the server, dropped at the end; None if unreachable."""
-    admin = create_engine(
-        admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
-    name = f"gongkai_bench_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            version = str(conn.execute(text("SHOW server_version")).scalar_one())
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except SQLAlchemyError as exc:
-        print(f"\nPostgreSQL at {admin_url} is not reachable ({type(exc).__name__}): skipped.")
-        admin.dispose()
-        yield None
-        return
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield Database("postgresql", url, version)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,7 +354,7 @@ def print_run(run: Run) -> None:
 
 
 def bench(db: Database, n_open: int, n_closed: int, seed: int, received_from: date) -> list[Run]:
-    print(f"\n== {db.name} {db.version}")
+    print(f"\n== {db.kind} {db.version}")
     upgrade_to_head(db.url)
     with tempfile.TemporaryDirectory(prefix="gongkai-bench-storage-") as storage:
         settings = Settings(

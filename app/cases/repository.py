@@ -99,9 +99,3 @@ def attachment_of_case(session: Session, case_id: int, attachment_id: int) -> At
     """One attachment, only if it belongs to the case."""
     stmt = select(Attachment).where(Attachment.id == attachment_id, Attachment.case_id == case_id)
     return session.scalars(stmt).one_or_none()
-
-
-def items_of_case(session: Session, case_id: int) -> list[CaseItem]:
-    """The items of a case in order."""
-    stmt = select(CaseItem).where(CaseItem.case_id == case_id).order_by(CaseItem.position)
-    return list(session.scalars(stmt))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from app.deadline.calendar import WorkCalendar
-from app.deadline.ledger import Ledger, compute_deadlines
+from app.deadline.ledger import Deadline, Ledger, compute_deadlines
 
 CACHE_COLUMNS = (
     "reply_due",
@@ -23,10 +24,14 @@ def cache_values(
     ledger: Ledger, calendar: WorkCalendar, *, fee_pauses_clock: bool, today: date
 ) -> dict[str, Any]:
     """The cached deadline columns for a case with this ledger."""
-    by_name = {
-        d.name: d
-        for d in compute_deadlines(ledger, calendar, today=today, fee_pauses_clock=fee_pauses_clock)
-    }
+    return cache_from(
+        compute_deadlines(ledger, calendar, today=today, fee_pauses_clock=fee_pauses_clock)
+    )
+
+
+def cache_from(deadlines: Iterable[Deadline]) -> dict[str, Any]:
+    """The cached deadline columns from deadlines already computed."""
+    by_name = {d.name: d for d in deadlines}
     reply = by_name.get("reply")
     notice = by_name.get("correction_notice")
     correction = by_name.get("correction")

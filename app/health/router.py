@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -13,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.db import CommittingRoute
 from app.health.fonts import cjk_font_families, first_available
 from app.migrate import current_revision, head_revision
-from app.runtime import RuntimeDep
+from app.runtime import Runtime, RuntimeDep
 
 router = APIRouter(route_class=CommittingRoute, tags=["health"])
 
@@ -33,7 +31,7 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def readiness(rt: Any) -> Readiness:
+def readiness(rt: Runtime) -> Readiness:
     """Run every readiness check by name."""
     checks: dict[str, Check] = {}
     try:

@@ -16,9 +16,9 @@ from app.auth.principal import APPLICANT, Actor, Principal
 from app.auth.secrets import keyed_hash, new_query_code, normalize_query_code
 from app.cases import repository as cases_repo
 from app.deadline import repository as clock_repo
-from app.deadline.cache import cache_values
-from app.deadline.ledger import Received
-from app.deadline.views import deadlines_read
+from app.deadline.cache import cache_from
+from app.deadline.ledger import Received, compute_deadlines
+from app.deadline.views import deadline_read
 from app.errors import InvalidInput, NotFound
 from app.intake import idempotency
 from app.intake.rules import Receipt, applicant_and_delivery_errors, staff_receipt
@@ -212,8 +212,9 @@ def _prepare(
     ledger = [Received(on=receipt.date)] if receipt else []
     today = now.astimezone(rt.tz).date()
     fee_pauses = organ.settings.fee_pauses_clock
-    deadlines = deadlines_read(ledger, rt.calendar, today=today, fee_pauses_clock=fee_pauses)
-    cached = cache_values(ledger, rt.calendar, fee_pauses_clock=fee_pauses, today=today)
+    computed = compute_deadlines(ledger, rt.calendar, today=today, fee_pauses_clock=fee_pauses)
+    deadlines = [deadline_read(d) for d in computed]
+    cached = cache_from(computed)
     a = fields.applicant
     values: dict[str, Any] = {
         "organ_id": organ.id,

@@ -32,11 +32,6 @@ def add(session: Session, row: Organ | User) -> None:
     session.flush()
 
 
-def users_of_organ(session: Session, organ_id: int) -> list[User]:
-    """The staff of an organ."""
-    return list(session.scalars(select(User).where(User.organ_id == organ_id).order_by(User.id)))
-
-
 def next_counter_value(session: Session, *, organ_id: int, year: int, kind: str) -> int:
     """Increment and return the (organ, year, kind) counter inside the caller's transaction.
 
