@@ -46,6 +46,25 @@ class Settings(DatabaseSettings):
     lookup_lock_minutes: int = 15
     trust_forwarded_for: bool = False
 
+    # Letters (RULES §7): title in a Song-style bold face, body in a FangSong-style face. An
+    # organ's licensed faces go first; "Gongkai Serif SC" is the cut-down Noto Serif CJK SC
+    # the service builds (fast to embed); the full system font covers any rarer character.
+    letter_title_fonts: tuple[str, ...] = (
+        "FZXiaoBiaoSong-B05S",
+        "Gongkai Serif SC",
+        "Noto Serif CJK SC",
+    )
+    letter_body_fonts: tuple[str, ...] = (
+        "FangSong",
+        "FZFangSong-Z02",
+        "Gongkai Serif SC",
+        "Noto Serif CJK SC",
+    )
+    # Processes that render letter PDFs next to each web worker; 0 renders in the request's
+    # own thread (tests, tools).
+    letter_render_workers: int = 1
+    letter_render_timeout_s: float = 60.0
+
     cjk_font_families: tuple[str, ...] = (
         "FangSong",
         "FZFangSong-Z02",

@@ -1,0 +1,57 @@
+"""The letter kinds of RULES §7 and what the service needs to know about each (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class LetterKind(StrEnum):
+    receipt = "receipt"
+    correction_notice = "correction_notice"
+    extension_notice = "extension_notice"
+    third_party_consultation = "third_party_consultation"
+    organ_consultation = "organ_consultation"
+    third_party_disclosure_notice = "third_party_disclosure_notice"
+    reasons_request = "reasons_request"
+    fee_notice = "fee_notice"
+    reply = "reply"
+    closure_notice = "closure_notice"
+    service_receipt = "service_receipt"
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    title: str  # the letter's title as printed
+    # The short mark of the kind in a per-kind document number, e.g. 〔2026〕补3号.
+    mark: str
+    # Whether the applicant is the addressee (and may download it through the applicant API).
+    to_applicant: bool
+    # Whether issuing takes a document number (送达回证 is a form that cites another letter's).
+    numbered: bool = True
+
+
+KINDS: dict[LetterKind, KindInfo] = {
+    LetterKind.receipt: KindInfo("政府信息公开申请登记回执", "登", to_applicant=True),
+    LetterKind.correction_notice: KindInfo("政府信息公开申请补正告知书", "补", to_applicant=True),
+    LetterKind.extension_notice: KindInfo(
+        "政府信息公开申请延期答复告知书", "延", to_applicant=True
+    ),
+    LetterKind.third_party_consultation: KindInfo(
+        "政府信息公开征求第三方意见书", "征", to_applicant=False
+    ),
+    LetterKind.organ_consultation: KindInfo("政府信息公开征求意见函", "函", to_applicant=False),
+    LetterKind.third_party_disclosure_notice: KindInfo(
+        "政府信息公开第三方告知书", "告", to_applicant=False
+    ),
+    LetterKind.reasons_request: KindInfo("政府信息公开申请说明理由告知书", "理", to_applicant=True),
+    LetterKind.fee_notice: KindInfo("政府信息公开信息处理费收费通知书", "费", to_applicant=True),
+    LetterKind.reply: KindInfo("政府信息公开申请答复书", "答", to_applicant=True),
+    LetterKind.closure_notice: KindInfo("政府信息公开申请终止办理告知书", "终", to_applicant=True),
+    LetterKind.service_receipt: KindInfo("送达回证", "送", to_applicant=False, numbered=False),
+}
+
+
+def kind_info(kind: str) -> KindInfo:
+    """What the service knows about a kind (KeyError when unknown)."""
+    return KINDS[LetterKind(kind)]
