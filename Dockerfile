@@ -14,6 +14,7 @@ COPY workflows ./workflows
 COPY templates ./templates
 # Editable install: the app finds migrations/, workflows/ and templates/ beside its package.
 RUN pip install --no-cache-dir -e .
+RUN python -m app.cli build-letter-fonts
 RUN mkdir -p /srv/gongkai/var && chown -R gongkai /srv/gongkai/var
 
 USER gongkai

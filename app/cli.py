@@ -258,5 +258,43 @@ def load_calendar(
     )
 
 
+@cli.command("build-letter-fonts")
+def build_letter_fonts(
+    force: Annotated[bool, typer.Option(help="rebuild even if current")] = False,
+) -> None:
+    """Cut the letter faces down from the system's Noto Serif CJK SC (fast, small PDFs)."""
+    from app.letters.fonts import FONTS_DIR, build_fonts, fonts_current
+
+    if not force and fonts_current():
+        typer.echo(f"letter fonts current in {FONTS_DIR}")
+        return
+    try:
+        paths = build_fonts(force=True)
+    except RuntimeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for p in paths:
+        typer.echo(f"built {p} ({p.stat().st_size // 1024} KB)")
+
+
+@cli.command("render-pending")
+def render_pending() -> None:
+    """Render the PDFs of issued letters that do not have one yet (receipts issued at intake
+    render on first download; this renders the rest ahead of time)."""
+    from app.letters.repository import pending_letters
+    from app.letters.service import stored_pdf
+
+    rt = build_runtime(get_settings())
+    done = 0
+    try:
+        with rt.sessions.read() as session:
+            for letter in pending_letters(session):
+                stored_pdf(rt, letter)
+                done += 1
+    finally:
+        rt.close()
+    typer.echo(f"rendered {done} letter(s)")
+
+
 if __name__ == "__main__":
     cli()

@@ -18,6 +18,8 @@ from app.health.fonts import cjk_font_families, first_available
 from app.health.router import router as health_router
 from app.intake.router import router as intake_router
 from app.intake.schemas import ApplicationCreate, StaffCaseCreate
+from app.letters.render import harfbuzz_subsetter
+from app.letters.router import router as letters_router
 from app.limits import BodySizeLimit, RefuseNulInUrl
 from app.organs.router import router as organs_router
 from app.runtime import Runtime, build_runtime
@@ -38,6 +40,19 @@ class NoCJKFont(RuntimeError):
     pass
 
 
+class NoFontSubsetter(RuntimeError):
+    pass
+
+
+def check_font_subsetter() -> None:
+    """Refuse to start without HarfBuzz's subsetter: without it a CJK letter takes seconds."""
+    if not harfbuzz_subsetter():
+        raise NoFontSubsetter(
+            "libharfbuzz-subset0 not found: WeasyPrint would subset CJK fonts with fontTools "
+            "(seconds per letter); install libharfbuzz-subset0"
+        )
+
+
 def check_cjk_font(settings: Settings) -> str:
     """Refuse to start without a CJK font: a letter with empty boxes is a silent defect."""
     font = first_available(settings.cjk_font_families, cjk_font_families())
@@ -56,6 +71,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or build_runtime(settings or get_settings())
         font = check_cjk_font(rt.settings)
+        check_font_subsetter()
+        rt.press.warm()
         log.info("gongkai ready: database %s, font %s", rt.engine.dialect.name, font)
         app.state.runtime = rt
         try:
@@ -81,6 +98,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         organs_router,
         workflow_router,
         calendar_router,
+        letters_router,
     ):
         app.include_router(router)
     _document_bodies(app, ApplicationCreate, StaffCaseCreate)

@@ -17,6 +17,8 @@ from app.db import SessionFactories, create_db_engine, create_session_factories
 from app.deadline.calendar import WorkCalendar
 from app.intake.storage import AttachmentStore
 from app.intake.throttle import BrakePolicy, LookupBrake
+from app.letters.press import LetterPress
+from app.letters.render import FontStack, LetterTemplates
 from app.organs.directory import OrganDirectory
 from app.workflow.definition import WorkflowDef, load_workflow
 
@@ -37,6 +39,8 @@ class Runtime:
     brake: LookupBrake
     organs: OrganDirectory
     tz: ZoneInfo
+    letter_templates: LetterTemplates
+    press: LetterPress
     clock: Callable[[], datetime] = field(default=utc_now)
 
     @property
@@ -49,7 +53,8 @@ class Runtime:
         return self.settings.secret_key.get_secret_value().encode("utf-8")
 
     def close(self) -> None:
-        """Release the database pools."""
+        """Stop the letter renderers and release the database pools."""
+        self.press.close()
         self.sessions.dispose()
 
 
@@ -78,6 +83,14 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtim
         brake=LookupBrake(sessions.write, policy),
         organs=OrganDirectory(sessions.read),
         tz=tz,
+        letter_templates=LetterTemplates(
+            fonts=FontStack(title=settings.letter_title_fonts, body=settings.letter_body_fonts)
+        ),
+        press=LetterPress(
+            workers=settings.letter_render_workers,
+            timeout_s=settings.letter_render_timeout_s,
+            storage_dir=settings.storage_dir,
+        ),
     )
 
 

@@ -55,6 +55,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         secret_key="test-secret-key",  # type: ignore[arg-type]
         storage_dir=tmp_path / "storage",
+        # Letters render in the test's own thread; tests/letters/test_press.py covers the pool.
+        letter_render_workers=0,
     )
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import CommittingRoute
 from app.health.fonts import cjk_font_families, first_available
+from app.letters.fonts import FACES, FONTS_DIR
+from app.letters.render import harfbuzz_subsetter
 from app.migrate import current_revision, head_revision
 from app.runtime import Runtime, RuntimeDep
 
@@ -52,6 +54,20 @@ def readiness(rt: Runtime) -> Readiness:
         ok=font is not None,
         detail=font
         or "no CJK font found: install fonts-noto-cjk (letters would print empty boxes)",
+    )
+    built = all((FONTS_DIR / f.filename).is_file() for f in FACES)
+    checks["letters"] = Check(
+        ok=harfbuzz_subsetter(),
+        detail=(
+            "HarfBuzz subsetter present; "
+            + (
+                "cut-down letter faces built"
+                if built
+                else "letter faces not built, using system fonts (slower): run `python -m app.cli build-letter-fonts`"
+            )
+        )
+        if harfbuzz_subsetter()
+        else "libharfbuzz-subset0 missing: a CJK letter would take seconds to render",
     )
     wf = rt.workflow
     checks["workflow"] = Check(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import require_roles
@@ -14,10 +14,14 @@ from app.cases import service as cases_service
 from app.cases.schemas import ApplicantCaseView
 from app.cases.versioning import IfMatch, split_version
 from app.db import CommittingRoute, ReadSession, WriteSession
+from app.fields import MAX_ROW_ID
 from app.intake import service
 from app.intake.body import FILES_PART, JSON_PART, read_intake
 from app.intake.schemas import ApplicationCreate, CaseReceipt, StaffCaseCreate
 from app.intake.uploads import Upload
+from app.letters import views as letter_views
+from app.letters.responses import document_response
+from app.letters.schemas import ApplicantLetterRead
 from app.runtime import Runtime, RuntimeDep
 
 RegistrationNumber = Annotated[
@@ -139,6 +143,45 @@ def applicant_case(
 ) -> ApplicantCaseView:
     case = service.find_own_case(session, rt, number, query_code, _client(request, rt))
     return cases_service.applicant_case_view(session, rt, case)
+
+
+@router.get(
+    "/applications/{number}/letters",
+    tags=["public"],
+    summary="申请人的文书 / the letters addressed to the applicant",
+    responses={404: {"description": "编号或查询码不正确 / unknown number or wrong code"}},
+)
+def applicant_letters(
+    number: RegistrationNumber,
+    query_code: QueryCode,
+    request: Request,
+    session: ReadSession,
+    rt: RuntimeDep,
+) -> list[ApplicantLetterRead]:
+    case = service.find_own_case(session, rt, number, query_code, _client(request, rt))
+    return letter_views.applicant_letters(session, case)
+
+
+@router.get(
+    "/applications/{number}/letters/{letter_id}/pdf",
+    tags=["public"],
+    summary="申请人下载文书 / the applicant downloads a letter",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}},
+        404: {"description": "编号、查询码或文书不正确 / not found"},
+    },
+)
+def applicant_letter_pdf(
+    number: RegistrationNumber,
+    letter_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
+    query_code: QueryCode,
+    request: Request,
+    session: ReadSession,
+    rt: RuntimeDep,
+) -> Response:
+    case = service.find_own_case(session, rt, number, query_code, _client(request, rt))
+    return document_response(letter_views.applicant_pdf(session, rt, case, letter_id), request)
 
 
 @router.post(

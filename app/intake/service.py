@@ -31,6 +31,9 @@ from app.intake.schemas import (
 )
 from app.intake.uploads import CheckedUpload, Upload, check_uploads
 from app.intake.vocabulary import Channel, ReceiptBasis
+from app.letters import service as letters
+from app.letters.context import CaseSnapshot, DueDate, ItemRef
+from app.letters.kinds import LetterKind
 from app.models import Case
 from app.organs import repository as organs_repo
 from app.organs.directory import OrganInfo
@@ -187,6 +190,7 @@ class _NewCase:
     query_code: str
     state: str
     deadlines: list[DeadlineRead]
+    due: dict[str, DueDate]
     values: dict[str, Any]
     items: list[dict[str, Any]]
     attachments: list[dict[str, Any]]
@@ -214,6 +218,10 @@ def _prepare(
     fee_pauses = organ.settings.fee_pauses_clock
     computed = compute_deadlines(ledger, rt.calendar, today=today, fee_pauses_clock=fee_pauses)
     deadlines = [deadline_read(d) for d in computed]
+    due = {
+        d.name: DueDate(d.name, d.label, d.due_date, d.provisional, d.working_days_total or 0)
+        for d in computed
+    }
     cached = cache_from(computed)
     a = fields.applicant
     values: dict[str, Any] = {
@@ -265,7 +273,7 @@ def _prepare(
         }
         for u in uploads
     ]
-    return _NewCase(query_code, state, deadlines, values, items, attachments)
+    return _NewCase(query_code, state, deadlines, due, values, items, attachments)
 
 
 def _create_case(
@@ -291,6 +299,23 @@ def _create_case(
         items=new.items,
         attachments=new.attachments,
     )
+    receipt_letter = None
+    if v["receipt_date"] is not None:
+        # The 登记回执 is numbered and frozen now; its PDF is rendered on first download, so an
+        # application is never refused, or slowed, for a letter (see app.letters.service).
+        receipt_letter = letters.issue(
+            session,
+            rt,
+            _snapshot(rt, new, case_id, number),
+            organ,
+            LetterKind.receipt,
+            {},
+            actor=actor,
+            action=action,
+            now=now,
+            render=False,
+            deadlines=new.due,
+        )
     event = append_event(
         session,
         case_id=case_id,
@@ -315,9 +340,12 @@ def _create_case(
                 "items": len(new.items),
                 "attachments": [a["sha256"] for a in new.attachments],
                 "deadlines": {d.name: d.due_date for d in new.deadlines},
-            }
+            },
+            **({"letters": [letters.letter_summary(receipt_letter)]} if receipt_letter else {}),
         },
     )
+    if receipt_letter is not None:
+        receipt_letter.event_id = event.id
     if v["receipt_date"] is not None:
         clock_repo.append_entries(
             session,
@@ -339,6 +367,31 @@ def _create_case(
         version=1,
     )
     return result, case_id
+
+
+def _snapshot(rt: Runtime, new: _NewCase, case_id: int, number: str) -> CaseSnapshot:
+    v = new.values
+    return CaseSnapshot(
+        id=case_id,
+        number=number,
+        state=new.state,
+        channel=v["channel"],
+        arrived_on=v["arrived_at"].astimezone(rt.tz).date(),
+        receipt_date=v["receipt_date"],
+        receipt_basis=v["receipt_basis"],
+        applicant_category=v["applicant_category"],
+        applicant_name=v["applicant_name"],
+        applicant_phone=v["applicant_phone"],
+        applicant_email=v["applicant_email"],
+        applicant_address=v["applicant_address"],
+        applicant_postal_code=v["applicant_postal_code"],
+        applicant_contact_person=v["applicant_contact_person"],
+        delivery_form=v["delivery_form"],
+        delivery_method=v["delivery_method"],
+        e_service_consent=v["e_service_consent"],
+        e_service_address=v["e_service_address"],
+        items=tuple(ItemRef(**item) for item in new.items),
+    )
 
 
 def find_own_case(session: Session, rt: Runtime, number: str, code: str, client: str) -> Case:

@@ -7,7 +7,7 @@ model per kind, so a bad draft is refused with the field that is wrong.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -37,6 +37,8 @@ REGULATION = "《中华人民共和国政府信息公开条例》"
 
 Builder = Callable[[LetterSource], LetterContext]
 BUILDERS: dict[LetterKind, Builder] = {}
+# The context class of each kind, to read a frozen context back from its stored JSON.
+CONTEXTS: dict[LetterKind, type[LetterContext]] = {}
 
 _P = TypeVar("_P", bound=BaseModel)
 
@@ -63,6 +65,7 @@ def params(model: type[_P], src: LetterSource) -> _P:
 def builder(kind: LetterKind) -> Callable[[Builder], Builder]:
     def register(fn: Builder) -> Builder:
         BUILDERS[kind] = fn
+        CONTEXTS[kind] = get_type_hints(fn)["return"]
         return fn
 
     return register
@@ -132,6 +135,11 @@ def common(
 def build(src: LetterSource) -> LetterContext:
     """The context of one letter."""
     return BUILDERS[LetterKind(src.kind)](src)
+
+
+def frozen_context(kind: str, stored: dict[str, Any]) -> LetterContext:
+    """An issued letter's context, read back from its stored JSON."""
+    return CONTEXTS[LetterKind(kind)].model_validate(stored)
 
 
 # The kinds themselves live in app.letters.kinds_*; importing them registers their builders.

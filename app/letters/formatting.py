@@ -10,11 +10,14 @@ from datetime import date, datetime
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
-_BIG_UNITS = ("", "万", "亿", "万亿")
 _CN_NUM = "〇一二三四五六七八九"
 
 
-def cn_date(d: date | datetime | None, *, blank: str = "    年  月  日") -> str:
+# Ideographic spaces: HTML collapses ASCII ones, and the blank must keep its width to write in.
+BLANK_DATE = "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日"
+
+
+def cn_date(d: date | datetime | None, *, blank: str = BLANK_DATE) -> str:
     """2026年3月20日; a blank form date when None (for a signature line)."""
     if d is None:
         return blank
@@ -49,32 +52,26 @@ def _four_digits(n: int) -> str:
     return out
 
 
+def _integer(n: int) -> str:
+    """Capital numerals for n > 0: 亿 over 万 over four-digit groups, one 零 for each run of
+    zeros between non-zero digits (伍万零叁亿, 壹拾万零伍)."""
+    for unit, size in (("亿", 10**8), ("万", 10**4)):
+        if n >= size:
+            high, low = divmod(n, size)
+            if not low:
+                return _integer(high) + unit
+            gap = "零" if low < size // 10 else ""
+            return _integer(high) + unit + gap + _integer(low)
+    return _four_digits(n)
+
+
 def yuan_capital(fen: int) -> str:
     """An amount in capital numerals as on Chinese financial documents: 人民币伍仟伍佰元整."""
     if fen < 0:
         raise ValueError("amount must not be negative")
     whole, cents = divmod(fen, 100)
     jiao, fen_ = divmod(cents, 10)
-    if whole == 0:
-        text = ""
-    else:
-        groups = []
-        n = whole
-        while n:
-            groups.append(n % 10000)
-            n //= 10000
-        text = ""
-        pending_zero = False
-        for idx in range(len(groups) - 1, -1, -1):
-            g = groups[idx]
-            if g == 0:
-                pending_zero = bool(text)
-                continue
-            if text and (pending_zero or g < 1000):
-                text += "零"
-            text += _four_digits(g) + _BIG_UNITS[idx]
-            pending_zero = False
-        text += "元"
+    text = _integer(whole) + "元" if whole else ""
     if jiao == 0 and fen_ == 0:
         return f"人民币{text or '零元'}整"
     tail = ""
@@ -91,6 +88,8 @@ def cn_count(n: int) -> str:
     """Small counts in Chinese numerals as used in running text: 1 → 一, 15 → 十五, 20 → 二十."""
     if not 0 <= n < 100:
         return str(n)
+    if n == 0:
+        return "零"  # a count; 〇 is a digit (二〇二六年)
     tens, ones = divmod(n, 10)
     if tens == 0:
         return _CN_NUM[ones]

@@ -176,10 +176,19 @@ class PdfRenderer:
 
     def pdf(self, html: str) -> bytes:
         """One letter as PDF."""
-        data: bytes = self._document(html).write_pdf()
-        return data
+        return self.pdf_with_pages(html)[0]
+
+    def pdf_with_pages(self, html: str) -> tuple[bytes, int]:
+        """One letter as PDF, and its page count."""
+        document = self._document(html)
+        data: bytes = document.write_pdf()
+        return data, len(document.pages)
 
     def merged(self, htmls: Iterable[str]) -> bytes:
+        """Several documents as one PDF (see merged_with_pages)."""
+        return self.merged_with_pages(htmls)[0]
+
+    def merged_with_pages(self, htmls: Iterable[str]) -> tuple[bytes, int]:
         """Several documents as one PDF: each laid out on its own (its own page numbers), the
         pages then written together so each font subset is embedded once."""
         documents = [self._document(h) for h in htmls]
@@ -187,7 +196,7 @@ class PdfRenderer:
             raise ValueError("nothing to render")
         pages = [p for d in documents for p in d.pages]
         data: bytes = documents[0].copy(pages).write_pdf()
-        return data
+        return data, len(pages)
 
 
 @cache

@@ -4,6 +4,7 @@ from app.models.case import Attachment, Case, CaseItem
 from app.models.clock import CalendarYearRecord, ClockEntry
 from app.models.counter import Counter
 from app.models.event import CaseEvent
+from app.models.letter import Letter, PrintBatch
 from app.models.organ import ApiToken, Organ, User
 from app.models.security import IdempotencyRecord, LookupFailure
 
@@ -17,7 +18,9 @@ __all__ = [
     "ClockEntry",
     "Counter",
     "IdempotencyRecord",
+    "Letter",
     "LookupFailure",
     "Organ",
+    "PrintBatch",
     "User",
 ]

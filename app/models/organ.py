@@ -23,6 +23,9 @@ class Organ(Base):
     reconsideration_body: Mapped[str] = mapped_column(String(200))
     court: Mapped[str] = mapped_column(String(200))
     number_pattern: Mapped[str] = mapped_column(String(200))
+    # The seal image (PNG in the attachment store) printed over the signature, if the organ
+    # stamps electronically; without it the letter leaves room for a hand-applied seal.
+    seal_sha256: Mapped[str | None] = mapped_column(String(64))
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -25,6 +25,11 @@ class OrganInfo:
     name: str
     number_pattern: str
     settings: OrganSettings
+    address: str = ""
+    phone: str = ""
+    reconsideration_body: str = ""
+    court: str = ""
+    seal_sha256: str | None = None
 
 
 def _info(organ: Organ) -> OrganInfo:
@@ -34,6 +39,11 @@ def _info(organ: Organ) -> OrganInfo:
         name=organ.name,
         number_pattern=organ.number_pattern,
         settings=organ_settings(organ.settings),
+        address=organ.address,
+        phone=organ.phone,
+        reconsideration_body=organ.reconsideration_body,
+        court=organ.court,
+        seal_sha256=organ.seal_sha256,
     )
 
 
@@ -61,6 +71,10 @@ class OrganDirectory:
         if info is not None:
             self._by_code[code] = (info, self._now())
         return info
+
+    def forget(self, code: str) -> None:
+        """Drop a cached profile after a change in this process (others see it within the TTL)."""
+        self._by_code.pop(code, None)
 
     def by_id(self, organ_id: int) -> OrganInfo | None:
         """The organ with this id, or None."""

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from app.auth import service as auth_service
 from app.auth.dependencies import require_roles
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.db import CommittingRoute, ReadSession, WriteSession
+from app.errors import PayloadTooLarge, UnsupportedMediaType
 from app.fields import MAX_ROW_ID
 from app.organs import service
 from app.organs.schemas import OrganCreate, OrganRead, UserCreate, UserCreated
-from app.runtime import RuntimeDep
+from app.runtime import Runtime, RuntimeDep
+from app.validation.files import sniff_content_type
 
 router = APIRouter(route_class=CommittingRoute, prefix="/api/v1")
 Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
@@ -59,6 +63,62 @@ def get_organ(
     code: Annotated[str, Path(max_length=32)], session: ReadSession, _: Admin
 ) -> OrganRead:
     return OrganRead.model_validate(service.get_organ(session, code))
+
+
+MAX_SEAL_BYTES = 1024 * 1024
+
+
+@router.put(
+    "/admin/organs/{code}/seal",
+    tags=["admin"],
+    summary="上传电子印章图片 / set the seal image printed on letters",
+    description=(
+        "PNG 图片（透明背景，约 42 mm 见方），印在文书落款处；不上传则留出盖章位置。/ A PNG "
+        "(transparent background, about 42 mm square) printed over the signature block; without "
+        "one, letters leave room for a hand-applied seal. Letters already issued keep theirs."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def set_seal(
+    code: Annotated[str, Path(max_length=32)],
+    request: Request,
+    session: WriteSession,
+    rt: RuntimeDep,
+    _: Admin,
+) -> OrganRead:
+    data = await request.body()
+    if len(data) > MAX_SEAL_BYTES:
+        raise PayloadTooLarge("印章图片不超过 1 MB / the seal image must be under 1 MB")
+    if sniff_content_type(data) != "image/png":
+        raise UnsupportedMediaType("印章须为 PNG 图片 / the seal must be a PNG image")
+    return await run_in_threadpool(_save_seal, session, rt, code, data)
+
+
+def _save_seal(session: Session, rt: Runtime, code: str, data: bytes | None) -> OrganRead:
+    organ = service.set_seal(session, code, rt.store.put(data) if data is not None else None)
+    read = OrganRead.model_validate(organ)
+    session.commit()
+    rt.organs.forget(code)
+    return read
+
+
+@router.delete(
+    "/admin/organs/{code}/seal",
+    tags=["admin"],
+    summary="删除电子印章 / remove the seal image",
+)
+def delete_seal(
+    code: Annotated[str, Path(max_length=32)],
+    session: WriteSession,
+    rt: RuntimeDep,
+    _: Admin,
+) -> OrganRead:
+    return _save_seal(session, rt, code, None)
 
 
 @router.post(

@@ -52,6 +52,9 @@ class OrganRead(BaseModel):
     phone: str = Field(description="电话 / phone")
     number_pattern: str = Field(description="登记编号格式 / registration-number pattern")
     settings: OrganSettings = Field(description="机关设置 / organ settings")
+    seal_sha256: str | None = Field(
+        None, description="电子印章图片（PNG）的 SHA-256 / the seal image's SHA-256, if any"
+    )
     created_at: datetime = Field(description="创建时间 / created at")
 
 

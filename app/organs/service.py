@@ -85,3 +85,11 @@ def create_user(
         active=user.active,
     )
     return read, token
+
+
+def set_seal(session: Session, code: str, sha256: str | None) -> Organ:
+    """Set or remove the organ's seal image (already stored by its SHA-256)."""
+    organ = get_organ(session, code)
+    organ.seal_sha256 = sha256
+    session.flush()
+    return organ

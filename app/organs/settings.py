@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.organs.numbering import DEFAULT_LETTER_PATTERN, validate_letter_pattern
 
 
 class OrganSettings(BaseModel):
@@ -29,6 +31,21 @@ class OrganSettings(BaseModel):
         ge=1,
         le=60,
         description="申请人补正期限（工作日）/ working days the applicant has to correct",
+    )
+    letter_number_pattern: Annotated[str, AfterValidator(validate_letter_pattern)] = Field(
+        DEFAULT_LETTER_PATTERN,
+        max_length=100,
+        description=(
+            "文书编号格式，可用 {code}、{year}、{seq}、{mark}（文书种类简称，如“补”“答”）/ letter "
+            "number pattern; {mark} is the kind's short mark"
+        ),
+    )
+    letter_sequence: Literal["per_kind", "shared"] = Field(
+        "per_kind",
+        description=(
+            "文书编号按文书种类分别编号（per_kind）或共用一个序列（shared）/ one number "
+            "sequence per letter kind, or one shared by all kinds (RULES §7)"
+        ),
     )
 
 

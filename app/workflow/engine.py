@@ -18,6 +18,7 @@ from app.auth.principal import Actor
 from app.deadline import repository as clock_repo
 from app.deadline.cache import CACHE_COLUMNS, cache_values
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from app.letters.service import issue_for_action, letter_summary
 from app.models import Case
 from app.organs.directory import OrganInfo
 from app.runtime import Runtime
@@ -180,6 +181,11 @@ def perform(
             "案件刚被他人修改 / the case was changed by someone else just now", case_id=case_id
         ) from None
     after = {"state": case.state, **{c: getattr(case, c) for c in CACHE_COLUMNS}}
+    # Letters are issued after every check has passed and the case has moved, so their context
+    # sees the new deadlines; a render failure raises and rolls the whole action back.
+    letters = issue_for_action(
+        session, rt, case, organ, action, payload, ledger=new_ledger, actor=actor, now=now
+    )
     event = append_event(
         session,
         case_id=case.id,
@@ -195,7 +201,10 @@ def perform(
             "after": after,
             **({"outcome": action.outcome} if action.outcome else {}),
             **({"case_fields": change.case_fields} if change.case_fields else {}),
+            **({"letters": [letter_summary(x) for x in letters]} if letters else {}),
         },
     )
+    for letter in letters:
+        letter.event_id = event.id
     clock_repo.append_entries(session, case.id, change.entries, event_id=event.id, now=now)
     return Performed(case, event.seq)

@@ -75,6 +75,8 @@ def test_admin_creates_an_organ_with_default_settings(
         "online_auto_confirm": True,
         "fee_pauses_clock": True,
         "correction_period_wd": 15,
+        "letter_number_pattern": "{code}依申{mark}〔{year}〕{seq}号",
+        "letter_sequence": "per_kind",
     }
     assert isinstance(organ["id"], int)
 
@@ -93,6 +95,8 @@ def test_created_organ_can_be_read_back(client: TestClient, admin: dict[str, str
         "online_auto_confirm": True,
         "fee_pauses_clock": True,
         "correction_period_wd": 10,
+        "letter_number_pattern": "{code}依申{mark}〔{year}〕{seq}号",
+        "letter_sequence": "per_kind",
     }
     assert every.json() == [created]
 

@@ -16,7 +16,7 @@ from app.runtime import build_runtime
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN = re.compile(r"[A-Za-z]")
-CHECKS = {"database", "migrations", "cjk_font", "workflow", "calendar"}
+CHECKS = {"database", "migrations", "cjk_font", "letters", "workflow", "calendar"}
 
 
 def test_healthz_answers_ok(client: TestClient) -> None:

@@ -1,0 +1,264 @@
+"""The reply (答复书, Arts. 36–39): one letter, one block per outcome of RULES §5.
+
+What each outcome must say is checked here (422 naming the field): the reasons of a refusal,
+what is provided, where published information is, each withheld part with its ground, the
+earlier reply a repeat refers to, the search behind "not held".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.letters.bodies_common import (
+    EarlierLetter,
+    Line,
+    Text,
+    citations,
+    earlier_letter,
+    field_error,
+    raise_all,
+)
+from app.letters.builders import Params, builder, common, params, remedy
+from app.letters.context import Frozen, LetterContext, LetterSource
+from app.letters.kinds import LetterKind, kind_info
+from app.outcomes import OUTCOMES, WITHHOLDING_GROUNDS, Outcome, Remedy
+
+# What the organ found, as the letter states it, for each ground of refusal (Arts. 14–16, 36).
+FINDINGS: dict[str, str] = {
+    "withheld.state_secret": "属于国家秘密",
+    "withheld.prohibited_by_law": "属于法律、行政法规禁止公开的政府信息",
+    "withheld.security_stability": "公开后可能危及国家安全、公共安全、经济安全、社会稳定",
+    "withheld.third_party_rights": "涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害",
+    "withheld.internal_affairs": "属于人事管理、后勤管理、内部工作流程等方面的内部事务信息",
+    "withheld.process_information": (
+        "属于行政机关在履行行政管理职能过程中形成的讨论记录、过程稿、磋商信函、请示报告等过程性信息"
+    ),
+    "withheld.enforcement_file": "属于行政执法案卷信息",
+    "withheld.administrative_query": (
+        "属于工商、不动产登记资料等信息，有关法律、行政法规对信息的获取有特别规定"
+    ),
+}
+
+# Outcomes whose letter must give reasons (RULES §5; 其他 has no basis, so reasons it must have).
+_GIVES_REASONS = (
+    "partially_disclosed",
+    "withheld.",
+    "unavailable.",
+    "not_processed.",
+    "other.other",
+)
+# Optional fields and the outcomes whose letter prints them (a draft may keep stale ones).
+_USED_BY: dict[str, frozenset[str]] = {
+    "provided": frozenset({"disclosed", "partially_disclosed"}),
+    "where_published": frozenset({"already_public", "not_processed.publication"}),
+    "withheld_parts": frozenset({"partially_disclosed"}),
+    "responsible_organ": frozenset({"unavailable.not_this_organ"}),
+    "earlier_reply": frozenset({"not_processed.repeat"}),
+    "search_description": frozenset({"unavailable.not_held"}),
+    "channel": frozenset({"not_processed.petition", "withheld.administrative_query"}),
+}
+# Fields an outcome cannot do without.
+_REQUIRED_BY: dict[str, frozenset[str]] = {
+    "provided": frozenset({"disclosed", "partially_disclosed"}),
+    "where_published": frozenset({"already_public", "not_processed.publication"}),
+    "withheld_parts": frozenset({"partially_disclosed"}),
+    "earlier_reply": frozenset({"not_processed.repeat"}),
+    "search_description": frozenset({"unavailable.not_held"}),
+}
+_STRICTNESS = (Remedy.none, Remedy.either, Remedy.reconsideration_first)
+
+
+def _known_outcome(code: str) -> str:
+    if code not in OUTCOMES:
+        raise ValueError(f"未知的答复类型 / unknown outcome {code[:60]!r}")
+    return code
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class WithheldPartParams(_Part):
+    part: Text
+    ground: str
+    reasons: Text
+
+    @field_validator("ground")
+    @classmethod
+    def _ground(cls, v: str) -> str:
+        if v not in WITHHOLDING_GROUNDS:
+            raise ValueError(
+                "不予公开的理由应为以下之一 / ground must be one of: "
+                + ", ".join(WITHHOLDING_GROUNDS)
+            )
+        return v
+
+
+class ResponsibleOrgan(_Part):
+    name: Line
+    contact: Line | None = None
+
+
+class EarlierReplyParams(_Part):
+    number: Line
+    date: date
+
+
+class ItemOutcomeParams(_Part):
+    position: Annotated[int, Field(ge=1)]
+    outcome: str
+    note: Text | None = None
+
+    _outcome = field_validator("outcome")(_known_outcome)
+
+
+class ReplyParams(Params):
+    outcome: str
+    reasons: Text | None = None
+    provided: Text | None = None
+    where_published: Text | None = None
+    withheld_parts: Annotated[list[WithheldPartParams], Field(max_length=50)] | None = None
+    responsible_organ: ResponsibleOrgan | None = None
+    earlier_reply: EarlierReplyParams | None = None
+    search_description: Text | None = None
+    channel: Text | None = None
+    item_outcomes: Annotated[list[ItemOutcomeParams], Field(max_length=200)] | None = None
+
+    _outcome = field_validator("outcome")(_known_outcome)
+
+
+class WithheldPart(Frozen):
+    part: str
+    ground: str
+    finding: str
+    basis: tuple[str, ...]
+    reasons: str
+
+
+class ItemOutcome(Frozen):
+    position: int
+    outcome: str
+    label: str
+    basis: tuple[str, ...]
+    note: str | None
+
+
+class ReplyContext(LetterContext):
+    outcome: str
+    outcome_label: str
+    # The outcome's own basis; legal_basis adds the grounds of withheld parts and items.
+    outcome_basis: tuple[str, ...]
+    finding: str | None
+    reasons: str | None
+    provided: str | None
+    where_published: str | None
+    withheld_parts: tuple[WithheldPart, ...]
+    responsible_organ: ResponsibleOrgan | None
+    earlier_reply: EarlierLetter | None
+    search_description: str | None
+    channel: str | None
+    item_outcomes: tuple[ItemOutcome, ...]
+    # Earlier letters of the case some outcomes cite.
+    correction_notice: EarlierLetter | None
+    fee_notice: EarlierLetter | None
+    reasons_request: EarlierLetter | None
+
+
+def _needs_reasons(code: str) -> bool:
+    return any(code == g or (g.endswith(".") and code.startswith(g)) for g in _GIVES_REASONS)
+
+
+def check_required(p: ReplyParams, src: LetterSource) -> None:
+    """Every field the outcome needs is there; item outcomes name items of the case (422)."""
+    code = p.outcome
+    errors = [
+        field_error(name, f"答复类型 {code} 须填写此项 / required for outcome {code}")
+        for name, outcomes in _REQUIRED_BY.items()
+        if code in outcomes and not getattr(p, name)
+    ]
+    if _needs_reasons(code) and not p.reasons:
+        errors.insert(0, field_error("reasons", f"答复类型 {code} 须说明理由 / reasons required"))
+    positions = {item.position for item in src.case.items}
+    seen: set[int] = set()
+    for i, item in enumerate(p.item_outcomes or ()):
+        if item.position not in positions or item.position in seen:
+            errors.append(
+                field_error(
+                    ("item_outcomes", i, "position"),
+                    "不是本申请的信息项或重复 / not an item of this application, or repeated",
+                )
+            )
+        seen.add(item.position)
+    raise_all(errors)
+
+
+def _used(p: ReplyParams, name: str) -> bool:
+    return p.outcome in _USED_BY[name]
+
+
+def _withheld_part(w: WithheldPartParams) -> WithheldPart:
+    return WithheldPart(
+        part=w.part,
+        ground=w.ground,
+        finding=FINDINGS[w.ground],
+        basis=citations(OUTCOMES[w.ground].basis),
+        reasons=w.reasons,
+    )
+
+
+def _item_outcome(i: ItemOutcomeParams) -> ItemOutcome:
+    o = OUTCOMES[i.outcome]
+    return ItemOutcome(
+        position=i.position,
+        outcome=o.code,
+        label=o.label,
+        basis=citations(o.basis),
+        note=i.note,
+    )
+
+
+def _strictest(outcomes: list[Outcome]) -> Remedy:
+    """The remedy clause of the strictest decision the letter makes: a letter that refuses
+    anything under Arts. 14–16 tells the applicant to seek reconsideration first."""
+    return max((o.remedy for o in outcomes), key=_STRICTNESS.index)
+
+
+@builder(LetterKind.reply)
+def reply(src: LetterSource) -> ReplyContext:
+    p = params(ReplyParams, src)
+    check_required(p, src)
+    o = OUTCOMES[p.outcome]
+    parts = tuple(map(_withheld_part, p.withheld_parts or ())) if _used(p, "withheld_parts") else ()
+    items = tuple(map(_item_outcome, p.item_outcomes or ()))
+    decided = [o, *(OUTCOMES[w.ground] for w in parts), *(OUTCOMES[i.outcome] for i in items)]
+    earlier = p.earlier_reply if _used(p, "earlier_reply") else None
+    return ReplyContext(
+        **common(
+            src,
+            legal_basis=citations(*(d.basis for d in decided)),
+            remedy_clause=remedy(src, _strictest(decided), letter="本答复书"),
+        ),
+        outcome=o.code,
+        outcome_label=o.label,
+        outcome_basis=citations(o.basis),
+        finding=FINDINGS.get(o.code),
+        reasons=p.reasons,
+        provided=p.provided if _used(p, "provided") else None,
+        where_published=p.where_published if _used(p, "where_published") else None,
+        withheld_parts=parts,
+        responsible_organ=p.responsible_organ if _used(p, "responsible_organ") else None,
+        earlier_reply=EarlierLetter(
+            title=kind_info(LetterKind.reply).title, number=earlier.number, date=earlier.date
+        )
+        if earlier
+        else None,
+        search_description=p.search_description if _used(p, "search_description") else None,
+        channel=p.channel if _used(p, "channel") else None,
+        item_outcomes=items,
+        correction_notice=earlier_letter(src, LetterKind.correction_notice),
+        fee_notice=earlier_letter(src, LetterKind.fee_notice),
+        reasons_request=earlier_letter(src, LetterKind.reasons_request),
+    )

@@ -1,0 +1,185 @@
+"""Where PDFs are made: a small pool of warm rendering processes next to each web worker.
+
+WeasyPrint is CPU-bound and holds the GIL; rendering in a request thread would stall every
+other request of that worker. The press sends the HTML to a process that keeps one font
+configuration and parsed stylesheet for its whole life, and waits for the PDF with a timeout.
+A failure or timeout is a `LetterRenderFailed` problem, which rolls the issuing action back.
+With ``letter_render_workers = 0`` it renders in the calling thread (tests, command-line tools).
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import logging
+import multiprocessing
+import re
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.errors import DomainError
+from app.intake.storage import AttachmentStore
+from app.letters.render import TEMPLATES_DIR, PdfRenderer
+
+log = logging.getLogger(__name__)
+
+
+class LetterRenderFailed(DomainError):
+    status = 503
+    code = "letter-render-failed"
+    title = "文书生成失败 / The letter could not be rendered"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    pages: int
+
+
+# --- the worker side (one renderer per process) -------------------------------------------
+
+_renderer: PdfRenderer | None = None
+_renderer_lock = threading.Lock()
+# The seal images of the job being rendered (one job at a time per renderer).
+_job_seals: dict[str, bytes] = {}
+SEAL_REF = re.compile(r"seal:([0-9a-f]{64})")
+
+
+def _init(templates_dir: str) -> None:
+    global _renderer
+    _renderer = PdfRenderer(Path(templates_dir), seal_reader=_job_seals.get)
+    # Release WeasyPrint's font configuration while its C libraries are still loaded; left to
+    # interpreter teardown, its finaliser fails noisily.
+    atexit.register(_release)
+
+
+def _release() -> None:
+    global _renderer
+    _renderer = None
+    gc.collect()
+
+
+def _render(htmls: list[str], seals: dict[str, bytes] | None = None) -> tuple[bytes, int]:
+    assert _renderer is not None, "render worker not initialised"
+    _job_seals.clear()
+    _job_seals.update(seals or {})
+    try:
+        if len(htmls) == 1:
+            return _renderer.pdf_with_pages(htmls[0])
+        return _renderer.merged_with_pages(htmls)
+    finally:
+        _job_seals.clear()
+
+
+def _warm() -> int:
+    """Render a small letter so fonts and subsetter are loaded before the first real one."""
+    assert _renderer is not None
+    html = (
+        '<html><body><p style="font-weight:700">政府信息公开</p><p>依申请公开答复书</p>'
+        "</body></html>"
+    )
+    return _render([html])[1]
+
+
+# --- the web worker side --------------------------------------------------------------------
+
+
+class LetterPress:
+    def __init__(
+        self,
+        *,
+        workers: int,
+        timeout_s: float,
+        storage_dir: Path,
+        templates_dir: Path = TEMPLATES_DIR,
+    ) -> None:
+        self.workers = workers
+        self.timeout_s = timeout_s
+        self.templates_dir = templates_dir
+        self.store = AttachmentStore(storage_dir)
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    # Never fork a threaded server; a fresh interpreter imports what it needs.
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_init,
+                    initargs=(str(self.templates_dir),),
+                )
+            return self._pool
+
+    def warm(self) -> None:
+        """Start the workers and load fonts now rather than on the first letter."""
+        if self.workers:
+            for _ in range(self.workers):
+                self._executor().submit(_warm)
+
+    def render(self, htmls: list[str]) -> Rendered:
+        """One PDF of the documents, in order (a batch shares its font subsets)."""
+        if not htmls:
+            raise ValueError("nothing to render")
+        seals = self._seals(htmls)
+        try:
+            if not self.workers:
+                with _renderer_lock:
+                    if _renderer is None:
+                        _init(str(self.templates_dir))
+                    pdf, pages = _render(htmls, seals)
+            else:
+                future: Future[tuple[bytes, int]] = self._executor().submit(_render, htmls, seals)
+                pdf, pages = future.result(timeout=self.timeout_s)
+        except FutureTimeout:
+            log.error("letter render timed out after %.0f s", self.timeout_s)
+            self._restart()
+            raise LetterRenderFailed(
+                f"文书生成超时（{self.timeout_s:.0f} 秒），操作未执行，请稍后重试 / rendering the "
+                "letter timed out; nothing was changed, please try again"
+            ) from None
+        except BrokenProcessPool:
+            log.exception("letter render worker died")
+            self._restart()
+            raise LetterRenderFailed(
+                "文书生成进程异常，操作未执行，请重试 / the letter renderer failed; nothing was "
+                "changed, please try again"
+            ) from None
+        except LetterRenderFailed:
+            raise
+        except Exception as exc:
+            log.exception("letter render failed")
+            raise LetterRenderFailed(
+                f"文书生成失败，操作未执行 / rendering the letter failed, nothing was changed: "
+                f"{type(exc).__name__}"
+            ) from None
+        return Rendered(pdf, pages)
+
+    def _seals(self, htmls: list[str]) -> dict[str, bytes]:
+        """The seal images the documents show, read from the store (they travel with the job)."""
+        wanted = {m for html in htmls for m in SEAL_REF.findall(html)}
+        found = {}
+        for sha in wanted:
+            try:
+                found[sha] = self.store.read(sha)
+            except OSError:
+                log.error("seal image %s missing from the store", sha)
+        return found
+
+    def _restart(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the workers."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

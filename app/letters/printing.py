@@ -1,0 +1,218 @@
+"""Print batches: the front desk prints many issued letters as one PDF.
+
+A cover sheet lists the letters; each letter is followed by its 送达回证 (proof-of-service form,
+filled in by hand when served). The letters are laid out again from their frozen contexts — the
+same template (checked by hash) gives the same letter — so the whole batch is written as one
+document and each font subset is embedded once, not once per letter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from app.auth.principal import Principal
+from app.errors import InvalidInput, NotFound
+from app.letters import repository
+from app.letters.builders import DELIVERY_METHOD_LABELS, build
+from app.letters.kinds import LetterKind, kind_info
+from app.letters.schemas import MAX_BATCH, BatchFilter, PrintBatchCreate, PrintBatchRead
+from app.letters.service import (
+    OFFICE,
+    case_snapshot,
+    issued_context,
+    letter_source,
+    organ_block,
+    reproducible_html,
+    stored_pdf,
+)
+from app.models import Case, Letter, PrintBatch
+from app.organs.directory import OrganInfo
+from app.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class CoverLine:
+    position: int
+    kind_title: str
+    number: str | None
+    case_number: str
+    addressee: str
+    delivery_method_label: str
+    pages: int | None
+
+
+@dataclass(frozen=True)
+class CoverSheet:
+    organ: object
+    created_at: datetime
+    created_by: str
+    letters: list[CoverLine]
+
+
+@dataclass(frozen=True)
+class PrintedBatch:
+    batch: PrintBatchRead
+    pdf: bytes
+
+
+def _goes_on_paper(letter: Letter, case: Case) -> bool:
+    if not kind_info(letter.kind).to_applicant:
+        return True  # third parties and other organs get paper letters
+    return case.delivery_method in ("post", "pickup") and not case.e_service_consent
+
+
+def _select(
+    session: Session, rt: Runtime, organ_id: int, body: PrintBatchCreate
+) -> list[tuple[Letter, Case]]:
+    if body.letter_ids is not None:
+        letters = repository.issued_in_organ(session, organ_id, body.letter_ids)
+        missing = sorted(set(body.letter_ids) - {x.id for x in letters})
+        if missing:
+            raise InvalidInput(
+                ("body", "letter_ids"),
+                f"以下文书不存在或未出具 / not issued letters of your organ: {missing}",
+            )
+        cases = _cases(session, {x.case_id for x in letters})
+        return [(x, cases[x.case_id]) for x in letters]
+    f = body.filter or BatchFilter()
+    day = f.issued_on or rt.clock().astimezone(rt.tz).date()
+    start = datetime.combine(day, time(0), tzinfo=rt.tz)
+    stmt = repository.batch_candidates(
+        organ_id, issued_from=start, issued_to=start + timedelta(days=1), not_printed=f.not_printed
+    ).limit(MAX_BATCH * 4)
+    rows = [(letter, case) for letter, case in session.execute(stmt)]
+    if f.delivery == "paper":
+        rows = [(x, c) for x, c in rows if _goes_on_paper(x, c)]
+    if len(rows) > MAX_BATCH:
+        raise InvalidInput(
+            ("body", "filter"),
+            f"一次最多打印 {MAX_BATCH} 件，请缩小范围 / at most {MAX_BATCH} letters per batch",
+        )
+    if not rows:
+        raise NotFound("没有符合条件的文书 / no letters match the filter")
+    cases = _cases(session, {c.id for _, c in rows})
+    return [(x, cases[c.id]) for x, c in rows]
+
+
+def _cases(session: Session, ids: set[int]) -> dict[int, Case]:
+    stmt = select(Case).where(Case.id.in_(ids)).options(selectinload(Case.items))
+    return {c.id: c for c in session.scalars(stmt)}
+
+
+def _service_receipt_html(
+    session: Session, rt: Runtime, letter: Letter, case: Case, organ: OrganInfo
+) -> str:
+    ctx = issued_context(letter)
+    method = (
+        DELIVERY_METHOD_LABELS.get(case.delivery_method)
+        if kind_info(letter.kind).to_applicant
+        else None
+    )
+    params = {
+        "document_title": ctx.title,
+        "document_number": letter.number,
+        "recipient": ctx.addressee.name,
+        "address": ctx.addressee.address,
+        "method": {"邮寄": "post"}.get(method or ""),
+    }
+    src = letter_source(
+        session,
+        rt,
+        case_snapshot(case, rt.tz),
+        organ,
+        LetterKind.service_receipt,
+        params,
+        number=None,
+        on=letter.letter_date or ctx.date,
+        handler=OFFICE,
+        deadlines={},
+    )
+    return rt.letter_templates.html(build(src))
+
+
+def print_batch(
+    session: Session, rt: Runtime, principal: Principal, body: PrintBatchCreate
+) -> PrintedBatch:
+    """Render the batch as one PDF, store it, and mark its letters printed.
+
+    `session` only reads; the batch is recorded in a short write transaction of its own after
+    the render, so a long batch never holds the database's write lock.
+    """
+    assert principal.organ_id is not None
+    organ = rt.organs.by_id(principal.organ_id)
+    assert organ is not None
+    rows = _select(session, rt, organ.id, body)
+    # A letter issued at intake gets its record PDF now, before it is sent out.
+    pages = {x.id: x.pages if x.pdf_sha256 else stored_pdf(rt, x).pages for x, _ in rows}
+    now = rt.clock()
+    cover = CoverSheet(
+        organ=organ_block(organ),
+        created_at=now.astimezone(rt.tz),
+        created_by=principal.name,
+        letters=[
+            CoverLine(
+                position=i,
+                kind_title=kind_info(x.kind).title,
+                number=x.number,
+                case_number=c.number,
+                addressee=issued_context(x).addressee.name,
+                delivery_method_label=DELIVERY_METHOD_LABELS.get(c.delivery_method, "")
+                if kind_info(x.kind).to_applicant
+                else "邮寄",
+                pages=pages[x.id],
+            )
+            for i, (x, c) in enumerate(rows, start=1)
+        ],
+    )
+    htmls = [rt.letter_templates.render("cover.html", batch=cover)]
+    for letter, case in rows:
+        htmls.append(reproducible_html(rt, letter))
+        htmls.append(_service_receipt_html(session, rt, letter, case, organ))
+    # Rendering takes a while for a big batch: it runs with no write transaction open.
+    rendered = rt.press.render(htmls)
+    sha = rt.store.put(rendered.pdf)
+    ids = [x.id for x, _ in rows]
+    with rt.sessions.write() as writer, writer.begin():
+        batch = PrintBatch(
+            organ_id=organ.id,
+            letter_ids=ids,
+            pdf_sha256=sha,
+            pdf_size=len(rendered.pdf),
+            pages=rendered.pages,
+            created_by_id=principal.user_id,
+            created_by=principal.name,
+            created_at=now,
+        )
+        writer.add(batch)
+        writer.flush()
+        writer.execute(
+            update(Letter).where(Letter.id.in_(ids)).values(printed_at=now, print_batch_id=batch.id)
+        )
+    return PrintedBatch(batch_read(batch), rendered.pdf)
+
+
+def batch_read(batch: PrintBatch) -> PrintBatchRead:
+    return PrintBatchRead(
+        id=batch.id,
+        letter_ids=list(batch.letter_ids),
+        pages=batch.pages,
+        pdf_sha256=batch.pdf_sha256,
+        pdf_size=batch.pdf_size,
+        created_by=batch.created_by,
+        created_at=batch.created_at,
+    )
+
+
+def get_batch(session: Session, principal: Principal, batch_id: int) -> PrintBatch:
+    batch = (
+        repository.batch_in_organ(session, batch_id, principal.organ_id)
+        if principal.organ_id is not None
+        else None
+    )
+    if batch is None:
+        raise NotFound(f"打印批次 {batch_id} 不存在 / print batch not found")
+    return batch

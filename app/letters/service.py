@@ -1,0 +1,392 @@
+"""Letters of a case: drafts, issuing (number, render once, freeze), reading and downloads.
+
+Issuing happens inside the transaction of the action that sends the letter: the number comes
+from the organ's gapless sequence, the PDF is rendered by the press, stored by its SHA-256 with
+the template name and hash and the context, and the row is frozen. A render failure raises, so
+the action, the number and the letter all roll back together.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from app.auth.principal import Actor
+from app.deadline import repository as clock_repo
+from app.deadline.ledger import Ledger, compute_deadlines
+from app.errors import Conflict, InvalidInput, NotFound
+from app.letters import repository
+from app.letters.builders import build, frozen_context
+from app.letters.context import (
+    CaseSnapshot,
+    DueDate,
+    ItemRef,
+    LetterContext,
+    LetterSource,
+    OrganBlock,
+)
+from app.letters.kinds import KINDS, LetterKind, kind_info
+from app.letters.press import Rendered
+from app.models import Case, Letter
+from app.organs import repository as organs_repo
+from app.organs.directory import OrganInfo
+from app.organs.numbering import format_number
+from app.runtime import Runtime
+from app.workflow.definition import ActionDef
+
+# Which closure a closing action's outcome means (RULES §5 other.*).
+CLOSURES = {
+    "other.no_correction": "no_correction",
+    "other.fee_unpaid": "fee_unpaid",
+    "other.other": "withdrawn",
+}
+
+
+class LetterTemplateChanged(Conflict):
+    code = "letter-template-changed"
+    title = "文书模板已变更 / The letter's template changed since it was issued"
+
+
+# --- inputs of the builders ---------------------------------------------------------------
+
+
+def organ_block(organ: OrganInfo) -> OrganBlock:
+    return OrganBlock(
+        name=organ.name,
+        code=organ.code,
+        address=organ.address,
+        phone=organ.phone,
+        reconsideration_body=organ.reconsideration_body,
+        court=organ.court,
+        seal_url=f"seal:{organ.seal_sha256}" if organ.seal_sha256 else None,
+    )
+
+
+def case_snapshot(case: Case, tz: ZoneInfo) -> CaseSnapshot:
+    """The case's letter-relevant facts (its items must be loaded)."""
+    return CaseSnapshot(
+        id=case.id,
+        number=case.number,
+        state=case.state,
+        channel=case.channel,
+        arrived_on=case.arrived_at.astimezone(tz).date(),
+        receipt_date=case.receipt_date,
+        receipt_basis=case.receipt_basis,
+        applicant_category=case.applicant_category,
+        applicant_name=case.applicant_name,
+        applicant_phone=case.applicant_phone,
+        applicant_email=case.applicant_email,
+        applicant_address=case.applicant_address,
+        applicant_postal_code=case.applicant_postal_code,
+        applicant_contact_person=case.applicant_contact_person,
+        delivery_form=case.delivery_form,
+        delivery_method=case.delivery_method,
+        e_service_consent=case.e_service_consent,
+        e_service_address=case.e_service_address,
+        items=tuple(
+            ItemRef(
+                position=i.position, description=i.description, document_number=i.document_number
+            )
+            for i in case.items
+        ),
+    )
+
+
+def due_dates(ledger: Ledger, rt: Runtime, organ: OrganInfo, today: date) -> dict[str, DueDate]:
+    """The case's deadlines as letters cite them."""
+    return {
+        d.name: DueDate(d.name, d.label, d.due_date, d.provisional, d.working_days_total or 0)
+        for d in compute_deadlines(
+            ledger, rt.calendar, today=today, fee_pauses_clock=organ.settings.fee_pauses_clock
+        )
+    }
+
+
+def _earlier(
+    session: Session, case_id: int
+) -> dict[str, tuple[tuple[str | None, date | None], ...]]:
+    found: dict[str, list[tuple[str | None, date | None]]] = defaultdict(list)
+    for letter in reversed(repository.letters_of_case(session, case_id)):
+        if letter.status == "issued":
+            found[letter.kind].append((letter.number, letter.letter_date))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def _jsonable(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+
+
+def letter_source(
+    session: Session,
+    rt: Runtime,
+    snapshot: CaseSnapshot,
+    organ: OrganInfo,
+    kind: str,
+    params: Mapping[str, Any],
+    *,
+    number: str | None,
+    on: date,
+    handler: str,
+    deadlines: dict[str, DueDate] | None = None,
+) -> LetterSource:
+    if deadlines is None:
+        deadlines = due_dates(clock_repo.ledger_of(session, snapshot.id), rt, organ, on)
+    return LetterSource(
+        kind=kind,
+        case=snapshot,
+        organ=organ_block(organ),
+        on=on,
+        number=number,
+        handler=handler,
+        params=dict(params),
+        deadlines=deadlines,
+        earlier=_earlier(session, snapshot.id),
+    )
+
+
+# --- issuing ------------------------------------------------------------------------------
+
+
+# Who a letter names as handler when no staff member acted (portal intake, an applicant's
+# withdrawal): the organ's disclosure office itself.
+OFFICE = "政府信息公开工作机构"
+
+
+def handler_of(actor: Actor) -> str:
+    return actor.label if actor.kind == "user" else OFFICE
+
+
+def _allocate_number(session: Session, organ: OrganInfo, kind: str, year: int) -> tuple[str, int]:
+    shared = organ.settings.letter_sequence == "shared"
+    seq = organs_repo.next_counter_value(
+        session, organ_id=organ.id, year=year, kind="letter" if shared else f"letter:{kind}"
+    )
+    number = format_number(
+        organ.settings.letter_number_pattern,
+        code=organ.code,
+        year=year,
+        seq=seq,
+        mark=kind_info(kind).mark,
+    )
+    return number, seq
+
+
+def issue(
+    session: Session,
+    rt: Runtime,
+    snapshot: CaseSnapshot,
+    organ: OrganInfo,
+    kind: str,
+    params: Mapping[str, Any],
+    *,
+    actor: Actor,
+    action: str | None,
+    now: datetime,
+    render: bool = True,
+    deadlines: dict[str, DueDate] | None = None,
+) -> Letter:
+    """Issue one letter: number it, render it (unless deferred), store and freeze it.
+
+    An open draft of the kind on the case is issued (its fields under `params`); otherwise a
+    new letter is. With ``render=False`` the HTML is frozen now and the PDF is made on first use.
+    """
+    today = now.astimezone(rt.tz).date()
+    draft = repository.open_draft(session, snapshot.id, kind)
+    merged = {**(draft.fields if draft is not None else {}), **params}
+    number, seq = (None, None)
+    if kind_info(kind).numbered:
+        number, seq = _allocate_number(session, organ, kind, today.year)
+    src = letter_source(
+        session,
+        rt,
+        snapshot,
+        organ,
+        kind,
+        merged,
+        number=number,
+        on=today,
+        handler=handler_of(actor),
+        deadlines=deadlines,
+    )
+    ctx = build(src)
+    html = rt.letter_templates.html(ctx)
+    ref = rt.letter_templates.ref(kind)
+    rendered = rt.press.render([html]) if render else None
+
+    letter = draft or Letter(
+        case_id=snapshot.id,
+        organ_id=organ.id,
+        kind=kind,
+        fields={},
+        created_at=now,
+        created_by_id=actor.user_id,
+    )
+    letter.status = "issued"
+    letter.number = number
+    letter.year = today.year if seq is not None else None
+    letter.seq = seq
+    letter.letter_date = today
+    letter.action = action
+    letter.issued_at = now
+    letter.issued_by = actor.label
+    letter.context = ctx.model_dump(mode="json")
+    letter.template_name = ref.name
+    letter.template_sha256 = ref.sha256
+    if rendered is not None:
+        letter.pdf_sha256 = rt.store.put(rendered.pdf)
+        letter.pdf_size = len(rendered.pdf)
+        letter.pages = rendered.pages
+        letter.html = None
+    else:
+        letter.html = html
+    if draft is None:
+        session.add(letter)
+    session.flush()
+    return letter
+
+
+def action_params(
+    action: ActionDef, kind: str, payload: Mapping[str, Any], organ: OrganInfo
+) -> dict[str, Any]:
+    """The letter's parameters from the action's payload, with what the action itself implies."""
+    params = {**kind_defaults(kind, organ), **_jsonable(payload)}
+    if kind == LetterKind.closure_notice and action.outcome in CLOSURES:
+        params.setdefault("closure", CLOSURES[action.outcome])
+    return params
+
+
+def kind_defaults(kind: str, organ: OrganInfo) -> dict[str, Any]:
+    """Parameters that come from the organ's settings unless the letter says otherwise."""
+    if kind == LetterKind.correction_notice:
+        return {"correction_period_wd": organ.settings.correction_period_wd}
+    return {}
+
+
+def issue_for_action(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    organ: OrganInfo,
+    action: ActionDef,
+    payload: Mapping[str, Any],
+    *,
+    ledger: Ledger,
+    actor: Actor,
+    now: datetime,
+) -> list[Letter]:
+    """Issue every letter the workflow says this action sends (RULES §7), citing the deadlines
+    of the case's ledger after the action."""
+    kinds = [rule.kind for rule in action.letters if rule.applies(payload)]
+    if not kinds:
+        return []
+    snapshot = case_snapshot(case, rt.tz)
+    deadlines = due_dates(ledger, rt, organ, now.astimezone(rt.tz).date())
+    return [
+        issue(
+            session,
+            rt,
+            snapshot,
+            organ,
+            kind,
+            action_params(action, kind, payload, organ),
+            actor=actor,
+            action=action.code,
+            now=now,
+            deadlines=deadlines,
+        )
+        for kind in kinds
+    ]
+
+
+def letter_summary(letter: Letter) -> dict[str, Any]:
+    """What a timeline event records of a letter it issued."""
+    return {
+        "id": letter.id,
+        "kind": letter.kind,
+        "number": letter.number,
+        "template_sha256": letter.template_sha256,
+        "pdf_sha256": letter.pdf_sha256,
+    }
+
+
+# --- drafts and previews ------------------------------------------------------------------
+
+
+def check_kind(kind: str) -> LetterKind:
+    try:
+        return LetterKind(kind)
+    except ValueError:
+        raise InvalidInput(
+            ("body", "kind"),
+            f"未知的文书种类 / unknown letter kind; one of: {', '.join(KINDS)}",
+        ) from None
+
+
+def draft_context(
+    session: Session, rt: Runtime, case: Case, organ: OrganInfo, letter: Letter, handler: str
+) -> LetterContext:
+    """A draft as it would read now: from the current case, unnumbered."""
+    today = rt.clock().astimezone(rt.tz).date()
+    snapshot = case_snapshot(case, rt.tz)
+    src = letter_source(
+        session,
+        rt,
+        snapshot,
+        organ,
+        letter.kind,
+        {**kind_defaults(letter.kind, organ), **letter.fields},
+        number=None,
+        on=today,
+        handler=handler,
+    )
+    return build(src)
+
+
+def issued_context(letter: Letter) -> LetterContext:
+    assert letter.context is not None
+    return frozen_context(letter.kind, letter.context)
+
+
+def reproducible_html(rt: Runtime, letter: Letter) -> str:
+    """An issued letter's HTML from its frozen context, only while its template is unchanged."""
+    if letter.html is not None:
+        return letter.html
+    ref = rt.letter_templates.ref(letter.kind)
+    if ref.sha256 != letter.template_sha256:
+        raise LetterTemplateChanged(
+            f"文书 {letter.number or letter.id} 出具后模板已变更，只能下载原件 / the template of "
+            "this letter changed after it was issued; download the stored PDF instead",
+            letter_id=letter.id,
+        )
+    return rt.letter_templates.html(issued_context(letter))
+
+
+def stored_pdf(rt: Runtime, letter: Letter) -> Rendered:
+    """An issued letter's PDF and page count, rendering and storing the PDF first if the letter
+    was issued without one (in a short write transaction of its own)."""
+    if letter.pdf_sha256 is not None:
+        return Rendered(rt.store.read(letter.pdf_sha256), letter.pages or 0)
+    assert letter.html is not None, "an issued letter has its PDF or its frozen HTML"
+    rendered = rt.press.render([letter.html])
+    sha, pages = rt.store.put(rendered.pdf), rendered.pages
+    with rt.sessions.write() as session, session.begin():
+        stored = repository.letter_by_id(session, letter.id)
+        assert stored is not None
+        if stored.pdf_sha256 is None:
+            stored.pdf_sha256 = sha
+            stored.pdf_size = len(rendered.pdf)
+            stored.pages = pages
+            stored.html = None
+        else:
+            # Someone else rendered it first: theirs is the record.
+            sha, pages = stored.pdf_sha256, stored.pages or 0
+    return Rendered(rt.store.read(sha), pages)
+
+
+def not_found(letter_id: int) -> NotFound:
+    return NotFound(f"文书 {letter_id} 不存在 / letter {letter_id} not found", letter_id=letter_id)
