@@ -195,3 +195,30 @@ def test_invalid_organ_input_exits_1_with_the_reason_not_a_traceback(
     assert reason in result.stderr
     with runtime.sessions.read() as session:
         assert session.scalar(select(func.count()).select_from(Organ)) == 0
+
+
+def test_render_pending_renders_receipts_issued_at_intake(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fixtures.factories import application, make_organ
+
+    monkeypatch.setenv("GONGKAI_STORAGE_DIR", str(runtime.settings.storage_dir))
+    monkeypatch.setenv("GONGKAI_LETTER_RENDER_WORKERS", "0")
+    with runtime.sessions.write.begin() as session:
+        make_organ(session, "org-a")
+    for _ in range(2):
+        assert client.post("/api/v1/applications", json=application()).status_code == 201
+    result = run("render-pending")
+    assert result.exit_code == 0, result.output
+    assert "rendered 2 letter(s)" in result.stdout
+    assert run("render-pending").stdout.strip() == "rendered 0 letter(s)"
+
+
+def test_build_letter_fonts_reports_current_fonts() -> None:
+    from app.letters.fonts import fonts_current
+
+    if not fonts_current():
+        pytest.skip("letter fonts not built on this machine")
+    result = run("build-letter-fonts")
+    assert result.exit_code == 0, result.output
+    assert "current" in result.stdout

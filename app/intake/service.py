@@ -315,6 +315,7 @@ def _create_case(
             now=now,
             render=False,
             deadlines=new.due,
+            new_case=True,
         )
     event = append_event(
         session,

@@ -133,6 +133,7 @@ def letter_source(
     on: date,
     handler: str,
     deadlines: dict[str, DueDate] | None = None,
+    new_case: bool = False,
 ) -> LetterSource:
     if deadlines is None:
         deadlines = due_dates(clock_repo.ledger_of(session, snapshot.id), rt, organ, on)
@@ -145,7 +146,7 @@ def letter_source(
         handler=handler,
         params=dict(params),
         deadlines=deadlines,
-        earlier=_earlier(session, snapshot.id),
+        earlier={} if new_case else _earlier(session, snapshot.id),
     )
 
 
@@ -189,14 +190,16 @@ def issue(
     now: datetime,
     render: bool = True,
     deadlines: dict[str, DueDate] | None = None,
+    new_case: bool = False,
 ) -> Letter:
     """Issue one letter: number it, render it (unless deferred), store and freeze it.
 
     An open draft of the kind on the case is issued (its fields under `params`); otherwise a
     new letter is. With ``render=False`` the HTML is frozen now and the PDF is made on first use.
+    ``new_case`` says the case was created in this transaction: no drafts or earlier letters.
     """
     today = now.astimezone(rt.tz).date()
-    draft = repository.open_draft(session, snapshot.id, kind)
+    draft = None if new_case else repository.open_draft(session, snapshot.id, kind)
     merged = {**(draft.fields if draft is not None else {}), **params}
     number, seq = (None, None)
     if kind_info(kind).numbered:
@@ -212,6 +215,7 @@ def issue(
         on=today,
         handler=handler_of(actor),
         deadlines=deadlines,
+        new_case=new_case,
     )
     ctx = build(src)
     html = rt.letter_templates.html(ctx)
@@ -233,7 +237,7 @@ def issue(
     letter.letter_date = today
     letter.action = action
     letter.issued_at = now
-    letter.issued_by = actor.label
+    letter.issued_by = actor.label if actor.kind == "user" else "系统自动出具"
     letter.context = ctx.model_dump(mode="json")
     letter.template_name = ref.name
     letter.template_sha256 = ref.sha256
