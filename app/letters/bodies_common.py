@@ -4,7 +4,6 @@ deadlines as letters cite them, and field errors raised after a model validated 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import date
 from typing import Annotated
 
@@ -104,7 +103,3 @@ def due(src: LetterSource, name: str, fallback: date | None = None) -> Due | Non
 def party(name: str, address: str | None) -> Party:
     """A third party or another organ as the addressee."""
     return Party(name=name, address=address)
-
-
-def unique(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))
