@@ -92,12 +92,12 @@ class Due(Frozen):
     provisional: bool
 
 
-def due(src: LetterSource, name: str, fallback: date | None = None) -> Due | None:
-    """The named deadline of the case, else the date the action gave, else None."""
+def due(src: LetterSource, name: str) -> Due | None:
+    """The named deadline of the case as computed for this letter, or None when it has none."""
     found: DueDate | None = src.deadlines.get(name)
-    if found is not None and found.due_date is not None:
-        return Due(date=found.due_date, provisional=found.provisional)
-    return Due(date=fallback, provisional=False) if fallback else None
+    if found is None or found.due_date is None:
+        return None
+    return Due(date=found.due_date, provisional=found.provisional)
 
 
 def party(name: str, address: str | None) -> Party:

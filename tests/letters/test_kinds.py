@@ -724,3 +724,18 @@ def test_a_blank_service_form_leaves_the_method_and_date_to_fill_in(
     # The alias of the workflow's "in_person" prints as direct service.
     ctx = build(sample_source("service_receipt", **params, method="in_person"))
     assert ctx.model_dump()["method_label"] == "直接送达"
+
+
+def test_a_provisional_deadline_says_so(templates: LetterTemplates) -> None:
+    src = sample_source("extension_notice")
+    reply = dataclasses.replace(src.deadlines["reply"], provisional=True)
+    html = templates.html(build(dataclasses.replace(src, deadlines={"reply": reply})))
+    assert "2026年4月21日（按尚未公布的节假日安排暂算" in html
+
+
+def test_a_consultation_prints_the_answer_date_when_the_action_gives_it(
+    templates: LetterTemplates,
+) -> None:
+    params = {**SAMPLE_PARAMS["organ_consultation"], "reply_due": "2026-04-02"}
+    html = templates.html(build(sample_source("organ_consultation", **params)))
+    assert "15个工作日内（即2026年4月2日前）书面回复" in html
