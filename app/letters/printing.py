@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
@@ -18,6 +19,7 @@ from app.auth.principal import Principal
 from app.errors import InvalidInput, NotFound
 from app.letters import repository
 from app.letters.builders import DELIVERY_METHOD_LABELS, build
+from app.letters.context import LetterContext
 from app.letters.kinds import LetterKind, kind_info
 from app.letters.schemas import MAX_BATCH, BatchFilter, PrintBatchCreate, PrintBatchRead
 from app.letters.service import (
@@ -103,22 +105,31 @@ def _cases(session: Session, ids: set[int]) -> dict[int, Case]:
     return {c.id: c for c in session.scalars(stmt)}
 
 
+# How the applicant asked to get things, as the proof-of-service form's method (pre-ticked).
+SERVICE_METHOD_OF_DELIVERY = {
+    "post": "post",
+    "pickup": "direct",
+    "email": "electronic",
+    "online": "electronic",
+}
+
+
+def service_receipt_params(ctx: LetterContext, delivery_method: str) -> dict[str, Any]:
+    """The proof-of-service form's fields for one issued letter (the rest is filled in by hand)."""
+    to_applicant = kind_info(ctx.kind).to_applicant
+    return {
+        "document_title": ctx.title,
+        "document_number": ctx.number,
+        "recipient": ctx.addressee.name,
+        "address": ctx.addressee.address,
+        "method": SERVICE_METHOD_OF_DELIVERY.get(delivery_method) if to_applicant else "post",
+    }
+
+
 def _service_receipt_html(
     session: Session, rt: Runtime, letter: Letter, case: Case, organ: OrganInfo
 ) -> str:
-    ctx = issued_context(letter)
-    method = (
-        DELIVERY_METHOD_LABELS.get(case.delivery_method)
-        if kind_info(letter.kind).to_applicant
-        else None
-    )
-    params = {
-        "document_title": ctx.title,
-        "document_number": letter.number,
-        "recipient": ctx.addressee.name,
-        "address": ctx.addressee.address,
-        "method": {"邮寄": "post"}.get(method or ""),
-    }
+    params = service_receipt_params(issued_context(letter), case.delivery_method)
     src = letter_source(
         session,
         rt,
@@ -127,7 +138,7 @@ def _service_receipt_html(
         LetterKind.service_receipt,
         params,
         number=None,
-        on=letter.letter_date or ctx.date,
+        on=letter.letter_date or rt.clock().astimezone(rt.tz).date(),
         handler=OFFICE,
         deadlines={},
     )
