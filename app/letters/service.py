@@ -195,7 +195,8 @@ def issue(
     """Issue one letter: number it, render it (unless deferred), store and freeze it.
 
     An open draft of the kind on the case is issued (its fields under `params`); otherwise a
-    new letter is. With ``render=False`` the HTML is frozen now and the PDF is made on first use.
+    new letter is. With ``render=False`` the number and context are frozen now and the PDF (and
+    the template hash) are fixed on first use — no HTML work while the write lock is held.
     ``new_case`` says the case was created in this transaction: no drafts or earlier letters.
     """
     today = now.astimezone(rt.tz).date()
@@ -218,9 +219,8 @@ def issue(
         new_case=new_case,
     )
     ctx = build(src)
-    html = rt.letter_templates.html(ctx)
     ref = rt.letter_templates.ref(kind)
-    rendered = rt.press.render([html]) if render else None
+    rendered = rt.press.render([rt.letter_templates.html(ctx)]) if render else None
 
     letter = draft or Letter(
         case_id=snapshot.id,
@@ -240,14 +240,11 @@ def issue(
     letter.issued_by = actor.label if actor.kind == "user" else "系统自动出具"
     letter.context = ctx.model_dump(mode="json")
     letter.template_name = ref.name
-    letter.template_sha256 = ref.sha256
     if rendered is not None:
+        letter.template_sha256 = ref.sha256
         letter.pdf_sha256 = rt.store.put(rendered.pdf)
         letter.pdf_size = len(rendered.pdf)
         letter.pages = rendered.pages
-        letter.html = None
-    else:
-        letter.html = html
     if draft is None:
         session.add(letter)
     session.flush()
@@ -357,11 +354,10 @@ def issued_context(letter: Letter) -> LetterContext:
 
 
 def reproducible_html(rt: Runtime, letter: Letter) -> str:
-    """An issued letter's HTML from its frozen context, only while its template is unchanged."""
-    if letter.html is not None:
-        return letter.html
+    """An issued letter's HTML from its frozen context, only while its template is unchanged
+    (a letter not rendered yet takes today's template, which its first render then records)."""
     ref = rt.letter_templates.ref(letter.kind)
-    if ref.sha256 != letter.template_sha256:
+    if letter.template_sha256 is not None and ref.sha256 != letter.template_sha256:
         raise LetterTemplateChanged(
             f"文书 {letter.number or letter.id} 出具后模板已变更，只能下载原件 / the template of "
             "this letter changed after it was issued; download the stored PDF instead",
@@ -371,12 +367,14 @@ def reproducible_html(rt: Runtime, letter: Letter) -> str:
 
 
 def stored_pdf(rt: Runtime, letter: Letter) -> Rendered:
-    """An issued letter's PDF and page count, rendering and storing the PDF first if the letter
-    was issued without one (in a short write transaction of its own)."""
+    """An issued letter's PDF and page count. A letter issued without its PDF (a receipt at
+    intake: its number and context were frozen then) is rendered now from the frozen context,
+    and the PDF and the hash of the template used are stored once, in a short write
+    transaction of its own."""
     if letter.pdf_sha256 is not None:
         return Rendered(rt.store.read(letter.pdf_sha256), letter.pages or 0)
-    assert letter.html is not None, "an issued letter has its PDF or its frozen HTML"
-    rendered = rt.press.render([letter.html])
+    ref = rt.letter_templates.ref(letter.kind)
+    rendered = rt.press.render([rt.letter_templates.html(issued_context(letter))])
     sha, pages = rt.store.put(rendered.pdf), rendered.pages
     with rt.sessions.write() as session, session.begin():
         stored = repository.letter_by_id(session, letter.id)
@@ -385,7 +383,7 @@ def stored_pdf(rt: Runtime, letter: Letter) -> Rendered:
             stored.pdf_sha256 = sha
             stored.pdf_size = len(rendered.pdf)
             stored.pages = pages
-            stored.html = None
+            stored.template_sha256 = ref.sha256
         else:
             # Someone else rendered it first: theirs is the record.
             sha, pages = stored.pdf_sha256, stored.pages or 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -44,9 +44,8 @@ class Letter(Base):
 
     context: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     template_name: Mapped[str | None] = mapped_column(String(100))
+    # Set with the PDF: a letter issued at intake is rendered, and its template fixed, on first use.
     template_sha256: Mapped[str | None] = mapped_column(String(64))
-    # Kept only until the PDF is rendered (letters issued at intake render on first use).
-    html: Mapped[str | None] = mapped_column(Text)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_size: Mapped[int | None] = mapped_column(Integer)
     pages: Mapped[int | None] = mapped_column(Integer)

@@ -58,7 +58,6 @@ def upgrade() -> None:
     sa.Column('context', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('template_name', sa.String(length=100), nullable=True),
     sa.Column('template_sha256', sa.String(length=64), nullable=True),
-    sa.Column('html', sa.Text(), nullable=True),
     sa.Column('pdf_sha256', sa.String(length=64), nullable=True),
     sa.Column('pdf_size', sa.Integer(), nullable=True),
     sa.Column('pages', sa.Integer(), nullable=True),
@@ -105,10 +104,9 @@ def downgrade() -> None:
 
 
 # An issued letter is a legal record (RULES §7): its number, content and PDF never change and it
-# is never deleted. Only the PDF of a letter issued without one may be filled in once, and the
-# print marks may move.
-_FROZEN = ("case_id", "organ_id", "kind", "number", "letter_date", "context", "template_sha256",
-           "issued_at")
+# is never deleted. Only the PDF (with the hash of the template it was rendered with) of a letter
+# issued without one may be filled in once, and the print marks may move.
+_FROZEN = ("case_id", "organ_id", "kind", "number", "letter_date", "context", "issued_at")
 
 
 def _create_freeze_triggers() -> None:
@@ -124,7 +122,9 @@ def _create_freeze_triggers() -> None:
                     END IF;
                     IF NEW.status <> 'issued' OR {changed}
                        OR (OLD.pdf_sha256 IS NOT NULL
-                           AND NEW.pdf_sha256 IS DISTINCT FROM OLD.pdf_sha256) THEN
+                           AND NEW.pdf_sha256 IS DISTINCT FROM OLD.pdf_sha256)
+                       OR (OLD.template_sha256 IS NOT NULL
+                           AND NEW.template_sha256 IS DISTINCT FROM OLD.template_sha256) THEN
                         RAISE EXCEPTION 'issued letters are frozen';
                     END IF;
                 END IF;
@@ -145,7 +145,9 @@ def _create_freeze_triggers() -> None:
         op.execute(
             "CREATE TRIGGER letters_frozen_update BEFORE UPDATE ON letters "
             f"WHEN OLD.status = 'issued' AND (NEW.status <> 'issued' OR {changed} "
-            "OR (OLD.pdf_sha256 IS NOT NULL AND NEW.pdf_sha256 IS NOT OLD.pdf_sha256)) "
+            "OR (OLD.pdf_sha256 IS NOT NULL AND NEW.pdf_sha256 IS NOT OLD.pdf_sha256) "
+            "OR (OLD.template_sha256 IS NOT NULL "
+            "AND NEW.template_sha256 IS NOT OLD.template_sha256)) "
             "BEGIN SELECT RAISE(ABORT, 'issued letters are frozen'); END"
         )
         op.execute(

@@ -33,7 +33,8 @@ def test_an_online_application_gets_a_numbered_receipt_rendered_on_first_downloa
     assert receipt["status"] == "issued"
     assert receipt["number"] == "org-a依申登〔2026〕1号"
     assert receipt["issued_at"] is not None
-    assert receipt["pdf_sha256"] is None  # frozen now, rendered on first use
+    assert receipt["pdf_sha256"] is None  # number and context frozen now, rendered on first use
+    assert receipt["template_sha256"] is None
 
     first = _pdf(client, organ_a, receipt["id"])
     assert first.status_code == 200, first.text
@@ -54,6 +55,7 @@ def test_an_online_application_gets_a_numbered_receipt_rendered_on_first_downloa
     assert again.headers["etag"] == first.headers["etag"]
     stored = letters(client, organ_a, case["id"])[0]
     assert stored["pdf_sha256"] == hashlib.sha256(first.content).hexdigest()
+    assert stored["template_sha256"] is not None
     assert stored["pages"] >= 1
 
     cached = client.get(
@@ -421,6 +423,7 @@ def test_the_database_refuses_to_change_or_delete_an_issued_letter(
         "UPDATE letters SET number = 'X' WHERE id = :id",
         "UPDATE letters SET context = NULL WHERE id = :id",
         "UPDATE letters SET pdf_sha256 = 'ff' WHERE id = :id",
+        "UPDATE letters SET template_sha256 = 'ff' WHERE id = :id",
         "UPDATE letters SET status = 'draft' WHERE id = :id",
         "DELETE FROM letters WHERE id = :id",
     ):
