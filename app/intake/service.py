@@ -346,7 +346,7 @@ def _create_case(
         },
     )
     if receipt_letter is not None:
-        receipt_letter.event_id = event.id
+        letters.record_letters(session, [receipt_letter], event.id)
     if v["receipt_date"] is not None:
         clock_repo.append_entries(
             session,

@@ -29,10 +29,15 @@ class KindInfo:
     to_applicant: bool
     # Whether issuing takes a document number (送达回证 is a form that cites another letter's).
     numbered: bool = True
+    # The 登记回执 bears the application's registration number (登记编号), which the organ's
+    # registration sequence allocated: the number the applicant already holds. [interpretation]
+    registration_number: bool = False
 
 
 KINDS: dict[LetterKind, KindInfo] = {
-    LetterKind.receipt: KindInfo("政府信息公开申请登记回执", "登", to_applicant=True),
+    LetterKind.receipt: KindInfo(
+        "政府信息公开申请登记回执", "登", to_applicant=True, registration_number=True
+    ),
     LetterKind.correction_notice: KindInfo("政府信息公开申请补正告知书", "补", to_applicant=True),
     LetterKind.extension_notice: KindInfo(
         "政府信息公开申请延期答复告知书", "延", to_applicant=True

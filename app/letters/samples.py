@@ -74,7 +74,7 @@ _KIND_DEADLINES = {
 
 # Letters issued before on the sample case, latest first (what later letters cite).
 SAMPLE_EARLIER: dict[str, tuple[tuple[str | None, date | None], ...]] = {
-    "receipt": (("XCFGW依申登〔2026〕42号", date(2026, 3, 2)),),
+    "receipt": (("XCFGW依申〔2026〕0042号", date(2026, 3, 2)),),
     "reasons_request": (("XCFGW依申理〔2026〕1号", date(2026, 3, 6)),),
     "correction_notice": (("XCFGW依申补〔2026〕3号", date(2026, 3, 9)),),
     "third_party_consultation": (("XCFGW依申征〔2026〕2号", date(2026, 3, 12)),),
@@ -83,7 +83,7 @@ SAMPLE_EARLIER: dict[str, tuple[tuple[str | None, date | None], ...]] = {
 
 # Each kind's letter date and number on the sample case (the proof of service has none).
 _KIND_ISSUE: dict[str, tuple[date, str | None]] = {
-    "receipt": (date(2026, 3, 2), "XCFGW依申登〔2026〕42号"),
+    "receipt": (date(2026, 3, 2), "XCFGW依申〔2026〕0042号"),
     "reasons_request": (date(2026, 3, 6), "XCFGW依申理〔2026〕1号"),
     "correction_notice": (date(2026, 3, 9), "XCFGW依申补〔2026〕3号"),
     "third_party_consultation": (date(2026, 3, 12), "XCFGW依申征〔2026〕2号"),

@@ -203,7 +203,9 @@ def issue(
     draft = None if new_case else repository.open_draft(session, snapshot.id, kind)
     merged = {**(draft.fields if draft is not None else {}), **params}
     number, seq = (None, None)
-    if kind_info(kind).numbered:
+    if kind_info(kind).registration_number:
+        number = snapshot.number
+    elif kind_info(kind).numbered:
         number, seq = _allocate_number(session, organ, kind, today.year)
     src = letter_source(
         session,
@@ -245,10 +247,16 @@ def issue(
         letter.pdf_sha256 = rt.store.put(rendered.pdf)
         letter.pdf_size = len(rendered.pdf)
         letter.pages = rendered.pages
-    if draft is None:
-        session.add(letter)
-    session.flush()
+    # A new letter is added by the caller once the action's event exists, so it is inserted
+    # once, with its event id (see record_letters).
     return letter
+
+
+def record_letters(session: Session, letters: list[Letter], event_id: int) -> None:
+    """Attach issued letters to the timeline event of the action that issued them."""
+    for letter in letters:
+        letter.event_id = event_id
+        session.add(letter)
 
 
 def action_params(
@@ -307,7 +315,6 @@ def issue_for_action(
 def letter_summary(letter: Letter) -> dict[str, Any]:
     """What a timeline event records of a letter it issued."""
     return {
-        "id": letter.id,
         "kind": letter.kind,
         "number": letter.number,
         "template_sha256": letter.template_sha256,

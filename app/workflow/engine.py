@@ -18,7 +18,7 @@ from app.auth.principal import Actor
 from app.deadline import repository as clock_repo
 from app.deadline.cache import CACHE_COLUMNS, cache_values
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from app.letters.service import issue_for_action, letter_summary
+from app.letters.service import issue_for_action, letter_summary, record_letters
 from app.models import Case
 from app.organs.directory import OrganInfo
 from app.runtime import Runtime
@@ -204,7 +204,6 @@ def perform(
             **({"letters": [letter_summary(x) for x in letters]} if letters else {}),
         },
     )
-    for letter in letters:
-        letter.event_id = event.id
+    record_letters(session, letters, event.id)
     clock_repo.append_entries(session, case.id, change.entries, event_id=event.id, now=now)
     return Performed(case, event.seq)

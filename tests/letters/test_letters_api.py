@@ -31,7 +31,8 @@ def test_an_online_application_gets_a_numbered_receipt_rendered_on_first_downloa
     [receipt] = letters(client, organ_a, case["id"])
     assert receipt["kind"] == "receipt"
     assert receipt["status"] == "issued"
-    assert receipt["number"] == "org-a依申登〔2026〕1号"
+    # The receipt bears the registration number the applicant already holds.
+    assert receipt["number"] == case["number"]
     assert receipt["issued_at"] is not None
     assert receipt["pdf_sha256"] is None  # number and context frozen now, rendered on first use
     assert receipt["template_sha256"] is None
@@ -43,7 +44,6 @@ def test_an_online_application_gets_a_numbered_receipt_rendered_on_first_downloa
     text = pdf_text(first.content)
     for expected in (
         case["number"],
-        "org-a依申登〔2026〕1号",
         "张三",
         "2026年3月30日",
         "第三十一条",
@@ -66,7 +66,8 @@ def test_an_online_application_gets_a_numbered_receipt_rendered_on_first_downloa
     assert cached.content == b""
 
     events = client.get(f"{CASES}/{case['id']}/events", headers=organ_a.headers("clerk")).json()
-    assert events[0]["payload"]["letters"][0]["number"] == "org-a依申登〔2026〕1号"
+    assert events[0]["payload"]["letters"][0]["number"] == case["number"]
+    assert events[0]["payload"]["letters"][0]["kind"] == "receipt"
 
 
 def test_awaiting_confirmation_has_no_receipt_until_confirmed_then_it_is_rendered_at_once(
@@ -119,7 +120,6 @@ def test_request_correction_issues_the_correction_notice_with_its_items(
     events = client.get(f"{CASES}/{case['id']}/events", headers=organ_a.headers("clerk")).json()
     assert events[-1]["payload"]["letters"] == [
         {
-            "id": notice["id"],
             "kind": "correction_notice",
             "number": "org-a依申补〔2026〕1号",
             "template_sha256": notice["template_sha256"],
@@ -366,7 +366,13 @@ def test_a_shared_sequence_numbers_every_kind_in_one_series(
     case = counter_case(client, staff)
     act(client, staff, case, "request_correction", "clerk", items_to_correct=ITEMS)
     numbers = [x["number"] for x in letters(client, staff, case["id"])]
-    assert numbers == ["A函〔2026〕001号", "A函〔2026〕002号"]
+    assert numbers == [case["number"], "A函〔2026〕001号"]
+    r = act(client, staff, case, "extend", "approver", days=5, reason="需要调取档案")
+    assert r.status_code == 409  # in awaiting_correction: the workflow refuses, no number burnt
+    case2 = counter_case(client, staff)
+    act(client, staff, case2, "extend", "approver", days=5, reason="需要调取档案")
+    numbers = [x["number"] for x in letters(client, staff, case2["id"])]
+    assert numbers == [case2["number"], "A函〔2026〕002号"]
 
 
 def test_the_organs_seal_image_is_printed_on_letters_issued_after_it_is_set(
