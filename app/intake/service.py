@@ -32,7 +32,7 @@ from app.intake.schemas import (
 from app.intake.uploads import CheckedUpload, Upload, check_uploads
 from app.intake.vocabulary import Channel, ReceiptBasis
 from app.letters import service as letters
-from app.letters.context import CaseSnapshot, DueDate, ItemRef
+from app.letters.context import CaseSnapshot, DueDate, ItemRef, due_dates_of
 from app.letters.kinds import LetterKind
 from app.models import Case
 from app.organs import repository as organs_repo
@@ -218,10 +218,7 @@ def _prepare(
     fee_pauses = organ.settings.fee_pauses_clock
     computed = compute_deadlines(ledger, rt.calendar, today=today, fee_pauses_clock=fee_pauses)
     deadlines = [deadline_read(d) for d in computed]
-    due = {
-        d.name: DueDate(d.name, d.label, d.due_date, d.provisional, d.working_days_total or 0)
-        for d in computed
-    }
+    due = due_dates_of(computed)
     cached = cache_from(computed)
     a = fields.applicant
     values: dict[str, Any] = {

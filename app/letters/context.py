@@ -8,12 +8,14 @@ letter, so they hold plain values only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from app.deadline.explain import Deadline
 from app.outcomes import Remedy
 
 
@@ -120,6 +122,14 @@ class DueDate:
     due_date: date | None
     provisional: bool
     working_days: int
+
+
+def due_dates_of(deadlines: Iterable[Deadline]) -> dict[str, DueDate]:
+    """Computed deadlines by name, as letters cite them."""
+    return {
+        d.name: DueDate(d.name, d.label, d.due_date, d.provisional, d.working_days_total or 0)
+        for d in deadlines
+    }
 
 
 @dataclass(frozen=True)

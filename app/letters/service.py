@@ -29,6 +29,7 @@ from app.letters.context import (
     LetterContext,
     LetterSource,
     OrganBlock,
+    due_dates_of,
 )
 from app.letters.kinds import KINDS, LetterKind, kind_info
 from app.letters.press import Rendered
@@ -99,12 +100,11 @@ def case_snapshot(case: Case, tz: ZoneInfo) -> CaseSnapshot:
 
 def due_dates(ledger: Ledger, rt: Runtime, organ: OrganInfo, today: date) -> dict[str, DueDate]:
     """The case's deadlines as letters cite them."""
-    return {
-        d.name: DueDate(d.name, d.label, d.due_date, d.provisional, d.working_days_total or 0)
-        for d in compute_deadlines(
+    return due_dates_of(
+        compute_deadlines(
             ledger, rt.calendar, today=today, fee_pauses_clock=organ.settings.fee_pauses_clock
         )
-    }
+    )
 
 
 def _earlier(
