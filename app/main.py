@@ -23,6 +23,7 @@ from app.letters.router import router as letters_router
 from app.limits import BodySizeLimit, RefuseNulInUrl
 from app.organs.router import router as organs_router
 from app.runtime import Runtime, build_runtime
+from app.suggestions.router import router as suggestions_router
 from app.workflow.router import router as workflow_router
 
 log = logging.getLogger("gongkai")
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         workflow_router,
         calendar_router,
         letters_router,
+        suggestions_router,
     ):
         app.include_router(router)
     _document_bodies(app, ApplicationCreate, StaffCaseCreate)
