@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, and_, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db import table_of
@@ -62,6 +62,10 @@ class CaseFilter:
     reply_due_by: date | None = None
     overdue_on: date | None = None
     open_states: tuple[str, ...] = ()
+    only_ids: tuple[int, ...] | None = None
+    legal_involved_only: bool = False
+    # Cases with an open legal consultation; with those under review awaiting the legal office.
+    legal_queue: tuple[int, ...] | None = None
 
 
 def _filtered(f: CaseFilter) -> Select[Case]:
@@ -80,6 +84,13 @@ def _filtered(f: CaseFilter) -> Select[Case]:
         stmt = stmt.where(Case.reply_due <= f.reply_due_by, Case.state.in_(f.open_states))
     if f.overdue_on is not None:
         stmt = stmt.where(Case.reply_due < f.overdue_on, Case.state.in_(f.open_states))
+    if f.only_ids is not None:
+        stmt = stmt.where(Case.id.in_(f.only_ids))
+    if f.legal_involved_only:
+        stmt = stmt.where(Case.legal_involved.is_(True))
+    if f.legal_queue is not None:
+        pending = and_(Case.state == "under_review", Case.legal_review == "pending")
+        stmt = stmt.where(or_(pending, Case.id.in_(f.legal_queue)))
     return stmt
 
 

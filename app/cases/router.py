@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
@@ -56,6 +56,14 @@ def list_cases(
         int | None,
         Query(ge=1, le=60, description="N 个工作日内到期 / reply due within N working days"),
     ] = None,
+    consultation_lapsed: Annotated[
+        bool,
+        Query(description="只看征求意见期限届满未回复的 / consultations past their window only"),
+    ] = False,
+    queue: Annotated[
+        Literal["legal"] | None,
+        Query(description="legal：待法制机构会商或审核 / awaiting the legal office"),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=100_000, description="页码 / page")] = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="每页条数 / page size")] = 50,
 ) -> CasePage:
@@ -67,6 +75,8 @@ def list_cases(
         deadline_before=deadline_before,
         overdue=overdue,
         due_within=due_within,
+        consultation_lapsed=consultation_lapsed,
+        queue=queue,
         page=page,
         page_size=page_size,
     )

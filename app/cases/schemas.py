@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.consultations.schemas import ConsultationRead
 from app.intake.schemas import DeadlineRead
 
 
@@ -45,6 +46,21 @@ class DeliveryRead(BaseModel):
     method: str = Field(description="获取方式 / method")
 
 
+class ReviewRead(BaseModel):
+    outcome: str = Field(description="提交审核的答复类型 / outcome of the reply under review")
+    outcome_label: str = Field(description="答复类型 / outcome label")
+    legal_review: str = Field(description="法制审核 pending / approved / not_required")
+    sign_off: str = Field(description="负责人签发 pending / approved / not_required")
+
+
+class ServiceRead(BaseModel):
+    method: str = Field(description="送达方式 in_person / post / electronic / entrusted")
+    served_on: date = Field(description="送达日期 / served on")
+    on_time: bool | None = Field(
+        description="按期答复（签收日或交邮日不晚于期限）/ on time by signature or posting day"
+    )
+
+
 class CaseRead(BaseModel):
     """The staff view of one case."""
 
@@ -71,6 +87,15 @@ class CaseRead(BaseModel):
     attachments: list[AttachmentRead] = Field(description="附件 / attachments")
     deadlines: list[DeadlineRead] = Field(description="期限及说明 / deadlines, explained")
     allowed_actions: list[str] = Field(description="当前用户可执行的操作 / actions open to you")
+    consultations: list[ConsultationRead] = Field(
+        description="征求意见及会商 / consultations of the case"
+    )
+    review: ReviewRead | None = Field(description="答复审核签发 / the reply under review")
+    outcome: str | None = Field(description="办理结果代码 / outcome code (RULES §5)")
+    outcome_label: str | None = Field(description="办理结果 / outcome")
+    concluded_on: date | None = Field(description="办结日期 / conclusion date")
+    reply_late: bool | None = Field(description="答复出具晚于期限 / reply issued late")
+    service: ServiceRead | None = Field(description="送达 / service of the reply")
     created_at: datetime = Field(description="登记时间 / registered at")
     updated_at: datetime = Field(description="更新时间 / updated at")
 
@@ -93,6 +118,10 @@ class CaseSummary(BaseModel):
     reply_due: date | None = Field(description="答复期限 / reply due")
     reply_due_provisional: bool = Field(description="期限为暂定 / provisional")
     overdue: bool = Field(description="已逾期 / overdue")
+    outcome: str | None = Field(description="办理结果代码 / outcome code")
+    consultation_lapsed: bool = Field(
+        description="有征求意见期限届满未回复 / a consultation's window ended with no reply"
+    )
 
 
 class CasePage(BaseModel):
@@ -127,6 +156,9 @@ class ApplicantCaseView(BaseModel):
     receipt_date: date | None = Field(description="收到申请之日 / receipt date")
     receipt_basis: str | None = Field(description="收到日期依据 / basis")
     deadlines: list[DeadlineRead] = Field(description="期限 / deadlines")
+    outcome: str | None = Field(description="办理结果代码 / outcome code")
+    outcome_label: str | None = Field(description="办理结果 / outcome")
+    concluded_on: date | None = Field(description="办结日期 / conclusion date")
     applicant: ApplicantRead = Field(description="申请人（脱敏）/ applicant, masked")
     items: list[ItemRead] = Field(description="所需信息 / items")
     delivery: DeliveryRead = Field(description="提供形式与获取方式 / delivery")

@@ -14,6 +14,7 @@ from app.auth.roles import Role
 from app.cases import repository
 from app.cases.schemas import ApplicantCaseView, CasePage, CaseRead, EventRead
 from app.cases.views import applicant_view, case_read, case_summary, open_states
+from app.consultations import service as consultations
 from app.deadline import repository as clock_repo
 from app.deadline.views import deadlines_read
 from app.errors import NotFound
@@ -29,12 +30,23 @@ def _not_found(case_id: int) -> NotFound:
     return NotFound(f"案件 {case_id} 不存在 / case {case_id} not found", case_id=case_id)
 
 
+# Roles that work on every case of their organ; a user with only the legal role sees the
+# cases the legal office is consulted on or asked to review.
+_WHOLE_ORGAN = frozenset({Role.clerk, Role.front_desk, Role.approver, Role.supervisor})
+
+
+def legal_only(principal: Principal) -> bool:
+    """A legal-office user with no other organ role."""
+    return Role.legal in principal.roles and not principal.roles & _WHOLE_ORGAN
+
+
 def load_case(session: Session, principal: Principal, case_id: int) -> Case:
-    """The case if it belongs to the caller's organ, else 404."""
+    """The case if it belongs to the caller's organ (and, for a legal-office user, involves
+    the legal office), else 404."""
     if principal.organ_id is None:
         raise _not_found(case_id)
     case = repository.case_in_organ(session, case_id, principal.organ_id)
-    if case is None:
+    if case is None or (legal_only(principal) and not case.legal_involved):
         raise _not_found(case_id)
     return case
 
@@ -52,12 +64,14 @@ def case_deadlines(session: Session, rt: Runtime, case: Case) -> list[DeadlineRe
 
 
 def _staff_view(session: Session, rt: Runtime, principal: Principal, case: Case) -> CaseRead:
+    today = rt.clock().astimezone(rt.tz).date()
     return case_read(
         case,
         organ_code=principal.organ_code or "",
         workflow=rt.workflow,
         deadlines=case_deadlines(session, rt, case),
         allowed_actions=allowed_actions(rt, case.state, principal.roles),
+        consultations=consultations.of_case(session, case.id, rt.calendar, today),
     )
 
 
@@ -109,6 +123,9 @@ class ListQuery:
     deadline_before: date | None = None
     overdue: bool = False
     due_within: int | None = None
+    consultation_lapsed: bool = False
+    # "legal": what awaits the legal office (open legal consultations, pending legal review).
+    queue: str | None = None
     page: int = 1
     page_size: int = 50
 
@@ -118,6 +135,13 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
     if principal.organ_id is None:
         return CasePage(items=[], total=0, page=q.page, page_size=q.page_size)
     today = rt.clock().astimezone(rt.tz).date()
+    organ_id, states = principal.organ_id, open_states(rt.workflow)
+    only_ids: set[int] | None = None
+    if q.consultation_lapsed:
+        only_ids = consultations.lapsed_case_ids(session, organ_id, states, rt.calendar, today)
+    legal_queue = None
+    if q.queue == "legal":
+        legal_queue = consultations.awaiting_legal_opinion(session, organ_id)
     f = repository.CaseFilter(
         organ_id=principal.organ_id,
         states=q.states,
@@ -127,13 +151,22 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
         reply_due_before=q.deadline_before,
         reply_due_by=rt.calendar.add_working_days(today, q.due_within) if q.due_within else None,
         overdue_on=today if q.overdue else None,
-        open_states=open_states(rt.workflow),
+        open_states=states,
+        only_ids=None if only_ids is None else tuple(only_ids),
+        legal_involved_only=legal_only(principal),
+        legal_queue=None if legal_queue is None else tuple(legal_queue),
     )
     rows, total = repository.list_cases(
         session, f, offset=(q.page - 1) * q.page_size, limit=q.page_size
     )
+    lapsed = consultations.lapsed_case_ids(
+        session, organ_id, states, rt.calendar, today, case_ids=[c.id for c in rows]
+    )
     return CasePage(
-        items=[case_summary(c, workflow=rt.workflow, today=today) for c in rows],
+        items=[
+            case_summary(c, workflow=rt.workflow, today=today, consultation_lapsed=c.id in lapsed)
+            for c in rows
+        ],
         total=total,
         page=q.page,
         page_size=q.page_size,

@@ -13,10 +13,14 @@ from app.cases.schemas import (
     CaseSummary,
     DeliveryRead,
     ItemRead,
+    ReviewRead,
+    ServiceRead,
 )
+from app.consultations.schemas import ConsultationRead
 from app.intake.schemas import DeadlineRead
 from app.intake.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, ApplicantCategory, Channel
 from app.models import Case
+from app.outcomes import OUTCOMES
 from app.validation.masking import (
     mask_address,
     mask_email,
@@ -68,6 +72,7 @@ def case_read(
     workflow: WorkflowDef,
     deadlines: list[DeadlineRead],
     allowed_actions: list[str],
+    consultations: list[ConsultationRead],
 ) -> CaseRead:
     """The full staff view."""
     return CaseRead(
@@ -103,12 +108,40 @@ def case_read(
         ],
         deadlines=deadlines,
         allowed_actions=allowed_actions,
+        consultations=consultations,
+        review=_review(case),
+        outcome=case.outcome,
+        outcome_label=outcome_label(case.outcome),
+        concluded_on=case.concluded_on,
+        reply_late=case.reply_late,
+        service=ServiceRead(
+            method=case.service_method, served_on=case.served_on, on_time=case.served_on_time
+        )
+        if case.served_on is not None and case.service_method is not None
+        else None,
         created_at=case.created_at,
         updated_at=case.updated_at,
     )
 
 
-def case_summary(case: Case, *, workflow: WorkflowDef, today: date) -> CaseSummary:
+def outcome_label(code: str | None) -> str | None:
+    return OUTCOMES[code].label if code in OUTCOMES else None
+
+
+def _review(case: Case) -> ReviewRead | None:
+    if case.review_outcome is None:
+        return None
+    return ReviewRead(
+        outcome=case.review_outcome,
+        outcome_label=outcome_label(case.review_outcome) or case.review_outcome,
+        legal_review=case.legal_review or "not_required",
+        sign_off=case.sign_off or "not_required",
+    )
+
+
+def case_summary(
+    case: Case, *, workflow: WorkflowDef, today: date, consultation_lapsed: bool = False
+) -> CaseSummary:
     """A masked worklist row."""
     first = case.items[0].description if case.items else ""
     return CaseSummary(
@@ -129,6 +162,8 @@ def case_summary(case: Case, *, workflow: WorkflowDef, today: date) -> CaseSumma
         overdue=bool(
             case.reply_due and case.reply_due < today and case.state in open_states(workflow)
         ),
+        outcome=case.outcome,
+        consultation_lapsed=consultation_lapsed,
     )
 
 
@@ -150,6 +185,9 @@ def applicant_view(
         receipt_date=case.receipt_date,
         receipt_basis=case.receipt_basis,
         deadlines=deadlines,
+        outcome=case.outcome,
+        outcome_label=outcome_label(case.outcome),
+        concluded_on=case.concluded_on,
         applicant=applicant_read(case, masked=True),
         items=_items(case),
         delivery=DeliveryRead(form=case.delivery_form, method=case.delivery_method),

@@ -136,6 +136,14 @@ class ConsultationStarted(_Entry):
 
 
 @dataclass(frozen=True)
+class ConsultationLetterReceived(_Entry):
+    """The consulted party received the letter (e.g. signed for the post): its window starts."""
+
+    consultation_id: str
+    on: date
+
+
+@dataclass(frozen=True)
 class ConsultationAnswered(_Entry):
     """The consulted party's opinion arrived."""
 
@@ -149,6 +157,13 @@ class FeeNoticeSent(_Entry):
 
     sent_on: date
     applicant_received_on: date | None = None
+
+
+@dataclass(frozen=True)
+class FeeNoticeReceived(_Entry):
+    """The applicant received the fee notice: the 20 WD to pay start the day after."""
+
+    on: date
 
 
 @dataclass(frozen=True)
@@ -189,8 +204,10 @@ LedgerEntry = (
     | CorrectionReceived
     | Extended
     | ConsultationStarted
+    | ConsultationLetterReceived
     | ConsultationAnswered
     | FeeNoticeSent
+    | FeeNoticeReceived
     | FeePaid
     | Art35DateSet
     | Stopped
@@ -269,6 +286,11 @@ def _fold(ledger: Ledger) -> _Case | None:
                     f"征求意见编号重复 / duplicate consultation {e.consultation_id!r}"
                 )
             case.consultations[e.consultation_id] = _Consultation(e)
+        elif isinstance(e, ConsultationLetterReceived):
+            c = case.consultations.get(e.consultation_id)
+            if c is None or c.answered_on is not None:
+                raise LedgerError(f"无对应的待答复征求意见 / no open consultation for {e!r}")
+            c.entry = replace(c.entry, party_received_on=e.on)
         elif isinstance(e, ConsultationAnswered):
             c = case.consultations.get(e.consultation_id)
             if c is None or c.answered_on is not None:
@@ -276,6 +298,10 @@ def _fold(ledger: Ledger) -> _Case | None:
             c.answered_on = e.on
         elif isinstance(e, FeeNoticeSent):
             case.fees.append(_Fee(e))
+        elif isinstance(e, FeeNoticeReceived):
+            if not case.fees or case.fees[-1].paid_on is not None:
+                raise LedgerError(f"没有待缴费的通知 / no unpaid fee notice: {e!r}")
+            case.fees[-1].entry = replace(case.fees[-1].entry, applicant_received_on=e.on)
         elif isinstance(e, FeePaid):
             if not case.fees or case.fees[-1].paid_on is not None:
                 raise LedgerError(f"没有待缴费的通知 / no unpaid fee notice: {e!r}")

@@ -8,7 +8,7 @@ earlier reply a repeat refers to, the search behind "not held".
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -69,6 +69,14 @@ _REQUIRED_BY: dict[str, frozenset[str]] = {
     "search_description": frozenset({"unavailable.not_held"}),
 }
 _STRICTNESS = (Remedy.none, Remedy.either, Remedy.reconsideration_first)
+# In which form the information is provided (条例第四十条).
+PROVIDED_FORMS = {
+    "paper": "纸质文本",
+    "electronic": "电子数据",
+    "inspection": "安排查阅",
+    "copy": "复制件",
+}
+ProvidedForm = Literal["paper", "electronic", "inspection", "copy"]
 
 
 def _known_outcome(code: str) -> str:
@@ -118,7 +126,10 @@ class ItemOutcomeParams(_Part):
 class ReplyParams(Params):
     outcome: str
     reasons: Text | None = None
+    # A further legal basis the organ cites beside the outcome's own (e.g. another statute).
+    legal_basis: Line | None = None
     provided: Text | None = None
+    provided_form: ProvidedForm | None = None
     where_published: Text | None = None
     withheld_parts: Annotated[list[WithheldPartParams], Field(max_length=50)] | None = None
     responsible_organ: ResponsibleOrgan | None = None
@@ -154,6 +165,7 @@ class ReplyContext(LetterContext):
     finding: str | None
     reasons: str | None
     provided: str | None
+    provided_form: str | None
     where_published: str | None
     withheld_parts: tuple[WithheldPart, ...]
     responsible_organ: ResponsibleOrgan | None
@@ -238,7 +250,9 @@ def reply(src: LetterSource) -> ReplyContext:
     return ReplyContext(
         **common(
             src,
-            legal_basis=citations(*(d.basis for d in decided)),
+            legal_basis=citations(
+                *(d.basis for d in decided), *((p.legal_basis,) if p.legal_basis else ())
+            ),
             remedy_clause=remedy(src, _strictest(decided), letter="本答复书"),
         ),
         outcome=o.code,
@@ -247,6 +261,9 @@ def reply(src: LetterSource) -> ReplyContext:
         finding=FINDINGS.get(o.code),
         reasons=p.reasons,
         provided=p.provided if _used(p, "provided") else None,
+        provided_form=PROVIDED_FORMS[p.provided_form]
+        if p.provided_form and _used(p, "provided")
+        else None,
         where_published=p.where_published if _used(p, "where_published") else None,
         withheld_parts=parts,
         responsible_organ=p.responsible_organ if _used(p, "responsible_organ") else None,

@@ -287,9 +287,11 @@ def issue_for_action(
     ledger: Ledger,
     actor: Actor,
     now: datetime,
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Letter]:
     """Issue every letter the workflow says this action sends (RULES §7), citing the deadlines
-    of the case's ledger after the action."""
+    of the case's ledger after the action; `extra` holds parameters the action's effects
+    computed for a kind (a fee's tiers, a consultation's reply date)."""
     kinds = [rule.kind for rule in action.letters if rule.applies(payload)]
     if not kinds:
         return []
@@ -302,7 +304,7 @@ def issue_for_action(
             snapshot,
             organ,
             kind,
-            action_params(action, kind, payload, organ),
+            {**action_params(action, kind, payload, organ), **(extra or {}).get(kind, {})},
             actor=actor,
             action=action.code,
             now=now,
@@ -353,6 +355,13 @@ def draft_context(
         handler=handler,
     )
     return build(src)
+
+
+def check_reply_draft(
+    session: Session, rt: Runtime, case: Case, organ: OrganInfo, draft: Letter, handler: str
+) -> None:
+    """Build the reply draft's context: a 422 names each field its outcome still lacks."""
+    draft_context(session, rt, case, organ, draft, handler)
 
 
 def issued_context(letter: Letter) -> LetterContext:

@@ -2,6 +2,7 @@
 
 from app.models.case import Attachment, Case, CaseItem
 from app.models.clock import CalendarYearRecord, ClockEntry
+from app.models.consultation import Consultation
 from app.models.counter import Counter
 from app.models.event import CaseEvent
 from app.models.letter import Letter, PrintBatch
@@ -16,6 +17,7 @@ __all__ = [
     "CaseEvent",
     "CaseItem",
     "ClockEntry",
+    "Consultation",
     "Counter",
     "IdempotencyRecord",
     "Letter",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,6 +29,7 @@ class Case(Base):
         Index("ix_cases_organ_state", "organ_id", "state"),
         Index("ix_cases_organ_reply_due", "organ_id", "reply_due"),
         Index("ix_cases_organ_applicant_id", "organ_id", "applicant_id_number"),
+        Index("ix_cases_organ_concluded", "organ_id", "concluded_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -74,6 +76,23 @@ class Case(Base):
     correction_notice_due: Mapped[date | None] = mapped_column(Date)
     correction_due: Mapped[date | None] = mapped_column(Date)
     reply_status: Mapped[str | None] = mapped_column(String(20))
+
+    # The reply under review (submit_reply .. issue_reply): its outcome and where the review
+    # chain stands — legal_review and sign_off are pending | approved | not_required.
+    review_outcome: Mapped[str | None] = mapped_column(String(40))
+    legal_review: Mapped[str | None] = mapped_column(String(16))
+    sign_off: Mapped[str | None] = mapped_column(String(16))
+    # The legal office was consulted or asked to review: legal-office users may see the case.
+    legal_involved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How the case ended (RULES §5 outcome code) and the conclusion date the statistics use:
+    # the reply's issue date or the closure date (RULES §8).
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    reply_late: Mapped[bool | None] = mapped_column(Boolean)
+    # Service of the reply or closure notice (RULES §4).
+    served_on: Mapped[date | None] = mapped_column(Date)
+    service_method: Mapped[str | None] = mapped_column(String(20))
+    served_on_time: Mapped[bool | None] = mapped_column(Boolean)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

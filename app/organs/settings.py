@@ -7,6 +7,15 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.organs.numbering import DEFAULT_LETTER_PATTERN, validate_letter_pattern
+from app.outcomes import OUTCOMES
+
+
+def _outcome_codes(codes: tuple[str, ...]) -> tuple[str, ...]:
+    for code in codes:
+        group = code.endswith(".") and any(k.startswith(code) for k in OUTCOMES)
+        if code not in OUTCOMES and not group:
+            raise ValueError(f"不是答复类型或类型组 / not an outcome code or group: {code[:60]!r}")
+    return codes
 
 
 class OrganSettings(BaseModel):
@@ -47,6 +56,25 @@ class OrganSettings(BaseModel):
             "sequence per letter kind, or one shared by all kinds (RULES §7)"
         ),
     )
+
+    legal_review_outcomes: Annotated[tuple[str, ...], AfterValidator(_outcome_codes)] = Field(
+        ("partially_disclosed", "withheld.", "not_processed."),
+        max_length=40,
+        description=(
+            "须经法制审核的答复类型；以“.”结尾的表示该类全部 / reply outcomes that need the "
+            "legal office's review; a code ending in '.' covers its whole group"
+        ),
+    )
+    sign_off_required: bool = Field(
+        True, description="答复须经负责人签发 / every reply needs the approver's sign-off"
+    )
+
+    def needs_legal_review(self, outcome: str) -> bool:
+        """Whether a reply with this outcome goes to the legal office before sign-off."""
+        return any(
+            outcome == code or (code.endswith(".") and outcome.startswith(code))
+            for code in self.legal_review_outcomes
+        )
 
 
 def organ_settings(raw: dict[str, Any] | None) -> OrganSettings:

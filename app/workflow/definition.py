@@ -49,6 +49,12 @@ KNOWN_GUARDS: frozenset[str] = frozenset(
         "fee_window_elapsed",
         "legal_review_done_if_required",
         "reply_approved",
+        "may_record_opinion",
+        "consultation_limit",
+        "art35_date_approved",
+        "no_fee_notice_before",
+        "legal_review_pending",
+        "third_party_objection_handled",
     }
 )
 
@@ -66,6 +72,15 @@ KNOWN_EFFECTS: frozenset[str] = frozenset(
         "pause_reply_clock_for_fee",
         "resume_reply_clock",
         "start_remedy_periods",
+        "record_letter_receipt",
+        "settle_consultations",
+        "start_fee_period",
+        "record_reply_submission",
+        "record_legal_approval",
+        "record_sign_off",
+        "clear_review",
+        "conclude_reply",
+        "record_public_interest_disclosure",
     }
 )
 
@@ -85,7 +100,8 @@ KNOWN_LETTER_KINDS: frozenset[str] = frozenset(
     }
 )
 
-PayloadType = Literal["str", "int", "date", "datetime", "bool", "list", "object"]
+# `list` is a list of texts; `objects` a list of objects (checked by whatever uses them).
+PayloadType = Literal["str", "int", "date", "datetime", "bool", "list", "object", "objects"]
 ClockMode = Literal["not_started", "running", "suspended", "paused", "stopped"]
 
 

@@ -8,6 +8,7 @@ caller's transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,10 +19,16 @@ from app.auth.principal import Actor
 from app.deadline import repository as clock_repo
 from app.deadline.cache import CACHE_COLUMNS, cache_values
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from app.letters.service import issue_for_action, letter_summary, record_letters
+from app.letters.service import (
+    check_reply_draft,
+    issue_for_action,
+    letter_summary,
+    record_letters,
+)
 from app.models import Case
 from app.organs.directory import OrganInfo
 from app.runtime import Runtime
+from app.workflow import records
 from app.workflow.definition import ActionDef
 from app.workflow.payload import PayloadErrors, check_payload
 from app.workflow.rules import EFFECTS, GUARDS, CaseFacts, Change, Ctx
@@ -133,7 +140,9 @@ def perform(
         raise InvalidInput.many(exc.errors) from None
 
     now = rt.clock()
+    today = now.astimezone(rt.tz).date()
     ledger = clock_repo.ledger_of(session, case.id)
+    case_records, consultations = records.load_records(session, case, action.effects, today)
     ctx = Ctx(
         case=CaseFacts(
             state=case.state,
@@ -141,14 +150,24 @@ def perform(
             arrived_on=case.arrived_at.astimezone(rt.tz).date(),
             receipt_date=case.receipt_date,
             e_service_consent=case.e_service_consent,
+            reply_due=case.reply_due,
+            review_outcome=case.review_outcome,
+            legal_review=case.legal_review,
+            sign_off=case.sign_off,
+            applicant_name=case.applicant_name,
+            applicant_address=case.applicant_address,
         ),
         ledger=ledger,
         payload=payload,
         actor=actor,
-        today=now.astimezone(rt.tz).date(),
+        today=today,
         now=now,
         calendar=rt.calendar,
         settings=organ.settings,
+        roles=roles,
+        records=case_records,
+        action=action_code,
+        tz=rt.tz,
     )
     for name in action.guards:
         reason = GUARDS[name](ctx)
@@ -169,7 +188,11 @@ def perform(
     if target != case.state:
         case.previous_state = case.state
     case.state = target
-    for name, value in {**change.case_fields, **cached}.items():
+    for name, value in {
+        **change.case_fields,
+        **_concluded(action, payload, today),
+        **cached,
+    }.items():
         setattr(case, name, value)
     case.updated_at = now
     case_id = case.id
@@ -181,10 +204,26 @@ def perform(
             "案件刚被他人修改 / the case was changed by someone else just now", case_id=case_id
         ) from None
     after = {"state": case.state, **{c: getattr(case, c) for c in CACHE_COLUMNS}}
+    touched = records.apply_consultations(
+        session, case.id, consultations, change.consultations, now
+    )
+    if change.reply_fields is not None:
+        draft = records.reply_draft(session, case, change.reply_fields, now, actor.user_id)
+        # A reply that lacks what its outcome needs is refused now (422), not at issue.
+        check_reply_draft(session, rt, case, organ, draft, handler=actor.label)
     # Letters are issued after every check has passed and the case has moved, so their context
     # sees the new deadlines; a render failure raises and rolls the whole action back.
     letters = issue_for_action(
-        session, rt, case, organ, action, payload, ledger=new_ledger, actor=actor, now=now
+        session,
+        rt,
+        case,
+        organ,
+        action,
+        payload,
+        ledger=new_ledger,
+        actor=actor,
+        now=now,
+        extra=change.letter_params,
     )
     event = append_event(
         session,
@@ -205,5 +244,17 @@ def perform(
         },
     )
     record_letters(session, letters, event.id)
+    if touched and letters:
+        session.flush()
+        records.link_letters(touched, letters)
     clock_repo.append_entries(session, case.id, change.entries, event_id=event.id, now=now)
     return Performed(case, event.seq)
+
+
+def _concluded(action: ActionDef, payload: dict[str, Any], today: date) -> dict[str, Any]:
+    """A closing action (withdrawal, no correction, fee unpaid) sets the outcome it declares
+    and the conclusion date the statistics count (RULES §8); a reply sets its own."""
+    if action.outcome is None:
+        return {}
+    on = payload.get("withdrawn_on", today)
+    return {"outcome": action.outcome, "concluded_on": min(on, today)}

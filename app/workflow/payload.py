@@ -11,6 +11,7 @@ from app.workflow.definition import ActionDef, PayloadField
 
 MAX_TEXT = 4000
 MAX_LIST = 50
+MAX_OBJECTS = 200
 
 
 class PayloadErrors(ValueError):
@@ -58,6 +59,14 @@ def _value(f: PayloadField, raw: Any) -> Any:
         if not all(isinstance(item, str) for item in raw):
             raise ValueError("列表各项须为文本 / list items must be strings")
         return [clean_text(item, field_max=MAX_TEXT, multiline=True) for item in raw]
+    if f.type == "objects":
+        if not isinstance(raw, list) or len(raw) > MAX_OBJECTS:
+            raise ValueError(
+                f"须为至多 {MAX_OBJECTS} 项的列表 / must be a list of at most {MAX_OBJECTS}"
+            )
+        if not all(isinstance(item, dict) for item in raw):
+            raise ValueError("列表各项须为对象 / list items must be objects")
+        return raw
     if not isinstance(raw, dict):
         raise ValueError("须为对象 / must be an object")
     return raw

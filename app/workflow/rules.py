@@ -7,59 +7,14 @@ the YAML for the whole flow chart but not yet implemented: the engine refuses th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
-from app.auth.principal import Actor
 from app.deadline import ledger as lg
-from app.deadline.cache import cache_values
-from app.deadline.calendar import WorkCalendar
 from app.intake.vocabulary import CHANNEL_BASES, Channel, ReceiptBasis
-from app.organs.settings import OrganSettings
+from app.workflow import rules_consultation, rules_fee, rules_reply
+from app.workflow.context import CaseFacts, Change, Ctx, Effect, Guard
 
-
-@dataclass(frozen=True)
-class CaseFacts:
-    """What the rules need to know about the case (no ORM object)."""
-
-    state: str
-    channel: str
-    arrived_on: date
-    receipt_date: date | None
-    e_service_consent: bool
-
-
-@dataclass(frozen=True)
-class Ctx:
-    case: CaseFacts
-    ledger: list[lg.LedgerEntry]
-    payload: dict[str, Any]
-    actor: Actor
-    today: date
-    now: datetime
-    calendar: WorkCalendar
-    settings: OrganSettings
-
-    def cached(self) -> dict[str, Any]:
-        return cache_values(
-            self.ledger,
-            self.calendar,
-            fee_pauses_clock=self.settings.fee_pauses_clock,
-            today=self.today,
-        )
-
-
-@dataclass
-class Change:
-    entries: list[lg.LedgerEntry] = field(default_factory=list)
-    case_fields: dict[str, Any] = field(default_factory=dict)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-
-Guard = Callable[[Ctx], str | None]
-Effect = Callable[[Ctx, Change], None]
+__all__ = ["EFFECTS", "GUARDS", "CaseFacts", "Change", "Ctx"]
 
 
 def _has(ctx: Ctx, kind: type) -> bool:
@@ -139,6 +94,9 @@ GUARDS: dict[str, Guard] = {
     "not_extended_before": not_extended_before,
     "before_reply_deadline": before_reply_deadline,
     "extension_within_limit": extension_within_limit,
+    **rules_consultation.GUARDS,
+    **rules_fee.GUARDS,
+    **rules_reply.GUARDS,
 }
 
 
@@ -146,7 +104,7 @@ GUARDS: dict[str, Guard] = {
 
 
 def _error(change: Change, field_name: str, msg: str) -> None:
-    change.errors.append({"loc": ["body", field_name], "msg": msg})
+    change.error(field_name, msg)
 
 
 def start_reply_clock(ctx: Ctx, change: Change) -> None:
@@ -218,6 +176,13 @@ def restart_reply_clock(ctx: Ctx, change: Change) -> None:
     change.entries.append(lg.CorrectionReceived(on=on))
 
 
+# Why the clock stopped, as the deadline explanation states it.
+STOP_REASONS = {
+    "issue_reply": "已出具答复 / reply issued",
+    "close_unpaid": "逾期未缴费，不再处理 / fee not paid in time",
+}
+
+
 def stop_reply_clock(ctx: Ctx, change: Change) -> None:
     """Reply, closure or withdrawal: the clock stops (nothing to stop if it never started)."""
     if _clock_running(ctx):
@@ -225,7 +190,10 @@ def stop_reply_clock(ctx: Ctx, change: Change) -> None:
         if on > ctx.today:
             _error(change, "withdrawn_on", "不能是将来 / cannot be in the future")
         change.entries.append(
-            lg.Stopped(on=min(on, ctx.today), reason=ctx.payload.get("reason") or "stopped")
+            lg.Stopped(
+                on=min(on, ctx.today),
+                reason=STOP_REASONS.get(ctx.action) or ctx.payload.get("reason") or "stopped",
+            )
         )
 
 
@@ -248,4 +216,7 @@ EFFECTS: dict[str, Effect] = {
     "restart_reply_clock": restart_reply_clock,
     "stop_reply_clock": stop_reply_clock,
     "extend_reply_clock": extend_reply_clock,
+    **rules_consultation.EFFECTS,
+    **rules_fee.EFFECTS,
+    **rules_reply.EFFECTS,
 }

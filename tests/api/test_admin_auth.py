@@ -77,6 +77,8 @@ def test_admin_creates_an_organ_with_default_settings(
         "correction_period_wd": 15,
         "letter_number_pattern": "{code}依申{mark}〔{year}〕{seq}号",
         "letter_sequence": "per_kind",
+        "legal_review_outcomes": ["partially_disclosed", "withheld.", "not_processed."],
+        "sign_off_required": True,
     }
     assert isinstance(organ["id"], int)
 
@@ -97,6 +99,8 @@ def test_created_organ_can_be_read_back(client: TestClient, admin: dict[str, str
         "correction_period_wd": 10,
         "letter_number_pattern": "{code}依申{mark}〔{year}〕{seq}号",
         "letter_sequence": "per_kind",
+        "legal_review_outcomes": ["partially_disclosed", "withheld.", "not_processed."],
+        "sign_off_required": True,
     }
     assert every.json() == [created]
 

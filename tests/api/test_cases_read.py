@@ -104,7 +104,7 @@ def test_own_organ_downloads_the_attachment(client: TestClient, organ_a: Staff) 
     case_id, attachment_id = _register_with_pdf(client, organ_a)
 
     r = client.get(
-        f"{CASES}/{case_id}/attachments/{attachment_id}", headers=organ_a.headers("legal")
+        f"{CASES}/{case_id}/attachments/{attachment_id}", headers=organ_a.headers("approver")
     )
 
     assert r.status_code == 200, r.text
@@ -480,10 +480,10 @@ def test_bad_list_query_is_a_validation_problem(
 # --- who may read ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["legal", "approver", "supervisor", "front_desk", "clerk"])
+@pytest.mark.parametrize("role", ["approver", "supervisor", "front_desk", "clerk", "legal+clerk"])
 def test_every_organ_role_may_read(client: TestClient, organ_a: Staff, role: str) -> None:
     created = _register(client, organ_a, staff_case("in_person"))
-    h = organ_a.headers(role)
+    h = organ_a.headers(*role.split("+"))
 
     listed = client.get(CASES, headers=h)
     detail = client.get(f"{CASES}/{created['id']}", headers=h)
@@ -494,6 +494,17 @@ def test_every_organ_role_may_read(client: TestClient, organ_a: Staff, role: str
     assert detail.json()["number"] == created["number"]
     assert events.status_code == 200, events.text
     assert len(events.json()) == 1
+
+
+def test_legal_office_alone_sees_only_cases_it_is_involved_in(
+    client: TestClient, organ_a: Staff
+) -> None:
+    created = _register(client, organ_a, staff_case("in_person"))
+    h = organ_a.headers("legal")
+
+    assert _numbers(client.get(CASES, headers=h)) == []
+    assert client.get(f"{CASES}/{created['id']}", headers=h).status_code == 404
+    assert client.get(f"{CASES}/{created['id']}/events", headers=h).status_code == 404
 
 
 def test_reading_without_token_is_unauthenticated(client: TestClient, organ_a: Staff) -> None:

@@ -90,7 +90,7 @@ def drop_action(code: str) -> Mutation:
 
 def test_shipped_workflow_loads_with_header() -> None:
     assert WF.name == "foi_application"
-    assert WF.version == 3
+    assert WF.version == 4
     assert WF.title == "政府信息依申请公开办理流程"
     assert WF.initial_states == ("awaiting_confirmation", "received")
 
@@ -198,11 +198,12 @@ def test_payload_fields_keep_type_required_flag_and_choices() -> None:
         ("receipt_evidence", "str", True),
     ]
     assert WF.action("record_service").field("method").choices == (
-        "direct",
-        "entrusted",
+        "in_person",
         "post",
         "electronic",
+        "entrusted",
     )
+    assert WF.action("submit_reply").field("withheld_parts").type == "objects"
     with pytest.raises(KeyError):
         confirm.field("nope")
 
@@ -216,7 +217,7 @@ def test_receipt_basis_choices_match_the_intake_vocabulary() -> None:
 
 def test_conditional_letters_follow_the_payload() -> None:
     rules = WF.action("start_consultation").letters
-    issued = [r.kind for r in rules if r.applies({"party_type": "organ"})]
+    issued = [r.kind for r in rules if r.applies({"kind": "other_organ"})]
     assert issued == ["organ_consultation"]
     reply_rules = WF.action("issue_reply").letters
     assert [r.kind for r in reply_rules if r.applies({})] == ["reply"]
@@ -544,12 +545,12 @@ def test_letter_condition_must_name_a_payload_field_and_a_valid_choice() -> None
             "start_consultation",
             "letters",
             [
-                {"kind": "third_party_consultation", "when": {"party_type": "third"}},
+                {"kind": "third_party_consultation", "when": {"kind": "third"}},
                 {"kind": "organ_consultation", "when": {"whom": "organ"}},
             ],
         )
     )
-    assert "condition on 'party_type': 'third' is not one of" in text
+    assert "condition on 'kind': 'third' is not one of" in text
     assert "condition on 'whom': no such payload field" in text
 
 

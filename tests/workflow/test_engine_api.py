@@ -161,9 +161,20 @@ def test_bad_payload_is_422_naming_each_field(client: TestClient, organ_a: Staff
     assert sorted(e["loc"][-1] for e in r.json()["errors"]) == ["items_to_correct", "surprise"]
 
 
+def test_every_declared_guard_and_effect_is_implemented() -> None:
+    from app.workflow.definition import KNOWN_EFFECTS, KNOWN_GUARDS
+    from app.workflow.rules import EFFECTS, GUARDS
+
+    assert set(GUARDS) == KNOWN_GUARDS
+    assert set(EFFECTS) == KNOWN_EFFECTS
+
+
 def test_declared_but_unimplemented_action_is_refused_cleanly(
-    client: TestClient, organ_a: Staff
+    client: TestClient, organ_a: Staff, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from app.workflow.rules import GUARDS
+
+    monkeypatch.delitem(GUARDS, "consultation_limit")
     case = _received(client)
     r = _act(
         client,
@@ -171,9 +182,10 @@ def test_declared_but_unimplemented_action_is_refused_cleanly(
         case,
         "start_consultation",
         "clerk",
-        party_type="third_party",
+        kind="third_party",
         party="某公司",
         question="是否同意公开",
+        dispatch_method="post",
     )
     assert r.status_code == 409
     assert r.json()["code"] == "action-unavailable"

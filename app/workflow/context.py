@@ -1,0 +1,121 @@
+"""What guards and effects see (Ctx) and what they answer (Change): pure data, no I/O.
+
+The engine loads a case's facts, its ledger and its records (consultations, the reply under
+review) into a Ctx; guards and effects answer from it alone, and the engine applies the Change:
+ledger entries, case fields, consultation records, the reply draft's fields and letter
+parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+from app.auth.principal import Actor
+from app.deadline import ledger as lg
+from app.deadline.cache import cache_values
+from app.deadline.calendar import WorkCalendar
+from app.organs.settings import OrganSettings
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the rules need to know about the case (no ORM object)."""
+
+    state: str
+    channel: str
+    arrived_on: date
+    receipt_date: date | None
+    e_service_consent: bool
+    reply_due: date | None = None
+    review_outcome: str | None = None
+    legal_review: str | None = None
+    sign_off: str | None = None
+    applicant_name: str = ""
+    applicant_address: str | None = None
+    item_count: int = 1
+
+
+@dataclass(frozen=True)
+class ConsultationFacts:
+    """One consultation of the case, as recorded so far."""
+
+    code: str
+    kind: str
+    party: str
+    party_address: str | None
+    question: str
+    dispatched_on: date
+    party_received_on: date | None
+    opinion_on: date | None
+    result: str | None
+    settled_on: date | None
+
+    @property
+    def answered(self) -> bool:
+        return self.opinion_on is not None
+
+    @property
+    def open(self) -> bool:
+        """Not yet answered and not settled when the consultations were concluded."""
+        return self.opinion_on is None and self.settled_on is None
+
+
+@dataclass(frozen=True)
+class Records:
+    """The case's records beyond its ledger."""
+
+    consultations: tuple[ConsultationFacts, ...] = ()
+    # Per-piece fee: pieces of the applicant's other applications to the organ this month.
+    earlier_pieces_in_month: int = 0
+    # The letter a service is recorded for (the reply or closure notice): title and number.
+    served_document: dict[str, Any] | None = None
+
+    def consultation(self, code: str) -> ConsultationFacts | None:
+        return next((c for c in self.consultations if c.code == code), None)
+
+
+@dataclass(frozen=True)
+class Ctx:
+    case: CaseFacts
+    ledger: list[lg.LedgerEntry]
+    payload: dict[str, Any]
+    actor: Actor
+    today: date
+    now: datetime
+    calendar: WorkCalendar
+    settings: OrganSettings
+    roles: frozenset[str] = frozenset()
+    records: Records = Records()
+    action: str = ""
+    tz: tzinfo = UTC
+
+    def cached(self) -> dict[str, Any]:
+        return cache_values(
+            self.ledger,
+            self.calendar,
+            fee_pauses_clock=self.settings.fee_pauses_clock,
+            today=self.today,
+        )
+
+
+@dataclass
+class Change:
+    entries: list[lg.LedgerEntry] = field(default_factory=list)
+    case_fields: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    # Consultation code -> the fields to set (a code the case does not have yet is a new one).
+    consultations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Fields of the case's reply draft to set (created if there is none); validated as a reply.
+    reply_fields: dict[str, Any] | None = None
+    # Letter kind -> parameters of the letter this action issues, over the payload's.
+    letter_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def error(self, field_name: str, msg: str) -> None:
+        self.errors.append({"loc": ["body", field_name], "msg": msg})
+
+
+Guard = Callable[[Ctx], str | None]
+Effect = Callable[[Ctx, Change], None]

@@ -1,0 +1,260 @@
+"""The reply (Arts. 36–39): submission, the review chain, issue and service (pure).
+
+The review chain is per organ (OrganSettings.legal_review_outcomes, sign_off_required): the
+legal office reviews the outcomes that refuse or do not process, the approver signs off every
+reply. `legal_review` and `sign_off` on the case are pending | approved | not_required.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from app.deadline import ledger as lg
+from app.outcomes import OUTCOMES
+from app.workflow.context import Change, Ctx, Effect, Guard
+
+PENDING, APPROVED, NOT_REQUIRED = "pending", "approved", "not_required"
+# Closing outcomes that have their own actions (close_uncorrected, close_unpaid).
+_CLOSURE_ONLY = {"other.no_correction": "close_uncorrected", "other.fee_unpaid": "close_unpaid"}
+# The reply letter's fields, as submit_reply takes them.
+REPLY_FIELDS = (
+    "outcome",
+    "legal_basis",
+    "reasons",
+    "provided",
+    "provided_form",
+    "where_published",
+    "withheld_parts",
+    "responsible_organ",
+    "earlier_reply",
+    "search_description",
+    "channel",
+    "item_outcomes",
+)
+# Outcomes that disclose what a consulted third party objected to (Art. 32).
+_DISCLOSING = frozenset({"disclosed"})
+
+
+# --- guards -------------------------------------------------------------------------------
+
+
+def legal_review_pending(ctx: Ctx) -> str | None:
+    if ctx.case.legal_review != PENDING:
+        return "此答复无待进行的法制审核 / this reply is not awaiting legal review"
+    return None
+
+
+def legal_review_done_if_required(ctx: Ctx) -> str | None:
+    if ctx.case.legal_review == PENDING:
+        return "须先经法制审核 / the legal office must review this reply first"
+    if ctx.case.sign_off != PENDING:
+        return "此答复已签发或无需签发 / this reply is already signed off or needs no sign-off"
+    return None
+
+
+def reply_approved(ctx: Ctx) -> str | None:
+    missing = []
+    if ctx.case.legal_review == PENDING:
+        missing.append("法制审核 / legal review")
+    if ctx.case.sign_off == PENDING:
+        missing.append("负责人签发 / sign-off")
+    if ctx.case.review_outcome is None:
+        missing.append("提交答复 / a submitted reply")
+    if missing:
+        return "答复尚未完成审核签发 / the reply still needs: " + ", ".join(missing)
+    return None
+
+
+def third_party_objection_handled(ctx: Ctx) -> str | None:
+    """Disclosing over a third party's objection needs the public-interest reasons and the
+    written notice to the third party (Art. 32)."""
+    if ctx.case.review_outcome not in _DISCLOSING or ctx.payload.get("notify_third_party"):
+        return None
+    objected = [
+        c.code
+        for c in ctx.records.consultations
+        if c.kind == "third_party" and c.result == "objection"
+    ]
+    if objected:
+        return (
+            f"第三方（{', '.join(objected)}）不同意公开；因公共利益决定公开的，须说明理由并书面"
+            "告知第三方（notify_third_party）/ a third party objected: disclosing in the public "
+            "interest needs the reasons and a written notice to the third party"
+        )
+    return None
+
+
+GUARDS: dict[str, Guard] = {
+    "legal_review_pending": legal_review_pending,
+    "legal_review_done_if_required": legal_review_done_if_required,
+    "reply_approved": reply_approved,
+    "third_party_objection_handled": third_party_objection_handled,
+}
+
+
+# --- effects ------------------------------------------------------------------------------
+
+
+def record_reply_submission(ctx: Ctx, change: Change) -> None:
+    """The draft reply goes to review: its fields, and the review chain its outcome needs."""
+    p = ctx.payload
+    outcome: str = p["outcome"]
+    if outcome not in OUTCOMES:
+        change.error("outcome", f"未知的答复类型 / unknown outcome {outcome[:60]!r}")
+        return
+    if outcome in _CLOSURE_ONLY:
+        change.error(
+            "outcome", f"此类办结请使用 {_CLOSURE_ONLY[outcome]} / use {_CLOSURE_ONLY[outcome]}"
+        )
+        return
+    # Every reply field is set, absent ones to None, so a stale field of an earlier draft
+    # (an earlier outcome's reasons) cannot ride along unseen.
+    change.reply_fields = {name: p.get(name) for name in REPLY_FIELDS}
+    legal = ctx.settings.needs_legal_review(outcome) or bool(p.get("legal_review_required"))
+    change.case_fields.update(
+        review_outcome=outcome,
+        legal_review=PENDING if legal else NOT_REQUIRED,
+        sign_off=PENDING if ctx.settings.sign_off_required else NOT_REQUIRED,
+    )
+    if legal:
+        change.case_fields["legal_involved"] = True
+
+
+def record_legal_approval(ctx: Ctx, change: Change) -> None:
+    change.case_fields["legal_review"] = APPROVED
+
+
+def record_sign_off(ctx: Ctx, change: Change) -> None:
+    change.case_fields["sign_off"] = APPROVED
+
+
+def clear_review(ctx: Ctx, change: Change) -> None:
+    """Returned for revision: the draft goes back to the clerk and its review starts over."""
+    change.case_fields.update(review_outcome=None, legal_review=None, sign_off=None)
+
+
+def conclude_reply(ctx: Ctx, change: Change) -> None:
+    """The reply is issued: the case's outcome and conclusion date; late if after the due date."""
+    due = ctx.case.reply_due
+    change.case_fields.update(
+        outcome=ctx.case.review_outcome,
+        concluded_on=ctx.today,
+        reply_late=due is not None and ctx.today > due,
+    )
+
+
+def record_public_interest_disclosure(ctx: Ctx, change: Change) -> None:
+    """Disclosure over a third party's objection: the reasons, and the notice's contents."""
+    p = ctx.payload
+    if not p.get("notify_third_party"):
+        for name in ("consultation_id", "public_interest_reasons", "disclosure_content"):
+            if p.get(name) is not None:
+                change.error(name, "仅在书面告知第三方时填写 / only with notify_third_party")
+        return
+    c = ctx.records.consultation(str(p.get("consultation_id", "")))
+    if c is None or c.kind != "third_party":
+        change.error("consultation_id", "须为本案征求第三方意见的编号 / a third-party consultation")
+        return
+    if c.result not in ("objection", "partial"):
+        change.error(
+            "consultation_id", "该第三方未表示不同意公开 / this third party did not object"
+        )
+    for name in ("public_interest_reasons", "disclosure_content"):
+        if not p.get(name):
+            change.error(name, "必填 / required to notify the third party")
+    disclosure_on: date | None = p.get("disclosure_on")
+    if disclosure_on is not None and disclosure_on < ctx.today:
+        change.error("disclosure_on", "不能早于今日 / cannot be in the past")
+    change.consultations[c.code] = {"public_interest_reasons": p.get("public_interest_reasons")}
+    change.letter_params["third_party_disclosure_notice"] = {
+        "party": c.party,
+        "party_address": c.party_address,
+        "content": p.get("disclosure_content"),
+        "reasons": p.get("public_interest_reasons"),
+        "disclosure_on": disclosure_on.isoformat() if disclosure_on else None,
+        "consultation_id": c.code,
+    }
+
+
+SERVICE_METHODS = ("in_person", "post", "electronic", "entrusted")
+
+
+def _delivery_day(ctx: Ctx, change: Change) -> tuple[date | None, date | None]:
+    """(the day service took effect, the day that judges whether the reply was on time)."""
+    p = ctx.payload
+    method: str = p["method"]
+    served_on: date | None = p.get("served_on")
+    if method == "electronic":
+        at: datetime | None = p.get("delivered_at")
+        if not ctx.case.e_service_consent:
+            change.error("method", "申请人未同意电子送达 / the applicant did not consent")
+        if at is None:
+            change.error("delivered_at", "须登记到达申请人系统的时间 / when it reached them")
+            return None, None
+        day = at.astimezone(ctx.tz).date()
+        if served_on is not None and served_on != day:
+            change.error("served_on", f"电子送达以到达之日 {day} 为准 / must be {day}")
+        return day, day
+    if served_on is None:
+        change.error("served_on", "须登记送达（签收）日期 / the day the applicant received it")
+    if method == "post":
+        posted_on: date | None = p.get("posted_on")
+        for name in ("tracking_number", "posted_on"):
+            if not p.get(name):
+                change.error(name, "邮寄送达须登记邮件号码及交邮日期 / required for post")
+        if posted_on and served_on and posted_on > served_on:
+            change.error("posted_on", "交邮日期不能晚于签收日期 / cannot follow the receipt")
+        return served_on, posted_on
+    if not p.get("signature") and not (p.get("refusal_reason") and p.get("witness")):
+        change.error(
+            "signature",
+            "须登记签收人；拒收的，登记拒收事由和见证人 / the signature, or for a refusal "
+            "the reason and a witness",
+        )
+    return served_on, served_on
+
+
+def start_remedy_periods(ctx: Ctx, change: Change) -> None:
+    """Service recorded: on time or not (RULES §4), and the remedy periods start."""
+    p = ctx.payload
+    served_on, judged_by = _delivery_day(ctx, change)
+    if served_on is None:
+        return
+    stopped = next((e.on for e in ctx.ledger if isinstance(e, lg.Stopped)), None)
+    if served_on > ctx.today:
+        change.error("served_on", "不能是将来 / cannot be in the future")
+    if stopped is not None and (served_on < stopped or (judged_by and judged_by < stopped)):
+        change.error("served_on", f"不能早于答复出具日 {stopped} / cannot precede the reply")
+    change.entries.append(lg.Served(on=served_on))
+    due = ctx.case.reply_due
+    change.case_fields.update(
+        served_on=served_on,
+        service_method=p["method"],
+        served_on_time=None if due is None or judged_by is None else judged_by <= due,
+    )
+    receipt: dict[str, Any] = {
+        **(ctx.records.served_document or {}),
+        "method": p["method"],
+        "served_on": served_on.isoformat(),
+        "recipient": p.get("recipient") or ctx.case.applicant_name,
+        "address": p.get("address") or ctx.case.applicant_address,
+        "signature": p.get("signature"),
+        "officer": ctx.actor.label,
+        "tracking_number": p.get("tracking_number"),
+        "posted_on": p["posted_on"].isoformat() if p.get("posted_on") else None,
+        "refusal_reason": p.get("refusal_reason"),
+        "witness": p.get("witness"),
+    }
+    change.letter_params["service_receipt"] = receipt
+
+
+EFFECTS: dict[str, Effect] = {
+    "record_reply_submission": record_reply_submission,
+    "record_legal_approval": record_legal_approval,
+    "record_sign_off": record_sign_off,
+    "clear_review": clear_review,
+    "conclude_reply": conclude_reply,
+    "record_public_interest_disclosure": record_public_interest_disclosure,
+    "start_remedy_periods": start_remedy_periods,
+}
