@@ -37,6 +37,8 @@ class FeeTier(Frozen):
 class FeeParams(Params):
     method: FeeMethod
     quantity: Annotated[int, Field(ge=1)]
+    # Per piece: the pieces of the applicant's earlier applications this month (RULES §6).
+    earlier_in_month: Annotated[int, Field(ge=0)] = 0
     tiers: Annotated[list[FeeTier], Field(min_length=1, max_length=100)]
     amount_fen: Annotated[int, Field(ge=1)]
     payment: Text
@@ -48,6 +50,7 @@ class FeeNoticeContext(LetterContext):
     method_label: str
     unit: str
     quantity: int
+    earlier_in_month: int
     tiers: tuple[FeeTier, ...]
     amount_fen: int
     payment: str
@@ -92,6 +95,7 @@ def fee_notice(src: LetterSource) -> FeeNoticeContext:
         method_label=METHOD_LABELS[p.method],
         unit=METHOD_UNITS[p.method],
         quantity=p.quantity,
+        earlier_in_month=p.earlier_in_month if p.method == "per_piece" else 0,
         tiers=tuple(p.tiers),
         amount_fen=p.amount_fen,
         payment=p.payment,
