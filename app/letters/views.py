@@ -13,7 +13,7 @@ from app.auth.principal import Principal
 from app.cases.service import load_case
 from app.errors import Conflict, InvalidInput
 from app.letters import repository
-from app.letters.kinds import kind_info
+from app.letters.kinds import LetterKind, kind_info
 from app.letters.schemas import ApplicantLetterRead, DraftCreate, LetterRead
 from app.letters.service import (
     check_kind,
@@ -106,6 +106,7 @@ def update_draft(
     case = load_case(session, principal, case_id)
     letter = _letter_of_case(session, case, letter_id)
     _require_draft(letter)
+    _require_not_under_review(case, letter)
     letter.fields = fields
     draft_context(session, rt, case, _organ(rt, case), letter, principal.name)
     session.flush()
@@ -116,8 +117,25 @@ def discard_draft(session: Session, principal: Principal, case_id: int, letter_i
     case = load_case(session, principal, case_id)
     letter = _letter_of_case(session, case, letter_id)
     _require_draft(letter)
+    _require_not_under_review(case, letter)
     session.delete(letter)
     session.flush()
+
+
+class ReplyUnderReview(Conflict):
+    code = "reply-under-review"
+    title = "答复审核中 / The reply is under review"
+
+
+def _require_not_under_review(case: Case, letter: Letter) -> None:
+    # What the legal office reviewed and the approver signed off is what gets issued.
+    if letter.kind == LetterKind.reply and case.review_outcome is not None:
+        raise ReplyUnderReview(
+            "答复已提交审核签发，须退回修改后方可编辑 / the reply was submitted for review; "
+            "it can be edited after it is returned for revision",
+            letter_id=letter.id,
+            case_id=case.id,
+        )
 
 
 def _require_draft(letter: Letter) -> None:

@@ -440,3 +440,28 @@ def test_the_database_refuses_to_change_or_delete_an_issued_letter(
             text("UPDATE letters SET printed_at = CURRENT_TIMESTAMP WHERE id = :id"),
             {"id": receipt["id"]},
         )
+
+
+def test_the_reply_draft_is_locked_while_under_review(client: TestClient, organ_a: Staff) -> None:
+    case = online(client)
+    r = act(client, organ_a, case, "submit_reply", "clerk", outcome="disclosed", provided="见附件")
+    assert r.status_code == 200, r.text
+    case = r.json()
+    [draft] = [x for x in letters(client, organ_a, case["id"]) if x["kind"] == "reply"]
+    url = f"/api/v1/cases/{case['id']}/letters/{draft['id']}"
+    h = organ_a.headers("clerk")
+
+    edited = client.put(
+        f"{url}/fields", json={"outcome": "disclosed", "provided": "别的"}, headers=h
+    )
+    deleted = client.delete(url, headers=h)
+
+    assert edited.status_code == 409
+    assert edited.json()["code"] == "reply-under-review"
+    assert deleted.status_code == 409
+    back = act(client, organ_a, case, "return_for_revision", "approver", comments="补充理由")
+    assert back.status_code == 200, back.text
+    edited = client.put(
+        f"{url}/fields", json={"outcome": "disclosed", "provided": "别的"}, headers=h
+    )
+    assert edited.status_code == 200, edited.text
