@@ -1,0 +1,218 @@
+"""Every outcome of RULES §5 through submit_reply, review and issue, over HTTP: the issued
+reply's PDF states the decision, cites its basis by article, and carries the remedy clause the
+outcome calls for; the review chain the organ's defaults require; closure-only outcomes refused."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.letters.bodies_common import citations
+from app.letters.remedy import remedy_text
+from app.letters.samples import reply_params
+from app.outcomes import OUTCOMES, Remedy
+from tests.conftest import Staff
+from tests.fixtures.factories import Clock
+from tests.letters.helpers import act, letters, online, pdf_text
+from tests.reply.helpers import case_of, issued, ok, pdf, problem, submit
+
+# make_organ's reconsideration body and court.
+BODY, COURT = "示例区人民政府", "示例区人民法院"
+CLOSURE_ONLY = {"other.no_correction": "close_uncorrected", "other.fee_unpaid": "close_unpaid"}
+SUBMITTABLE = [code for code in OUTCOMES if code not in CLOSURE_ONLY]
+
+# The decision each outcome's block states, in the letter's words.
+DECISION: dict[str, tuple[str, ...]] = {
+    "disclosed": ("本机关决定予以公开",),
+    "already_public": ("已经主动公开", "获取该政府信息的方式和途径"),
+    "partially_disclosed": ("对可以公开的部分予以公开", "不予公开的部分及理由如下"),
+    "withheld.state_secret": ("属于国家秘密", "本机关决定不予公开"),
+    "withheld.prohibited_by_law": ("法律、行政法规禁止公开", "本机关决定不予公开"),
+    "withheld.security_stability": ("国家安全、公共安全、经济安全、社会稳定", "本机关决定不予公开"),
+    "withheld.third_party_rights": ("第三方合法权益", "本机关决定不予公开"),
+    "withheld.internal_affairs": ("内部事务信息", "本机关决定不予公开"),
+    "withheld.process_information": ("过程性信息", "本机关决定不予公开"),
+    "withheld.enforcement_file": ("行政执法案卷", "本机关决定不予公开"),
+    "withheld.administrative_query": ("本机关不予公开", "依照有关法律、行政法规的规定办理"),
+    "unavailable.not_held": ("进行了检索", "该政府信息不存在"),
+    "unavailable.not_this_organ": ("不属于本机关负责公开", "北京市西城区住房和城市建设委员会"),
+    "unavailable.needs_creation": ("加工、分析", "本机关决定不予提供"),
+    "unavailable.still_unclear": ("仍不明确", "无法向你提供所申请的政府信息"),
+    "not_processed.petition": ("信访、投诉、举报", "不作为政府信息公开申请处理"),
+    "not_processed.repeat": ("重复申请", "XCFGW依申答〔2025〕96号", "不予重复处理"),
+    "not_processed.publication": ("公开出版物", "不作为政府信息公开申请处理"),
+    "not_processed.excessive": ("明显超过合理范围", "本机关不予处理"),
+    "not_processed.confirmation": ("确认或者重新出具", "不作为政府信息公开申请处理"),
+    "other.other": ("终止办理",),
+}
+
+# Refusals under Arts. 14–16 go to reconsideration first (行政复议法 2023 Art. 23), and so does a
+# partial disclosure (it withholds on those grounds); 其他 carries no clause; the rest, either.
+_ARTS_14_16 = re.compile(r"第十[四五六]条")
+
+
+def expected_remedy(code: str) -> Remedy:
+    if code == "other.other":
+        return Remedy.none
+    if code == "partially_disclosed" or _ARTS_14_16.search(OUTCOMES[code].basis):
+        return Remedy.reconsideration_first
+    return Remedy.either
+
+
+def needs_legal_review(code: str) -> bool:
+    """The organ default: partial disclosure, every refusal and every not-processed reply."""
+    return code == "partially_disclosed" or code.startswith(("withheld.", "not_processed."))
+
+
+def sign_and_issue(client: TestClient, staff: Staff, case: dict[str, Any]) -> dict[str, Any]:
+    """A submitted reply through legal review (where pending), sign-off and issue."""
+    if case["review"]["legal_review"] == "pending":
+        case = ok(act(client, staff, case, "legal_approve", "legal", comments="合法"))
+    case = ok(act(client, staff, case, "approve_reply", "approver", comments="同意"))
+    return ok(act(client, staff, case, "issue_reply", "clerk"))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_every_outcome_but_the_closures_is_covered() -> None:
+    assert set(DECISION) == set(SUBMITTABLE)
+    assert set(OUTCOMES) - set(SUBMITTABLE) == set(CLOSURE_ONLY)
+
+
+@pytest.mark.parametrize("code", SUBMITTABLE)
+def test_issued_reply_states_decision_basis_and_remedy(
+    code: str, client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    case = online(client)
+    clock.set("2026-03-20T10:00+08:00")
+    submitted = ok(submit(client, organ_a, case, **reply_params(code)))
+    review = submitted["review"]
+    assert review["outcome"] == code
+    assert review["outcome_label"] == OUTCOMES[code].label
+    assert review["legal_review"] == ("pending" if needs_legal_review(code) else "not_required")
+    assert review["sign_off"] == "pending"
+
+    done = sign_and_issue(client, organ_a, submitted)
+    assert done["state"] == "replied"
+    assert done["outcome"] == code
+    assert done["outcome_label"] == OUTCOMES[code].label
+    assert done["concluded_on"] == "2026-03-20"
+    assert done["reply_late"] is False
+
+    [reply] = issued(client, organ_a, case["id"], "reply")
+    text = pdf_text(pdf(client, organ_a, reply["id"]))
+    assert reply["number"] in text
+    for phrase in DECISION[code]:
+        assert phrase in text, phrase
+    for citation in citations(OUTCOMES[code].basis):
+        assert citation.split("》")[-1] in text, citation
+    remedy = expected_remedy(code)
+    assert OUTCOMES[code].remedy is remedy
+    if remedy is Remedy.none:
+        assert "行政复议" not in text
+        assert "行政诉讼" not in text
+        return
+    clause = squash(remedy_text(remedy, body=BODY, court=COURT, letter="本答复书"))
+    assert clause in text
+    if remedy is Remedy.reconsideration_first:
+        assert "对行政复议决定不服的，可以自收到行政复议决定书之日起15日内" in text
+        assert "6个月" not in text
+    else:
+        assert f"或者在6个月内向{COURT}提起行政诉讼" in text
+        assert "15日内" not in text
+
+
+@pytest.mark.parametrize(("code", "action"), sorted(CLOSURE_ONLY.items()))
+def test_closure_outcomes_are_refused_by_submit_reply(
+    code: str, action: str, client: TestClient, organ_a: Staff
+) -> None:
+    case = online(client)
+    r = problem(submit(client, organ_a, case, code, reasons="逾期"), 422)
+    assert r["errors"][0]["loc"][-1] == "outcome"
+    assert action in r["detail"]
+    after = case_of(client, organ_a, case["id"])
+    assert after["state"] == "received"
+    assert after["version"] == case["version"]
+    assert after["review"] is None
+    assert [x["kind"] for x in letters(client, organ_a, case["id"])] == ["receipt"]
+
+
+def test_unknown_outcome_is_refused(client: TestClient, organ_a: Staff) -> None:
+    case = online(client)
+    r = problem(submit(client, organ_a, case, "withheld.because", reasons="不公开"), 422)
+    assert r["errors"][0]["loc"][-1] == "outcome"
+
+
+@pytest.mark.parametrize(
+    ("code", "missing"),
+    [
+        ("disclosed", "provided"),
+        ("already_public", "where_published"),
+        ("partially_disclosed", "withheld_parts"),
+        ("withheld.state_secret", "reasons"),
+        ("unavailable.not_held", "search_description"),
+        ("not_processed.repeat", "earlier_reply"),
+        ("other.other", "reasons"),
+    ],
+)
+def test_a_reply_missing_what_its_outcome_needs_is_refused_naming_the_field(
+    code: str, missing: str, client: TestClient, organ_a: Staff
+) -> None:
+    case = online(client)
+    fields = reply_params(code)
+    fields.pop(missing, None)
+    r = problem(submit(client, organ_a, case, **fields), 422)
+    assert missing in {e["loc"][-1] for e in r["errors"]}
+    after = case_of(client, organ_a, case["id"])
+    assert after["state"] == "received"
+    assert after["review"] is None
+
+
+def test_legal_review_can_be_asked_for_an_outcome_the_organ_does_not_require_it_for(
+    client: TestClient, organ_a: Staff
+) -> None:
+    case = online(client)
+    plain = ok(submit(client, organ_a, case, **reply_params("disclosed")))
+    assert plain["review"]["legal_review"] == "not_required"
+
+    other = online(client)
+    forced = ok(
+        submit(client, organ_a, other, **reply_params("disclosed"), legal_review_required=True)
+    )
+    assert forced["review"]["legal_review"] == "pending"
+    r = problem(act(client, organ_a, forced, "approve_reply", "approver"), 409)
+    assert r["guard"] == "legal_review_done_if_required"
+    forced = ok(act(client, organ_a, forced, "legal_approve", "legal", comments="合法"))
+    assert forced["review"]["legal_review"] == "approved"
+
+
+def test_withdrawal_concludes_as_other_with_no_remedy_clause(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    case = online(client)
+    clock.set("2026-03-20T10:00+08:00")
+    case = ok(
+        act(
+            client,
+            organ_a,
+            case,
+            "withdraw",
+            "clerk",
+            withdrawn_on="2026-03-18",
+            reason="已通过其他途径获取所需信息",
+        )
+    )
+    assert case["state"] == "withdrawn"
+    assert case["outcome"] == "other.other"
+    assert case["concluded_on"] == "2026-03-18"
+    [notice] = issued(client, organ_a, case["id"], "closure_notice")
+    text = pdf_text(pdf(client, organ_a, notice["id"]))
+    assert "撤回" in text
+    assert "终止办理" in text
+    assert "行政复议" not in text
+    assert "行政诉讼" not in text
