@@ -162,8 +162,13 @@ def open_consultation(ctx: Ctx, change: Change) -> None:
         "started_by": ctx.actor.label,
     }
     if kind in EXTERNAL:
-        due = ctx.calendar.add_working_days(received or ctx.today, lg.CONSULTATION_WD)
-        params = {"reply_period_wd": lg.CONSULTATION_WD, "reply_due": due.isoformat()}
+        # The window runs from the party's receipt: a posted letter's is not known yet, and a
+        # date counted from the dispatch day would cut the statutory 15 WD short, so such a
+        # letter states the period only.
+        params: dict[str, object] = {"reply_period_wd": lg.CONSULTATION_WD}
+        if received is not None:
+            due = ctx.calendar.add_working_days(received, lg.CONSULTATION_WD)
+            params["reply_due"] = due.isoformat()
         for letter in ("third_party_consultation", "organ_consultation"):
             change.letter_params[letter] = params
     else:
