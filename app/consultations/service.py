@@ -88,9 +88,18 @@ def lapsed_case_ids(
     return {c.case_id for c in rows if status(c, calendar, today) == "lapsed"}
 
 
+# An opinion is recorded only while the case is consulting (record_opinion's from_states); a
+# case that left it otherwise (withdrawn) has nothing left for the legal office to answer.
+_ANSWERABLE_STATES = ("consulting",)
+
+
 def awaiting_legal_opinion(session: Session, organ_id: int) -> set[int]:
     """Cases of the organ with a legal-office or joint-meeting consultation still open."""
     rows = repository.open_consultations(
-        session, organ_id, (), ("legal_office", "joint_meeting"), case_ids=None
+        session,
+        organ_id,
+        _ANSWERABLE_STATES,
+        ("legal_office", "joint_meeting"),
+        case_ids=None,
     )
     return {c.case_id for c in rows}

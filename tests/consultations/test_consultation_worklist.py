@@ -15,7 +15,7 @@ from tests.consultations.helpers import (
     start,
 )
 from tests.fixtures.factories import Clock
-from tests.letters.helpers import online
+from tests.letters.helpers import act, online
 from tests.reply.helpers import case_of, ok
 
 
@@ -130,3 +130,18 @@ def test_a_joint_meeting_also_involves_the_legal_office(
     case = ok(opinion(client, organ_a, case, "C1", "2026-03-24", "advice", role="clerk"))
     assert listed(client, organ_a, "legal", queue="legal") == set()
     assert listed(client, organ_a, "legal") == {case["id"]}
+
+
+def test_a_withdrawn_case_leaves_the_legal_queue(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    """A legal consultation can only be answered while the case is consulting: once the
+    application is withdrawn nothing awaits the legal office any more."""
+    case = online(client)
+    clock.set("2026-03-20T10:00+08:00")
+    case = ok(start(client, organ_a, case, "legal_office"))
+    assert listed(client, organ_a, "legal", queue="legal") == {case["id"]}
+    case = ok(act(client, organ_a, case, "withdraw", "clerk", withdrawn_on="2026-03-20"))
+    assert case["state"] == "withdrawn"
+    assert listed(client, organ_a, "legal", queue="legal") == set()
+    assert listed(client, organ_a, "legal") == {case["id"]}  # still involved, still readable
