@@ -406,3 +406,17 @@ def test_conclusion_returns_to_extended_when_the_case_was_extended(
     # 4-14 + 3 WD for (3-20, 3-25]: 4-15, 4-16, 4-17.
     assert reply(case)["due_date"] == "2026-04-17"
     assert "extend" not in case["allowed_actions"]
+
+
+def test_a_case_consulting_only_the_legal_office_still_falls_overdue(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    case = online(client)
+    clock.set("2026-03-20T10:00+08:00")
+    case = ok(start(client, organ_a, case, "legal_office"))
+    clock.set("2026-03-31T10:00+08:00")
+    case = case_of(client, organ_a, case["id"])
+    assert case["state"] == "consulting"
+    assert (reply(case)["due_date"], reply(case)["status"]) == ("2026-03-30", "overdue")
+    r = client.get("/api/v1/cases", params={"overdue": "true"}, headers=organ_a.headers("clerk"))
+    assert [(c["id"], c["overdue"]) for c in ok(r)["items"]] == [(case["id"], True)]
