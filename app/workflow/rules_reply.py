@@ -111,7 +111,14 @@ def record_reply_submission(ctx: Ctx, change: Change) -> None:
     # Every reply field is set, absent ones to None, so a stale field of an earlier draft
     # (an earlier outcome's reasons) cannot ride along unseen.
     change.reply_fields = {name: p.get(name) for name in REPLY_FIELDS}
-    legal = ctx.settings.needs_legal_review(outcome) or bool(p.get("legal_review_required"))
+    # Every decision the letter makes counts: refusing one item, or withholding a part on a
+    # ground the organ reviews, needs the legal office as much as a refusal outright does.
+    decided = [outcome, *(i.get("outcome") for i in p.get("item_outcomes") or ())]
+    if outcome == "partially_disclosed":
+        decided += [w.get("ground") for w in p.get("withheld_parts") or ()]
+    legal = any(
+        isinstance(code, str) and ctx.settings.needs_legal_review(code) for code in decided
+    ) or bool(p.get("legal_review_required"))
     change.case_fields.update(
         review_outcome=outcome,
         legal_review=PENDING if legal else NOT_REQUIRED,

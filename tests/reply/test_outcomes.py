@@ -14,8 +14,9 @@ from app.letters.bodies_common import citations
 from app.letters.remedy import remedy_text
 from app.letters.samples import reply_params
 from app.outcomes import OUTCOMES, Remedy
+from app.runtime import Runtime
 from tests.conftest import Staff
-from tests.fixtures.factories import Clock
+from tests.fixtures.factories import Clock, make_organ
 from tests.letters.helpers import act, letters, online, pdf_text
 from tests.reply.helpers import case_of, issued, ok, pdf, problem, submit
 
@@ -75,6 +76,11 @@ def sign_and_issue(client: TestClient, staff: Staff, case: dict[str, Any]) -> di
     return ok(act(client, staff, case, "issue_reply", "clerk"))
 
 
+def letter_text(client: TestClient, staff: Staff, letter_id: int) -> str:
+    """The issued letter's text, without the page numbers a clause may break around."""
+    return re.sub(r"—\d+—", "", pdf_text(pdf(client, staff, letter_id)))
+
+
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -105,7 +111,7 @@ def test_issued_reply_states_decision_basis_and_remedy(
     assert done["reply_late"] is False
 
     [reply] = issued(client, organ_a, case["id"], "reply")
-    text = pdf_text(pdf(client, organ_a, reply["id"]))
+    text = letter_text(client, organ_a, reply["id"])
     assert reply["number"] in text
     for phrase in DECISION[code]:
         assert phrase in text, phrase
@@ -216,3 +222,62 @@ def test_withdrawal_concludes_as_other_with_no_remedy_clause(
     assert "终止办理" in text
     assert "行政复议" not in text
     assert "行政诉讼" not in text
+
+
+TWO_ITEMS = {
+    "items": [
+        {"description": "2025年本区老旧小区改造项目清单", "document_number": None},
+        {"description": "改造项目施工单位的材料采购单价", "document_number": None},
+    ]
+}
+
+
+def test_a_reply_refusing_one_item_is_reviewed_and_carries_the_strictest_remedy(
+    client: TestClient, organ_a: Staff
+) -> None:
+    case = online(client, **TWO_ITEMS)
+    items = [
+        {"position": 1, "outcome": "disclosed"},
+        {"position": 2, "outcome": "withheld.third_party_rights", "note": "涉及商业秘密"},
+    ]
+    case = ok(submit(client, organ_a, case, **reply_params("disclosed"), item_outcomes=items))
+    # Refusing an item is a refusal: the organ's default sends it to the legal office.
+    assert case["review"]["legal_review"] == "pending"
+    case = sign_and_issue(client, organ_a, case)
+    [reply] = issued(client, organ_a, case["id"], "reply")
+    text = letter_text(client, organ_a, reply["id"])
+    assert "第2项：不予公开：保护第三方合法权益" in text
+    assert "第十五条" in text
+    clause = remedy_text(Remedy.reconsideration_first, body=BODY, court=COURT, letter="本答复书")
+    assert squash(clause) in text
+
+
+def test_item_outcomes_must_name_items_of_the_application(
+    client: TestClient, organ_a: Staff
+) -> None:
+    case = online(client)  # one item
+    items = [{"position": 2, "outcome": "withheld.third_party_rights"}]
+    r = problem(
+        submit(client, organ_a, case, **reply_params("disclosed"), item_outcomes=items), 422
+    )
+    assert [e["loc"][-3:] for e in r["errors"]] == [["item_outcomes", "0", "position"]]
+    assert case_of(client, organ_a, case["id"])["review"] is None
+
+
+def test_a_withheld_part_is_reviewed_where_the_organ_reviews_its_ground(
+    client: TestClient, runtime: Runtime
+) -> None:
+    with runtime.sessions.write.begin() as session:
+        make_organ(session, "org-w", settings={"legal_review_outcomes": ["withheld."]})
+    staff = Staff(runtime, "org-w")
+    # Partial disclosure itself is not on this organ's list; its withheld parts are.
+    case = ok(
+        submit(
+            client, staff, online(client, organ_code="org-w"), **reply_params("partially_disclosed")
+        )
+    )
+    assert case["review"]["legal_review"] == "pending"
+    case = ok(
+        submit(client, staff, online(client, organ_code="org-w"), **reply_params("disclosed"))
+    )
+    assert case["review"]["legal_review"] == "not_required"

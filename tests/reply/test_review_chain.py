@@ -51,7 +51,7 @@ def preview_html(client: TestClient, staff: Staff, case_id: int, letter_id: int)
     )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/html")
-    return r.text
+    return str(r.text)
 
 
 def submit_as(
