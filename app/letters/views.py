@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.cases.service import load_case
-from app.errors import Conflict, InvalidInput
+from app.cases.service import legal_only, load_case
+from app.errors import Conflict, InvalidInput, NotFound
 from app.letters import repository
 from app.letters.kinds import LetterKind, kind_info
 from app.letters.schemas import ApplicantLetterRead, DraftCreate, LetterRead
@@ -185,6 +185,12 @@ def staff_pdf(session: Session, rt: Runtime, principal: Principal, letter_id: in
     letter = repository.letter_in_organ(session, letter_id, principal.organ_id)
     if letter is None or letter.status != "issued":
         raise not_found(letter_id)
+    if legal_only(principal):
+        # The legal office reads only the letters of the cases it is involved in.
+        try:
+            load_case(session, principal, letter.case_id)
+        except NotFound:
+            raise not_found(letter_id) from None
     return issued_pdf(rt, letter)
 
 

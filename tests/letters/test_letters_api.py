@@ -465,3 +465,14 @@ def test_the_reply_draft_is_locked_while_under_review(client: TestClient, organ_
         f"{url}/fields", json={"outcome": "disclosed", "provided": "别的"}, headers=h
     )
     assert edited.status_code == 200, edited.text
+
+
+def test_legal_office_alone_cannot_download_letters_of_cases_it_is_not_involved_in(
+    client: TestClient, organ_a: Staff
+) -> None:
+    case = online(client)
+    [receipt] = letters(client, organ_a, case["id"])
+    url = f"/api/v1/letters/{receipt['id']}/pdf"
+
+    assert client.get(url, headers=organ_a.headers("legal")).status_code == 404
+    assert client.get(url, headers=organ_a.headers("legal", "clerk")).status_code == 200

@@ -48,7 +48,9 @@ def reply_through_review(
 
 
 def issued(client: TestClient, staff: Staff, case_id: int, kind: str) -> list[dict[str, Any]]:
-    return [x for x in letters(client, staff, case_id) if x["kind"] == kind and x["status"] == "issued"]
+    return [
+        x for x in letters(client, staff, case_id) if x["kind"] == kind and x["status"] == "issued"
+    ]
 
 
 def pdf(client: TestClient, staff: Staff, letter_id: int) -> bytes:

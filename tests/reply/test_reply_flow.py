@@ -67,3 +67,12 @@ def test_disclosed_reply_is_signed_off_issued_served_and_archived(
     assert reply["number"] in pdf_text(pdf(client, organ_a, receipt["id"]))
     case = ok(act(client, organ_a, case, "archive", "clerk"))
     assert case["state"] == "archived"
+
+
+def test_withdrawal_under_review_ends_the_review(client: TestClient, organ_a: Staff) -> None:
+    case = ok(submit(client, organ_a, online(client), "withheld.state_secret", reasons="涉密"))
+    assert case["review"]["legal_review"] == "pending"
+    case = ok(act(client, organ_a, case, "withdraw", "clerk", withdrawn_on="2026-03-02"))
+    assert case["state"] == "withdrawn"
+    assert case["review"] is None
+    assert case["outcome"] == "other.other"
