@@ -18,6 +18,7 @@ from app.errors import PayloadTooLarge, UnsupportedMediaType
 from app.fields import MAX_ROW_ID
 from app.organs import service
 from app.organs.schemas import OrganCreate, OrganRead, UserCreate, UserCreated
+from app.organs.settings import OrganSettings
 from app.runtime import Runtime, RuntimeDep
 from app.validation.files import sniff_content_type
 
@@ -119,6 +120,28 @@ def delete_seal(
     _: Admin,
 ) -> OrganRead:
     return _save_seal(session, rt, code, None)
+
+
+@router.put(
+    "/admin/organs/{code}/settings",
+    tags=["admin"],
+    summary="修改机关设置 / replace the organ's settings",
+    description=(
+        "整体替换：未给出的设置恢复默认值。已办结案件不受影响。/ Replaces the whole settings "
+        "object; settings left out return to their defaults. Closed cases are not affected."
+    ),
+)
+def put_settings(
+    code: Annotated[str, Path(max_length=32)],
+    settings: OrganSettings,
+    session: WriteSession,
+    rt: RuntimeDep,
+    _: Admin,
+) -> OrganRead:
+    read = OrganRead.model_validate(service.set_settings(session, code, settings))
+    session.commit()
+    rt.organs.forget(code)
+    return read
 
 
 @router.post(

@@ -12,6 +12,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.models import Organ, User
 from app.organs import repository
 from app.organs.schemas import OrganCreate, UserCreate, UserRead
+from app.organs.settings import OrganSettings
 
 
 def create_organ(session: Session, data: OrganCreate, *, now: datetime) -> Organ:
@@ -91,5 +92,13 @@ def set_seal(session: Session, code: str, sha256: str | None) -> Organ:
     """Set or remove the organ's seal image (already stored by its SHA-256)."""
     organ = get_organ(session, code)
     organ.seal_sha256 = sha256
+    session.flush()
+    return organ
+
+
+def set_settings(session: Session, code: str, settings: OrganSettings) -> Organ:
+    """Replace the organ's settings (every [interpretation] choice of RULES it may make)."""
+    organ = get_organ(session, code)
+    organ.settings = settings.model_dump(mode="json")
     session.flush()
     return organ

@@ -452,3 +452,24 @@ def test_public_organ_list_gives_code_and_name_only(
         {"code": "org-b", "name": "org-b 示例区人民政府办公室"},
         {"code": "org-c", "name": "示例市交通运输局"},
     ]
+
+
+def test_admin_replaces_an_organs_settings(client: TestClient, admin: dict[str, str]) -> None:
+    client.post(ORGANS, json=_organ(), headers=admin)
+    url = f"{ORGANS}/org-c/settings"
+
+    r = client.put(
+        url,
+        json={"sign_off_required": False, "legal_review_outcomes": ["withheld."]},
+        headers=admin,
+    )
+    bad = client.put(url, json={"legal_review_outcomes": ["withheld.nope"]}, headers=admin)
+    typo = client.put(url, json={"sign_of_required": False}, headers=admin)
+
+    assert r.status_code == 200, r.text
+    assert r.json()["settings"]["sign_off_required"] is False
+    assert r.json()["settings"]["legal_review_outcomes"] == ["withheld."]
+    assert r.json()["settings"]["correction_period_wd"] == 15
+    assert bad.status_code == 422
+    assert typo.status_code == 422
+    assert client.get(f"{ORGANS}/org-c", headers=admin).json() == r.json()
