@@ -287,7 +287,7 @@ def issue_for_action(
     ledger: Ledger,
     actor: Actor,
     now: datetime,
-    extra: Mapping[str, Mapping[str, Any]] | None = None,
+    extra: Mapping[str, Mapping[str, Any] | list[dict[str, Any]]] | None = None,
 ) -> list[Letter]:
     """Issue every letter the workflow says this action sends (RULES §7), citing the deadlines
     of the case's ledger after the action; `extra` holds parameters the action's effects
@@ -297,21 +297,26 @@ def issue_for_action(
         return []
     snapshot = case_snapshot(case, rt.tz)
     deadlines = due_dates(ledger, rt, organ, now.astimezone(rt.tz).date())
-    return [
-        issue(
-            session,
-            rt,
-            snapshot,
-            organ,
-            kind,
-            {**action_params(action, kind, payload, organ), **(extra or {}).get(kind, {})},
-            actor=actor,
-            action=action.code,
-            now=now,
-            deadlines=deadlines,
-        )
-        for kind in kinds
-    ]
+    out = []
+    for kind in kinds:
+        wanted = (extra or {}).get(kind, {})
+        # An effect may ask for several letters of one kind (one per party notified).
+        for extra_params in wanted if isinstance(wanted, list) else [wanted]:
+            out.append(
+                issue(
+                    session,
+                    rt,
+                    snapshot,
+                    organ,
+                    kind,
+                    {**action_params(action, kind, payload, organ), **extra_params},
+                    actor=actor,
+                    action=action.code,
+                    now=now,
+                    deadlines=deadlines,
+                )
+            )
+    return out
 
 
 def letter_summary(letter: Letter) -> dict[str, Any]:

@@ -110,8 +110,9 @@ class Change:
     consultations: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Fields of the case's reply draft to set (created if there is none); validated as a reply.
     reply_fields: dict[str, Any] | None = None
-    # Letter kind -> parameters of the letter this action issues, over the payload's.
-    letter_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Letter kind -> parameters of the letter this action issues, over the payload's; a list
+    # issues one letter of the kind per entry (e.g. one notice per third party).
+    letter_params: dict[str, dict[str, Any] | list[dict[str, Any]]] = field(default_factory=dict)
 
     def error(self, field_name: str, msg: str) -> None:
         self.errors.append({"loc": ["body", field_name], "msg": msg})

@@ -246,7 +246,7 @@ def perform(
     record_letters(session, letters, event.id)
     if touched and letters:
         session.flush()
-        records.link_letters(touched, letters)
+        records.link_letters(touched, letters, change.letter_params)
     clock_repo.append_entries(session, case.id, change.entries, event_id=event.id, now=now)
     return Performed(case, event.seq)
 

@@ -95,18 +95,24 @@ def apply_consultations(
     return touched
 
 
-def link_letters(touched: list[Consultation], letters: list[Letter]) -> None:
-    """Tie a consultation to the letter that started it, or to the disclosure notice."""
+def link_letters(
+    touched: list[Consultation], letters: list[Letter], params: dict[str, Any]
+) -> None:
+    """Tie a consultation to the letter that started it, or to its disclosure notice."""
+    by_code = {row.code: row for row in touched}
+    notices = params.get(LetterKind.third_party_disclosure_notice) or []
+    codes = iter(
+        n["consultation_id"] for n in (notices if isinstance(notices, list) else [notices])
+    )
     for letter in letters:
-        for row in touched:
-            if letter.kind in _CONSULTATION_LETTERS and row.letter_id is None:
-                row.letter_id = letter.id
-            elif (
-                letter.kind == LetterKind.third_party_disclosure_notice
-                and row.public_interest_reasons
-                and row.disclosure_letter_id is None
-            ):
-                row.disclosure_letter_id = letter.id
+        if letter.kind in _CONSULTATION_LETTERS:
+            for row in touched:
+                if row.letter_id is None:
+                    row.letter_id = letter.id
+        elif letter.kind == LetterKind.third_party_disclosure_notice:
+            notified = by_code.get(next(codes, ""))
+            if notified is not None:
+                notified.disclosure_letter_id = letter.id
 
 
 def reply_draft(

@@ -66,21 +66,33 @@ def reply_approved(ctx: Ctx) -> str | None:
     return None
 
 
-def third_party_objection_handled(ctx: Ctx) -> str | None:
-    """Disclosing over a third party's objection needs the public-interest reasons and the
-    written notice to the third party (Art. 32)."""
-    if ctx.case.review_outcome not in _DISCLOSING or ctx.payload.get("notify_third_party"):
-        return None
-    objected = [
+def _objectors(ctx: Ctx) -> list[str]:
+    """Third parties consulted on this case who objected to disclosure, wholly or in part."""
+    return [
         c.code
         for c in ctx.records.consultations
-        if c.kind == "third_party" and c.result == "objection"
+        if c.kind == "third_party" and c.result in ("objection", "partial")
     ]
-    if objected:
+
+
+def third_party_objection_handled(ctx: Ctx) -> str | None:
+    """Disclosing over third parties' objections needs the public-interest reasons and a
+    written notice to each of them (Art. 32)."""
+    objected = _objectors(ctx)
+    if ctx.case.review_outcome not in _DISCLOSING or not objected:
+        return None
+    if not ctx.payload.get("notify_third_party"):
         return (
             f"第三方（{', '.join(objected)}）不同意公开；因公共利益决定公开的，须说明理由并书面"
             "告知第三方（notify_third_party）/ a third party objected: disclosing in the public "
             "interest needs the reasons and a written notice to the third party"
+        )
+    named = ctx.payload.get("consultation_id")
+    if named is not None and [named] != objected:
+        return (
+            f"须书面告知每一个不同意公开的第三方（{', '.join(objected)}）；不填 consultation_id "
+            "即告知全部 / every objecting third party must be told: leave consultation_id out "
+            "to notify them all"
         )
     return None
 
@@ -152,36 +164,51 @@ def conclude_reply(ctx: Ctx, change: Change) -> None:
 
 
 def record_public_interest_disclosure(ctx: Ctx, change: Change) -> None:
-    """Disclosure over a third party's objection: the reasons, and the notice's contents."""
+    """Disclosure over third parties' objections: the reasons, and one notice to each (the
+    one named, or every objector when none is named)."""
     p = ctx.payload
     if not p.get("notify_third_party"):
         for name in ("consultation_id", "public_interest_reasons", "disclosure_content"):
             if p.get(name) is not None:
                 change.error(name, "仅在书面告知第三方时填写 / only with notify_third_party")
         return
-    c = ctx.records.consultation(str(p.get("consultation_id", "")))
-    if c is None or c.kind != "third_party":
-        change.error("consultation_id", "须为本案征求第三方意见的编号 / a third-party consultation")
+    named = p.get("consultation_id")
+    codes = [named] if named is not None else _objectors(ctx)
+    parties = [ctx.records.consultation(str(code)) for code in codes]
+    if not parties:
+        change.error("consultation_id", "本案没有不同意公开的第三方 / no third party objected")
         return
-    if c.result not in ("objection", "partial"):
-        change.error(
-            "consultation_id", "该第三方未表示不同意公开 / this third party did not object"
-        )
+    for c in parties:
+        if c is None or c.kind != "third_party":
+            change.error(
+                "consultation_id", "须为本案征求第三方意见的编号 / a third-party consultation"
+            )
+            return
+        if c.result not in ("objection", "partial"):
+            change.error(
+                "consultation_id", "该第三方未表示不同意公开 / this third party did not object"
+            )
     for name in ("public_interest_reasons", "disclosure_content"):
         if not p.get(name):
             change.error(name, "必填 / required to notify the third party")
     disclosure_on: date | None = p.get("disclosure_on")
     if disclosure_on is not None and disclosure_on < ctx.today:
         change.error("disclosure_on", "不能早于今日 / cannot be in the past")
-    change.consultations[c.code] = {"public_interest_reasons": p.get("public_interest_reasons")}
-    change.letter_params["third_party_disclosure_notice"] = {
-        "party": c.party,
-        "party_address": c.party_address,
-        "content": p.get("disclosure_content"),
-        "reasons": p.get("public_interest_reasons"),
-        "disclosure_on": disclosure_on.isoformat() if disclosure_on else None,
-        "consultation_id": c.code,
-    }
+    notices = []
+    for c in parties:
+        assert c is not None
+        change.consultations[c.code] = {"public_interest_reasons": p.get("public_interest_reasons")}
+        notices.append(
+            {
+                "party": c.party,
+                "party_address": c.party_address,
+                "content": p.get("disclosure_content"),
+                "reasons": p.get("public_interest_reasons"),
+                "disclosure_on": disclosure_on.isoformat() if disclosure_on else None,
+                "consultation_id": c.code,
+            }
+        )
+    change.letter_params["third_party_disclosure_notice"] = notices
 
 
 SERVICE_METHODS = ("in_person", "post", "electronic", "entrusted")

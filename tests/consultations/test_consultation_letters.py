@@ -225,3 +225,48 @@ def test_the_notice_names_a_consultation_whose_third_party_objected(
     # Nobody objected as a third party: the reply goes out without a notice.
     case = ok(act(client, organ_a, case, "issue_reply", "clerk"))
     assert issued(client, organ_a, case["id"], "third_party_disclosure_notice") == []
+
+
+def _two_objectors_signed_off(client: TestClient, staff: Staff, clock: Clock) -> dict[str, Any]:
+    case = online(client)
+    clock.set("2026-03-10T10:00+08:00")
+    case = ok(start(client, staff, case, "third_party"))
+    case = ok(start(client, staff, case, "third_party", party="示例监理咨询有限公司"))
+    case = ok(
+        opinion(client, staff, case, "C1", "2026-03-10", "objection", objection_reasons="商业秘密")
+    )
+    case = ok(
+        opinion(client, staff, case, "C2", "2026-03-10", "partial", objection_reasons="部分涉密")
+    )
+    case = ok(conclude(client, staff, case))
+    case = ok(submit(client, staff, case, "disclosed", provided="见附件"))
+    return ok(act(client, staff, case, "approve_reply", "approver"))
+
+
+def test_every_objecting_third_party_is_notified_of_a_public_interest_disclosure(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    case = _two_objectors_signed_off(client, organ_a, clock)
+    body = {
+        "notify_third_party": True,
+        "public_interest_reasons": "涉及公共安全",
+        "disclosure_content": "中标报价明细",
+    }
+    # A partial objection counts too: naming one objector only is refused.
+    r = problem(
+        act(client, organ_a, case, "issue_reply", "clerk", consultation_id="C1", **body), 409
+    )
+    assert r["guard"] == "third_party_objection_handled"
+    assert "C2" in r["detail"]
+
+    case = ok(act(client, organ_a, case, "issue_reply", "clerk", **body))
+
+    notices = issued(client, organ_a, case["id"], "third_party_disclosure_notice")
+    assert len(notices) == 2
+    by_code = {c["code"]: c for c in case["consultations"]}
+    assert {by_code["C1"]["disclosure_letter_id"], by_code["C2"]["disclosure_letter_id"]} == {
+        n["id"] for n in notices
+    }
+    texts = [letter_text(client, organ_a, n["id"]) for n in notices]
+    assert any(PARTIES["third_party"] in t for t in texts)
+    assert any("示例监理咨询有限公司" in t for t in texts)
