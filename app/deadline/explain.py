@@ -137,7 +137,8 @@ class Explanation:
         parts = [head + "。"]
         if self.excluded_spans:
             spans = "；".join(_span_zh(s) for s in self.excluded_spans)
-            parts.append(f"不计入期限的期间：{spans}（重叠部分只计一次）。")
+            overlap = "（重叠部分只计一次）" if len(self.excluded_spans) > 1 else ""
+            parts.append(f"不计入期限的期间：{spans}{overlap}。")
         if self.art35 is not None:
             a = self.art35
             parts.append(

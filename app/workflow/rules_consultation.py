@@ -224,12 +224,14 @@ def close_consultation_span(ctx: Ctx, change: Change) -> None:
 
 
 def settle_consultations(ctx: Ctx, change: Change) -> None:
-    """Consultations end: silence means what the law says it means (Arts. 32, 34)."""
+    """Consultations end: silence means what the law says it means (Arts. 32, 34); on a
+    withdrawal they simply end."""
     for c in ctx.records.consultations:
         if c.settled_on is not None:
             continue
         fields: dict[str, object] = {"settled_on": ctx.today}
-        if c.open and c.kind in SILENCE:
+        # A withdrawal ends consultations without deciding anything about silence.
+        if c.open and c.kind in SILENCE and ctx.action != "withdraw":
             fields["result"] = SILENCE[c.kind]
         change.consultations[c.code] = fields
 

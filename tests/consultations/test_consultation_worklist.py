@@ -145,3 +145,15 @@ def test_a_withdrawn_case_leaves_the_legal_queue(
     assert case["state"] == "withdrawn"
     assert listed(client, organ_a, "legal", queue="legal") == set()
     assert listed(client, organ_a, "legal") == {case["id"]}  # still involved, still readable
+
+
+def test_a_withdrawal_ends_open_consultations_without_a_result(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    case = online(client)
+    case = ok(start(client, organ_a, case, "third_party"))
+    case = ok(act(client, organ_a, case, "withdraw", "clerk", withdrawn_on="2026-03-02"))
+    [c1] = case["consultations"]
+    assert (c1["status"], c1["result"], c1["settled_on"]) == ("settled", None, "2026-03-02")
+    clock.set("2026-04-30T10:00+08:00")
+    assert case_list(client, organ_a, "clerk", consultation_lapsed="true") == []
