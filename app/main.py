@@ -22,6 +22,7 @@ from app.letters.render import harfbuzz_subsetter
 from app.letters.router import router as letters_router
 from app.limits import BodySizeLimit, RefuseNulInUrl
 from app.organs.router import router as organs_router
+from app.remedies.router import router as remedies_router
 from app.runtime import Runtime, build_runtime
 from app.suggestions.router import router as suggestions_router
 from app.workflow.router import router as workflow_router
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         calendar_router,
         letters_router,
         suggestions_router,
+        remedies_router,
     ):
         app.include_router(router)
     _document_bodies(app, ApplicationCreate, StaffCaseCreate)

@@ -7,6 +7,7 @@ from app.models.counter import Counter
 from app.models.event import CaseEvent
 from app.models.letter import Letter, PrintBatch
 from app.models.organ import ApiToken, Organ, User
+from app.models.remedy import RemedyRecord
 from app.models.security import IdempotencyRecord, LookupFailure
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "LookupFailure",
     "Organ",
     "PrintBatch",
+    "RemedyRecord",
     "User",
 ]

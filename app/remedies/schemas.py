@@ -1,0 +1,51 @@
+"""Shapes of reconsideration and litigation records."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+RemedyKind = Literal["reconsideration", "litigation_direct", "litigation_after_reconsideration"]
+RemedyResult = Literal["upheld", "corrected", "other", "pending"]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class RemedyWrite(BaseModel):
+    """A record as staff enter it; a result other than pending has its date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: RemedyKind = Field(
+        description="reconsideration 行政复议 / litigation_direct 未经复议直接起诉 / "
+        "litigation_after_reconsideration 复议后起诉"
+    )
+    body: Name = Field(description="复议机关或法院 / reconsideration body or court")
+    filed_on: date = Field(description="申请或立案日期 / filing date")
+    case_number: Number | None = Field(None, description="案号 / case number")
+    result: RemedyResult = Field(
+        "pending", description="upheld 维持 / corrected 纠正 / other 其他 / pending 尚未审结"
+    )
+    result_on: date | None = Field(None, description="结果日期 / result date")
+
+    @model_validator(mode="after")
+    def _dates(self) -> RemedyWrite:
+        if self.result == "pending" and self.result_on is not None:
+            raise ValueError("尚未审结的不应有结果日期 / a pending record has no result date")
+        if self.result != "pending" and self.result_on is None:
+            raise ValueError("须填写结果日期 / a result needs its date")
+        if self.result_on is not None and self.result_on < self.filed_on:
+            raise ValueError("结果日期不能早于立案日期 / the result cannot precede the filing")
+        return self
+
+
+class RemedyRead(RemedyWrite):
+    model_config = ConfigDict(extra="ignore", from_attributes=True)
+
+    id: int = Field(description="记录编号 / record id")
+    case_id: int = Field(description="案件 / case id")
+    created_by: str = Field(description="登记人 / recorded by")
+    created_at: datetime = Field(description="登记时间 / recorded at")
+    updated_at: datetime = Field(description="更新时间 / updated at")
