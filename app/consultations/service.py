@@ -23,9 +23,7 @@ KIND_LABELS = {
 
 def window_due(c: Consultation, calendar: WorkCalendar) -> date | None:
     """The last day of an external consultation's 15-WD window (Arts. 32, 34)."""
-    if c.kind not in lg.EXTERNAL_KINDS:
-        return None
-    return calendar.add_working_days(c.party_received_on or c.dispatched_on, lg.CONSULTATION_WD)
+    return lg.consultation_window_end(calendar, c.kind, c.dispatched_on, c.party_received_on)
 
 
 def status(c: Consultation, calendar: WorkCalendar, today: date) -> str:

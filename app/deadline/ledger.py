@@ -41,6 +41,16 @@ _KINDS = {
 _REG = "《政府信息公开条例》"
 
 
+def consultation_window_end(
+    calendar: WorkCalendar, kind: str, dispatched_on: date, party_received_on: date | None
+) -> date | None:
+    """The last day of an external consultation's 15-WD window (Arts. 32, 34): from the party's
+    receipt of the letter, assumed to be the dispatch day while unknown; None for internal kinds."""
+    if kind not in EXTERNAL_KINDS:
+        return None
+    return calendar.add_working_days(party_received_on or dispatched_on, CONSULTATION_WD)
+
+
 class LedgerError(ValueError):
     """The ledger's entries contradict each other (the workflow guards should prevent this)."""
 

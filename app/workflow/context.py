@@ -35,7 +35,6 @@ class CaseFacts:
     sign_off: str | None = None
     applicant_name: str = ""
     applicant_address: str | None = None
-    item_count: int = 1
 
 
 @dataclass(frozen=True)
@@ -52,10 +51,6 @@ class ConsultationFacts:
     opinion_on: date | None
     result: str | None
     settled_on: date | None
-
-    @property
-    def answered(self) -> bool:
-        return self.opinion_on is not None
 
     @property
     def open(self) -> bool:

@@ -37,12 +37,7 @@ MAX_CONSULTATIONS = 20
 
 
 def window_end(c: ConsultationFacts, ctx: Ctx) -> date | None:
-    """The last day of an external consultation's 15-WD window (from the party's receipt of
-    the letter, assumed to be the dispatch day while unknown), or None for internal kinds."""
-    if c.kind not in EXTERNAL:
-        return None
-    start = c.party_received_on or c.dispatched_on
-    return ctx.calendar.add_working_days(start, lg.CONSULTATION_WD)
+    return lg.consultation_window_end(ctx.calendar, c.kind, c.dispatched_on, c.party_received_on)
 
 
 def _named(ctx: Ctx) -> ConsultationFacts | None:

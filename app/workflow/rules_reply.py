@@ -211,9 +211,6 @@ def record_public_interest_disclosure(ctx: Ctx, change: Change) -> None:
     change.letter_params["third_party_disclosure_notice"] = notices
 
 
-SERVICE_METHODS = ("in_person", "post", "electronic", "entrusted")
-
-
 def _delivery_day(ctx: Ctx, change: Change) -> tuple[date | None, date | None]:
     """(the day service took effect, the day that judges whether the reply was on time)."""
     p = ctx.payload
