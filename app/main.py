@@ -13,16 +13,19 @@ from fastapi.openapi.utils import get_openapi
 from app.calendar.router import router as calendar_router
 from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
+from app.dashboard.router import router as dashboard_router
 from app.errors import PROBLEM_JSON, Problem, install_error_handlers
 from app.health.fonts import cjk_font_families, first_available
 from app.health.router import router as health_router
 from app.intake.router import router as intake_router
 from app.intake.schemas import ApplicationCreate, StaffCaseCreate
+from app.ledger_export.router import router as ledger_export_router
 from app.letters.render import harfbuzz_subsetter
 from app.letters.router import router as letters_router
 from app.limits import BodySizeLimit, RefuseNulInUrl
 from app.organs.router import router as organs_router
 from app.remedies.router import router as remedies_router
+from app.reports.router import router as reports_router
 from app.runtime import Runtime, build_runtime
 from app.suggestions.router import router as suggestions_router
 from app.workflow.router import router as workflow_router
@@ -103,6 +106,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         letters_router,
         suggestions_router,
         remedies_router,
+        reports_router,
+        ledger_export_router,
+        dashboard_router,
     ):
         app.include_router(router)
     _document_bodies(app, ApplicationCreate, StaffCaseCreate)
