@@ -94,6 +94,11 @@ def _filtered(f: CaseFilter) -> Select[Case]:
     return stmt
 
 
+def count_cases(session: Session, f: CaseFilter) -> int:
+    """How many of the organ's cases the worklist filter selects (the list's total)."""
+    return session.scalar(select(func.count()).select_from(_filtered(f).subquery())) or 0
+
+
 def list_cases(
     session: Session, f: CaseFilter, *, offset: int, limit: int
 ) -> tuple[list[Case], int]:
