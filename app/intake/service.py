@@ -38,6 +38,8 @@ from app.models import Case
 from app.organs import repository as organs_repo
 from app.organs.directory import OrganInfo
 from app.organs.numbering import format_number
+from app.reports.lock import guard_new_case
+from app.reports.periods import CaseStats
 from app.runtime import Runtime
 
 REGISTRATION_COUNTER = "registration"
@@ -283,6 +285,13 @@ def _create_case(
     action: str,
     now: datetime,
 ) -> tuple[CaseReceipt, int]:
+    if new.values["receipt_date"] is not None:
+        # A receipt date in a published year would change that year's numbers (RULES §8).
+        guard_new_case(
+            session,
+            organ.id,
+            CaseStats(new.values["receipt_date"], None, None, new.values["applicant_category"]),
+        )
     # The write lock is taken here, by the counter: keep what follows short.
     year = now.astimezone(rt.tz).year
     seq = organs_repo.next_counter_value(

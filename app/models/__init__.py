@@ -8,6 +8,7 @@ from app.models.event import CaseEvent
 from app.models.letter import Letter, PrintBatch
 from app.models.organ import ApiToken, Organ, User
 from app.models.remedy import RemedyRecord
+from app.models.report import ReportLock, ReportOverride
 from app.models.security import IdempotencyRecord, LookupFailure
 
 __all__ = [
@@ -26,5 +27,7 @@ __all__ = [
     "Organ",
     "PrintBatch",
     "RemedyRecord",
+    "ReportLock",
+    "ReportOverride",
     "User",
 ]

@@ -27,6 +27,9 @@ class Organ(Base):
     # stamps electronically; without it the letter leaves room for a hand-applied seal.
     seal_sha256: Mapped[str | None] = mapped_column(String(64))
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # The government this organ is a department of (e.g. a county government's bureaus): the
+    # annual report can sum a government with its departments.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -38,6 +38,13 @@ class OrganCreate(BaseModel):
     settings: OrganSettings = Field(
         default_factory=OrganSettings, description="机关设置 / organ settings"
     )
+    parent_code: Code | None = Field(
+        None,
+        description=(
+            "上级政府的机关代码（本机关为其部门时），年度报告可汇总 / the government this organ "
+            "is a department of; its annual report can sum its departments"
+        ),
+    )
 
 
 class OrganRead(BaseModel):
@@ -55,6 +62,7 @@ class OrganRead(BaseModel):
     seal_sha256: str | None = Field(
         None, description="电子印章图片（PNG）的 SHA-256 / the seal image's SHA-256, if any"
     )
+    parent_id: int | None = Field(None, description="上级政府的内部编号 / the parent organ's id")
     created_at: datetime = Field(description="创建时间 / created at")
 
 

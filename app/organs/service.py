@@ -19,6 +19,13 @@ def create_organ(session: Session, data: OrganCreate, *, now: datetime) -> Organ
     """Register an organ; its code must be new."""
     if repository.organ_by_code(session, data.code) is not None:
         raise Conflict(f"机关代码 {data.code} 已存在 / organ code {data.code} exists", field="code")
+    parent = None
+    if data.parent_code is not None:
+        parent = repository.organ_by_code(session, data.parent_code)
+        if parent is None:
+            raise InvalidInput(
+                ("body", "parent_code"), f"机关 {data.parent_code} 不存在 / unknown organ"
+            )
     organ = Organ(
         code=data.code,
         name=data.name,
@@ -28,6 +35,7 @@ def create_organ(session: Session, data: OrganCreate, *, now: datetime) -> Organ
         phone=data.phone or "",
         number_pattern=data.number_pattern,
         settings=data.settings.model_dump(),
+        parent_id=parent.id if parent else None,
         created_at=now,
     )
     repository.add(session, organ)

@@ -13,6 +13,8 @@ from app.errors import InvalidInput, NotFound
 from app.models import Case, RemedyRecord
 from app.remedies import repository
 from app.remedies.schemas import RemedyRead, RemedyWrite
+from app.reports.lock import guard_remedy
+from app.reports.periods import RemedyStats
 from app.runtime import Runtime
 
 # Records can be attached once the case has an answer the applicant could challenge.
@@ -68,15 +70,23 @@ def add_remedy(
         updated_at=now,
         **data.model_dump(),
     )
+    actor = Actor.of(principal)
+    overrides = guard_remedy(
+        session, case, None, RemedyStats.of(row), action="record_remedy", actor=actor, now=now
+    )
     session.add(row)
     session.flush()
     _record(
         session,
         rt,
         case,
-        Actor.of(principal),
+        actor,
         "record_remedy",
-        {"record_id": row.id, "after": data.model_dump(mode="json")},
+        {
+            "record_id": row.id,
+            "after": data.model_dump(mode="json"),
+            **({"report_overrides": overrides} if overrides else {}),
+        },
     )
     return RemedyRead.model_validate(row)
 
@@ -96,16 +106,32 @@ def update_remedy(
         raise NotFound(f"记录 {record_id} 不存在 / record not found", record_id=record_id)
     _check(rt, case, data)
     before = RemedyWrite.model_validate(row, from_attributes=True).model_dump(mode="json")
+    counted_before = RemedyStats.of(row)
     for name, value in data.model_dump().items():
         setattr(row, name, value)
-    row.updated_at = rt.clock()
+    row.updated_at = now = rt.clock()
+    actor = Actor.of(principal)
+    overrides = guard_remedy(
+        session,
+        case,
+        counted_before,
+        RemedyStats.of(row),
+        action="update_remedy",
+        actor=actor,
+        now=now,
+    )
     session.flush()
     _record(
         session,
         rt,
         case,
-        Actor.of(principal),
+        actor,
         "update_remedy",
-        {"record_id": row.id, "before": before, "after": data.model_dump(mode="json")},
+        {
+            "record_id": row.id,
+            "before": before,
+            "after": data.model_dump(mode="json"),
+            **({"report_overrides": overrides} if overrides else {}),
+        },
     )
     return RemedyRead.model_validate(row)

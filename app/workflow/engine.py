@@ -27,6 +27,8 @@ from app.letters.service import (
 )
 from app.models import Case
 from app.organs.directory import OrganInfo
+from app.reports.lock import guard_case
+from app.reports.periods import CaseStats
 from app.runtime import Runtime
 from app.workflow import records
 from app.workflow.definition import ActionDef
@@ -180,6 +182,7 @@ def perform(
         raise InvalidInput.many(change.errors)
 
     before = {"state": case.state, **{c: getattr(case, c) for c in CACHE_COLUMNS}}
+    counted_before = CaseStats.of(case)
     target = action.resolve_target(case.previous_state)
     new_ledger = [*ledger, *change.entries]
     cached = cache_values(
@@ -195,6 +198,8 @@ def perform(
     }.items():
         setattr(case, name, value)
     case.updated_at = now
+    # A published year's numbers do not move without an administrator's override (RULES §8).
+    overrides = guard_case(session, case, counted_before, action=action_code, actor=actor, now=now)
     case_id = case.id
     try:
         session.flush()
@@ -241,6 +246,7 @@ def perform(
             **({"outcome": action.outcome} if action.outcome else {}),
             **({"case_fields": change.case_fields} if change.case_fields else {}),
             **({"letters": [letter_summary(x) for x in letters]} if letters else {}),
+            **({"report_overrides": overrides} if overrides else {}),
         },
     )
     record_letters(session, letters, event.id)

@@ -1,0 +1,168 @@
+"""The year lock (RULES §8): once an organ publishes a year, a change to a case that would alter
+that year's numbers is refused — unless an administrator has granted an override for the case,
+with a reason; the change then uses the override, and the timeline and the report show it.
+
+A change "alters the numbers" when the set of cells the case (or one of its reconsideration and
+litigation records) is counted in, in the locked year, differs before and after: the same
+functions of app.reports.periods that the counting mirrors decide it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.principal import Actor
+from app.errors import Conflict
+from app.models import Case, ReportLock, ReportOverride
+from app.reports.periods import (
+    CaseStats,
+    Period,
+    RemedyStats,
+    table3_cells,
+    table4_cells,
+)
+
+CellsOf = Callable[[Period], frozenset[tuple[str, str]]]
+
+
+class YearLocked(Conflict):
+    code = "report-year-locked"
+    title = "年度报告已发布锁定 / The year's report is published and locked"
+
+
+def locks_of(session: Session, organ_id: int) -> list[ReportLock]:
+    return list(
+        session.scalars(
+            select(ReportLock).where(ReportLock.organ_id == organ_id).order_by(ReportLock.year)
+        )
+    )
+
+
+def _unused_override(session: Session, lock_id: int, case_id: int) -> ReportOverride | None:
+    return session.scalars(
+        select(ReportOverride)
+        .where(
+            ReportOverride.lock_id == lock_id,
+            ReportOverride.case_id == case_id,
+            ReportOverride.used_at.is_(None),
+        )
+        .order_by(ReportOverride.id)
+        .limit(1)
+    ).first()
+
+
+def _guard(
+    session: Session,
+    organ_id: int,
+    case_id: int | None,
+    before: CellsOf,
+    after: CellsOf,
+    *,
+    action: str,
+    actor: Actor,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    used: list[dict[str, Any]] = []
+    for lock in locks_of(session, organ_id):
+        period = Period(lock.year)
+        changed = sorted(before(period) ^ after(period))
+        if not changed:
+            continue
+        override = None if case_id is None else _unused_override(session, lock.id, case_id)
+        cells = [f"{row}/{col}" for row, col in changed]
+        if override is None:
+            raise YearLocked(
+                f"{lock.year} 年度报告已于 {lock.locked_at:%Y-%m-%d} 发布并锁定，此操作将改变其"
+                f"数字（{', '.join(cells)}）；如确需更正，请由管理员说明理由后授权 / the "
+                f"{lock.year} report is published and locked; this would change its numbers "
+                f"({', '.join(cells)}). An administrator may grant an override for the case, "
+                "with a reason (POST /api/v1/reports/annual/{year}/overrides).",
+                year=lock.year,
+                cells=cells,
+                case_id=case_id,
+            )
+        override.used_at = now
+        override.used_by = actor.label
+        override.used_action = action
+        override.used_cells = cells
+        used.append(
+            {
+                "year": lock.year,
+                "override_id": override.id,
+                "reason": override.reason,
+                "granted_by": override.granted_by,
+                "cells": cells,
+            }
+        )
+    return used
+
+
+def guard_case(
+    session: Session,
+    case: Case,
+    before: CaseStats | None,
+    *,
+    action: str,
+    actor: Actor,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Refuse (YearLocked) a change of the case that would alter a locked year's table 三, or
+    use an override; returns the overrides used, for the event's payload."""
+    after = CaseStats.of(case)
+    if before == after:
+        return []
+    return _guard(
+        session,
+        case.organ_id,
+        case.id,
+        lambda p: frozenset() if before is None else table3_cells(p, before),
+        lambda p: table3_cells(p, after),
+        action=action,
+        actor=actor,
+        now=now,
+    )
+
+
+def guard_new_case(session: Session, organ_id: int, stats: CaseStats) -> None:
+    """Refuse registering a case whose receipt date falls in a locked year (no override can
+    exist yet for a case that does not)."""
+    _guard(
+        session,
+        organ_id,
+        None,
+        lambda p: frozenset(),
+        lambda p: table3_cells(p, stats),
+        action="register",
+        actor=Actor(kind="system", label=""),
+        now=datetime.min,
+    )
+
+
+def guard_remedy(
+    session: Session,
+    case: Case,
+    before: RemedyStats | None,
+    after: RemedyStats,
+    *,
+    action: str,
+    actor: Actor,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The same for a reconsideration or litigation record and table 四."""
+    if before == after:
+        return []
+    return _guard(
+        session,
+        case.organ_id,
+        case.id,
+        lambda p: frozenset() if before is None else table4_cells(p, before),
+        lambda p: table4_cells(p, after),
+        action=action,
+        actor=actor,
+        now=now,
+    )
