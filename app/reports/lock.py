@@ -76,12 +76,18 @@ def _guard(
         override = None if case_id is None else _unused_override(session, lock.id, case_id)
         cells = [f"{row}/{col}" for row, col in changed]
         if override is None:
+            how = (
+                "登记为待确认收到，再经管理员授权后确认收到日期 / register it as awaiting "
+                "confirmation, then confirm its receipt after an administrator's override"
+                if case_id is None
+                else "如确需更正，请由管理员说明理由后授权 / an administrator may grant an "
+                f"override for the case, with a reason (POST /api/v1/reports/annual/{lock.year}"
+                "/overrides)"
+            )
             raise YearLocked(
                 f"{lock.year} 年度报告已于 {lock.locked_at:%Y-%m-%d} 发布并锁定，此操作将改变其"
-                f"数字（{', '.join(cells)}）；如确需更正，请由管理员说明理由后授权 / the "
-                f"{lock.year} report is published and locked; this would change its numbers "
-                f"({', '.join(cells)}). An administrator may grant an override for the case, "
-                "with a reason (POST /api/v1/reports/annual/{year}/overrides).",
+                f"数字（{', '.join(cells)}）/ the {lock.year} report is published and locked; "
+                f"this would change its numbers ({', '.join(cells)}). {how}",
                 year=lock.year,
                 cells=cells,
                 case_id=case_id,

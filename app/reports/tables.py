@@ -71,12 +71,6 @@ class Failure:
     expected: int
     actual: int
 
-    def describe(self) -> str:
-        return (
-            f"表{self.table} {self.row}/{self.column}: {self.rule} — "
-            f"expected {self.expected}, counted {self.actual}"
-        )
-
 
 @dataclass
 class Check:
