@@ -27,6 +27,7 @@ from app.organs.router import router as organs_router
 from app.remedies.router import router as remedies_router
 from app.reports.router import router as reports_router
 from app.runtime import Runtime, build_runtime
+from app.suggestions.proactive_router import router as proactive_router
 from app.suggestions.router import router as suggestions_router
 from app.workflow.router import router as workflow_router
 
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         calendar_router,
         letters_router,
         suggestions_router,
+        proactive_router,
         remedies_router,
         reports_router,
         ledger_export_router,

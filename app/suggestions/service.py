@@ -6,7 +6,7 @@ earlier one, or information goes into proactive disclosure, stays the clerk's de
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,12 @@ from app.intake.vocabulary import ApplicantCategory
 from app.models import Case
 from app.runtime import Runtime
 from app.suggestions import repository
+from app.suggestions.proactive import (
+    ART44_MIN_APPLICANTS,
+    ART44_WINDOW_DAYS,
+    art44_window,
+    distinct_applicants,
+)
 from app.suggestions.repository import IssuedReply, PastCase
 from app.suggestions.schemas import (
     Art44Case,
@@ -34,12 +40,6 @@ from app.suggestions.similarity import (
     profile,
 )
 from app.validation.masking import mask_name
-
-# Other applicants' applications that arrived in this many days before today count for Art. 44.
-ART44_WINDOW_DAYS = 365
-# [interpretation] Art. 44 speaks of "several" (多个) applicants without a number: suggest when
-# at least three distinct applicants, this one included, asked for the same information.
-ART44_MIN_APPLICANTS = 3
 
 
 def _items(past: PastCase) -> list[Item]:
@@ -100,8 +100,10 @@ def _repeats(
 
 
 def _art44(session: Session, rt: Runtime, case: Case, mine: list[Profile]) -> list[Art44Group]:
-    today = rt.clock().astimezone(rt.tz).date()
-    since = datetime.combine(today - timedelta(days=ART44_WINDOW_DAYS), time.min, tzinfo=rt.tz)
+    first_day, _ = art44_window(rt.clock().astimezone(rt.tz).date())
+    # Arrived since the window's first day began, in Beijing; the organ-wide report
+    # (proactive_service) counts the same days, by receipt date where there is one.
+    since = datetime.combine(first_day, time.min, tzinfo=rt.tz)
     others = repository.recent_cases_of_others(
         session, organ_id=case.organ_id, id_number=case.applicant_id_number, since=since
     )
@@ -116,7 +118,8 @@ def _art44(session: Session, rt: Runtime, case: Case, mine: list[Profile]) -> li
         if not hits:
             continue
         hits.sort(key=lambda h: (-h[1], -h[0].arrived_at.timestamp(), -h[0].id))
-        applicants = len({past.applicant_id_number for past, _, _ in hits}) + 1
+        # The other applicants (this one's own applications are not among them), and this one.
+        applicants = distinct_applicants(past.applicant_id_number for past, _, _ in hits) + 1
         groups.append(
             Art44Group(
                 item_position=row.position,

@@ -179,3 +179,13 @@ def test_best_match_is_the_maximum_pairwise_score(a: list[str], b: list[str]) ->
     assert score == max(similarity(x, y) for x in a for y in b)
     assert score == similarity(a[i], b[j])
     assert best_match(b, a)[0] == score
+
+
+@given(MIXED, MIXED)
+def test_shared_tokens_count_the_bigrams_both_multisets_hold(a: str, b: str) -> None:
+    pa, pb = profile(a), profile(b)
+    shared = sum((pa.grams & pb.grams).values())
+    assert len(pa.tokens & pb.tokens) == shared
+    assert len(pa.tokens) == pa.size == pa.grams.total()
+    total = pa.size + pb.size
+    assert similarity(a, b) == (2 * shared / total if total else 0.0)
