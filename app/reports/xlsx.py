@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from typing import Any
 
 # openpyxl ships no type hints (types-openpyxl would provide them).
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Border, Font, Side  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.reports import printed
 from app.reports.printed import Grid
@@ -165,6 +166,7 @@ def render(rt: Runtime, report: AnnualReport) -> bytes:
     name = printed.title(report)
     lines = printed.status_lines(report, rt.tz)
     ws3 = wb.active
+    assert isinstance(ws3, Worksheet)  # a new workbook's one sheet
     ws3.title = "表三"
     _table_sheet(
         ws3,
