@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 
 from app.config import Settings
 from app.main import create_app
@@ -21,6 +22,11 @@ from tests.fixtures.database import (
     truncate_all,
 )
 from tests.fixtures.factories import Clock, bearer, make_organ, make_token
+
+# Property tests check rules, not speed: no per-example deadline, which a loaded CI machine
+# would turn into flaky failures (speed is measured by bench/).
+hypothesis_settings.register_profile("gongkai", deadline=None)
+hypothesis_settings.load_profile("gongkai")
 
 # Monday 2 March 2026, 10:00 in Beijing.
 DEFAULT_NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
