@@ -38,6 +38,13 @@ def _check(rt: Runtime, case: Case, data: RemedyWrite) -> None:
         value = getattr(data, name)
         if value is not None and value > today:
             raise InvalidInput(("body", name), "不能是将来 / cannot be in the future")
+    # A challenge follows the application (it may precede the reply: a complaint of no answer).
+    first = case.receipt_date or case.arrived_at.astimezone(rt.tz).date()
+    if data.filed_on < first:
+        raise InvalidInput(
+            ("body", "filed_on"),
+            f"不能早于收到申请之日 {first} / cannot precede the application's receipt on {first}",
+        )
 
 
 def _record(
@@ -75,6 +82,8 @@ def add_remedy(
         session, case, None, RemedyStats.of(row), action="record_remedy", actor=actor, now=now
     )
     session.add(row)
+    # The legal office handles reconsideration and litigation: from now on it sees the case.
+    case.legal_involved = True
     session.flush()
     _record(
         session,

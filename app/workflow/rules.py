@@ -184,11 +184,20 @@ STOP_REASONS = {
 
 
 def stop_reply_clock(ctx: Ctx, change: Change) -> None:
-    """Reply, closure or withdrawal: the clock stops (nothing to stop if it never started)."""
+    """Reply, closure or withdrawal: the clock stops (nothing to stop if it never started).
+    A withdrawal's date lies between the receipt (or, unconfirmed, the arrival) and today: it
+    is the case's conclusion date, which the annual report counts by (RULES §8)."""
+    on = ctx.payload.get("withdrawn_on", ctx.today)
+    if on > ctx.today:
+        _error(change, "withdrawn_on", "不能是将来 / cannot be in the future")
+    first = ctx.case.receipt_date or ctx.case.arrived_on
+    if on < first:
+        _error(
+            change,
+            "withdrawn_on",
+            f"不能早于收到申请之日 {first} / cannot precede the application's receipt on {first}",
+        )
     if _clock_running(ctx):
-        on = ctx.payload.get("withdrawn_on", ctx.today)
-        if on > ctx.today:
-            _error(change, "withdrawn_on", "不能是将来 / cannot be in the future")
         change.entries.append(
             lg.Stopped(
                 on=min(on, ctx.today),

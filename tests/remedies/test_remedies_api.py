@@ -103,3 +103,38 @@ def test_roles_and_organs(client: TestClient, organ_a: Staff, organ_b: Staff, cl
     assert client.get(_url(case), headers=organ_b.headers("clerk")).status_code == 404
     r = client.put(f"{_url(case)}/999", json=RECONSIDERATION, headers=organ_a.headers("clerk"))
     assert r.status_code == 404
+
+
+def test_a_record_cannot_predate_the_application(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    case = _replied(client, organ_a, clock)  # received 2 March 2026
+    early = {**RECONSIDERATION, "filed_on": "2026-03-01"}
+    body = problem(client.post(_url(case), json=early, headers=organ_a.headers("clerk")), 422)
+    assert body["errors"][0]["loc"] == ["body", "filed_on"]
+    # A complaint of no answer may precede the reply; it cannot precede the application.
+    same_day = {**RECONSIDERATION, "filed_on": "2026-03-02"}
+    assert (
+        client.post(_url(case), json=same_day, headers=organ_a.headers("clerk")).status_code == 201
+    )
+
+
+def test_once_a_clerk_records_a_challenge_the_legal_office_sees_and_updates_it(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    case = reply_through_review(client, organ_a, online(client), "disclosed", provided="全文")
+    clock.set("2026-05-20T10:00+08:00")
+    legal = organ_a.headers("legal")
+    assert client.get(_url(case), headers=legal).status_code == 404  # not its case yet
+    r = client.post(_url(case), json=RECONSIDERATION, headers=organ_a.headers("clerk"))
+    assert r.status_code == 201, r.text
+    assert [x["kind"] for x in ok_list(client.get(_url(case), headers=legal))] == [
+        "reconsideration"
+    ]
+    done = {**RECONSIDERATION, "result": "upheld", "result_on": "2026-05-18"}
+    assert client.put(f"{_url(case)}/{r.json()['id']}", json=done, headers=legal).status_code == 200
+
+
+def ok_list(r: Any) -> list[dict[str, Any]]:
+    assert r.status_code == 200, r.text
+    return list(r.json())

@@ -197,6 +197,19 @@ def test_legal_review_can_be_asked_for_an_outcome_the_organ_does_not_require_it_
     assert forced["review"]["legal_review"] == "approved"
 
 
+def test_a_withdrawal_is_dated_between_the_receipt_and_today(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    case = online(client)  # received Monday 2 March 2026
+    clock.set("2026-03-20T10:00+08:00")
+    for bad in ("2026-03-01", "2026-03-21"):
+        r = problem(act(client, organ_a, case, "withdraw", "clerk", withdrawn_on=bad), 422)
+        assert r["errors"][0]["loc"][-1] == "withdrawn_on"
+    assert case_of(client, organ_a, case["id"])["state"] == "received"
+    done = ok(act(client, organ_a, case, "withdraw", "clerk", withdrawn_on="2026-03-02"))
+    assert done["concluded_on"] == "2026-03-02"
+
+
 def test_withdrawal_concludes_as_other_with_no_remedy_clause(
     client: TestClient, organ_a: Staff, clock: Clock
 ) -> None:
