@@ -66,20 +66,25 @@ class TemplateRef:
     sha256: str
 
 
+def template_environment(directory: Path) -> Environment:
+    """A Jinja2 environment for printed documents: escaped, strict about missing values."""
+    return Environment(
+        loader=FileSystemLoader(directory),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+
+
 class LetterTemplates:
     """The Jinja2 side: a context in, self-contained HTML out."""
 
     def __init__(self, directory: Path = TEMPLATES_DIR, *, fonts: FontStack) -> None:
         self.directory = directory
         self.fonts = fonts
-        self.env = Environment(
-            loader=FileSystemLoader(directory),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            auto_reload=False,
-        )
+        self.env = template_environment(directory)
         self.env.filters.update(
             cn_date=formatting.cn_date,
             cn_datetime=formatting.cn_datetime,

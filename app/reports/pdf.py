@@ -14,9 +14,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
-from app.letters.render import PROJECT_ROOT
+from app.letters.render import PROJECT_ROOT, template_environment
 from app.reports import printed
 from app.reports.schemas import AnnualReport
 from app.runtime import Runtime
@@ -28,14 +28,7 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates" / "reports"
 @cache
 def _environment(directory: Path = TEMPLATES_DIR) -> Environment:
     """Built on first use, once per process."""
-    return Environment(
-        loader=FileSystemLoader(directory),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-    )
+    return template_environment(directory)
 
 
 def html(rt: Runtime, report: AnnualReport) -> str:
