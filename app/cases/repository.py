@@ -60,6 +60,8 @@ class CaseFilter:
     received_to: date | None = None
     reply_due_before: date | None = None
     reply_due_by: date | None = None
+    # With reply_due_by: "due within N working days" lists what is not yet overdue.
+    reply_due_from: date | None = None
     overdue_on: date | None = None
     open_states: tuple[str, ...] = ()
     only_ids: tuple[int, ...] | None = None
@@ -82,6 +84,8 @@ def _filtered(f: CaseFilter) -> Select[Case]:
         stmt = stmt.where(Case.reply_due < f.reply_due_before)
     if f.reply_due_by is not None:
         stmt = stmt.where(Case.reply_due <= f.reply_due_by, Case.state.in_(f.open_states))
+    if f.reply_due_from is not None:
+        stmt = stmt.where(Case.reply_due >= f.reply_due_from)
     if f.overdue_on is not None:
         stmt = stmt.where(Case.reply_due < f.overdue_on, Case.state.in_(f.open_states))
     if f.only_ids is not None:

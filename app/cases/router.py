@@ -54,7 +54,12 @@ def list_cases(
     overdue: Annotated[bool, Query(description="只看已逾期 / overdue only")] = False,
     due_within: Annotated[
         int | None,
-        Query(ge=1, le=60, description="N 个工作日内到期 / reply due within N working days"),
+        Query(
+            ge=1,
+            le=60,
+            description="今日至其后第 N 个工作日内到期（不含已逾期）/ reply due from today "
+            "through the N-th working day after it (not the overdue ones)",
+        ),
     ] = None,
     consultation_lapsed: Annotated[
         bool,

@@ -150,6 +150,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
         received_to=q.received_to,
         reply_due_before=q.deadline_before,
         reply_due_by=rt.calendar.add_working_days(today, q.due_within) if q.due_within else None,
+        reply_due_from=today if q.due_within else None,
         overdue_on=today if q.overdue else None,
         open_states=states,
         only_ids=None if only_ids is None else tuple(only_ids),

@@ -124,9 +124,18 @@ def _deadline_figures(
 ) -> dict[str, Figure]:
     """Open cases, due soon and overdue: the worklist's own filters, counted."""
 
-    def count(*, overdue_on: date | None = None, reply_due_by: date | None = None) -> int:
+    def count(
+        *,
+        overdue_on: date | None = None,
+        reply_due_by: date | None = None,
+        reply_due_from: date | None = None,
+    ) -> int:
         f = cases_repo.CaseFilter(
-            organ_id=organ_id, open_states=open_, overdue_on=overdue_on, reply_due_by=reply_due_by
+            organ_id=organ_id,
+            open_states=open_,
+            overdue_on=overdue_on,
+            reply_due_by=reply_due_by,
+            reply_due_from=reply_due_from,
         )
         return cases_repo.count_cases(session, f)
 
@@ -153,16 +162,13 @@ def _deadline_figures(
         ),
     }
     for n in DUE_SOON:
-        # The worklist's due_within=N also lists the overdue cases (first); this figure counts
-        # only those not yet overdue: due from today through the N-th working day after it.
-        within = count(reply_due_by=rt.calendar.add_working_days(today, n))
+        # The worklist's due_within=N: due from today through the N-th working day after it.
         figures[f"due_within_{n}"] = Figure(
-            count=within - overdue,
+            count=count(reply_due_by=rt.calendar.add_working_days(today, n), reply_due_from=today),
             label=f"{n}个工作日内到期",
             label_en=f"Due within {n} working days",
-            description=f"在办案件中答复期限在今日至其后第{n}个工作日（含）之间、尚未逾期的；"
-            f"链接的列表另含已逾期案件。/ Open cases due today or within the next {n} working "
-            "days, not yet overdue; the linked list also shows the overdue ones.",
+            description=f"在办案件中答复期限在今日至其后第{n}个工作日（含）之间、尚未逾期的。"
+            f"/ Open cases due today or within the next {n} working days, not yet overdue.",
             href=_href(due_within=n),
         )
     return figures
