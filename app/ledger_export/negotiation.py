@@ -1,68 +1,19 @@
-"""Which file format a request asks for: `format=` if given, else the Accept header (pure)."""
+"""Which file format a ledger request asks for: `format=` if given, else the Accept header."""
 
 from __future__ import annotations
 
 from typing import Literal
 
+from app.negotiation import choose
+
 Format = Literal["xlsx", "csv"]
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# XLSX first: also the preference when the client likes both equally (e.g. `*/*`).
 MEDIA_TYPES: dict[Format, str] = {"xlsx": XLSX, "csv": CSV}
-# Also the preference when the client likes both equally (e.g. `*/*`).
-DEFAULT_FORMAT: Format = "xlsx"
-
-
-def _ranges(accept: str) -> list[tuple[str, float]]:
-    """The media ranges of an Accept header with their weights; malformed parts are skipped."""
-    ranges = []
-    for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        media = media.lower()
-        if media.count("/") != 1 or not all(media.split("/")):
-            continue
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value.strip())
-                except ValueError:
-                    q = -1.0
-        if 0.0 <= q <= 1.0:
-            ranges.append((media, q))
-    return ranges
-
-
-def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
-    """The weight of the most specific range matching `media_type` (RFC 9110 §12.5.1)."""
-    kind = media_type.split("/")[0]
-    best: tuple[int, float] | None = None
-    for media, q in ranges:
-        if media == media_type:
-            specificity = 2
-        elif media == f"{kind}/*":
-            specificity = 1
-        elif media == "*/*":
-            specificity = 0
-        else:
-            continue
-        if best is None or specificity > best[0]:
-            best = (specificity, q)
-    return 0.0 if best is None else best[1]
 
 
 def negotiate(explicit: Format | None, accept: str | None) -> Format | None:
     """The format to send; None when the Accept header admits neither."""
-    if explicit is not None:
-        return explicit
-    if accept is None or not accept.strip():
-        return DEFAULT_FORMAT
-    ranges = _ranges(accept)
-    chosen: Format | None = None
-    best = 0.0
-    for fmt in (DEFAULT_FORMAT, "csv"):
-        q = _quality(MEDIA_TYPES[fmt], ranges)
-        if q > best:
-            chosen, best = fmt, q
-    return chosen
+    return choose(MEDIA_TYPES, explicit, accept)

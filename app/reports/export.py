@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi.responses import JSONResponse, Response
 
 from app.errors import DomainError
+from app.negotiation import choose
 from app.reports import pdf, printed, xlsx
 from app.reports.schemas import AnnualReport
 from app.runtime import Runtime
@@ -32,22 +33,14 @@ class NotAcceptable(DomainError):
 
 
 def negotiate(format: str | None, accept: str | None) -> str:
-    """The format asked for: the `format` parameter, else the first acceptable media type."""
-    if format is not None:
-        return format
-    if not accept:
-        return "json"
-    wanted = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    for media in wanted:
-        if media in ("*/*", "application/*", "application/problem+json"):
-            return "json"
-        for kind, known in MEDIA_TYPES.items():
-            if media == known:
-                return kind
-    raise NotAcceptable(
-        f"可用格式 / available: {', '.join(MEDIA_TYPES.values())}",
-        available=list(MEDIA_TYPES.values()),
-    )
+    """The format asked for: the `format` parameter, else the Accept header (JSON by default)."""
+    kind = choose(MEDIA_TYPES, format, accept)
+    if kind is None:
+        raise NotAcceptable(
+            f"可用格式 / available: {', '.join(MEDIA_TYPES.values())}",
+            available=list(MEDIA_TYPES.values()),
+        )
+    return kind
 
 
 def render(rt: Runtime, report: AnnualReport, kind: str) -> Response:
