@@ -56,42 +56,53 @@ def _unused_override(session: Session, lock_id: int, case_id: int) -> ReportOver
     ).first()
 
 
-def _guard(
+def _changes(
+    session: Session, organ_id: int, before: CellsOf, after: CellsOf
+) -> list[tuple[ReportLock, list[str]]]:
+    """The organ's locked years whose cells differ before and after, with those cells."""
+    found = []
+    for lock in locks_of(session, organ_id):
+        period = Period(lock.year)
+        changed = sorted(before(period) ^ after(period))
+        if changed:
+            found.append((lock, [f"{row}/{col}" for row, col in changed]))
+    return found
+
+
+def _refused(lock: ReportLock, cells: list[str], case_id: int | None) -> YearLocked:
+    how = (
+        "登记为待确认收到，再经管理员授权后确认收到日期 / register it as awaiting "
+        "confirmation, then confirm its receipt after an administrator's override"
+        if case_id is None
+        else "如确需更正，请由管理员说明理由后授权 / an administrator may grant an "
+        f"override for the case, with a reason (POST /api/v1/reports/annual/{lock.year}"
+        "/overrides)"
+    )
+    return YearLocked(
+        f"{lock.year} 年度报告已于 {lock.locked_at:%Y-%m-%d} 发布并锁定，此操作将改变其"
+        f"数字（{', '.join(cells)}）/ the {lock.year} report is published and locked; "
+        f"this would change its numbers ({', '.join(cells)}). {how}",
+        year=lock.year,
+        cells=cells,
+        case_id=case_id,
+    )
+
+
+def _use_overrides(
     session: Session,
-    organ_id: int,
-    case_id: int | None,
-    before: CellsOf,
-    after: CellsOf,
+    case_id: int,
+    changes: list[tuple[ReportLock, list[str]]],
     *,
     action: str,
     actor: Actor,
     now: datetime,
 ) -> list[dict[str, Any]]:
+    """Spend one override per changed locked year, or refuse; returns what was used."""
     used: list[dict[str, Any]] = []
-    for lock in locks_of(session, organ_id):
-        period = Period(lock.year)
-        changed = sorted(before(period) ^ after(period))
-        if not changed:
-            continue
-        override = None if case_id is None else _unused_override(session, lock.id, case_id)
-        cells = [f"{row}/{col}" for row, col in changed]
+    for lock, cells in changes:
+        override = _unused_override(session, lock.id, case_id)
         if override is None:
-            how = (
-                "登记为待确认收到，再经管理员授权后确认收到日期 / register it as awaiting "
-                "confirmation, then confirm its receipt after an administrator's override"
-                if case_id is None
-                else "如确需更正，请由管理员说明理由后授权 / an administrator may grant an "
-                f"override for the case, with a reason (POST /api/v1/reports/annual/{lock.year}"
-                "/overrides)"
-            )
-            raise YearLocked(
-                f"{lock.year} 年度报告已于 {lock.locked_at:%Y-%m-%d} 发布并锁定，此操作将改变其"
-                f"数字（{', '.join(cells)}）/ the {lock.year} report is published and locked; "
-                f"this would change its numbers ({', '.join(cells)}). {how}",
-                year=lock.year,
-                cells=cells,
-                case_id=case_id,
-            )
+            raise _refused(lock, cells, case_id)
         override.used_at = now
         override.used_by = actor.label
         override.used_action = action
@@ -111,7 +122,7 @@ def _guard(
 def guard_case(
     session: Session,
     case: Case,
-    before: CaseStats | None,
+    before: CaseStats,
     *,
     action: str,
     actor: Actor,
@@ -122,31 +133,21 @@ def guard_case(
     after = CaseStats.of(case)
     if before == after:
         return []
-    return _guard(
+    changes = _changes(
         session,
         case.organ_id,
-        case.id,
-        lambda p: frozenset() if before is None else table3_cells(p, before),
+        lambda p: table3_cells(p, before),
         lambda p: table3_cells(p, after),
-        action=action,
-        actor=actor,
-        now=now,
     )
+    return _use_overrides(session, case.id, changes, action=action, actor=actor, now=now)
 
 
 def guard_new_case(session: Session, organ_id: int, stats: CaseStats) -> None:
     """Refuse registering a case whose receipt date falls in a locked year (no override can
     exist yet for a case that does not)."""
-    _guard(
-        session,
-        organ_id,
-        None,
-        lambda p: frozenset(),
-        lambda p: table3_cells(p, stats),
-        action="register",
-        actor=Actor(kind="system", label=""),
-        now=datetime.min,
-    )
+    changes = _changes(session, organ_id, lambda p: frozenset(), lambda p: table3_cells(p, stats))
+    if changes:
+        raise _refused(*changes[0], None)
 
 
 def guard_remedy(
@@ -159,16 +160,14 @@ def guard_remedy(
     actor: Actor,
     now: datetime,
 ) -> list[dict[str, Any]]:
-    """The same for a reconsideration or litigation record and table 四."""
+    """The same for a reconsideration or litigation record (None before: a new one) and
+    table 四."""
     if before == after:
         return []
-    return _guard(
+    changes = _changes(
         session,
         case.organ_id,
-        case.id,
         lambda p: frozenset() if before is None else table4_cells(p, before),
         lambda p: table4_cells(p, after),
-        action=action,
-        actor=actor,
-        now=now,
     )
+    return _use_overrides(session, case.id, changes, action=action, actor=actor, now=now)

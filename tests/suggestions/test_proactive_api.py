@@ -14,8 +14,9 @@ from app.models import Case
 from app.runtime import Runtime
 from app.suggestions import proactive_service
 from tests.conftest import Staff
-from tests.fixtures.factories import company, person, staff_case
+from tests.fixtures.factories import company, person
 from tests.fixtures.identity import resident_id
+from tests.suggestions.helpers import register
 
 CASES = "/api/v1/cases"
 REPORT = "/api/v1/reports/proactive-disclosure"
@@ -35,48 +36,29 @@ def applicant(name: str, id_number: str) -> dict[str, Any]:
     return person(name=name, id_number=id_number)
 
 
-def register(
-    client: TestClient,
-    staff: Staff,
-    *items: str | tuple[str, str],
-    who: dict[str, Any],
-    arrived: str,
-    channel: str = "in_person",
-    **extra: Any,
-) -> dict[str, Any]:
-    """An application registered by the front desk, arrived at `arrived` (Beijing time)."""
-    body = staff_case(
-        channel,
-        arrived_at=arrived,
-        applicant=who,
-        items=[
-            {"description": i, "document_number": None}
-            if isinstance(i, str)
-            else {"description": i[0], "document_number": i[1]}
-            for i in items
-        ],
-        **extra,
-    )
-    r = client.post(CASES, json=body, headers=staff.headers("front_desk"))
-    assert r.status_code == 201, r.text
-    return dict(r.json())
-
-
 def three_asking_for_the_plan(client: TestClient, staff: Staff) -> list[dict[str, Any]]:
     return [
         register(
-            client, staff, PLAN, who=applicant("张三", ZHANG), arrived="2025-06-10T10:00+08:00"
+            client,
+            staff,
+            PLAN,
+            applicant=applicant("张三", ZHANG),
+            arrived="2025-06-10T10:00+08:00",
         ),
         register(
             client,
             staff,
             BUDGET,
             PLAN_AGAIN,
-            who=applicant("李四", LI),
+            applicant=applicant("李四", LI),
             arrived="2025-09-01T10:00+08:00",
         ),
         register(
-            client, staff, PLAN_THIRD, who=applicant("王五", WANG), arrived="2026-02-27T15:00+08:00"
+            client,
+            staff,
+            PLAN_THIRD,
+            applicant=applicant("王五", WANG),
+            arrived="2026-02-27T15:00+08:00",
         ),
     ]
 
@@ -94,7 +76,9 @@ def test_three_applicants_asking_for_the_same_information_in_other_words_form_on
     client: TestClient, organ_a: Staff
 ) -> None:
     first, second, third = three_asking_for_the_plan(client, organ_a)
-    register(client, organ_a, BUDGET, who=applicant("赵六", ZHAO), arrived="2025-10-01T10:00+08:00")
+    register(
+        client, organ_a, BUDGET, applicant=applicant("赵六", ZHAO), arrived="2025-10-01T10:00+08:00"
+    )
 
     body = report(client, organ_a.headers("clerk"))
 
@@ -128,13 +112,17 @@ def test_three_applicants_asking_for_the_same_information_in_other_words_form_on
 
 def test_one_applicant_asking_three_times_is_no_group(client: TestClient, organ_a: Staff) -> None:
     for arrived in ("2025-05-10T10:00+08:00", "2025-08-10T10:00+08:00", "2026-01-10T10:00+08:00"):
-        register(client, organ_a, PLAN, who=applicant("张三", ZHANG), arrived=arrived)
+        register(client, organ_a, PLAN, applicant=applicant("张三", ZHANG), arrived=arrived)
 
     assert report(client, organ_a.headers("clerk"))["groups"] == []
     assert report(client, organ_a.headers("clerk"), min_applicants=2)["groups"] == []
 
     register(
-        client, organ_a, PLAN_AGAIN, who=applicant("李四", LI), arrived="2026-02-10T10:00+08:00"
+        client,
+        organ_a,
+        PLAN_AGAIN,
+        applicant=applicant("李四", LI),
+        arrived="2026-02-10T10:00+08:00",
     )
 
     assert report(client, organ_a.headers("clerk"))["groups"] == []
@@ -149,21 +137,21 @@ def test_an_equal_document_number_groups_whatever_the_wording(
         client,
         organ_a,
         ("关于加强城市管理工作的通知", "示政办〔2025〕12号"),
-        who=applicant("张三", ZHANG),
+        applicant=applicant("张三", ZHANG),
         arrived="2025-09-01T10:00+08:00",
     )
     register(
         client,
         organ_a,
         ("请提供区政府办公室去年发布的那份通知全文", "示政办[2025]12号"),
-        who=applicant("李四", LI),
+        applicant=applicant("李四", LI),
         arrived="2025-10-01T10:00+08:00",
     )
     register(
         client,
         organ_a,
         ("城市管理的那份文件", "示政办〔2025〕12号"),
-        who=company(name="示例置业有限公司"),
+        applicant=company(name="示例置业有限公司"),
         arrived="2025-11-01T10:00+08:00",
     )
 
@@ -176,9 +164,9 @@ def test_an_equal_document_number_groups_whatever_the_wording(
 def test_groups_come_most_applicants_first_and_page(client: TestClient, organ_a: Staff) -> None:
     people = [applicant(n, resident_id(seq=f"{k:03d}")) for k, n in enumerate("甲乙丙丁戊", 100)]
     for who in people[:3]:
-        register(client, organ_a, BUDGET, who=who, arrived="2025-12-01T10:00+08:00")
+        register(client, organ_a, BUDGET, applicant=who, arrived="2025-12-01T10:00+08:00")
     for who in people:
-        register(client, organ_a, PLAN, who=who, arrived="2025-11-01T10:00+08:00")
+        register(client, organ_a, PLAN, applicant=who, arrived="2025-11-01T10:00+08:00")
     h = organ_a.headers("supervisor")
 
     body = report(client, h)
@@ -223,9 +211,15 @@ def test_by_default_the_last_365_days_count_like_the_per_case_view(
     client: TestClient, organ_a: Staff
 ) -> None:
     # Today is 2026-03-02 (the test clock): the window opens at 2025-03-02.
-    register(client, organ_a, PLAN, who=applicant("张三", ZHANG), arrived="2025-03-01T23:59+08:00")
-    register(client, organ_a, PLAN, who=applicant("李四", LI), arrived="2025-03-02T00:00+08:00")
-    register(client, organ_a, PLAN, who=applicant("王五", WANG), arrived="2026-03-02T09:00+08:00")
+    register(
+        client, organ_a, PLAN, applicant=applicant("张三", ZHANG), arrived="2025-03-01T23:59+08:00"
+    )
+    register(
+        client, organ_a, PLAN, applicant=applicant("李四", LI), arrived="2025-03-02T00:00+08:00"
+    )
+    register(
+        client, organ_a, PLAN, applicant=applicant("王五", WANG), arrived="2026-03-02T09:00+08:00"
+    )
     h = organ_a.headers("clerk")
 
     assert report(client, h)["groups"] == []
@@ -253,13 +247,15 @@ def test_an_explicit_window_leaves_out_what_was_received_outside_it(
 def test_a_case_counts_by_its_receipt_date_or_while_unconfirmed_by_its_arrival(
     client: TestClient, organ_a: Staff
 ) -> None:
-    register(client, organ_a, PLAN, who=applicant("张三", ZHANG), arrived="2025-09-01T10:00+08:00")
+    register(
+        client, organ_a, PLAN, applicant=applicant("张三", ZHANG), arrived="2025-09-01T10:00+08:00"
+    )
     # Arrived before the window, signed for inside it: received inside.
     register(
         client,
         organ_a,
         PLAN_AGAIN,
-        who=applicant("李四", LI),
+        applicant=applicant("李四", LI),
         arrived="2025-06-30T18:00+08:00",
         channel="registered_mail",
         receipt_date="2025-07-01",
@@ -271,7 +267,7 @@ def test_a_case_counts_by_its_receipt_date_or_while_unconfirmed_by_its_arrival(
         client,
         organ_a,
         PLAN_THIRD,
-        who=applicant("王五", WANG),
+        applicant=applicant("王五", WANG),
         arrived="2025-12-01T10:00+08:00",
         channel="ordinary_mail",
     )
@@ -371,7 +367,9 @@ def test_another_organs_applications_never_appear(
     client: TestClient, organ_a: Staff, organ_b: Staff
 ) -> None:
     three_asking_for_the_plan(client, organ_b)
-    register(client, organ_a, PLAN, who=applicant("赵六", ZHAO), arrived="2025-10-01T10:00+08:00")
+    register(
+        client, organ_a, PLAN, applicant=applicant("赵六", ZHAO), arrived="2025-10-01T10:00+08:00"
+    )
 
     assert report(client, organ_a.headers("clerk"))["groups"] == []
     assert report(client, organ_a.headers("clerk"), min_applicants=2)["groups"] == []

@@ -13,8 +13,9 @@ from app.fields import MAX_ROW_ID
 from app.models import Case, Letter
 from app.runtime import Runtime
 from tests.conftest import Staff
-from tests.fixtures.factories import company, person, staff_case
+from tests.fixtures.factories import company, person
 from tests.fixtures.identity import resident_id
+from tests.suggestions.helpers import register
 
 CASES = "/api/v1/cases"
 
@@ -26,30 +27,6 @@ ZHANG = resident_id(seq="011")
 LI = resident_id(seq="021")
 WANG = resident_id(seq="031")
 ZHAO = resident_id(seq="041")
-
-
-def register(
-    client: TestClient,
-    staff: Staff,
-    *items: str | tuple[str, str],
-    applicant: dict[str, Any],
-    arrived: str,
-) -> dict[str, Any]:
-    """An application handed in at the counter at `arrived` (Beijing time)."""
-    body = staff_case(
-        "in_person",
-        arrived_at=arrived,
-        applicant=applicant,
-        items=[
-            {"description": i, "document_number": None}
-            if isinstance(i, str)
-            else {"description": i[0], "document_number": i[1]}
-            for i in items
-        ],
-    )
-    r = client.post(CASES, json=body, headers=staff.headers("front_desk"))
-    assert r.status_code == 201, r.text
-    return dict(r.json())
 
 
 def zhang(**overrides: Any) -> dict[str, Any]:
