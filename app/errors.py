@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.fields import ROW_ID_OUT_OF_RANGE
+
 PROBLEM_BASE = "https://gongkai.invalid/problems/"
 PROBLEM_JSON = "application/problem+json"
 
@@ -154,6 +156,17 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def _id_out_of_range(exc: RequestValidationError) -> str | None:
+    """The path parameter naming a row id no row can have (app.fields.RowId), if any."""
+    # Such an id is an unknown one: it answers 404 as any unknown id does, whatever else is wrong
+    # with the request, and the database is never asked about it.
+    for err in exc.errors():
+        loc = err.get("loc", ())
+        if err.get("type") == ROW_ID_OUT_OF_RANGE and len(loc) == 2 and loc[0] == "path":
+            return str(loc[1])
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the problem+json handlers on the app."""
 
@@ -171,6 +184,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        missing = _id_out_of_range(exc)
+        if missing is not None:
+            return problem(
+                404,
+                NotFound.code,
+                NotFound.title,
+                f"{missing} 所指的记录不存在 / no record has this {missing}",
+                instance=request.url.path,
+            )
         return problem(
             422,
             "validation-error",

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
+from app.fields import Text50, Text100, Text200
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -20,7 +22,7 @@ def _iso_date(value: Any) -> Any:
     raise ValueError("expected a date as YYYY-MM-DD")
 
 
-Name = Annotated[str, Field(min_length=1, max_length=50)]
+Name = Text50
 Day = Annotated[date, BeforeValidator(_iso_date)]
 
 
@@ -48,10 +50,8 @@ class CalendarYearData(_Shape):
     """One year of the State Council holiday notice (国务院办公厅关于部分节假日安排的通知)."""
 
     year: StrictInt = Field(ge=1, le=9999, description="年份 / year")
-    reference: str = Field(
-        min_length=1, max_length=100, description="通知文号 / the notice's document number"
-    )
-    title: str = Field(min_length=1, max_length=200, description="通知标题 / the notice's title")
+    reference: Text100 = Field(description="通知文号 / the notice's document number")
+    title: Text200 = Field(description="通知标题 / the notice's title")
     published: Day | None = Field(None, description="发布日期 / publication date")
     days_off: list[DayOffRange | DayOff] = Field(
         default_factory=list,

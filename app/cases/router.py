@@ -16,7 +16,7 @@ from app.cases import service
 from app.cases.schemas import CasePage, CaseRead, EventRead
 from app.cases.versioning import IfMatch, split_version
 from app.db import CommittingRoute, ReadSession, WriteSession
-from app.fields import MAX_ROW_ID
+from app.fields import RowId
 from app.intake.schemas import DeadlineRead
 from app.intake.vocabulary import Channel
 from app.runtime import RuntimeDep
@@ -30,7 +30,6 @@ Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
 STAFF_ACTORS = (Role.clerk, Role.front_desk, Role.approver, Role.legal)
 # NUL cannot be stored or compared by PostgreSQL text, and no state code contains one.
 StateCode = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
-RowId = Annotated[int, Path(le=MAX_ROW_ID)]
 
 
 @router.get("", summary="案件列表（台账工作清单）/ list the organ's cases")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import Header
 
 from app.errors import InvalidInput
+
+# ASCII digits only: str.isdigit() also accepts "²", "¹" or "١", which int() then refuses or reads
+# as another number. At most 10 digits, as a version is a 32-bit INTEGER column.
+_VERSION_TAG = re.compile(r"[0-9]{1,10}")
 
 IfMatch = Annotated[
     str | None,
@@ -24,7 +29,7 @@ def split_version(body: dict[str, Any], if_match: str | None) -> tuple[dict[str,
     raw = payload.pop("version", None)
     if if_match is not None:
         tag = if_match.strip().removeprefix("W/").strip('"')
-        if not tag.isdigit():
+        if not _VERSION_TAG.fullmatch(tag):
             raise InvalidInput(("header", "If-Match"), "须为版本号 / must be the case version")
         header_version = int(tag)
         if raw is not None and raw != header_version:

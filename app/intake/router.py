@@ -14,7 +14,7 @@ from app.cases import service as cases_service
 from app.cases.schemas import ApplicantCaseView
 from app.cases.versioning import IfMatch, split_version
 from app.db import CommittingRoute, ReadSession, WriteSession
-from app.fields import MAX_ROW_ID
+from app.fields import RowId
 from app.intake import service
 from app.intake.body import FILES_PART, JSON_PART, read_intake
 from app.intake.schemas import ApplicationCreate, CaseReceipt, StaffCaseCreate
@@ -174,7 +174,7 @@ def applicant_letters(
 )
 def applicant_letter_pdf(
     number: RegistrationNumber,
-    letter_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
+    letter_id: RowId,
     query_code: QueryCode,
     request: Request,
     session: ReadSession,

@@ -15,7 +15,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.fields import Code, LongText, Text50, Text100, Text200, Text300
+from app.fields import Code, Flag, LongText, Name100, Name200, Text50, Text100, Text300
 from app.intake.vocabulary import (
     ApplicantCategory,
     Channel,
@@ -58,7 +58,7 @@ class ApplicantIn(BaseModel):
             "applicant category"
         )
     )
-    name: Text200 = Field(description="姓名或名称 / name of the person or organisation")
+    name: Name200 = Field(description="姓名或名称 / name of the person or organisation")
     id_type: IdType = Field(
         description="证件类型（居民身份证、统一社会信用代码等）/ identity document type"
     )
@@ -69,11 +69,11 @@ class ApplicantIn(BaseModel):
     email: Email | None = Field(None, description="电子邮箱 / e-mail")
     address: Text300 | None = Field(None, description="通信地址 / postal address")
     postal_code: PostalCode | None = Field(None, description="邮政编码 / postal code")
-    legal_representative: Text100 | None = Field(
+    legal_representative: Name100 | None = Field(
         None,
         description="法定代表人或负责人（法人或其他组织）/ legal representative (organisations)",
     )
-    contact_person: Text100 | None = Field(
+    contact_person: Name100 | None = Field(
         None, description="联系人（法人或其他组织）/ contact person (organisations)"
     )
 
@@ -116,7 +116,7 @@ class IntakeFields(BaseModel):
         min_length=1, max_length=50, description="所需信息（至少一项）/ items sought (one or more)"
     )
     delivery: DeliveryIn = Field(description="提供形式与获取方式 / form and way of delivery")
-    e_service_consent: bool = Field(
+    e_service_consent: Flag = Field(
         False, description="同意电子送达 / consents to electronic service"
     )
     e_service_address: Email | None = Field(
@@ -155,7 +155,7 @@ class StaffCaseCreate(IntakeFields):
     receipt_evidence: LongText | None = Field(
         None, description="依据材料：签收记录、电话记录、确认信息 / evidence: signature, call note"
     )
-    filled_by_staff: bool = Field(
+    filled_by_staff: Flag = Field(
         False, description="口头申请由工作人员代为填写 / oral application written down by staff"
     )
     staff_note: LongText | None = Field(None, description="登记备注 / registration note")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from app.auth.dependencies import require_roles
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.cases.router import READ_ROLES, RowId
+from app.cases.router import READ_ROLES
 from app.db import CommittingRoute, ReadSession, WriteSession
+from app.fields import JsonObject, RowId
 from app.letters import printing, views
 from app.letters.responses import PDF_RESPONSE, document_response
 from app.letters.schemas import DraftCreate, LetterRead, PrintBatchCreate, PrintBatchRead
@@ -59,7 +60,7 @@ def get_letter(
 def update_draft(
     case_id: RowId,
     letter_id: RowId,
-    fields: Annotated[dict[str, Any], Body(description="文书内容 / the draft's fields")],
+    fields: Annotated[JsonObject, Body(description="文书内容 / the draft's fields")],
     session: WriteSession,
     rt: RuntimeDep,
     principal: Drafter,

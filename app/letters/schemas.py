@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.fields import MAX_ROW_ID
+from app.fields import Flag, JsonObject, RowId
 from app.letters.kinds import LetterKind, kind_info
 from app.models import Letter
 
@@ -77,13 +77,10 @@ class DraftCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: LetterKind = Field(description="文书种类 / letter kind")
-    fields: dict[str, Any] = Field(
+    fields: JsonObject = Field(
         default_factory=dict,
         description="文书内容，如补正事项 items_to_correct / the letter's own fields",
     )
-
-
-LetterId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 class BatchFilter(BaseModel):
@@ -94,7 +91,7 @@ class BatchFilter(BaseModel):
     issued_on: date | None = Field(
         None, description="出具日期，默认今天 / issued on this day (default today)"
     )
-    not_printed: bool = Field(True, description="只含未打印的 / only letters not printed yet")
+    not_printed: Flag = Field(True, description="只含未打印的 / only letters not printed yet")
     delivery: Literal["paper", "all"] = Field(
         "paper",
         description=(
@@ -109,7 +106,7 @@ class PrintBatchCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    letter_ids: list[LetterId] | None = Field(
+    letter_ids: list[RowId] | None = Field(
         None,
         min_length=1,
         max_length=MAX_BATCH,

@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.errors import PayloadTooLarge, UnsupportedMediaType
-from app.fields import MAX_ROW_ID
+from app.fields import RowId
 from app.organs import service
 from app.organs.schemas import OrganCreate, OrganRead, UserCreate, UserCreated
 from app.organs.settings import OrganSettings
@@ -162,7 +162,7 @@ def create_user(data: UserCreate, session: WriteSession, rt: RuntimeDep, _: Admi
     summary="为用户签发新令牌 / issue another token",
 )
 def issue_token(
-    user_id: Annotated[int, Path(le=MAX_ROW_ID)],
+    user_id: RowId,
     session: WriteSession,
     rt: RuntimeDep,
     _: Admin,

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.auth.roles import Role
-from app.fields import Code, Text40, Text100, Text200, Text300
+from app.fields import Code, Name100, Name200, Text40, Text200, Text300
 from app.organs.numbering import DEFAULT_PATTERN, validate_pattern
 from app.organs.settings import OrganSettings
 
@@ -17,18 +17,17 @@ class OrganCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: Code = Field(description="机关代码，唯一 / organ code, unique on the platform")
-    name: Text200 = Field(description="机关名称 / organ name")
-    reconsideration_body: Text200 = Field(
+    name: Name200 = Field(description="机关名称 / organ name")
+    reconsideration_body: Name200 = Field(
         description="行政复议机关（写入文书）/ reconsideration body, named in letters"
     )
-    court: Text200 = Field(description="管辖法院（写入文书）/ competent court, named in letters")
+    court: Name200 = Field(description="管辖法院（写入文书）/ competent court, named in letters")
     address: Text300 | None = Field(None, description="机关地址 / address")
     phone: Text40 | None = Field(None, description="联系电话 / contact phone")
     number_pattern: Annotated[
-        str,
+        Text200,
         AfterValidator(validate_pattern),
         Field(
-            max_length=200,
             description=(
                 "登记编号格式，可用 {code} {year} {seq} / registration-number pattern with "
                 "{code}, {year}, {seq}"
@@ -72,7 +71,7 @@ class UserCreate(BaseModel):
     organ_code: Code | None = Field(
         None, description="所属机关代码；平台管理员可为空 / organ code; empty for a platform admin"
     )
-    name: Text100 = Field(description="姓名 / name")
+    name: Name100 = Field(description="姓名 / name")
     roles: list[Role] = Field(
         min_length=1, description="角色（RULES §1）/ roles", examples=[["clerk"]]
     )

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from app.fields import Flag, Text100
 from app.organs.numbering import DEFAULT_LETTER_PATTERN, validate_letter_pattern
 from app.outcomes import OUTCOMES
 
@@ -23,7 +24,7 @@ class OrganSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    online_auto_confirm: bool = Field(
+    online_auto_confirm: Flag = Field(
         True,
         description=(
             "网上申请平台即时回执的，提交日即为收到申请之日 / an online submission acknowledged "
@@ -31,7 +32,7 @@ class OrganSettings(BaseModel):
             "(RULES §3 [interpretation])"
         ),
     )
-    fee_pauses_clock: bool = Field(
+    fee_pauses_clock: Flag = Field(
         True,
         description="收费通知至缴费期间不计入答复期限 / fee notice to payment does not count",
     )
@@ -41,9 +42,8 @@ class OrganSettings(BaseModel):
         le=60,
         description="申请人补正期限（工作日）/ working days the applicant has to correct",
     )
-    letter_number_pattern: Annotated[str, AfterValidator(validate_letter_pattern)] = Field(
+    letter_number_pattern: Annotated[Text100, AfterValidator(validate_letter_pattern)] = Field(
         DEFAULT_LETTER_PATTERN,
-        max_length=100,
         description=(
             "文书编号格式，可用 {code}、{year}、{seq}、{mark}（文书种类简称，如“补”“答”）/ letter "
             "number pattern; {mark} is the kind's short mark"
@@ -65,7 +65,7 @@ class OrganSettings(BaseModel):
             "legal office's review; a code ending in '.' covers its whole group"
         ),
     )
-    sign_off_required: bool = Field(
+    sign_off_required: Flag = Field(
         True, description="答复须经负责人签发 / every reply needs the approver's sign-off"
     )
 

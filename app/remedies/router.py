@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 
 from app.auth.dependencies import require_roles
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.db import CommittingRoute, ReadSession, WriteSession
-from app.fields import MAX_ROW_ID
+from app.fields import RowId
 from app.remedies import service
 from app.remedies.schemas import RemedyRead, RemedyWrite
 from app.runtime import RuntimeDep
 
 router = APIRouter(route_class=CommittingRoute, prefix="/api/v1/cases", tags=["cases"])
-RowId = Annotated[int, Path(le=MAX_ROW_ID)]
 Reader = Annotated[
     Principal,
     Depends(require_roles(Role.clerk, Role.legal, Role.approver, Role.supervisor)),

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.fields import Name200, Text100
 
 RemedyKind = Literal["reconsideration", "litigation_direct", "litigation_after_reconsideration"]
 RemedyResult = Literal["upheld", "corrected", "other", "pending"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class RemedyWrite(BaseModel):
@@ -22,9 +22,9 @@ class RemedyWrite(BaseModel):
         description="reconsideration 行政复议 / litigation_direct 未经复议直接起诉 / "
         "litigation_after_reconsideration 复议后起诉"
     )
-    body: Name = Field(description="复议机关或法院 / reconsideration body or court")
+    body: Name200 = Field(description="复议机关或法院 / reconsideration body or court")
     filed_on: date = Field(description="申请或立案日期 / filing date")
-    case_number: Number | None = Field(None, description="案号 / case number")
+    case_number: Text100 | None = Field(None, description="案号 / case number")
     result: RemedyResult = Field(
         "pending", description="upheld 维持 / corrected 纠正 / other 其他 / pending 尚未审结"
     )

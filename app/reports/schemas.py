@@ -4,9 +4,10 @@ to the cases it counts."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.fields import Reason, RowId
 
 
 class OrganRef(BaseModel):
@@ -145,13 +146,10 @@ class DrillDown(BaseModel):
     )
 
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=2000)]
-
-
 class OverrideCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    case_id: int = Field(ge=1, le=2**31 - 1, description="案件 ID / the case")
+    case_id: RowId = Field(description="案件 ID / the case")
     reason: Reason = Field(
         description="更正理由，显示于时间线和报表 / shown on timeline and report"
     )

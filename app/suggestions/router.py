@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 
 from app.auth.dependencies import require_roles
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.db import CommittingRoute, ReadSession
-from app.fields import MAX_ROW_ID
+from app.fields import RowId
 from app.runtime import RuntimeDep
 from app.suggestions import service
 from app.suggestions.schemas import SuggestionsRead
@@ -22,7 +22,6 @@ Drafter = Annotated[
     Principal,
     Depends(require_roles(Role.clerk, Role.legal, Role.approver, Role.supervisor)),
 ]
-RowId = Annotated[int, Path(le=MAX_ROW_ID)]
 
 
 @router.get(

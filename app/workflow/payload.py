@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from app.validation.text import clean_text
+from app.validation.text import JsonValueError, clean_json, clean_text
 from app.workflow.definition import ActionDef, PayloadField
 
 MAX_TEXT = 4000
@@ -24,7 +24,8 @@ def _value(f: PayloadField, raw: Any) -> Any:
     if f.type == "str":
         if not isinstance(raw, str):
             raise ValueError("须为文本 / must be a string")
-        value = clean_text(raw, field_max=MAX_TEXT, multiline=True)
+        # A choice is a one-line code; other text may run over several lines.
+        value = clean_text(raw, field_max=MAX_TEXT, multiline=not f.choices)
         if f.choices and value not in f.choices:
             raise ValueError(f"须为以下之一 / must be one of: {', '.join(f.choices)}")
         return value
@@ -66,10 +67,12 @@ def _value(f: PayloadField, raw: Any) -> Any:
             )
         if not all(isinstance(item, dict) for item in raw):
             raise ValueError("列表各项须为对象 / list items must be objects")
-        return raw
+        # Nested strings go through the same hygiene as every other text (stored in the event
+        # and in letters); what each object must hold is checked by the guards and builders.
+        return clean_json(raw, text_max=MAX_TEXT)
     if not isinstance(raw, dict):
         raise ValueError("须为对象 / must be an object")
-    return raw
+    return clean_json(raw, text_max=MAX_TEXT)
 
 
 def check_payload(action: ActionDef, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -87,6 +90,8 @@ def check_payload(action: ActionDef, raw: Mapping[str, Any]) -> dict[str, Any]:
             continue
         try:
             out[f.name] = _value(f, raw[f.name])
+        except JsonValueError as exc:
+            errors.append({"loc": ["body", f.name, *exc.path], "msg": exc.message})
         except ValueError as exc:
             errors.append({"loc": ["body", f.name], "msg": str(exc)})
     if errors:

@@ -318,9 +318,9 @@ def test_another_organs_case_answers_like_a_missing_one(
     assert case["number"] not in r.text
 
 
-def test_a_case_id_beyond_the_row_id_range_is_refused(client: TestClient, organ_a: Staff) -> None:
+def test_a_case_id_beyond_the_row_id_range_is_not_found(client: TestClient, organ_a: Staff) -> None:
     r = client.get(f"{CASES}/{MAX_ROW_ID + 1}/suggestions", headers=organ_a.headers("clerk"))
-    assert r.status_code == 422
+    assert r.status_code == 404
 
 
 @pytest.mark.parametrize("role", ["clerk", "approver", "supervisor"])

@@ -196,7 +196,7 @@ def test_length_is_measured_after_stripping() -> None:
 # Plain random text rarely hits the interesting code points, so mix them in.
 tricky_chars = st.sampled_from(
     [
-        *"\r\n\t\x00\x85 \u3000\u0301\u200d\ufeff\ufffe\U0010ffff字e",
+        *"\r\n\t\x00\x85 \u3000\u0301\u200d\u2028\u2029\ufeff\ufffe\U0010ffff字e",
         *sorted(BIDI_CONTROLS),
         chr(0xD800),
         chr(0xDFFF),
@@ -209,6 +209,8 @@ def _is_disallowed(ch: str, multiline: bool) -> bool:
     category = unicodedata.category(ch)
     if category == "Cc":
         return not (multiline and ch in "\n\t")
+    if ch in "\u2028\u2029":
+        return True  # refused in one line, turned into "\n" in several
     return ch in BIDI_CONTROLS or ch == BYTE_ORDER_MARK or category == "Cs" or is_noncharacter(ch)
 
 
@@ -248,3 +250,39 @@ def test_single_line_output_never_contains_any_control_character(raw: str) -> No
     except ValueError:
         return
     assert not any(unicodedata.category(ch) == "Cc" for ch in out)
+
+
+# --- line separators, names, minimum length -----------------------------------------------
+
+
+@pytest.mark.parametrize("ch", ["\u2028", "\u2029"])
+def test_single_line_refuses_unicode_line_and_paragraph_separators(ch: str) -> None:
+    with pytest.raises(ValueError, match=f"U\\+{ord(ch):04X}") as info:
+        clean_text(f"张{ch}三", field_max=10)
+    assert_bilingual(str(info.value))
+    assert disallowed_char_reason(ch) is not None
+
+
+@pytest.mark.parametrize("ch", ["\u2028", "\u2029"])
+def test_multiline_turns_unicode_line_separators_into_line_feeds(ch: str) -> None:
+    assert clean_text(f"第一行{ch}第二行", field_max=20, multiline=True) == "第一行\n第二行"
+
+
+@pytest.mark.parametrize("ch", ["\u200b", "\u200c", "\u200d", "\u2060"])
+def test_names_refuse_zero_width_characters(ch: str) -> None:
+    with pytest.raises(ValueError, match="零宽") as info:
+        clean_text(f"张{ch}三", field_max=10, name=True)
+    assert_bilingual(str(info.value))
+    # The same characters in running text are left alone (emoji sequences, some scripts).
+    assert clean_text(f"张{ch}三", field_max=10) == f"张{ch}三"
+
+
+def test_a_minimum_length_is_counted_after_normalising_and_stripping() -> None:
+    assert clean_text("  理由充分  ", field_max=10, field_min=4) == "理由充分"
+    with pytest.raises(ValueError, match="at least 4") as info:
+        clean_text("  理由  ", field_max=10, field_min=4)
+    assert_bilingual(str(info.value))
+
+
+def test_field_min_zero_lets_blank_text_be_empty() -> None:
+    assert clean_text(" \u3000 ", field_max=10, field_min=0) == ""

@@ -1,0 +1,354 @@
+"""Every write route refuses hidden characters and non-boolean booleans, and stores nothing.
+
+One request per route and bad value: NUL (PostgreSQL text and jsonb cannot hold it), a bidi
+override, U+2028 in a one-line field, and "yes", "true" or 1 where a boolean is expected. Each
+must answer 422 problem+json naming the field and leave every table as it was; the same request
+with a clean value must then pass validation, so the 422 is the bad value's doing. Runs on
+SQLite and, with GONGKAI_TEST_DATABASE_URL, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from app.db import Base
+from app.runtime import Runtime
+from tests.conftest import Staff
+from tests.fixtures.factories import application, staff_case
+from tests.letters.helpers import online
+from tests.reply.helpers import reply_through_review
+
+PROBLEM = "application/problem+json"
+NUL, BIDI, LINE_SEPARATOR = "甲\x00乙", "甲\u202e乙", "甲\u2028乙"
+NOT_BOOLEANS = ("yes", "true", 1)
+
+Path = tuple[str | int, ...]
+
+
+@dataclass
+class Env:
+    client: TestClient
+    staff: Staff
+    admin: dict[str, str]
+    runtime: Runtime
+    ids: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One write route: a request that passes validation, and where bad values go in it."""
+
+    method: str
+    path: str  # as in the OpenAPI document
+    params: Callable[[Env], dict[str, Any]]
+    body: Callable[[Env], dict[str, Any]]
+    headers: Callable[[Env], dict[str, str]]
+    # Where each kind of value is put: NUL and bidi into any text, U+2028 into one-line text.
+    text: tuple[Path, ...]
+    one_line: tuple[Path, ...] = ()
+    booleans: tuple[Path, ...] = ()
+    # Keys of free-form JSON objects (one-line names), given as (path to object, existing key).
+    keys: tuple[Path, ...] = ()
+    setup: Callable[[Env], None] = lambda env: None
+    query: str = ""
+
+
+def _clerk(env: Env) -> dict[str, str]:
+    return env.staff.headers("clerk", "legal")
+
+
+def _received_case(env: Env) -> None:
+    env.ids["case"] = online(env.client)
+
+
+def _replied_case(env: Env) -> None:
+    env.runtime.clock.set("2026-03-03T10:00+08:00")  # type: ignore[attr-defined]
+    case = reply_through_review(env.client, env.staff, online(env.client), "withheld.state_secret",
+                                reasons="涉密")  # fmt: skip
+    env.runtime.clock.set("2026-05-20T10:00+08:00")  # type: ignore[attr-defined]
+    r = env.client.post(f"/api/v1/cases/{case['id']}/remedies", json=REMEDY, headers=_clerk(env))
+    assert r.status_code == 201, r.text
+    env.ids["case"], env.ids["remedy"] = case, r.json()["id"]
+
+
+def _draft(env: Env) -> None:
+    _received_case(env)
+    r = env.client.post(
+        f"/api/v1/cases/{env.ids['case']['id']}/letters",
+        json={"kind": "correction_notice", "fields": {"items_to_correct": ["身份证明"]}},
+        headers=_clerk(env),
+    )
+    assert r.status_code == 201, r.text
+    env.ids["letter"] = r.json()["id"]
+
+
+REMEDY = {"kind": "reconsideration", "body": "示例市人民政府", "filed_on": "2026-04-10",
+          "case_number": "示府复〔2026〕12号"}  # fmt: skip
+CALENDAR = {
+    "year": 2031,
+    "reference": "测试数据〔2030〕1号",
+    "title": "测试用 2031 年部分节假日安排",
+    "days_off": [{"name": "元旦", "date": "2031-01-01"}],
+    "makeup_days": [{"date": "2031-01-04", "for": "元旦"}],
+}
+
+ROUTES: dict[str, Route] = {
+    "submit application": Route(
+        "POST",
+        "/api/v1/applications",
+        lambda env: {},
+        lambda env: application(),
+        lambda env: {},
+        text=(("applicant", "name"), ("items", 0, "description"), ("applicant", "address")),
+        one_line=(("applicant", "name"), ("applicant", "contact_person")),
+        booleans=(("e_service_consent",),),
+    ),
+    "register case": Route(
+        "POST",
+        "/api/v1/cases",
+        lambda env: {},
+        lambda env: staff_case("in_person"),
+        lambda env: env.staff.headers("front_desk"),
+        text=(("applicant", "name"), ("staff_note",), ("items", 0, "document_number")),
+        one_line=(("applicant", "name"),),
+        booleans=(("e_service_consent",), ("filled_by_staff",)),
+    ),
+    "staff action": Route(
+        "POST",
+        "/api/v1/cases/{case_id}/actions/{action}",
+        lambda env: {"case_id": env.ids["case"]["id"], "action": "submit_reply"},
+        lambda env: {
+            "version": env.ids["case"]["version"],
+            "outcome": "partially_disclosed",
+            "provided": "部分信息",
+            "provided_form": "electronic",
+            "reasons": "部分涉及国家秘密",
+            "withheld_parts": [
+                {"part": "附件二", "ground": "withheld.state_secret", "reasons": "涉密"}
+            ],
+            "responsible_organ": {"name": "示例局"},
+            "legal_review_required": True,
+        },
+        _clerk,
+        text=(
+            ("provided",),
+            ("reasons",),
+            ("withheld_parts", 0, "part"),
+            ("responsible_organ", "name"),
+        ),
+        one_line=(("provided_form",),),
+        booleans=(("legal_review_required",),),
+        keys=(("withheld_parts", 0, "part"), ("responsible_organ", "name")),
+        setup=_received_case,
+    ),
+    "applicant withdraws": Route(
+        "POST",
+        "/api/v1/applications/{number}/actions/{action}",
+        lambda env: {"number": env.ids["case"]["number"], "action": "withdraw"},
+        lambda env: {"withdrawn_on": "2026-03-02", "reason": "不再需要", "version": 1},
+        lambda env: {"X-Query-Code": env.ids["case"]["query_code"]},
+        text=(("reason",),),
+        setup=_received_case,
+    ),
+    "create organ": Route(
+        "POST",
+        "/api/v1/admin/organs",
+        lambda env: {},
+        lambda env: {
+            "code": "org-z",
+            "name": "示例局",
+            "reconsideration_body": "示例区人民政府",
+            "court": "示例区人民法院",
+            "address": "人民路1号",
+            "settings": {"online_auto_confirm": True},
+        },
+        lambda env: env.admin,
+        text=(("name",), ("court",), ("address",)),
+        one_line=(("name",), ("address",)),
+        booleans=(("settings", "online_auto_confirm"),),
+    ),
+    "organ settings": Route(
+        "PUT",
+        "/api/v1/admin/organs/{code}/settings",
+        lambda env: {"code": "org-a"},
+        lambda env: {
+            "letter_number_pattern": "{code}{mark}〔{year}〕{seq}号",
+            "fee_pauses_clock": True,
+            "sign_off_required": True,
+        },
+        lambda env: env.admin,
+        text=(("letter_number_pattern",),),
+        one_line=(("letter_number_pattern",),),
+        booleans=(("fee_pauses_clock",), ("sign_off_required",)),
+    ),
+    "create user": Route(
+        "POST",
+        "/api/v1/admin/users",
+        lambda env: {},
+        lambda env: {"organ_code": "org-a", "name": "李四", "roles": ["clerk"]},
+        lambda env: env.admin,
+        text=(("name",),),
+        one_line=(("name",),),
+    ),
+    "calendar year": Route(
+        "PUT",
+        "/api/v1/calendar/{year}",
+        lambda env: {"year": 2031},
+        lambda env: copy.deepcopy(CALENDAR),
+        lambda env: env.admin,
+        text=(("title",), ("days_off", 0, "name"), ("makeup_days", 0, "for")),
+        one_line=(("reference",), ("days_off", 0, "name")),
+    ),
+    "draft letter": Route(
+        "POST",
+        "/api/v1/cases/{case_id}/letters",
+        lambda env: {"case_id": env.ids["case"]["id"]},
+        lambda env: {"kind": "correction_notice", "fields": {"items_to_correct": ["身份证明"]}},
+        _clerk,
+        text=(("fields", "items_to_correct", 0),),
+        keys=(("fields", "items_to_correct"),),
+        setup=_received_case,
+    ),
+    "draft fields": Route(
+        "PUT",
+        "/api/v1/cases/{case_id}/letters/{letter_id}/fields",
+        lambda env: {"case_id": env.ids["case"]["id"], "letter_id": env.ids["letter"]},
+        lambda env: {"items_to_correct": ["身份证明", "申请表签名"]},
+        _clerk,
+        text=(("items_to_correct", 1),),
+        keys=(("items_to_correct",),),
+        setup=_draft,
+    ),
+    "print batch": Route(
+        "POST",
+        "/api/v1/print-batches",
+        lambda env: {},
+        lambda env: {"filter": {"not_printed": True, "delivery": "all"}},
+        lambda env: env.staff.headers("front_desk"),
+        text=(),
+        booleans=(("filter", "not_printed"),),
+    ),
+    "add remedy": Route(
+        "POST",
+        "/api/v1/cases/{case_id}/remedies",
+        lambda env: {"case_id": env.ids["case"]["id"]},
+        lambda env: {**REMEDY, "kind": "litigation_direct", "body": "示例区人民法院"},
+        _clerk,
+        text=(("body",), ("case_number",)),
+        one_line=(("body",), ("case_number",)),
+        setup=_replied_case,
+    ),
+    "update remedy": Route(
+        "PUT",
+        "/api/v1/cases/{case_id}/remedies/{record_id}",
+        lambda env: {"case_id": env.ids["case"]["id"], "record_id": env.ids["remedy"]},
+        lambda env: {**REMEDY, "result": "upheld", "result_on": "2026-05-18"},
+        _clerk,
+        text=(("body",), ("case_number",)),
+        one_line=(("case_number",),),
+        setup=_replied_case,
+    ),
+    "report override": Route(
+        "POST",
+        "/api/v1/reports/annual/{year}/overrides",
+        lambda env: {"year": 2026},
+        lambda env: {"case_id": env.ids["case"]["id"], "reason": "更正登记错误的申请人类别"},
+        lambda env: env.admin,
+        text=(("reason",),),
+        setup=_received_case,
+        query="?organ=org-a",
+    ),
+}
+
+
+def _put(body: dict[str, Any], path: Path, value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(body)
+    target: Any = out
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return out
+
+
+def _rename(body: dict[str, Any], path: Path, new_key: str) -> dict[str, Any]:
+    out = copy.deepcopy(body)
+    target: Any = out
+    for step in path[:-1]:
+        target = target[step]
+    target[new_key] = target.pop(path[-1])
+    return out
+
+
+def _bad_bodies(route: Route, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    bad: list[tuple[str, dict[str, Any]]] = []
+    for path in route.text:
+        bad += [(f"NUL in {path}", _put(body, path, NUL)),
+                (f"bidi override in {path}", _put(body, path, BIDI))]  # fmt: skip
+    for path in route.one_line:
+        bad.append((f"U+2028 in {path}", _put(body, path, LINE_SEPARATOR)))
+    for path in route.keys:
+        key = str(path[-1])
+        bad += [(f"NUL in the key {path}", _rename(body, path, key + "\x00")),
+                (f"U+2028 in the key {path}", _rename(body, path, key[:2] + "\u2028" + key[2:]))]  # fmt: skip
+    for path in route.booleans:
+        bad += [(f"{v!r} as the boolean {path}", _put(body, path, v)) for v in NOT_BOOLEANS]
+    return bad
+
+
+def snapshot(runtime: Runtime) -> dict[str, list[str]]:
+    """Every row of every table, to show that a refused request changed nothing."""
+    with runtime.engine.connect() as conn:
+        return {
+            t.name: sorted(repr(tuple(row)) for row in conn.execute(select(t)))
+            for t in Base.metadata.sorted_tables
+        }
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_write_route_refuses_hidden_characters_and_loose_booleans_storing_nothing(
+    client: TestClient, organ_a: Staff, admin: dict[str, str], runtime: Runtime, name: str
+) -> None:
+    route = ROUTES[name]
+    env = Env(client, organ_a, admin, runtime)
+    route.setup(env)
+    url = route.path.format(**route.params(env)) + route.query
+    body, headers = route.body(env), route.headers(env)
+    bad = _bad_bodies(route, body)
+    assert bad, "a write route must have something to test"
+    before = snapshot(runtime)
+
+    wrong: list[str] = []
+    for label, bad_body in bad:
+        r = client.request(route.method, url, json=bad_body, headers=headers)
+        if r.status_code != 422 or r.headers["content-type"] != PROBLEM:
+            wrong.append(f"{label}: {r.status_code} {r.text[:300]}")
+        elif not r.json().get("errors"):
+            wrong.append(f"{label}: 422 without field errors: {r.text[:300]}")
+        elif snapshot(runtime) != before:
+            wrong.append(f"{label}: 422 but the database changed")
+            before = snapshot(runtime)
+    assert wrong == []
+
+    # The clean request gets past validation: the refusals above were the bad values' doing.
+    r = client.request(route.method, url, json=body, headers=headers)
+    assert r.status_code < 500, r.text
+    assert r.status_code != 422, r.text
+
+
+def test_every_write_route_is_covered(client: TestClient) -> None:
+    """A new route that takes a body is added to ROUTES (or has no text and no boolean)."""
+    without_text = {("PUT", "/api/v1/admin/organs/{code}/seal")}  # a PNG image
+    covered = {(r.method, r.path) for r in ROUTES.values()}
+    declared = set()
+    for path, item in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
+        for method, op in item.items():
+            if "requestBody" in op:
+                declared.add((method.upper(), path))
+    assert declared - without_text == covered
