@@ -26,7 +26,7 @@ from tests.letters.helpers import online
 from tests.reply.helpers import reply_through_review
 
 PROBLEM = "application/problem+json"
-NUL, BIDI, LINE_SEPARATOR = "甲\x00乙", "甲\u202e乙", "甲\u2028乙"
+NUL, BIDI, LINE_SEPARATOR = "申请\x00人名", "申请\u202e人名", "申请\u2028人名"
 NOT_BOOLEANS = ("yes", "true", 1)
 
 Path = tuple[str | int, ...]
