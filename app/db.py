@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import make_url
@@ -46,7 +46,13 @@ def create_db_engine(settings: Settings, *, pool_size: int | None = None) -> Eng
     url = settings.database_url
     size = pool_size or settings.db_pool_size
     if not is_sqlite(url):
-        return create_engine(url, pool_size=size, max_overflow=size, pool_pre_ping=True)
+        return create_engine(
+            url,
+            pool_size=size,
+            max_overflow=size,
+            pool_pre_ping=True,
+            pool_timeout=settings.db_pool_timeout_s,
+        )
     database = make_url(url).database
     if database and database != ":memory:":
         from pathlib import Path
@@ -56,7 +62,8 @@ def create_db_engine(settings: Settings, *, pool_size: int | None = None) -> Eng
         url,
         pool_size=size,
         max_overflow=0,
-        pool_timeout=30,
+        # The pool is SQLite's writer queue: a writer waits as long as for the lock itself.
+        pool_timeout=settings.sqlite_busy_timeout_ms / 1000,
         connect_args={
             "check_same_thread": False,
             "timeout": settings.sqlite_busy_timeout_ms / 1000,
@@ -139,27 +146,41 @@ def _read_session(request: Request) -> Iterator[Session]:
 
 
 class CommittingRoute(APIRoute):
-    """Commits the request's sessions in the endpoint's own thread, right after it returns.
+    """Ends the request's sessions in the endpoint's own thread, right after it returns.
 
-    The session dependencies commit too (scope="function", before the response is sent), but
-    their teardown runs after a hop through the event loop; a writer would hold SQLite's write
-    lock, or PostgreSQL row locks, while waiting for that hop under load.
+    Commit (or roll back) and close there, so the connection is back in the pool before the
+    endpoint's thread is handed back. The session dependencies end them too (scope="function",
+    before the response is sent), but their teardown needs another threadpool thread: under a
+    burst every thread can be waiting for a connection that only such a teardown would return,
+    and the requests stall until the pool times out.
+
+    The endpoint itself is wrapped, before APIRoute builds anything from it: FastAPI builds
+    the handler of an included route from `route.endpoint` into a dependant of its own
+    (0.16x), so wrapping `self.dependant.call` in get_route_handler was silently bypassed.
+    tests/db/test_pool_release.py pins the behaviour against the framework in use.
     """
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        endpoint = self.dependant.call
-        if endpoint is not None and not inspect.iscoroutinefunction(endpoint):
-            self.dependant.call = _committing(endpoint)
-        return super().get_route_handler()
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _committing(endpoint)
+        super().__init__(path, endpoint, **kwargs)
 
 
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     def call(*args: Any, **kwargs: Any) -> Any:
-        result = endpoint(*args, **kwargs)
-        for value in kwargs.values():
-            if isinstance(value, Session):
-                value.commit()
+        sessions = [value for value in kwargs.values() if isinstance(value, Session)]
+        try:
+            result = endpoint(*args, **kwargs)
+            for session in sessions:
+                session.commit()
+        except BaseException:
+            for session in sessions:
+                session.rollback()
+            raise
+        finally:
+            for session in sessions:
+                session.close()
         return result
 
     return call

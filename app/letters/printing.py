@@ -154,7 +154,7 @@ def print_batch(
     the render, so a long batch never holds the database's write lock.
     """
     assert principal.organ_id is not None
-    organ = rt.organs.by_id(principal.organ_id)
+    organ = rt.organs.by_id(session, principal.organ_id)
     assert organ is not None
     rows = _select(session, rt, organ.id, body)
     # A letter issued at intake gets its record PDF now, before it is sent out.

@@ -35,8 +35,8 @@ class Document:
     filename: str
 
 
-def _organ(rt: Runtime, case: Case) -> OrganInfo:
-    organ = rt.organs.by_id(case.organ_id)
+def _organ(session: Session, rt: Runtime, case: Case) -> OrganInfo:
+    organ = rt.organs.by_id(session, case.organ_id)
     assert organ is not None
     return organ
 
@@ -89,7 +89,7 @@ def create_draft(
         created_by_id=principal.user_id,
     )
     # Build it once now, so a draft with wrong fields is refused with the field named.
-    draft_context(session, rt, case, _organ(rt, case), letter, principal.name)
+    draft_context(session, rt, case, _organ(session, rt, case), letter, principal.name)
     session.add(letter)
     session.flush()
     return LetterRead.of(letter)
@@ -108,7 +108,7 @@ def update_draft(
     _require_draft(letter)
     _require_not_under_review(case, letter)
     letter.fields = fields
-    draft_context(session, rt, case, _organ(rt, case), letter, principal.name)
+    draft_context(session, rt, case, _organ(session, rt, case), letter, principal.name)
     session.flush()
     return LetterRead.of(letter)
 
@@ -156,7 +156,7 @@ def preview(
     name = f"{letter.kind}-{letter.id}"
     if letter.status == "draft":
         html = rt.letter_templates.html(
-            draft_context(session, rt, case, _organ(rt, case), letter, principal.name)
+            draft_context(session, rt, case, _organ(session, rt, case), letter, principal.name)
         )
         if fmt == "html":
             return Document(html.encode(), "text/html; charset=utf-8", None, f"{name}.html")
