@@ -119,10 +119,25 @@ def create_session_factories(engine: Engine, settings: Settings | None = None) -
         write_engine = create_db_engine(settings, pool_size=1)
     writer = write_engine.execution_options(sqlite_immediate=True)
     return SessionFactories(
-        read=sessionmaker(bind=engine, expire_on_commit=False),
+        read=sessionmaker(bind=engine, expire_on_commit=False, info={READ_ONLY: True}),
         write=sessionmaker(bind=writer, expire_on_commit=False),
         engines=(engine,) if write_engine is engine else (engine, write_engine),
     )
+
+
+READ_ONLY = "gongkai_read_only"
+
+
+def end_read(session: Session) -> None:
+    """End a read session's transaction, keeping what it loaded, so its connection is back in
+    the pool before the caller opens a write transaction of its own: a request never holds
+    two connections (with every pooled connection held by a request waiting for a second one,
+    the pool deadlocks until it times out). Using the session again starts a new transaction."""
+    if not session.info.get(READ_ONLY) or session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_read() ends read sessions only")
+    # A read session has nothing to write: ending it is a commit only by name, and unlike a
+    # rollback it does not expire what was loaded (expire_on_commit=False).
+    session.commit()
 
 
 def _unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:

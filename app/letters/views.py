@@ -164,17 +164,17 @@ def preview(
     if fmt == "html":
         html = reproducible_html(rt, letter)
         return Document(html.encode(), "text/html; charset=utf-8", None, f"{name}.html")
-    return issued_pdf(rt, letter)
+    return issued_pdf(session, rt, letter)
 
 
-def issued_pdf(rt: Runtime, letter: Letter) -> Document:
+def issued_pdf(session: Session, rt: Runtime, letter: Letter) -> Document:
     """The stored bytes of an issued letter."""
     if letter.status != "issued":
         raise Conflict(
             "草稿没有定稿 PDF，请用预览 / a draft has no issued PDF; use the preview",
             letter_id=letter.id,
         )
-    pdf = stored_pdf(rt, letter).pdf
+    pdf = stored_pdf(session, rt, letter).pdf
     sha = hashlib.sha256(pdf).hexdigest()
     return Document(pdf, "application/pdf", sha, f"{letter.number or letter.kind}.pdf")
 
@@ -191,7 +191,7 @@ def staff_pdf(session: Session, rt: Runtime, principal: Principal, letter_id: in
             load_case(session, principal, letter.case_id)
         except NotFound:
             raise not_found(letter_id) from None
-    return issued_pdf(rt, letter)
+    return issued_pdf(session, rt, letter)
 
 
 def _to_applicant(letter: Letter) -> bool:
@@ -219,7 +219,7 @@ def applicant_pdf(session: Session, rt: Runtime, case: Case, letter_id: int) -> 
     # Another case's letter, a draft, or one addressed to a third party: all simply not found.
     if letter is None or letter.case_id != case.id or not _to_applicant(letter):
         raise not_found(letter_id)
-    return issued_pdf(rt, letter)
+    return issued_pdf(session, rt, letter)
 
 
 def check_format(fmt: str) -> str:

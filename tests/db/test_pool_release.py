@@ -23,6 +23,7 @@ from app.organs.directory import OrganDirectory
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import application, staff_case
+from tests.letters.helpers import counter_case, letters
 
 CASES = "/api/v1/cases"
 
@@ -135,5 +136,24 @@ def test_reads_use_one_connection_and_return_it_in_the_endpoint_thread(
         r = _send(client, watch, "GET", url, headers=clerk)
         assert r.status_code == 200, f"{url}: {r.text}"
     assert watch.checkouts >= 14
+    assert watch.late == []
+    assert watch.second == []
+
+
+def test_letter_rendered_on_first_download_uses_one_connection_at_a_time(
+    client: TestClient, organ_a: Staff, stale_caches: None, watch: PoolWatch
+) -> None:
+    # A receipt issued at intake has no PDF yet: the first download renders it and stores it in
+    # a write transaction of its own, the first print batch likewise.
+    first, second = (counter_case(client, organ_a) for _ in range(2))
+    receipts = [letters(client, organ_a, case["id"])[0]["id"] for case in (first, second)]
+    clerk = organ_a.headers("clerk", "front_desk")
+    r = _send(client, watch, "GET", f"/api/v1/letters/{receipts[0]}/pdf", headers=clerk)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf"
+    body = {"letter_ids": receipts}
+    r = _send(client, watch, "POST", "/api/v1/print-batches", json=body, headers=clerk)
+    assert r.status_code == 200, r.text
+    assert watch.checkouts >= 6
     assert watch.late == []
     assert watch.second == []
