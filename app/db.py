@@ -112,7 +112,8 @@ def create_session_factories(engine: Engine, settings: Settings | None = None) -
     On SQLite, with settings given, writers get a pool of their own with one connection: SQLite
     has one writer anyway, and writers queued in the pool are served in order, whereas writers
     racing in SQLite's busy handler are not (newcomers overtake long waiters: a p99 of seconds).
-    Never open a write session while holding another in the same thread.
+    A request holds one connection at a time: never open a session while holding another
+    (end_read() ends a read session first; caches read through the caller's session).
     """
     write_engine = engine
     if settings is not None and is_sqlite(settings.database_url):
