@@ -289,7 +289,7 @@ def render_pending() -> None:
     try:
         with rt.sessions.read() as session:
             for letter in pending_letters(session):
-                stored_pdf(rt, letter)
+                stored_pdf(session, rt, letter)
                 done += 1
     finally:
         rt.close()

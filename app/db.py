@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import make_url
@@ -46,7 +46,13 @@ def create_db_engine(settings: Settings, *, pool_size: int | None = None) -> Eng
     url = settings.database_url
     size = pool_size or settings.db_pool_size
     if not is_sqlite(url):
-        return create_engine(url, pool_size=size, max_overflow=size, pool_pre_ping=True)
+        return create_engine(
+            url,
+            pool_size=size,
+            max_overflow=size,
+            pool_pre_ping=True,
+            pool_timeout=settings.db_pool_timeout_s,
+        )
     database = make_url(url).database
     if database and database != ":memory:":
         from pathlib import Path
@@ -56,7 +62,8 @@ def create_db_engine(settings: Settings, *, pool_size: int | None = None) -> Eng
         url,
         pool_size=size,
         max_overflow=0,
-        pool_timeout=30,
+        # The pool is SQLite's writer queue: a writer waits as long as for the lock itself.
+        pool_timeout=settings.sqlite_busy_timeout_ms / 1000,
         connect_args={
             "check_same_thread": False,
             "timeout": settings.sqlite_busy_timeout_ms / 1000,
@@ -105,17 +112,33 @@ def create_session_factories(engine: Engine, settings: Settings | None = None) -
     On SQLite, with settings given, writers get a pool of their own with one connection: SQLite
     has one writer anyway, and writers queued in the pool are served in order, whereas writers
     racing in SQLite's busy handler are not (newcomers overtake long waiters: a p99 of seconds).
-    Never open a write session while holding another in the same thread.
+    A request holds one connection at a time: never open a session while holding another
+    (end_read() ends a read session first; caches read through the caller's session).
     """
     write_engine = engine
     if settings is not None and is_sqlite(settings.database_url):
         write_engine = create_db_engine(settings, pool_size=1)
     writer = write_engine.execution_options(sqlite_immediate=True)
     return SessionFactories(
-        read=sessionmaker(bind=engine, expire_on_commit=False),
+        read=sessionmaker(bind=engine, expire_on_commit=False, info={READ_ONLY: True}),
         write=sessionmaker(bind=writer, expire_on_commit=False),
         engines=(engine,) if write_engine is engine else (engine, write_engine),
     )
+
+
+READ_ONLY = "gongkai_read_only"
+
+
+def end_read(session: Session) -> None:
+    """End a read session's transaction, keeping what it loaded, so its connection is back in
+    the pool before the caller opens a write transaction of its own: a request never holds
+    two connections (with every pooled connection held by a request waiting for a second one,
+    the pool deadlocks until it times out). Using the session again starts a new transaction."""
+    if not session.info.get(READ_ONLY) or session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_read() ends read sessions only")
+    # A read session has nothing to write: ending it is a commit only by name, and unlike a
+    # rollback it does not expire what was loaded (expire_on_commit=False).
+    session.commit()
 
 
 def _unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
@@ -139,27 +162,41 @@ def _read_session(request: Request) -> Iterator[Session]:
 
 
 class CommittingRoute(APIRoute):
-    """Commits the request's sessions in the endpoint's own thread, right after it returns.
+    """Ends the request's sessions in the endpoint's own thread, right after it returns.
 
-    The session dependencies commit too (scope="function", before the response is sent), but
-    their teardown runs after a hop through the event loop; a writer would hold SQLite's write
-    lock, or PostgreSQL row locks, while waiting for that hop under load.
+    Commit (or roll back) and close there, so the connection is back in the pool before the
+    endpoint's thread is handed back. The session dependencies end them too (scope="function",
+    before the response is sent), but their teardown needs another threadpool thread: under a
+    burst every thread can be waiting for a connection that only such a teardown would return,
+    and the requests stall until the pool times out.
+
+    The endpoint itself is wrapped, before APIRoute builds anything from it: FastAPI builds
+    the handler of an included route from `route.endpoint` into a dependant of its own
+    (0.16x), so wrapping `self.dependant.call` in get_route_handler was silently bypassed.
+    tests/db/test_pool_release.py pins the behaviour against the framework in use.
     """
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        endpoint = self.dependant.call
-        if endpoint is not None and not inspect.iscoroutinefunction(endpoint):
-            self.dependant.call = _committing(endpoint)
-        return super().get_route_handler()
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _committing(endpoint)
+        super().__init__(path, endpoint, **kwargs)
 
 
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     def call(*args: Any, **kwargs: Any) -> Any:
-        result = endpoint(*args, **kwargs)
-        for value in kwargs.values():
-            if isinstance(value, Session):
-                value.commit()
+        sessions = [value for value in kwargs.values() if isinstance(value, Session)]
+        try:
+            result = endpoint(*args, **kwargs)
+            for session in sessions:
+                session.commit()
+        except BaseException:
+            for session in sessions:
+                session.rollback()
+            raise
+        finally:
+            for session in sessions:
+                session.close()
         return result
 
     return call

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -9,12 +10,15 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.fields import ROW_ID_OUT_OF_RANGE
 
 PROBLEM_BASE = "https://gongkai.invalid/problems/"
 PROBLEM_JSON = "application/problem+json"
+
+log = logging.getLogger("gongkai")
 
 
 class FieldProblem(BaseModel):
@@ -213,3 +217,35 @@ def install_error_handlers(app: FastAPI) -> None:
             instance=request.url.path,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def _pool_exhausted(request: Request, exc: SQLAlchemyTimeoutError) -> JSONResponse:
+        # No connection came free within the pool timeout: the service is overloaded, not
+        # broken, and the client's remedy is to retry shortly.
+        log.warning("database pool exhausted on %s %s: %s", request.method, request.url.path, exc)
+        busy = ServiceBusy(
+            "服务繁忙，请稍后重试 / the service is busy, please retry shortly",
+            retry_after=BUSY_RETRY_AFTER_S,
+        )
+        return problem(
+            busy.status,
+            busy.code,
+            busy.title,
+            busy.detail,
+            instance=request.url.path,
+            headers=busy.headers,
+            **busy.extra,
+        )
+
+
+BUSY_RETRY_AFTER_S = 2
+
+
+class ServiceBusy(DomainError):
+    status = 503
+    code = "service-busy"
+    title = "服务繁忙 / Service busy"
+
+    def __init__(self, detail: str, retry_after: int, **extra: Any) -> None:
+        super().__init__(detail, retry_after=retry_after, **extra)
+        self.headers["Retry-After"] = str(retry_after)

@@ -81,7 +81,7 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtim
         calendars=calendars,
         store=AttachmentStore(settings.storage_dir),
         brake=LookupBrake(sessions.write, policy),
-        organs=OrganDirectory(sessions.read),
+        organs=OrganDirectory(),
         tz=tz,
         letter_templates=LetterTemplates(
             fonts=FontStack(title=settings.letter_title_fonts, body=settings.letter_body_fonts)

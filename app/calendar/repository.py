@@ -33,7 +33,7 @@ class YearRow:
 Stamp = tuple[int, datetime | None]
 
 
-def all_years(session: Session) -> list[YearRow]:
+def all_years(session: Session | Connection) -> list[YearRow]:
     """Every stored year, in order."""
     rows = session.execute(
         select(
@@ -47,7 +47,7 @@ def all_years(session: Session) -> list[YearRow]:
     return [YearRow(*r) for r in rows]
 
 
-def stamp(session: Session) -> Stamp:
+def stamp(session: Session | Connection) -> Stamp:
     """(number of years, latest change): moves whenever a year is added or changed."""
     count, latest = session.execute(
         select(func.count(), func.max(CalendarYearRecord.updated_at))

@@ -9,7 +9,9 @@ transaction (app.calendar.recompute).
 Every process keeps the calendar it built in a CalendarSource and checks a cheap stamp of the
 table (count and latest change) at most every few seconds, so a change made by another process
 or the CLI is picked up without a restart; the process that made the change swaps at once, right
-after its commit.
+after its commit. The check runs on the connection of the next session that begins a
+transaction, never on a connection of its own: a request holding a connection must not ask the
+pool for a second one (under a burst that deadlocks the pool until it times out).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -113,23 +115,20 @@ class CalendarSource:
         self._stamp: Stamp | None = None
         self._next_check = float("-inf")
 
+    def follow(self, *factories: sessionmaker[Session]) -> None:
+        """Check the table's stamp, when due, as a session of these factories begins a
+        transaction, on that transaction's own connection."""
+        for factory in factories:
+            event.listen(factory, "after_begin", self._on_begin)
+
     def current(self) -> WorkCalendar:
-        """The calendar; checks the table's stamp at most once per `check_every` seconds."""
-        if self._now() < self._next_check:
-            return self._calendar
-        # One thread checks; the others keep using the calendar they have meanwhile.
-        if not self._lock.acquire(blocking=False):
-            return self._calendar
-        try:
-            self._check()
-        finally:
-            self._lock.release()
+        """The calendar as last checked (no I/O: the sessions followed keep it fresh)."""
         return self._calendar
 
     def refresh(self) -> WorkCalendar:
-        """Check the table now."""
-        with self._lock:
-            self._check()
+        """Check the table now, in a session of its own (start-up, tools, tests)."""
+        with self._lock, self._read() as session:
+            self._check(session.connection())
         return self._calendar
 
     def publish(self, calendar: WorkCalendar, stamp: Stamp) -> None:
@@ -138,14 +137,26 @@ class CalendarSource:
             self._calendar, self._stamp = calendar, stamp
             self._next_check = self._now() + self._check_every
 
-    def _check(self) -> None:
+    def _on_begin(self, _session: Session, _transaction: Any, connection: Connection) -> None:
+        if self._now() < self._next_check:
+            return
+        # One thread checks; the others keep using the calendar they have meanwhile.
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._check(connection)
+        finally:
+            self._lock.release()
+
+    def _check(self, connection: Connection) -> None:
         self._next_check = self._now() + self._check_every
         try:
-            with self._read() as session:
-                stamp = repository.stamp(session)
+            # In a savepoint: a failed read must not spoil the transaction it rides on.
+            with connection.begin_nested():
+                stamp = repository.stamp(connection)
                 if stamp == self._stamp:
                     return
-                rows = repository.all_years(session)
+                rows = repository.all_years(connection)
         except SQLAlchemyError as exc:
             # No table yet (not migrated) or the database is away: keep what we have.
             log.warning("calendar: cannot read calendar_years (%s)", type(exc).__name__)
@@ -178,6 +189,7 @@ def start_calendar_source(
             type(exc).__name__,
         )
     source.refresh()
+    source.follow(sessions.read, sessions.write)
     return source
 
 

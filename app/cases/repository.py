@@ -35,15 +35,23 @@ def _with_children(stmt: Select[Case]) -> Select[Case]:
     return stmt.options(selectinload(Case.items), selectinload(Case.attachments))
 
 
-def case_in_organ(session: Session, case_id: int, organ_id: int) -> Case | None:
-    """A case with its items and attachments, only if it belongs to the organ."""
+def case_in_organ(
+    session: Session, case_id: int, organ_id: int, *, for_update: bool = False
+) -> Case | None:
+    """A case with its items and attachments, only if it belongs to the organ; `for_update`
+    locks its row until the transaction ends (PostgreSQL; SQLite writers are serial anyway)."""
     stmt = _with_children(select(Case).where(Case.id == case_id, Case.organ_id == organ_id))
-    return session.scalars(stmt).one_or_none()
+    return session.scalars(_locked(stmt, for_update)).one_or_none()
 
 
-def case_by_id(session: Session, case_id: int) -> Case | None:
+def case_by_id(session: Session, case_id: int, *, for_update: bool = False) -> Case | None:
     """A case by id with its items and attachments (callers have already checked access)."""
-    return session.scalars(_with_children(select(Case).where(Case.id == case_id))).one_or_none()
+    stmt = _with_children(select(Case).where(Case.id == case_id))
+    return session.scalars(_locked(stmt, for_update)).one_or_none()
+
+
+def _locked(stmt: Select[Case], for_update: bool) -> Select[Case]:
+    return stmt.with_for_update(of=Case) if for_update else stmt
 
 
 def case_by_number(session: Session, number: str) -> Case | None:

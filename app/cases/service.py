@@ -40,12 +40,14 @@ def legal_only(principal: Principal) -> bool:
     return Role.legal in principal.roles and not principal.roles & _WHOLE_ORGAN
 
 
-def load_case(session: Session, principal: Principal, case_id: int) -> Case:
+def load_case(
+    session: Session, principal: Principal, case_id: int, *, for_update: bool = False
+) -> Case:
     """The case if it belongs to the caller's organ (and, for a legal-office user, involves
-    the legal office), else 404."""
+    the legal office), else 404; `for_update` locks it for an action (see act)."""
     if principal.organ_id is None:
         raise _not_found(case_id)
-    case = repository.case_in_organ(session, case_id, principal.organ_id)
+    case = repository.case_in_organ(session, case_id, principal.organ_id, for_update=for_update)
     if case is None or (legal_only(principal) and not case.legal_involved):
         raise _not_found(case_id)
     return case
@@ -53,7 +55,7 @@ def load_case(session: Session, principal: Principal, case_id: int) -> Case:
 
 def case_deadlines(session: Session, rt: Runtime, case: Case) -> list[DeadlineRead]:
     """The case's deadlines today, derived from its ledger, each explained."""
-    organ = rt.organs.by_id(case.organ_id)
+    organ = rt.organs.by_id(session, case.organ_id)
     fee_pauses = organ.settings.fee_pauses_clock if organ else True
     return deadlines_read(
         clock_repo.ledger_of(session, case.id),
@@ -97,8 +99,11 @@ def act(
     version: int | None,
 ) -> CaseRead:
     """A staff member takes an action on a case of their organ."""
-    case = load_case(session, principal, case_id)
-    organ = rt.organs.by_id(case.organ_id)
+    # Locked: concurrent actions on one case queue here and the later ones see the new version
+    # (409). Unlocked, one could read the case before another commits and its ledger after,
+    # and fail on the mix instead of on the version.
+    case = load_case(session, principal, case_id, for_update=True)
+    organ = rt.organs.by_id(session, case.organ_id)
     assert organ is not None
     perform(
         session,
@@ -218,9 +223,9 @@ def applicant_act(
     version: int | None,
 ) -> ApplicantCaseView:
     """The applicant takes an action open to applicants (withdraw, submit a correction)."""
-    case = repository.case_by_id(session, case_id)
+    case = repository.case_by_id(session, case_id, for_update=True)  # locked: see act()
     assert case is not None  # found a moment ago on the read session; cases are never deleted
-    organ = rt.organs.by_id(case.organ_id)
+    organ = rt.organs.by_id(session, case.organ_id)
     assert organ is not None
     perform(
         session,

@@ -66,7 +66,9 @@ def states_awaiting_service(wf: WorkflowDef) -> tuple[str, ...]:
     return tuple(s for s in wf.states if s in found)
 
 
-def resolve_organ(rt: Runtime, principal: Principal, organ_code: str | None) -> OrganInfo:
+def resolve_organ(
+    session: Session, rt: Runtime, principal: Principal, organ_code: str | None
+) -> OrganInfo:
     """The organ whose dashboard is asked for: the caller's own; an administrator names one.
 
     Naming another organ answers like naming none that exists (404), as a case of another
@@ -79,9 +81,9 @@ def resolve_organ(rt: Runtime, principal: Principal, organ_code: str | None) -> 
                 "平台管理员须用 ?organ= 指定机关代码 / a platform administrator must name the "
                 "organ: ?organ=CODE",
             )
-        info = rt.organs.by_id(principal.organ_id)
+        info = rt.organs.by_id(session, principal.organ_id)
     else:
-        info = rt.organs.by_code(organ_code)
+        info = rt.organs.by_code(session, organ_code)
         if info is not None and not principal.is_admin and info.id != principal.organ_id:
             info = None
     if info is None:
@@ -288,7 +290,7 @@ def dashboard(
     session: Session, rt: Runtime, principal: Principal, organ_code: str | None
 ) -> DashboardRead:
     """The organ's dashboard as of today (Beijing date)."""
-    organ = resolve_organ(rt, principal, organ_code)
+    organ = resolve_organ(session, rt, principal, organ_code)
     today = rt.clock().astimezone(rt.tz).date()
     wf = rt.workflow
     open_ = open_states(wf)

@@ -63,7 +63,7 @@ def submit_online(
     """Register an application sent through the public online form."""
     now = rt.clock()
     checked = _check_uploads(rt, uploads)
-    organ = rt.organs.by_code(data.organ_code)
+    organ = rt.organs.by_code(session, data.organ_code)
     if organ is None:
         raise InvalidInput(("body", "organ_code"), f"机关 {data.organ_code} 不存在 / unknown organ")
     _raise_if(applicant_and_delivery_errors(data))
@@ -110,7 +110,7 @@ def register(
     now = rt.clock()
     checked = _check_uploads(rt, uploads)
     assert principal.organ_id is not None  # the router admits organ staff only
-    organ = rt.organs.by_id(principal.organ_id)
+    organ = rt.organs.by_id(session, principal.organ_id)
     assert organ is not None
     arrived = data.arrived_at if data.arrived_at.tzinfo else data.arrived_at.replace(tzinfo=rt.tz)
     receipt, errors = staff_receipt(

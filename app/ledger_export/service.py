@@ -87,7 +87,7 @@ def export_ledger(
     session: Session, rt: Runtime, principal: Principal, req: LedgerRequest
 ) -> LedgerFile:
     """The organ's ledger for the range, as CSV (streamed) or XLSX."""
-    organ_id, organ_code = _organ(rt, principal, req.organ)
+    organ_id, organ_code = _organ(session, rt, principal, req.organ)
     _check_range(req.start, req.end)
     fmt = negotiate(req.format, req.accept)
     if fmt is None:
@@ -111,7 +111,9 @@ def export_ledger(
     )
 
 
-def _organ(rt: Runtime, principal: Principal, code: str | None) -> tuple[int, str]:
+def _organ(
+    session: Session, rt: Runtime, principal: Principal, code: str | None
+) -> tuple[int, str]:
     """The organ to export: the caller's own, or for a platform admin the one named."""
     own = principal.organ_id is not None and principal.has_any(*ORGAN_READERS)
     if own and (code is None or code == principal.organ_code):
@@ -123,7 +125,7 @@ def _organ(rt: Runtime, principal: Principal, code: str | None) -> tuple[int, st
             raise InvalidInput(
                 "organ", "平台管理员须用 organ 参数指定机关代码 / an admin must name the organ"
             )
-        organ = rt.organs.by_code(code)
+        organ = rt.organs.by_code(session, code)
         if organ is None:
             raise NotFound(f"机关 {code} 不存在 / organ {code} not found", organ=code)
         return organ.id, organ.code

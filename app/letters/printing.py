@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth.principal import Principal
+from app.db import end_read
 from app.errors import InvalidInput, NotFound
 from app.letters import repository
 from app.letters.builders import DELIVERY_METHOD_LABELS, build
@@ -154,11 +155,11 @@ def print_batch(
     the render, so a long batch never holds the database's write lock.
     """
     assert principal.organ_id is not None
-    organ = rt.organs.by_id(principal.organ_id)
+    organ = rt.organs.by_id(session, principal.organ_id)
     assert organ is not None
     rows = _select(session, rt, organ.id, body)
     # A letter issued at intake gets its record PDF now, before it is sent out.
-    pages = {x.id: x.pages if x.pdf_sha256 else stored_pdf(rt, x).pages for x, _ in rows}
+    pages = {x.id: x.pages if x.pdf_sha256 else stored_pdf(session, rt, x).pages for x, _ in rows}
     now = rt.clock()
     cover = CoverSheet(
         organ=organ_block(organ),
@@ -183,7 +184,9 @@ def print_batch(
     for letter, case in rows:
         htmls.append(reproducible_html(rt, letter))
         htmls.append(_service_receipt_html(session, rt, letter, case, organ))
-    # Rendering takes a while for a big batch: it runs with no write transaction open.
+    # Rendering takes a while for a big batch: it runs with no transaction open, and the
+    # request holds no connection while it opens its write transaction.
+    end_read(session)
     rendered = rt.press.render(htmls)
     sha = rt.store.put(rendered.pdf)
     ids = [x.id for x, _ in rows]

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Actor
+from app.db import end_read
 from app.deadline import repository as clock_repo
 from app.deadline.ledger import Ledger, compute_deadlines
 from app.errors import Conflict, InvalidInput, NotFound
@@ -387,13 +388,15 @@ def reproducible_html(rt: Runtime, letter: Letter) -> str:
     return rt.letter_templates.html(issued_context(letter))
 
 
-def stored_pdf(rt: Runtime, letter: Letter) -> Rendered:
+def stored_pdf(read: Session, rt: Runtime, letter: Letter) -> Rendered:
     """An issued letter's PDF and page count. A letter issued without its PDF (a receipt at
     intake: its number and context were frozen then) is rendered now from the frozen context,
     and the PDF and the hash of the template used are stored once, in a short write
-    transaction of its own."""
+    transaction of its own; `read`, the read session the letter came from, is ended first."""
     if letter.pdf_sha256 is not None:
         return Rendered(rt.store.read(letter.pdf_sha256), letter.pages or 0)
+    # Nothing more to read: the connection goes back before the render and the write.
+    end_read(read)
     ref = rt.letter_templates.ref(letter.kind)
     rendered = rt.press.render([rt.letter_templates.html(issued_context(letter))])
     sha, pages = rt.store.put(rendered.pdf), rendered.pages

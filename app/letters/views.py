@@ -35,8 +35,8 @@ class Document:
     filename: str
 
 
-def _organ(rt: Runtime, case: Case) -> OrganInfo:
-    organ = rt.organs.by_id(case.organ_id)
+def _organ(session: Session, rt: Runtime, case: Case) -> OrganInfo:
+    organ = rt.organs.by_id(session, case.organ_id)
     assert organ is not None
     return organ
 
@@ -89,7 +89,7 @@ def create_draft(
         created_by_id=principal.user_id,
     )
     # Build it once now, so a draft with wrong fields is refused with the field named.
-    draft_context(session, rt, case, _organ(rt, case), letter, principal.name)
+    draft_context(session, rt, case, _organ(session, rt, case), letter, principal.name)
     session.add(letter)
     session.flush()
     return LetterRead.of(letter)
@@ -108,7 +108,7 @@ def update_draft(
     _require_draft(letter)
     _require_not_under_review(case, letter)
     letter.fields = fields
-    draft_context(session, rt, case, _organ(rt, case), letter, principal.name)
+    draft_context(session, rt, case, _organ(session, rt, case), letter, principal.name)
     session.flush()
     return LetterRead.of(letter)
 
@@ -156,7 +156,7 @@ def preview(
     name = f"{letter.kind}-{letter.id}"
     if letter.status == "draft":
         html = rt.letter_templates.html(
-            draft_context(session, rt, case, _organ(rt, case), letter, principal.name)
+            draft_context(session, rt, case, _organ(session, rt, case), letter, principal.name)
         )
         if fmt == "html":
             return Document(html.encode(), "text/html; charset=utf-8", None, f"{name}.html")
@@ -164,17 +164,17 @@ def preview(
     if fmt == "html":
         html = reproducible_html(rt, letter)
         return Document(html.encode(), "text/html; charset=utf-8", None, f"{name}.html")
-    return issued_pdf(rt, letter)
+    return issued_pdf(session, rt, letter)
 
 
-def issued_pdf(rt: Runtime, letter: Letter) -> Document:
+def issued_pdf(session: Session, rt: Runtime, letter: Letter) -> Document:
     """The stored bytes of an issued letter."""
     if letter.status != "issued":
         raise Conflict(
             "草稿没有定稿 PDF，请用预览 / a draft has no issued PDF; use the preview",
             letter_id=letter.id,
         )
-    pdf = stored_pdf(rt, letter).pdf
+    pdf = stored_pdf(session, rt, letter).pdf
     sha = hashlib.sha256(pdf).hexdigest()
     return Document(pdf, "application/pdf", sha, f"{letter.number or letter.kind}.pdf")
 
@@ -191,7 +191,7 @@ def staff_pdf(session: Session, rt: Runtime, principal: Principal, letter_id: in
             load_case(session, principal, letter.case_id)
         except NotFound:
             raise not_found(letter_id) from None
-    return issued_pdf(rt, letter)
+    return issued_pdf(session, rt, letter)
 
 
 def _to_applicant(letter: Letter) -> bool:
@@ -219,7 +219,7 @@ def applicant_pdf(session: Session, rt: Runtime, case: Case, letter_id: int) -> 
     # Another case's letter, a draft, or one addressed to a third party: all simply not found.
     if letter is None or letter.case_id != case.id or not _to_applicant(letter):
         raise not_found(letter_id)
-    return issued_pdf(rt, letter)
+    return issued_pdf(session, rt, letter)
 
 
 def check_format(fmt: str) -> str:

@@ -1,8 +1,9 @@
-"""A short-lived, per-process cache of organ profiles for the hot intake path.
+"""A short-lived, per-process cache of organ profiles for the hot request paths.
 
-Looking the organ up inside the writing transaction would take SQLite's write lock (and hold it)
-for a read; the directory reads through its own short session instead, and keeps the answer for
-a few seconds. A miss is never cached, so a new organ is usable at once.
+A miss, or an entry older than the TTL, is read through the caller's own session: a request
+that holds a connection never asks the pool for a second one (with every pooled connection
+held by a request waiting for another, the pool deadlocks until it times out). A miss is never
+cached, so a new organ is usable at once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.models import Organ
 from app.organs import repository
@@ -50,40 +51,34 @@ def _info(organ: Organ) -> OrganInfo:
 class OrganDirectory:
     def __init__(
         self,
-        factory: sessionmaker[Session],
         *,
         ttl_seconds: float = 30.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._factory = factory
         self._ttl = ttl_seconds
         self._now = monotonic
         self._by_code: dict[str, tuple[OrganInfo, float]] = {}
 
-    def by_code(self, code: str) -> OrganInfo | None:
-        """The organ with this code, or None."""
+    def by_code(self, session: Session, code: str) -> OrganInfo | None:
+        """The organ with this code, or None; a stale or missing entry is read in `session`."""
         hit = self._by_code.get(code)
         if hit is not None and self._now() - hit[1] < self._ttl:
             return hit[0]
-        with self._factory() as session:
-            organ = repository.organ_by_code(session, code)
-            info = None if organ is None else _info(organ)
-        if info is not None:
-            self._by_code[code] = (info, self._now())
-        return info
+        return self._remember(repository.organ_by_code(session, code))
 
     def forget(self, code: str) -> None:
         """Drop a cached profile after a change in this process (others see it within the TTL)."""
         self._by_code.pop(code, None)
 
-    def by_id(self, organ_id: int) -> OrganInfo | None:
-        """The organ with this id, or None."""
+    def by_id(self, session: Session, organ_id: int) -> OrganInfo | None:
+        """The organ with this id, or None; a stale or missing entry is read in `session`."""
         for cached, loaded in self._by_code.values():
             if cached.id == organ_id and self._now() - loaded < self._ttl:
                 return cached
-        with self._factory() as session:
-            organ = repository.organ_by_id(session, organ_id)
-            info = None if organ is None else _info(organ)
+        return self._remember(repository.organ_by_id(session, organ_id))
+
+    def _remember(self, organ: Organ | None) -> OrganInfo | None:
+        info = None if organ is None else _info(organ)
         if info is not None:
             self._by_code[info.code] = (info, self._now())
         return info

@@ -50,7 +50,9 @@ class ReportQuery:
     page_size: int
 
 
-def _organ(rt: Runtime, principal: Principal, code: str | None) -> tuple[int, str]:
+def _organ(
+    session: Session, rt: Runtime, principal: Principal, code: str | None
+) -> tuple[int, str]:
     """The organ reported on: the caller's own; an administrator names one."""
     if principal.is_admin:
         code = code or principal.organ_code
@@ -59,7 +61,7 @@ def _organ(rt: Runtime, principal: Principal, code: str | None) -> tuple[int, st
                 ("query", "organ"),
                 "平台管理员须以 organ 参数指定机关 / an administrator names the organ (?organ=CODE)",
             )
-        organ = rt.organs.by_code(code)
+        organ = rt.organs.by_code(session, code)
         if organ is None:
             raise NotFound(f"机关 {code} 不存在 / organ {code} not found")
         return organ.id, organ.code
@@ -136,7 +138,7 @@ def proactive_report(
     session: Session, rt: Runtime, principal: Principal, q: ReportQuery
 ) -> ProactiveReportRead:
     """Groups of items several applicants asked for in the window, most applicants first."""
-    organ_id, organ_code = _organ(rt, principal, q.organ)
+    organ_id, organ_code = _organ(session, rt, principal, q.organ)
     first, last = _window(rt.clock().astimezone(rt.tz).date(), q.since, q.until)
     rows, truncated = repository.items_received(
         session,

@@ -16,6 +16,7 @@ from app.audit.service import verify_chains
 from app.calendar.service import CalendarSource
 from app.cli import cli
 from app.config import PROJECT_ROOT, Settings, get_settings
+from app.db import create_session_factories
 from app.models import CalendarYearRecord
 from app.runtime import Runtime, build_runtime
 from tests.calendar.data import NOTICE_2027_YAML, notice_2027
@@ -275,14 +276,26 @@ def test_another_process_notices_a_change_within_its_check_interval(
     client: TestClient, admin: dict[str, str], runtime: Runtime
 ) -> None:
     tick = FakeMonotonic()
+    # The other process's sessions: its source checks on their connections as they begin.
+    other_sessions = create_session_factories(runtime.engine)
     other = CalendarSource(
-        runtime.sessions.read, list(runtime.calendars.shipped.values()), monotonic=tick
+        other_sessions.read, list(runtime.calendars.shipped.values()), monotonic=tick
     )
+    other.follow(other_sessions.read, other_sessions.write)
+
+    def transaction() -> None:
+        with other_sessions.read() as session:
+            session.execute(select(1))
+
+    transaction()
     assert 2027 not in other.current().years
     assert client.put("/api/v1/calendar/2027", json=notice_2027(), headers=admin).status_code == 200
     tick.now += 4.9
+    transaction()
     assert 2027 not in other.current().years  # checked less than 5 s ago
     tick.now += 0.2
+    assert 2027 not in other.current().years  # reading the calendar does no I/O
+    transaction()
     assert 2027 in other.current().years
     assert other.current().version == runtime.calendar.version
 
