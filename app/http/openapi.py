@@ -3,8 +3,8 @@
 Which errors an operation can answer follows from what it is, so it is derived here from the
 document and the routes rather than declared route by route (where it would drift):
 anything can be malformed (400: NUL in the URL, a broken body) or have too large a head
-(414/431); a bearer-secured route answers 401/403; a path parameter names something that may
-not exist (404); a write may conflict (409); an If-Match route requires the version (428);
+(414/431); a bearer-secured route answers 401/403; a path parameter, an `organ` query or a few
+bodies name something that may not exist (404); a write may conflict (409); an If-Match route requires the version (428);
 a body may be too large (413) or of the wrong type when it is not JSON (415); a query-code
 route is braked (429); a route that needs the database (or renders letters) may find it
 unavailable (503).
@@ -42,6 +42,8 @@ DESCRIPTIONS = {
     503: "暂不可用，稍后重试 / Temporarily unavailable, retry later",
 }
 WRITES = {"post", "put", "patch", "delete"}
+# Operations whose body names records that may not exist (the rest is read from the shape).
+BODY_LOOKUPS = {("post", "/api/v1/print-batches"), ("post", "/api/v1/admin/users")}
 METHODS = WRITES | {"get", "head", "options"}
 
 
@@ -93,11 +95,14 @@ def _needs_session(dependant: Dependant) -> bool:
     return False
 
 
-def problem_statuses(method: str, operation: dict[str, Any], uses_database: bool) -> set[int]:
+def problem_statuses(
+    method: str, path: str, operation: dict[str, Any], uses_database: bool
+) -> set[int]:
     """The error statuses an operation can answer, from its shape."""
     params = operation.get("parameters", [])
     where = {p["in"] for p in params}
     headers = {p["name"].lower() for p in params if p["in"] == "header"}
+    queries = {p["name"] for p in params if p["in"] == "query"}
     body = operation.get("requestBody")
     secured = bool(operation.get("security"))
     statuses = {400, 414, 431}
@@ -105,7 +110,12 @@ def problem_statuses(method: str, operation: dict[str, Any], uses_database: bool
         statuses.add(422)
     if secured:
         statuses |= {401, 403}
-    if "path" in where or "x-query-code" in headers:
+    if (
+        "path" in where
+        or "organ" in queries
+        or "x-query-code" in headers
+        or (method, path) in BODY_LOOKUPS
+    ):
         statuses.add(404)
     if method in WRITES:
         statuses.add(409)
@@ -140,7 +150,7 @@ def document_problems(schema: dict[str, Any], database_ops: set[tuple[str, str]]
             if method not in METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            statuses = problem_statuses(method, operation, (method, path) in database_ops)
+            statuses = problem_statuses(method, path, operation, (method, path) in database_ops)
             statuses |= {int(s) for s in responses if s.isdigit() and int(s) >= 400}
             for status in sorted(statuses):
                 existing = responses.get(str(status), {})
