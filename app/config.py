@@ -77,6 +77,13 @@ class Settings(DatabaseSettings):
         "Noto Sans CJK SC",
     )
 
+    # The request head (app/http/limits.py), as nginx's large_client_header_buffers 4 × 8k
+    # bounds it: what a browser or a proxy in front sends fits with room to spare.
+    max_request_target_bytes: int = 8192
+    max_header_count: int = 100
+    max_header_bytes: int = 8192
+    max_headers_total_bytes: int = 32768
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp
 
 from app.calendar.router import router as calendar_router
 from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
 from app.dashboard.router import router as dashboard_router
-from app.errors import PROBLEM_JSON, Problem, install_error_handlers
+from app.errors import install_error_handlers
 from app.health.fonts import cjk_font_families, first_available
 from app.health.router import router as health_router
+from app.http.docs import install_docs
+from app.http.limits import HeadLimits, RequestHeadLimit
+from app.http.openapi import install_openapi
+from app.http.security import SecurityHeaders
 from app.intake.router import router as intake_router
 from app.intake.schemas import ApplicationCreate, StaffCaseCreate
 from app.ledger_export.router import router as ledger_export_router
@@ -70,8 +73,19 @@ def check_cjk_font(settings: Settings) -> str:
     return font
 
 
+class GongkaiAPI(FastAPI):
+    """FastAPI with the security headers outermost, outside even Starlette's 500 handler."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """Build the application; resources are created in the lifespan, not at import."""
+    """Build the application; resources are created in the lifespan, not at import.
+
+    Serve it with `uvicorn app.main:create_app --factory --no-server-header` (plus the flags in
+    the README's deployment notes): uvicorn, not the app, adds `server: uvicorn` otherwise.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -87,17 +101,30 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             if runtime is None:
                 rt.close()
 
-    app = FastAPI(
+    app = GongkaiAPI(
         title="gongkai 政府信息公开申请",
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served from the package by install_docs, not from a CDN; no ReDoc (no local bundle).
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     configured = runtime.settings if runtime else (settings or get_settings())
     app.add_middleware(BodySizeLimit, max_bytes=configured.max_request_bytes)
     app.add_middleware(RefuseNulInUrl)
-    for router in (
+    # Added last, so it runs first: an oversized head is refused before anything reads it.
+    app.add_middleware(
+        RequestHeadLimit,
+        limits=HeadLimits(
+            max_target_bytes=configured.max_request_target_bytes,
+            max_header_count=configured.max_header_count,
+            max_header_bytes=configured.max_header_bytes,
+            max_headers_total_bytes=configured.max_headers_total_bytes,
+        ),
+    )
+    routers = (
         health_router,
         intake_router,
         cases_router,
@@ -111,43 +138,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         reports_router,
         ledger_export_router,
         dashboard_router,
-    ):
+    )
+    for router in routers:
         app.include_router(router)
-    _document_bodies(app, ApplicationCreate, StaffCaseCreate)
+    install_docs(app)
+    install_openapi(
+        app, [r for router in routers for r in router.routes], ApplicationCreate, StaffCaseCreate
+    )
     return app
-
-
-def _document_bodies(app: FastAPI, *models: Any) -> None:
-    """Register the intake models in the OpenAPI components (their routes read the body by hand)."""
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (*models, Problem):
-            js = model.model_json_schema(ref_template="#/components/schemas/{model}")
-            components.update(js.pop("$defs", {}))
-            components[model.__name__] = js
-        _document_problems(schema)
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _document_problems(schema: dict[str, Any]) -> None:
-    """422s are problem+json (app.errors), not FastAPI's default HTTPValidationError."""
-    for path_item in schema.get("paths", {}).values():
-        for operation in path_item.values():
-            responses = operation.get("responses", {})
-            if "422" in responses:
-                responses["422"] = {
-                    "description": "输入有误 / Invalid input",
-                    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-                }
-    components = schema["components"]["schemas"]
-    components.pop("HTTPValidationError", None)
-    components.pop("ValidationError", None)
