@@ -18,22 +18,28 @@ from app.models import Case
 from app.runtime import Runtime
 
 RELEASE_ACTION = "release_lookup_lock"
+# Compared against when the number is unknown, so both answers take the same work.
+_NO_HASH = "0" * 64
 
 
 def find_own_case(session: Session, rt: Runtime, number: str, code: str, client: str) -> Case:
     """The applicant's case when the query code matches; unknown number and wrong code look alike.
 
-    The attempt is counted before the code is compared, so no burst gets more comparisons than
-    the brake allows; a right code hands the count back.
+    The code is compared inside the brake's transaction, so no burst gets more comparisons than
+    the brake allows; the case is loaded afterwards, on the request's own session.
     """
-    now = rt.clock()
-    reservation = rt.brake.reserve(client, number, now)
-    case = cases_repo.case_by_number(session, number)
     presented = keyed_hash(rt.token_key, normalize_query_code(code))
-    stored = case.query_code_hash if case is not None else "0" * 64
-    if case is None or not hmac.compare_digest(presented, stored):
+
+    def matches(brake_session: Session) -> bool:
+        stored = cases_repo.query_code_hash(brake_session, number)
+        same = hmac.compare_digest(presented, stored or _NO_HASH)
+        return same and stored is not None
+
+    case = None
+    if rt.brake.attempt(client, number, rt.clock(), matches):
+        case = cases_repo.case_by_number(session, number)
+    if case is None:
         raise NotFound("未找到该申请，或查询码不正确 / no application with this number and code")
-    rt.brake.refund(reservation, now)
     return case
 
 

@@ -5,21 +5,22 @@ is there to make trying expensive, never to lock the applicant out. Per client a
 failures, then an exponentially growing wait, then a lock. Per number: only a bound on how many
 guesses are evaluated in a window, set high; a locked number is reopened by the organ's staff.
 
-Every attempt is reserved before its code is evaluated, in one short write transaction that
-locks the subjects' rows (SELECT ... FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE serialises SQLite
+The check, the comparison of the code and the count of a failure are one transaction holding
+the subjects' rows (SELECT ... FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE serialises SQLite
 writers): concurrent guesses across processes cannot all pass the check before any failure is
-counted. A right code hands its reservation back.
+counted. It is the only connection the lookup holds while it runs, so a lookup never waits for
+a second connection from a pool its own first one helps to drain.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import table_of
@@ -112,20 +113,16 @@ def number_subject(number: str) -> str:
     return f"number:{number}"
 
 
-@dataclass(frozen=True)
-class Reservation:
-    """One attempt counted in advance against these subjects."""
-
-    subjects: tuple[tuple[str, Rule], ...]
-
-
 class LookupBrake:
     def __init__(self, factory: sessionmaker[Session], policy: BrakePolicy) -> None:
         self._factory = factory
         self.policy = policy
 
-    def reserve(self, client: str, number: str, now: datetime) -> Reservation:
-        """Count one attempt as a failure before its code is evaluated, or refuse with 429."""
+    def attempt(
+        self, client: str, number: str, now: datetime, matches: Callable[[Session], bool]
+    ) -> bool:
+        """Whether `matches` (the code comparison) holds; a failure is counted, a braked client
+        or a locked number is refused with 429 before anything is compared."""
         rules = {
             client_subject(client): self.policy.client,
             number_subject(number): self.policy.number,
@@ -138,46 +135,59 @@ class LookupBrake:
             client_wait = retry_after(rows[client_subject(client)], self.policy.client, now)
             if client_wait > 0:
                 raise TooManyAttempts(CLIENT_BRAKED, retry_after=client_wait)
-            for subject, rule in rules.items():
-                _count(rows[subject], rule, now)
-        return Reservation(tuple(rules.items()))
-
-    def refund(self, reservation: Reservation, now: datetime) -> None:
-        """Hand a right code's reservation back: it was no failure."""
-        rules = dict(reservation.subjects)
-        with self._factory.begin() as session:
-            rows = _locked_rows(session, list(rules), now)
+            if matches(session):
+                # Rows made only to be locked: a right code leaves nothing behind.
+                session.execute(
+                    delete(_TABLE).where(_TABLE.c.subject.in_(list(rules)), _TABLE.c.failures == 0)
+                )
+                return True
             for subject, rule in rules.items():
                 row = rows[subject]
-                row.failures = max(0, row.failures - 1)
-                if row.failures < rule.lock_failures:
-                    row.locked_until = None
+                if row not in session:
+                    session.add(row)
+                _count(row, rule, now)
+        return False
 
 
 _TABLE = table_of(LookupFailure)
+# A concurrent release (or a right code's clean-up) may delete a row between our insert and our
+# lock; insert again. Each retry needs another transaction to have committed a delete.
+_LOCK_TRIES = 5
 
 
 def _locked_rows(session: Session, subjects: list[str], now: datetime) -> dict[str, LookupFailure]:
-    """The subjects' rows, created if missing, locked until the transaction ends.
+    """The subjects' rows, held until the transaction ends; a subject without one gets a fresh
+    row (not yet added to the session).
 
-    Always in the same order, so two transactions locking the same pair cannot deadlock.
+    PostgreSQL: rows are inserted first so there is something to lock, and locked in one order,
+    so two transactions locking the same pair cannot deadlock. SQLite: BEGIN IMMEDIATE already
+    holds the only write lock.
     """
     subjects = sorted(subjects)
-    dialect = session.get_bind().dialect.name
-    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
-    fresh = {"failures": 0, "first_failure_at": now, "last_failure_at": now, "locked_until": None}
-    session.execute(
-        insert_fn(_TABLE)
-        .values([{"subject": s, **fresh} for s in subjects])
-        .on_conflict_do_nothing()
-    )
-    rows = session.scalars(
-        select(LookupFailure)
-        .where(LookupFailure.subject.in_(subjects))
-        .order_by(LookupFailure.subject)
-        .with_for_update()
-    ).all()
-    return {row.subject: row for row in rows}
+    found: dict[str, LookupFailure] = {}
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for _ in range(_LOCK_TRIES if postgres else 1):
+        if postgres:
+            fresh = {"failures": 0, "first_failure_at": now, "last_failure_at": now}
+            session.execute(
+                pg_insert(_TABLE)
+                .values([{"subject": s, **fresh} for s in subjects])
+                .on_conflict_do_nothing()
+            )
+        stmt = (
+            select(LookupFailure)
+            .where(LookupFailure.subject.in_(subjects))
+            .order_by(LookupFailure.subject)
+            .with_for_update()
+        )
+        found = {row.subject: row for row in session.scalars(stmt)}
+        if len(found) == len(subjects):
+            break
+    return {
+        s: found.get(s)
+        or LookupFailure(subject=s, failures=0, first_failure_at=now, last_failure_at=now)
+        for s in subjects
+    }
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Concurrent bursts of wrong guesses get no more evaluations than the brake allows: each attempt
-is reserved (under a row lock) before its code is compared, across threads, engines and
-processes."""
+is checked, compared and counted in one transaction holding the brake's rows, across threads,
+engines and processes."""
 
 from __future__ import annotations
 
