@@ -210,8 +210,8 @@ def applicant_action(
     ],
     if_match: IfMatch = None,
 ) -> ApplicantCaseView:
-    # The code is checked on a read session: the brake reserves the attempt in its own write
-    # transaction, which must not wait behind this request's writer.
+    # The case is found on a read session: the brake compares the code in its own short write
+    # transaction first, which must not wait behind this request's writer.
     case = own_case.find_own_case(lookup, rt, number, query_code, _client(request, rt))
     payload, version = split_version(body, if_match)
     return cases_service.applicant_act(session, rt, case.id, action, payload, version)
