@@ -12,6 +12,7 @@ COPY app ./app
 COPY migrations ./migrations
 COPY workflows ./workflows
 COPY templates ./templates
+COPY scripts/run-server ./scripts/run-server
 # Editable install: the app finds migrations/, workflows/ and templates/ beside its package.
 RUN pip install --no-cache-dir -e .
 RUN python -m app.cli build-letter-fonts
@@ -23,4 +24,5 @@ ENV GONGKAI_STORAGE_DIR=/srv/gongkai/var/storage \
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD curl -fsS http://127.0.0.1:8000/readyz || exit 1
-CMD ["sh", "-c", "python -m app.cli migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --workers ${WORKERS:-2} --loop uvloop --http httptools --proxy-headers"]
+# Behind a proxy, set GONGKAI_TRUSTED_PROXIES to its address (README: behind a proxy).
+CMD ["sh", "-c", "python -m app.cli migrate && HOST=0.0.0.0 PORT=8000 UVICORN=uvicorn exec scripts/run-server"]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.intake.proxies import parse_networks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,12 +48,20 @@ class Settings(DatabaseSettings):
     max_request_bytes: int = 60 * 1024 * 1024
     idempotency_ttl_hours: int = 24
 
-    # Query-code guessing: free attempts, then an exponential wait, then a lock.
-    lookup_window_minutes: int = 15
-    lookup_free_failures: int = 5
-    lookup_lock_failures: int = 10
-    lookup_lock_minutes: int = 15
-    trust_forwarded_for: bool = False
+    # Query-code guessing (README "The query-code brake"). Per client address: free attempts,
+    # then an exponential wait, then a lock. Per registration number: only a bound on the
+    # guesses evaluated, high enough that wrong guesses by others never lock the applicant out.
+    lookup_window_minutes: int = Field(default=24 * 60, ge=1)
+    lookup_free_failures: int = Field(default=5, ge=0)
+    lookup_lock_failures: int = Field(default=20, ge=1)
+    lookup_lock_minutes: int = Field(default=24 * 60, ge=1)
+    lookup_number_failures: int = Field(default=300, ge=1)
+    lookup_number_window_hours: int = Field(default=24, ge=1)
+    # The proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated or a JSON
+    # list); none by default, so a client cannot choose the address the brake counts.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    # Replaced by trusted_proxies; read only to refuse it (it trusted the header from anyone).
+    trust_forwarded_for: str | None = Field(default=None, exclude=True)
 
     # Letters (RULES §7): title in a Song-style bold face, body in a FangSong-style face. An
     # organ's licensed faces go first; "Gongkai Serif SC" is the cut-down Noto Serif CJK SC
@@ -83,6 +95,29 @@ class Settings(DatabaseSettings):
     max_header_count: int = 100
     max_header_bytes: int = 8192
     max_headers_total_bytes: int = 32768
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else text.replace(",", " ").split()
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(str(net) for net in parse_networks(value))
+
+    @model_validator(mode="after")
+    def _refuse_old_forwarded_setting(self) -> Settings:
+        if self.trust_forwarded_for is not None:
+            raise ValueError(
+                "GONGKAI_TRUST_FORWARDED_FOR is no longer read (it let any client choose its "
+                "address): set GONGKAI_TRUSTED_PROXIES to your proxies' addresses instead, "
+                "e.g. GONGKAI_TRUSTED_PROXIES=127.0.0.1 behind a local nginx"
+            )
+        return self
 
 
 @lru_cache

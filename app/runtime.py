@@ -67,6 +67,8 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtim
         free_failures=settings.lookup_free_failures,
         lock_failures=settings.lookup_lock_failures,
         lock_duration=timedelta(minutes=settings.lookup_lock_minutes),
+        number_failures=settings.lookup_number_failures,
+        number_window=timedelta(hours=settings.lookup_number_window_hours),
     )
     workflow = load_workflow(settings.workflow_path)
     tz = ZoneInfo(settings.timezone)

@@ -127,3 +127,8 @@ def attachment_of_case(session: Session, case_id: int, attachment_id: int) -> At
     """One attachment, only if it belongs to the case."""
     stmt = select(Attachment).where(Attachment.id == attachment_id, Attachment.case_id == case_id)
     return session.scalars(stmt).one_or_none()
+
+
+def query_code_hash(session: Session, number: str) -> str | None:
+    """The keyed hash of a case's query code, by registration number."""
+    return session.scalar(select(Case.query_code_hash).where(Case.number == number))

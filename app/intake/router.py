@@ -15,9 +15,11 @@ from app.cases.schemas import ApplicantCaseView
 from app.cases.versioning import IfMatch, split_version
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.fields import RowId
+from app.intake import lookup as own_case
 from app.intake import service
 from app.intake.body import FILES_PART, JSON_PART, read_intake
-from app.intake.schemas import ApplicationCreate, CaseReceipt, StaffCaseCreate
+from app.intake.proxies import client_address
+from app.intake.schemas import ApplicationCreate, CaseReceipt, LookupLockRead, StaffCaseCreate
 from app.intake.uploads import Upload
 from app.letters import views as letter_views
 from app.letters.responses import document_response
@@ -118,11 +120,10 @@ def submit_application(
 
 
 def _client(request: Request, rt: Runtime) -> str:
-    if rt.settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
-    return request.client.host if request.client else "unknown"
+    # The socket's peer: uvicorn runs with --forwarded-allow-ips '' and never rewrites it.
+    peer = request.client.host if request.client else None
+    forwarded = request.headers.getlist("x-forwarded-for")
+    return client_address(peer, forwarded, rt.settings.trusted_proxies)
 
 
 @router.get(
@@ -141,7 +142,7 @@ def applicant_case(
     session: ReadSession,
     rt: RuntimeDep,
 ) -> ApplicantCaseView:
-    case = service.find_own_case(session, rt, number, query_code, _client(request, rt))
+    case = own_case.find_own_case(session, rt, number, query_code, _client(request, rt))
     return cases_service.applicant_case_view(session, rt, case)
 
 
@@ -158,7 +159,7 @@ def applicant_letters(
     session: ReadSession,
     rt: RuntimeDep,
 ) -> list[ApplicantLetterRead]:
-    case = service.find_own_case(session, rt, number, query_code, _client(request, rt))
+    case = own_case.find_own_case(session, rt, number, query_code, _client(request, rt))
     return letter_views.applicant_letters(session, case)
 
 
@@ -180,7 +181,7 @@ def applicant_letter_pdf(
     session: ReadSession,
     rt: RuntimeDep,
 ) -> Response:
-    case = service.find_own_case(session, rt, number, query_code, _client(request, rt))
+    case = own_case.find_own_case(session, rt, number, query_code, _client(request, rt))
     return document_response(letter_views.applicant_pdf(session, rt, case, letter_id), request)
 
 
@@ -209,9 +210,9 @@ def applicant_action(
     ],
     if_match: IfMatch = None,
 ) -> ApplicantCaseView:
-    # The code is checked on a read session: a failed guess is recorded by the brake in its own
-    # write transaction, which must not wait behind this request's writer.
-    case = service.find_own_case(lookup, rt, number, query_code, _client(request, rt))
+    # The case is found on a read session: the brake compares the code in its own short write
+    # transaction first, which must not wait behind this request's writer.
+    case = own_case.find_own_case(lookup, rt, number, query_code, _client(request, rt))
     payload, version = split_version(body, if_match)
     return cases_service.applicant_act(session, rt, case.id, action, payload, version)
 
@@ -235,3 +236,21 @@ def register_case(
     return _created(
         service.register(session, rt, principal, data, uploads, idempotency_key=idempotency_key)
     )
+
+
+@router.post(
+    "/cases/{case_id}/lookup-lock/release",
+    tags=["cases"],
+    summary="解除登记编号的查询锁定 / lift the lock on the case number's lookups",
+    description=(
+        "申请人携带身份证件到政府信息公开工作机构核实身份后，由工作人员解除；记入案件时间线。"
+        " / After the applicant proves who they are at the disclosure office; on the timeline."
+    ),
+)
+def release_lookup_lock(
+    case_id: RowId,
+    session: WriteSession,
+    rt: RuntimeDep,
+    principal: Registrar,
+) -> LookupLockRead:
+    return own_case.release_lookup_lock(session, rt, principal, case_id)

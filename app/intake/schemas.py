@@ -208,3 +208,14 @@ class CaseReceipt(BaseModel):
     receipt_basis: ReceiptBasis | None = Field(description="收到日期依据 / basis of the date")
     deadlines: list[DeadlineRead] = Field(description="期限 / deadlines")
     version: int = Field(description="版本号（并发控制）/ version for If-Match")
+
+
+class LookupLockRead(BaseModel):
+    case_id: int
+    number: str
+    released: bool = Field(
+        description="号码此前是否已锁定 / whether lookups of the number were locked"
+    )
+    failures_cleared: int = Field(
+        description="清除的错误查询次数 / wrong codes at the number forgotten"
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +18,7 @@ from app.deadline import repository as clock_repo
 from app.deadline.cache import cache_from
 from app.deadline.ledger import Received, compute_deadlines
 from app.deadline.views import deadline_read
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.intake import idempotency
 from app.intake.rules import Receipt, applicant_and_delivery_errors, staff_receipt
 from app.intake.schemas import (
@@ -34,7 +33,6 @@ from app.intake.vocabulary import Channel, ReceiptBasis
 from app.letters import service as letters
 from app.letters.context import CaseSnapshot, DueDate, ItemRef, due_dates_of
 from app.letters.kinds import LetterKind
-from app.models import Case
 from app.organs import repository as organs_repo
 from app.organs.directory import OrganInfo
 from app.organs.numbering import format_number
@@ -399,17 +397,3 @@ def _snapshot(rt: Runtime, new: _NewCase, case_id: int, number: str) -> CaseSnap
         e_service_address=v["e_service_address"],
         items=tuple(ItemRef(**item) for item in new.items),
     )
-
-
-def find_own_case(session: Session, rt: Runtime, number: str, code: str, client: str) -> Case:
-    """The applicant's case when the query code matches; unknown number and wrong code look alike."""
-    now = rt.clock()
-    subjects = [f"number:{number}", f"client:{client}"]
-    rt.brake.check(subjects, now)
-    case = cases_repo.case_by_number(session, number)
-    presented = keyed_hash(rt.token_key, normalize_query_code(code))
-    stored = case.query_code_hash if case is not None else "0" * 64
-    if case is None or not hmac.compare_digest(presented, stored):
-        rt.brake.record_failure(subjects, now)
-        raise NotFound("未找到该申请，或查询码不正确 / no application with this number and code")
-    return case

@@ -189,7 +189,7 @@ def test_free_failures_do_not_slow_the_right_code(
     assert view(client, number, code).status_code == 200
 
 
-def test_repeated_failures_lock_the_number_even_for_the_right_code(
+def test_repeated_failures_lock_the_client_even_for_the_right_code(
     client: TestClient, receipt: dict[str, Any], runtime: Runtime, clock: Clock
 ) -> None:
     s = runtime.settings
