@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
+from app.main import create_app
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import application
@@ -184,3 +185,16 @@ def test_a_clean_pdf_is_still_served_as_an_inert_attachment(
     assert d.headers["content-disposition"].startswith("attachment;")
     assert d.headers["x-content-type-options"] == "nosniff"
     assert d.headers["content-security-policy"].startswith("sandbox")
+
+
+def test_an_oversized_file_is_refused_under_its_cleaned_name(
+    runtime: Runtime, organ_a: Staff
+) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"max_attachment_bytes": 1000})
+    body, content_type = raw_multipart("big\u202e\u0007.pdf".encode(), make_pdf() + b" " * 2000)
+
+    with TestClient(create_app(runtime=runtime)) as client:
+        r = client.post(URL, content=body, headers={"Content-Type": content_type})
+
+        assert_refused(r, 413, "big.pdf", runtime, client, organ_a)
+    assert "\u202e" not in r.text
