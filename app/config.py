@@ -96,6 +96,15 @@ class Settings(DatabaseSettings):
     max_header_bytes: int = 8192
     max_headers_total_bytes: int = 32768
 
+    # The work one uploaded file may cost to check (app/validation/files.py, pdf.py): an OFD
+    # archive's entries, expanded size and per-entry compression ratio; a PDF's objects
+    # (dictionaries, arrays, streams) and pages.
+    upload_ofd_max_entries: int = Field(default=5_000, gt=0)
+    upload_ofd_max_expanded_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    upload_ofd_max_compression_ratio: int = Field(default=100, gt=0)
+    upload_pdf_max_objects: int = Field(default=100_000, gt=0)
+    upload_pdf_max_pages: int = Field(default=5_000, gt=0)
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: Any) -> Any:

@@ -13,6 +13,7 @@ from starlette.formparsers import MultiPartException
 
 from app.errors import DomainError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from app.intake.uploads import Upload
+from app.validation.files import safe_filename
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -82,8 +83,11 @@ async def read_intake(
             raise MalformedBody(f"“{FILES_PART}” 须为文件 / '{FILES_PART}' parts must be files")
         data = await part.read(max_file_bytes + 1)
         if len(data) > max_file_bytes:
+            # The client's name, cleaned as it would be stored, never echoed raw.
+            name = safe_filename(part.filename or "")
             raise PayloadTooLarge(
-                f"附件 {part.filename} 过大 / attachment {part.filename} exceeds the size limit",
+                f"附件 {name} 过大 / attachment {name} exceeds the size limit",
+                filename=name,
                 max_bytes=max_file_bytes,
             )
         uploads.append(Upload(part.filename or "", data))

@@ -1,11 +1,19 @@
-"""Checking uploaded attachments before anything is stored: count, size, real type."""
+"""Checking uploaded attachments before anything is stored: count, size, real type, content."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
-from app.validation.files import ALLOWED_TYPES, safe_filename, sniff_content_type
+from app.config import Settings
+from app.errors import DomainError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from app.validation.files import (
+    ALLOWED_TYPES,
+    FileLimits,
+    FileRefused,
+    inspect_file,
+    safe_filename,
+)
+from app.validation.pdf import PdfLimits
 
 
 @dataclass(frozen=True)
@@ -23,8 +31,27 @@ class CheckedUpload:
     data: bytes
 
 
-def check_uploads(uploads: list[Upload], *, max_count: int, max_bytes: int) -> list[CheckedUpload]:
-    """Refuse too many, too large, empty or disguised files; the type comes from the content."""
+def file_limits(settings: Settings) -> FileLimits:
+    """The configured bounds on the work of checking one file."""
+    return FileLimits(
+        ofd_max_entries=settings.upload_ofd_max_entries,
+        ofd_max_expanded_bytes=settings.upload_ofd_max_expanded_bytes,
+        ofd_max_ratio=settings.upload_ofd_max_compression_ratio,
+        pdf=PdfLimits(
+            max_objects=settings.upload_pdf_max_objects,
+            max_pages=settings.upload_pdf_max_pages,
+        ),
+    )
+
+
+def check_uploads(
+    uploads: list[Upload],
+    *,
+    max_count: int,
+    max_bytes: int,
+    limits: FileLimits | None = None,
+) -> list[CheckedUpload]:
+    """Refuse too many, too large, empty, disguised or active files; the type comes from the content."""
     if len(uploads) > max_count:
         raise InvalidInput(
             ("body", "attachments"),
@@ -43,13 +70,18 @@ def check_uploads(uploads: list[Upload], *, max_count: int, max_bytes: int) -> l
                 filename=name,
                 max_bytes=max_bytes,
             )
-        content_type = sniff_content_type(upload.data)
-        if content_type is None:
-            raise UnsupportedMediaType(
-                f"附件 {name} 不是 PDF、JPEG、PNG 或 OFD 文件 / {name} is not a PDF, JPEG, PNG "
-                "or OFD file (decided from its content, not its name)",
-                filename=name,
-                allowed=sorted(ALLOWED_TYPES),
-            )
+        try:
+            content_type = inspect_file(upload.data, limits or FileLimits())
+        except FileRefused as exc:
+            raise _refusal(name, exc) from None
         checked.append(CheckedUpload(name, content_type, upload.data))
     return checked
+
+
+def _refusal(name: str, exc: FileRefused) -> DomainError:
+    detail = f"附件 {name}：{exc.reason}"
+    if exc.kind == "size":
+        return PayloadTooLarge(detail, filename=name)
+    if exc.kind == "type":
+        return UnsupportedMediaType(detail, filename=name, allowed=sorted(ALLOWED_TYPES))
+    return UnsupportedMediaType(detail, filename=name)

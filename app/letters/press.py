@@ -5,6 +5,13 @@ other request of that worker. The press sends the HTML to a process that keeps o
 configuration and parsed stylesheet for its whole life, and waits for the PDF with a timeout.
 A failure or timeout is a `LetterRenderFailed` problem, which rolls the issuing action back.
 With ``letter_render_workers = 0`` it renders in the calling thread (tests, command-line tools).
+
+A worker exits as soon as its web worker is gone, even after a SIGKILL that gave the pool no
+chance to stop it: otherwise every crash of a restart loop would leave ~130 MB behind, and with
+it multiprocessing's resource tracker. Spawning a process on POSIX starts that tracker (so a
+child can register named semaphores, which the pool's queues use, for clean-up) and hands every
+child the write end of its pipe; the tracker exits when the last holder of that pipe is gone,
+so once the workers follow their parent it follows them.
 """
 
 from __future__ import annotations
@@ -13,8 +20,10 @@ import atexit
 import gc
 import logging
 import multiprocessing
+import os
 import re
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -49,8 +58,14 @@ _job_seals: dict[str, bytes] = {}
 SEAL_REF = re.compile(r"seal:([0-9a-f]{64})")
 
 
-def _init(templates_dir: str) -> None:
+# How often a worker checks that its parent is alive: a dead parent's worker lingers this long.
+PARENT_CHECK_S = 0.5
+
+
+def _init(templates_dir: str, parent_pid: int | None = None) -> None:
     global _renderer
+    if parent_pid is not None:
+        _follow_parent(parent_pid)
     _renderer = PdfRenderer(Path(templates_dir), seal_reader=_job_seals.get)
     # Everything imported so far lives for the process: keep the collector from walking it on
     # every render (measured: the first letter 40 ms faster; see bench/letters.py).
@@ -58,6 +73,24 @@ def _init(templates_dir: str) -> None:
     # Release WeasyPrint's font configuration while its C libraries are still loaded; left to
     # interpreter teardown, its finaliser fails noisily.
     atexit.register(_release)
+
+
+def _follow_parent(parent_pid: int) -> None:
+    """Exit this worker as soon as ``parent_pid`` is no longer its parent.
+
+    An orphan is adopted by init (or a subreaper), so its parent pid changes. Polling is
+    used rather than prctl(PR_SET_PDEATHSIG), which fires when the *thread* that spawned the
+    worker ends: the pool spawns from whichever request thread submits first, and those
+    threads come and go while the process lives.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        # Nothing to flush and nobody to answer; atexit's font clean-up is not worth waiting for.
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
 def _release() -> None:
@@ -115,7 +148,7 @@ class LetterPress:
                     # Never fork a threaded server; a fresh interpreter imports what it needs.
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_init,
-                    initargs=(str(self.templates_dir),),
+                    initargs=(str(self.templates_dir), os.getpid()),
                 )
             return self._pool
 

@@ -11,9 +11,11 @@ from fastapi.testclient import TestClient
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock, person, staff_case
 from tests.fixtures.identity import resident_id
+from tests.validation.samples import make_pdf
 
 CASES = "/api/v1/cases"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# Uploads are opened and checked (app/validation/pdf.py): a real PDF, not just a signature.
+PDF = make_pdf()
 CALL_NOTE = "电话确认，记录人李四"
 MISSING_ID = 987654
 

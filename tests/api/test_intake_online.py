@@ -23,17 +23,15 @@ from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock, application, company, person
 from tests.fixtures.identity import resident_id, uscc, with_wrong_check
+from tests.validation.samples import make_pdf
 
 URL = "/api/v1/applications"
 PROBLEM = "application/problem+json"
 QUERY_CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$")
 CALENDAR_2026 = "国办发明电〔2025〕7号"
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# Uploads are opened and checked (app/validation/pdf.py): a real PDF, not just a signature.
+PDF = make_pdf()
 
 
 def _png() -> bytes:
@@ -418,9 +416,10 @@ def test_attachment_over_the_size_limit_is_refused(
     client: TestClient, organ_a: Staff, runtime: Runtime
 ) -> None:
     runtime.settings = runtime.settings.model_copy(update={"max_attachment_bytes": 1000})
-    at_limit = PDF + b"%" * (1000 - len(PDF))
+    # Padded with whitespace after %%EOF, the only trailing data a PDF may carry.
+    at_limit = PDF + b" " * (1000 - len(PDF))
 
-    over = post_multipart(client, application(), [("big.pdf", at_limit + b"%", "")])
+    over = post_multipart(client, application(), [("big.pdf", at_limit + b" ", "")])
     fits = post_multipart(client, application(), [("fits.pdf", at_limit, "")])
 
     assert_problem(over, 413, "payload-too-large")
