@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.deadline.cache import CACHE_COLUMNS
-from app.models import AuditCheckpoint, Case, CaseEvent
+from app.models import AuditCheckpoint, Case, CaseEvent, ClockEntry
 
 Head = list[Any]  # [case_id, event_id, seq, hash]
 
@@ -47,3 +47,20 @@ def case_facts(session: Session, *, batch_size: int = 5000) -> Iterator[Any]:
     columns = [getattr(Case, c) for c in ("id", "organ_id", "state", "outcome", *CACHE_COLUMNS)]
     stmt = select(*columns).order_by(Case.id).execution_options(yield_per=batch_size)
     yield from session.execute(stmt)
+
+
+def ledgers(
+    session: Session, case_ids: Collection[int], *, batch_size: int = 20000
+) -> dict[int, tuple[tuple[str, str], ...]]:
+    """The ledgers of these cases as (kind, data as JSON text) entries, in one streaming read."""
+    # JSON as text: identical ledgers give identical keys, so each is computed once.
+    stmt = (
+        select(ClockEntry.case_id, ClockEntry.kind, cast(ClockEntry.data, Text))
+        .order_by(ClockEntry.case_id, ClockEntry.seq)
+        .execution_options(yield_per=batch_size)
+    )
+    out: dict[int, list[tuple[str, str]]] = {}
+    for case_id, kind, data in session.execute(stmt):
+        if case_id in case_ids:
+            out.setdefault(case_id, []).append((kind, data))
+    return {case_id: tuple(entries) for case_id, entries in out.items()}

@@ -3,8 +3,9 @@ in the database against the file, and every case's columns against what its even
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from app.audit.keys import audit_key
 from app.audit.service import ChainChecker, stream_events
 from app.calendar.repository import organ_settings_by_id
 from app.deadline.cache import CACHE_COLUMNS, cache_values
-from app.deadline.repository import ledger_of
+from app.deadline.codec import decode
 from app.models import AuditCheckpoint, CaseEvent
 from app.organs.settings import organ_settings
 from app.runtime import Runtime
@@ -131,11 +132,8 @@ def _follow(chain: _Chain, event: CaseEvent) -> None:
 def _check_cases(
     session: Session, rt: Runtime, chains: dict[int, _Chain], findings: list[Finding]
 ) -> int:
-    fee_pauses = {
-        oid: organ_settings(raw).fee_pauses_clock
-        for oid, raw in organ_settings_by_id(session).items()
-    }
     rows = list(repository.case_facts(session))
+    implied = _implied_by_ledger(session, rt, rows, chains)
     for row in rows:
         subject = f"case {row.id}"
         chain = chains.get(row.id)
@@ -154,25 +152,13 @@ def _check_cases(
         if row.outcome != chain.outcome:
             findings.append(
                 Finding(
-                    subject,
-                    f"outcome is {row.outcome} but its events recorded {chain.outcome}",
+                    subject, f"outcome is {row.outcome} but its events recorded {chain.outcome}"
                 )
             )
-        expected = chain.cache
-        if expected is None:
-            # Only the creation event so far: the columns are what the ledger gave that day.
-            try:
-                expected = json_safe(
-                    cache_values(
-                        ledger_of(session, row.id),
-                        rt.calendar,
-                        fee_pauses_clock=fee_pauses.get(row.organ_id, True),
-                        today=chain.first_at.astimezone(rt.tz).date(),
-                    )
-                )
-            except (ValueError, TypeError, KeyError) as exc:
-                findings.append(Finding(subject, f"its clock ledger cannot be computed: {exc}"))
-                continue
+        expected = chain.cache if chain.cache is not None else implied.get(row.id)
+        if isinstance(expected, str):
+            findings.append(Finding(subject, f"its clock ledger cannot be computed: {expected}"))
+            continue
         assert expected is not None
         actual = json_safe({c: getattr(row, c) for c in CACHE_COLUMNS})
         moved = [
@@ -185,6 +171,46 @@ def _check_cases(
                 Finding(subject, "cached deadlines differ from its events: " + "; ".join(moved))
             )
     return len(rows)
+
+
+def _implied_by_ledger(
+    session: Session, rt: Runtime, rows: list[Any], chains: dict[int, _Chain]
+) -> dict[int, dict[str, Any] | str]:
+    """For cases whose events never recorded their cached deadlines (only the creation event so
+    far): the columns their ledger gives on their creation day, computed as intake computed
+    them; a string says why a ledger cannot be computed."""
+    pending = {row.id: row for row in rows if row.id in chains and chains[row.id].cache is None}
+    if not pending:
+        return {}
+    fee_pauses = {
+        oid: organ_settings(raw).fee_pauses_clock
+        for oid, raw in organ_settings_by_id(session).items()
+    }
+    entries = repository.ledgers(session, pending.keys())
+    memo: dict[tuple[bool, Any, date], dict[str, Any] | str] = {}
+    out: dict[int, dict[str, Any] | str] = {}
+    for case_id, row in pending.items():
+        key = (
+            fee_pauses.get(row.organ_id, True),
+            entries.get(case_id, ()),
+            chains[case_id].first_at.astimezone(rt.tz).date(),
+        )
+        if key not in memo:
+            memo[key] = _cache_of(rt, *key)
+        out[case_id] = memo[key]
+    return out
+
+
+def _cache_of(
+    rt: Runtime, fee_pauses_clock: bool, entries: tuple[tuple[str, str], ...], today: date
+) -> dict[str, Any] | str:
+    try:
+        ledger = [decode(kind, json.loads(data)) for kind, data in entries]
+        values = cache_values(ledger, rt.calendar, fee_pauses_clock=fee_pauses_clock, today=today)
+    except (ValueError, TypeError, KeyError) as exc:
+        return str(exc)
+    result: dict[str, Any] = json_safe(values)
+    return result
 
 
 def _name(row: AuditCheckpoint) -> str:
