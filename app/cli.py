@@ -13,7 +13,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.service import verify_chains
+from app.audit import verify as audit_verify
+from app.audit.checkpoints import checkpoint_file, take_checkpoint
+from app.audit.keys import audit_key
 from app.auth import service as auth_service
 from app.auth.roles import Role
 from app.calendar import service as calendar_service
@@ -208,21 +210,42 @@ def demo() -> None:
 
 @cli.command("verify-audit")
 def verify_audit() -> None:
-    """Recompute every case timeline's hash chain; exit 1 on any break."""
-    settings = get_settings()
-    engine = create_db_engine(settings)
+    """Check every timeline's HMAC chain, the chains against the newest checkpoint, the
+    checkpoints against their file, and each case against its events; exit 1 on any finding."""
+    rt = build_runtime(get_settings())
     try:
-        with create_session_factories(engine).read() as session:
-            checked, problems = verify_chains(session)
+        with rt.sessions.read() as session:
+            report = audit_verify.verify_audit(session, rt)
     finally:
-        engine.dispose()
-    for p in problems:
-        typer.echo(f"case {p.case_id} event {p.seq}: {p.problem}", err=True)
-    typer.echo(
-        f"checked {checked} events: {'OK' if not problems else f'{len(problems)} problem(s)'}"
-    )
-    if problems:
+        rt.close()
+    for finding in report.findings:
+        typer.echo(str(finding), err=True)
+    against = f"checkpoint {report.checkpoint}" if report.checkpoint else "no checkpoint yet"
+    verdict = "OK" if report.ok else f"{len(report.findings)} finding(s)"
+    typer.echo(f"checked {report.events} events of {report.cases} cases ({against}): {verdict}")
+    if not report.ok:
         raise typer.Exit(1)
+
+
+@cli.command("audit-checkpoint")
+def audit_checkpoint() -> None:
+    """Write a signed checkpoint of every timeline's head to the database and the file."""
+    rt = build_runtime(get_settings())
+    try:
+        with rt.sessions.write.begin() as session:
+            row = take_checkpoint(
+                session,
+                audit_key(rt.settings),
+                checkpoint_file(rt.settings),
+                now=rt.clock(),
+            )
+            cases, events, root = row.cases, row.events, row.root
+    finally:
+        rt.close()
+    typer.echo(
+        f"checkpoint of {cases} timelines ({events} events), root {root}, "
+        f"appended to {checkpoint_file(rt.settings)}"
+    )
 
 
 @cli.command("load-calendar")

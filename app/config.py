@@ -105,6 +105,15 @@ class Settings(DatabaseSettings):
     upload_pdf_max_objects: int = Field(default=100_000, gt=0)
     upload_pdf_max_pages: int = Field(default=5_000, gt=0)
 
+    # The tamper-evident record (README "The record cannot be rewritten quietly"). The audit key
+    # keys every event's HMAC and signs the checkpoints; unset, it is derived from secret_key.
+    # Set it explicitly before ever rotating secret_key, or the existing chains stop verifying.
+    audit_key: SecretStr | None = None
+    # Checkpoints are appended here as well as to the database: keep it off the database host.
+    audit_checkpoint_dir: Path = PROJECT_ROOT / "var" / "audit"
+    # The web process writes the day's checkpoint (one process per day, under a database lease).
+    audit_daily_checkpoint: bool = True
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: Any) -> Any:

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
+from app.audit.checkpoints import start_daily_checkpoints
 from app.calendar.router import router as calendar_router
 from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
@@ -95,9 +96,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         rt.press.warm()
         log.info("gongkai ready: database %s, font %s", rt.engine.dialect.name, font)
         app.state.runtime = rt
+        checkpoints = start_daily_checkpoints(rt)
         try:
             yield
         finally:
+            checkpoints.stop()
             if runtime is None:
                 rt.close()
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
+from app.audit.keys import audit_key
 from app.calendar.service import CalendarSource, start_calendar_source
 from app.config import Settings
 from app.db import SessionFactories, create_db_engine, create_session_factories
@@ -73,7 +74,12 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtim
     workflow = load_workflow(settings.workflow_path)
     tz = ZoneInfo(settings.timezone)
     calendars = start_calendar_source(
-        sessions, settings.calendar_dir, workflow=workflow, tz=tz, now=utc_now()
+        sessions,
+        settings.calendar_dir,
+        workflow=workflow,
+        tz=tz,
+        now=utc_now(),
+        key=audit_key(settings),
     )
     return Runtime(
         settings=settings,

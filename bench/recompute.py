@@ -53,6 +53,7 @@ from databases import Database, postgres_database  # noqa: E402  (bench/ is the 
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from app.audit.chain import GENESIS  # noqa: E402
+from app.audit.keys import audit_key  # noqa: E402
 from app.audit.service import event_row, verify_chains  # noqa: E402
 from app.auth.principal import APPLICANT  # noqa: E402
 from app.calendar import service as calendar_service  # noqa: E402
@@ -258,6 +259,7 @@ def populate(
         )
         events.append(
             event_row(
+                key=audit_key(rt.settings),
                 case_id=case_id,
                 seq=1,
                 prev_hash=GENESIS,
@@ -378,7 +380,7 @@ def bench(db: Database, n_open: int, n_closed: int, seed: int, received_from: da
             with rt.sessions.read() as session:
                 recomputed = session.scalar(select(func.count()).where(CaseEvent.action == ACTION))
                 t = time.perf_counter()
-                checked, problems = verify_chains(session)
+                checked, problems = verify_chains(session, audit_key(rt.settings))
                 verify_s = time.perf_counter() - t
             expected = sum(r.moved for r in runs)
             print(

@@ -63,6 +63,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         storage_dir=tmp_path / "storage",
         # Letters render in the test's own thread; tests/letters/test_press.py covers the pool.
         letter_render_workers=0,
+        # The daily checkpoint thread runs only where a test starts it (tests/audit/).
+        audit_daily_checkpoint=False,
+        audit_checkpoint_dir=tmp_path / "audit",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,13 +10,14 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from app.audit.chain import GENESIS, event_hash, json_safe
+from app.audit.chain import GENESIS, HMAC_SHA256, AuditKey, event_hash, hash_of, json_safe
 from app.auth.principal import Actor
 from app.db import table_of
 from app.models import CaseEvent
 
 
-def _content(event: CaseEvent) -> dict[str, Any]:
+def event_content(event: CaseEvent) -> dict[str, Any]:
+    """What an event's hash covers."""
     return _content_of({c: getattr(event, c) for c in _HASHED})
 
 
@@ -47,6 +49,7 @@ _EVENTS = table_of(CaseEvent)
 def append_event(
     session: Session,
     *,
+    key: AuditKey,
     case_id: int,
     action: str,
     from_state: str | None,
@@ -71,6 +74,7 @@ def append_event(
         ).first()
     seq, prev = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
     row = event_row(
+        key=key,
         case_id=case_id,
         seq=seq,
         prev_hash=prev,
@@ -89,6 +93,7 @@ def append_event(
 
 def event_row(
     *,
+    key: AuditKey,
     case_id: int,
     seq: int,
     prev_hash: str,
@@ -120,8 +125,9 @@ def event_row(
         "payload": payload if payload_is_json_safe else json_safe(payload),
         "workflow_version": workflow_version,
         "prev_hash": prev_hash,
+        "hash_alg": HMAC_SHA256,
     }
-    row["hash"] = event_hash(_content_of(row), prev_hash)
+    row["hash"] = event_hash(key, _content_of(row), prev_hash)
     return row
 
 
@@ -157,25 +163,55 @@ class ChainProblem:
     problem: str
 
 
-def verify_chains(session: Session, *, batch_size: int = 5000) -> tuple[int, list[ChainProblem]]:
-    """Recompute every case's chain; returns the number of events checked and the problems."""
-    problems: list[ChainProblem] = []
-    checked = 0
-    expected_prev: dict[int, tuple[int, str]] = {}
+class ChainChecker:
+    """Checks events fed in (case_id, seq) order: links, sequence and each event's hash."""
+
+    def __init__(self, key: AuditKey) -> None:
+        self.key = key
+        self.checked = 0
+        self._prev: dict[int, tuple[int, str]] = {}
+
+    def feed(self, event: CaseEvent) -> list[ChainProblem]:
+        """The problems of this event within its chain."""
+        self.checked += 1
+        problems = []
+        prev_seq, prev_hash = self._prev.get(event.case_id, (0, GENESIS))
+        if event.seq != prev_seq + 1:
+            problems.append(ChainProblem(event.case_id, event.seq, f"gap after seq {prev_seq}"))
+        if event.prev_hash != prev_hash:
+            problems.append(ChainProblem(event.case_id, event.seq, "prev_hash does not match"))
+        try:
+            expected = hash_of(event.hash_alg, self.key, event_content(event), event.prev_hash)
+        except ValueError as exc:
+            problems.append(ChainProblem(event.case_id, event.seq, str(exc)))
+        else:
+            if expected != event.hash:
+                what = "hash" if event.hash_alg is None else "HMAC"
+                problems.append(
+                    ChainProblem(event.case_id, event.seq, f"content does not match {what}")
+                )
+        self._prev[event.case_id] = (event.seq, event.hash)
+        return problems
+
+
+def stream_events(session: Session, *, batch_size: int = 5000) -> Iterator[CaseEvent]:
+    """Every event, by case and seq, detached as it is read (constant memory)."""
     stmt = (
         select(CaseEvent)
         .order_by(CaseEvent.case_id, CaseEvent.seq)
         .execution_options(yield_per=batch_size)
     )
     for event in session.scalars(stmt):
-        checked += 1
-        prev_seq, prev_hash = expected_prev.get(event.case_id, (0, GENESIS))
-        if event.seq != prev_seq + 1:
-            problems.append(ChainProblem(event.case_id, event.seq, f"gap after seq {prev_seq}"))
-        if event.prev_hash != prev_hash:
-            problems.append(ChainProblem(event.case_id, event.seq, "prev_hash does not match"))
-        if event_hash(_content(event), event.prev_hash) != event.hash:
-            problems.append(ChainProblem(event.case_id, event.seq, "content does not match hash"))
-        expected_prev[event.case_id] = (event.seq, event.hash)
         session.expunge(event)
-    return checked, problems
+        yield event
+
+
+def verify_chains(
+    session: Session, key: AuditKey, *, batch_size: int = 5000
+) -> tuple[int, list[ChainProblem]]:
+    """Recompute every case's chain; returns the number of events checked and the problems."""
+    checker = ChainChecker(key)
+    problems: list[ChainProblem] = []
+    for event in stream_events(session, batch_size=batch_size):
+        problems += checker.feed(event)
+    return checker.checked, problems

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from app.audit.chain import GENESIS, json_safe
+from app.audit.chain import GENESIS, AuditKey, json_safe
 from app.audit.service import event_row
 from app.auth.principal import SYSTEM
 from app.calendar import repository
@@ -96,6 +96,7 @@ def recompute_open_cases(
     today: date,
     now: datetime,
     workflow_version: int,
+    audit_key: AuditKey,
 ) -> RecomputeReport:
     """Rewrite the cached deadlines the calendar change moved, each with a timeline event.
 
@@ -156,6 +157,7 @@ def recompute_open_cases(
             seq, prev = last.get(case.id, (0, GENESIS))
             events.append(
                 event_row(
+                    key=audit_key,
                     case_id=case.id,
                     seq=seq + 1,
                     prev_hash=prev,
@@ -189,7 +191,13 @@ def final_states(workflow: WorkflowDef) -> tuple[str, ...]:
 
 
 def recompute_after(
-    session: Session, change: CalendarChange, *, workflow: WorkflowDef, tz: ZoneInfo, now: datetime
+    session: Session,
+    change: CalendarChange,
+    *,
+    workflow: WorkflowDef,
+    tz: ZoneInfo,
+    now: datetime,
+    key: AuditKey,
 ) -> RecomputeReport:
     """recompute_open_cases for the workflow's open states, today being `now` in `tz`."""
     return recompute_open_cases(
@@ -199,6 +207,7 @@ def recompute_after(
         today=now.astimezone(tz).date(),
         now=now,
         workflow_version=workflow.version,
+        audit_key=key,
     )
 
 

@@ -258,18 +258,20 @@ _EVENT_COLUMNS = (
     "workflow_version",
     "prev_hash",
     "hash",
+    "hash_alg",
 )
 assert set(_EVENT_COLUMNS) == {c.name for c in _EVENTS.columns} - {"id"}
 _COPY_EVENTS = """
     COPY case_events (case_id, seq, action, from_state, to_state, actor_kind, actor_user_id,
-                      actor_label, occurred_at, payload, workflow_version, prev_hash, hash)
+                      actor_label, occurred_at, payload, workflow_version, prev_hash, hash,
+                      hash_alg)
     FROM STDIN
 """
 _INSERT_EVENTS_SQLITE = """
     INSERT INTO case_events (case_id, seq, action, from_state, to_state, actor_kind,
                              actor_user_id, actor_label, occurred_at, payload, workflow_version,
-                             prev_hash, hash)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             prev_hash, hash, hash_alg)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 

@@ -32,7 +32,8 @@ from sqlalchemy import Connection, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.audit.chain import json_safe
+from app.audit.chain import AuditKey, json_safe
+from app.audit.keys import audit_key
 from app.calendar import repository
 from app.calendar.recompute import CalendarChange, RecomputeReport, recompute_after
 from app.calendar.repository import Stamp, YearRow
@@ -174,6 +175,7 @@ def start_calendar_source(
     workflow: WorkflowDef,
     tz: ZoneInfo,
     now: datetime,
+    key: AuditKey,
 ) -> CalendarSource:
     """Load the shipped years, sync them into the table, and build the first calendar."""
     source = CalendarSource(sessions.read, load_calendar_dir(calendar_dir))
@@ -182,7 +184,7 @@ def start_calendar_source(
             pending = _sync_pending(source.shipped, repository.all_years(session))
         if pending:
             with sessions.write.begin() as session:
-                sync_shipped(session, source.shipped, workflow=workflow, tz=tz, now=now)
+                sync_shipped(session, source.shipped, workflow=workflow, tz=tz, now=now, key=key)
     except SQLAlchemyError as exc:
         log.warning(
             "calendar: shipped years not synced into the database (%s); using the files",
@@ -210,6 +212,7 @@ def sync_shipped(
     workflow: WorkflowDef,
     tz: ZoneInfo,
     now: datetime,
+    key: AuditKey,
 ) -> RecomputeReport | None:
     """Insert missing shipped years, update changed shipped ones, recompute if any moved."""
     repository.lock_for_recompute(session)
@@ -235,7 +238,7 @@ def sync_shipped(
         loaded=loaded,
         changed=changed,
     )
-    report = recompute_after(session, change, workflow=workflow, tz=tz, now=now)
+    report = recompute_after(session, change, workflow=workflow, tz=tz, now=now, key=key)
     log.info("calendar: %s; %d open case(s) moved", change.reason, report.moved)
     return report
 
@@ -341,7 +344,9 @@ def load_year(session: Session, rt: Runtime, cy: CalendarYear, *, user_id: int |
         loaded=(cy.year,) if existing is None else (),
         changed=() if existing is None else (cy.year,),
     )
-    report = recompute_after(session, change, workflow=rt.workflow, tz=rt.tz, now=now)
+    report = recompute_after(
+        session, change, workflow=rt.workflow, tz=rt.tz, now=now, key=audit_key(rt.settings)
+    )
     log.info(
         "calendar: %s; %d of %d open case(s) moved in %.2f s",
         change.reason,

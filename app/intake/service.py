@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.audit.keys import audit_key
 from app.audit.service import append_event
 from app.auth.principal import APPLICANT, Actor, Principal
 from app.auth.secrets import keyed_hash, new_query_code, normalize_query_code
@@ -328,6 +329,7 @@ def _create_case(
         )
     event = append_event(
         session,
+        key=audit_key(rt.settings),
         case_id=case_id,
         action=action,
         from_state=None,

@@ -1,6 +1,7 @@
 """All ORM models; importing this package registers every table on Base.metadata."""
 
 from app.models.case import Attachment, Case, CaseItem
+from app.models.checkpoint import AuditCheckpoint
 from app.models.clock import CalendarYearRecord, ClockEntry
 from app.models.consultation import Consultation
 from app.models.counter import Counter
@@ -14,6 +15,7 @@ from app.models.security import IdempotencyRecord, LookupFailure
 __all__ = [
     "ApiToken",
     "Attachment",
+    "AuditCheckpoint",
     "CalendarYearRecord",
     "Case",
     "CaseEvent",

@@ -31,3 +31,6 @@ class CaseEvent(Base):
     workflow_version: Mapped[int] = mapped_column(Integer)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # How `hash` was computed: "hmac-sha256" (keyed, app.audit.chain); NULL for the events written
+    # before the chain was keyed, which carry plain SHA-256 and are vouched for by a checkpoint.
+    hash_alg: Mapped[str | None] = mapped_column(String(16))

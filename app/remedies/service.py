@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.audit.keys import audit_key
 from app.audit.service import append_event
 from app.auth.principal import Actor, Principal
 from app.cases.service import load_case
@@ -52,6 +53,7 @@ def _record(
 ) -> None:
     append_event(
         session,
+        key=audit_key(rt.settings),
         case_id=case.id,
         action=action,
         from_state=case.state,

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.audit.keys import audit_key
 from app.audit.service import append_event
 from app.auth.principal import Actor, Principal
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -416,6 +417,7 @@ def grant_override(
     session.flush()
     append_event(
         session,
+        key=audit_key(rt.settings),
         case_id=case.id,
         action="grant_report_override",
         from_state=case.state,

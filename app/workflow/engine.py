@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.audit.keys import audit_key
 from app.audit.service import append_event
 from app.auth.principal import Actor
 from app.deadline import repository as clock_repo
@@ -232,6 +233,7 @@ def perform(
     )
     event = append_event(
         session,
+        key=audit_key(rt.settings),
         case_id=case.id,
         action=action_code,
         from_state=before["state"],

@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import hmac
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine, delete, text, update
-from typer.testing import CliRunner
 
-from app.audit.chain import GENESIS, canonical, event_hash, json_safe
+from app.audit.chain import (
+    GENESIS,
+    HMAC_SHA256,
+    AuditKey,
+    canonical,
+    event_hash,
+    json_safe,
+    legacy_event_hash,
+)
+from app.audit.keys import audit_key
 from app.audit.service import ChainProblem, append_event, events_of_case, verify_chains
 from app.auth.principal import SYSTEM
-from app.cli import cli
-from app.config import get_settings
+from app.config import Settings
 from app.models import CaseEvent
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import application
+
+KEY = AuditKey(b"test audit key")
 
 # --- the pure chain -------------------------------------------------------------------------
 
@@ -35,14 +45,14 @@ def test_canonical_form_is_sorted_compact_utf8() -> None:
 def test_canonical_form_is_stable_across_calls() -> None:
     content = {"action": "submit", "payload": {"after": {"items": 2}}, "seq": 1}
     assert canonical(content) == canonical(content)
-    assert event_hash(content, GENESIS) == event_hash(content, GENESIS)
+    assert event_hash(KEY, content, GENESIS) == event_hash(KEY, content, GENESIS)
 
 
 def test_key_order_does_not_change_canonical_form_or_hash() -> None:
     one = {"seq": 1, "action": "submit", "payload": {"b": 2, "a": 1}}
     other = {"payload": {"a": 1, "b": 2}, "action": "submit", "seq": 1}
     assert canonical(one) == canonical(other)
-    assert event_hash(one, GENESIS) == event_hash(other, GENESIS)
+    assert event_hash(KEY, one, GENESIS) == event_hash(KEY, other, GENESIS)
 
 
 def test_non_ascii_is_kept_as_utf8_not_escaped() -> None:
@@ -71,21 +81,53 @@ def test_values_json_cannot_hold_are_refused() -> None:
         canonical({"fee": Decimal("1.50")})
 
 
-def test_event_hash_is_sha256_of_previous_hash_then_canonical_content() -> None:
+def test_event_hash_is_hmac_sha256_of_previous_hash_then_canonical_content() -> None:
+    content = {"seq": 1, "action": "submit"}
+    message = GENESIS.encode() + b'{"action":"submit","seq":1}'
+    assert event_hash(KEY, content, GENESIS) == hmac.new(KEY.secret, message, "sha256").hexdigest()
+
+
+def test_event_hash_depends_on_the_key() -> None:
+    content = {"seq": 1, "action": "submit"}
+    assert event_hash(KEY, content, GENESIS) != event_hash(AuditKey(b"guess"), content, GENESIS)
+    assert event_hash(KEY, content, GENESIS) != legacy_event_hash(content, GENESIS)
+
+
+def test_legacy_hash_is_plain_sha256_of_previous_hash_then_canonical_content() -> None:
     content = {"seq": 1, "action": "submit"}
     expected = hashlib.sha256(GENESIS.encode() + b'{"action":"submit","seq":1}').hexdigest()
-    assert event_hash(content, GENESIS) == expected
+    assert legacy_event_hash(content, GENESIS) == expected
+
+
+def test_the_audit_key_is_derived_from_the_secret_key_unless_set(settings: Settings) -> None:
+    derived = audit_key(settings)
+    secret = settings.secret_key.get_secret_value().encode()
+    assert derived.secret not in (secret, b"")
+    assert derived == audit_key(settings.model_copy())
+    other = settings.model_copy(update={"secret_key": SecretStr("another secret")})
+    assert audit_key(other) != derived
+    pinned = settings.model_copy(update={"audit_key": SecretStr("pinned audit key")})
+    assert audit_key(pinned) == AuditKey(b"pinned audit key")
+    assert audit_key(pinned.model_copy(update={"secret_key": SecretStr("rotated")})) == (
+        AuditKey(b"pinned audit key")
+    )
+
+
+def test_the_audit_key_never_shows_in_its_repr() -> None:
+    key = AuditKey(b"very secret")
+    assert "very secret" not in repr(key)
+    assert repr(key) == f"AuditKey(id={key.id})"
 
 
 def test_a_changed_character_changes_the_hash() -> None:
     content = {"seq": 1, "payload": {"number": "org-a依申〔2026〕0001号"}}
     changed = {"seq": 1, "payload": {"number": "org-a依申〔2026〕0002号"}}
-    assert event_hash(content, GENESIS) != event_hash(changed, GENESIS)
+    assert event_hash(KEY, content, GENESIS) != event_hash(KEY, changed, GENESIS)
 
 
 def test_a_changed_previous_hash_changes_the_hash() -> None:
     content = {"seq": 2, "action": "confirm"}
-    assert event_hash(content, GENESIS) != event_hash(content, "1" + GENESIS[1:])
+    assert event_hash(KEY, content, GENESIS) != event_hash(KEY, content, "1" + GENESIS[1:])
 
 
 # --- verification over the database ----------------------------------------------------------
@@ -103,6 +145,7 @@ def timeline(client: TestClient, organ_a: Staff, runtime: Runtime) -> list[int]:
         for seq, action in ((2, "note"), (3, "remind")):
             event = append_event(
                 session,
+                key=audit_key(runtime.settings),
                 case_id=case_ids[0],
                 action=action,
                 from_state="received",
@@ -121,7 +164,7 @@ EVENTS = 5
 
 def _verify(runtime: Runtime) -> tuple[int, list[ChainProblem]]:
     with runtime.sessions.read() as session:
-        return verify_chains(session)
+        return verify_chains(session, audit_key(runtime.settings))
 
 
 def _tamper(engine: Engine, statement: Any) -> None:
@@ -152,6 +195,7 @@ def test_chain_links_each_event_to_the_previous_hash(timeline: list[int], runtim
     assert events[1].prev_hash == events[0].hash
     assert events[2].prev_hash == events[1].hash
     assert events[1].payload == {"说明": "测试事件", "due": "2026-03-30", "n": 2}
+    assert {e.hash_alg for e in events} == {HMAC_SHA256}
 
 
 def test_changed_payload_is_reported_for_that_event(timeline: list[int], runtime: Runtime) -> None:
@@ -161,7 +205,7 @@ def test_changed_payload_is_reported_for_that_event(timeline: list[int], runtime
     )
     assert _verify(runtime) == (
         EVENTS,
-        [ChainProblem(timeline[0], 2, "content does not match hash")],
+        [ChainProblem(timeline[0], 2, "content does not match HMAC")],
     )
 
 
@@ -173,7 +217,7 @@ def test_changed_prev_hash_is_reported(timeline: list[int], runtime: Runtime) ->
         EVENTS,
         [
             ChainProblem(timeline[0], 3, "prev_hash does not match"),
-            ChainProblem(timeline[0], 3, "content does not match hash"),
+            ChainProblem(timeline[0], 3, "content does not match HMAC"),
         ],
     )
 
@@ -183,7 +227,7 @@ def test_rewritten_hash_breaks_the_next_link(timeline: list[int], runtime: Runti
     assert _verify(runtime) == (
         EVENTS,
         [
-            ChainProblem(timeline[0], 2, "content does not match hash"),
+            ChainProblem(timeline[0], 2, "content does not match HMAC"),
             ChainProblem(timeline[0], 3, "prev_hash does not match"),
         ],
     )
@@ -210,37 +254,3 @@ def test_tampering_in_one_case_leaves_the_others_clean(
     checked, problems = _verify(runtime)
     assert checked == EVENTS
     assert {p.case_id for p in problems} == {timeline[2]}
-
-
-# --- the verify-audit command ----------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, runtime: Runtime) -> Iterator[None]:
-    monkeypatch.setenv("GONGKAI_DATABASE_URL", runtime.settings.database_url)
-    monkeypatch.setenv("GONGKAI_SECRET_KEY", runtime.settings.secret_key.get_secret_value())
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-def test_verify_audit_command_reports_ok(
-    timeline: list[int], runtime: Runtime, cli_env: None
-) -> None:
-    result = CliRunner().invoke(cli, ["verify-audit"])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"checked {EVENTS} events: OK"
-    assert result.stderr == ""
-
-
-def test_verify_audit_command_fails_after_tampering(
-    timeline: list[int], runtime: Runtime, cli_env: None
-) -> None:
-    _tamper(
-        runtime.engine,
-        update(CaseEvent).where(_event(timeline[0], 2)).values(payload={"说明": "篡改"}),
-    )
-    result = CliRunner().invoke(cli, ["verify-audit"])
-    assert result.exit_code == 1
-    assert result.stdout.strip() == f"checked {EVENTS} events: 1 problem(s)"
-    assert result.stderr.strip() == f"case {timeline[0]} event 2: content does not match hash"

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from app.audit.keys import audit_key
 from app.audit.service import verify_chains
 from app.calendar.service import CalendarSource
 from app.cli import cli
@@ -127,7 +128,7 @@ def test_loading_2027_moves_the_reply_deadline_reaching_into_it(
     )
 
     with runtime.sessions.read() as session:
-        checked, problems = verify_chains(session)
+        checked, problems = verify_chains(session, audit_key(runtime.settings))
     assert problems == []
     assert checked == 5  # three submissions, one withdrawal, one recompute
 
@@ -187,7 +188,7 @@ def test_changing_a_year_again_moves_the_deadline_again_and_says_changed(
     )
     assert _row(client, organ_a, december["id"])["reply_due"] == "2027-01-14"
     with runtime.sessions.read() as session:
-        assert verify_chains(session)[1] == []
+        assert verify_chains(session, audit_key(runtime.settings))[1] == []
 
 
 def test_recompute_keeps_the_case_version_so_clients_can_still_act(

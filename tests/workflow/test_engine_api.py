@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.audit.keys import audit_key
 from app.audit.service import verify_chains
 from app.runtime import Runtime
 from tests.conftest import Staff
@@ -314,7 +315,7 @@ def test_applicant_withdraws_own_case_and_the_chain_verifies(
     )
     assert cannot.status_code == 403
     with runtime.sessions.read() as session:
-        checked, problems = verify_chains(session)
+        checked, problems = verify_chains(session, audit_key(runtime.settings))
     assert problems == []
     assert checked == 3
 
