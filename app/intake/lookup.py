@@ -6,6 +6,7 @@ import hmac
 
 from sqlalchemy.orm import Session
 
+from app.audit.keys import audit_key
 from app.audit.service import append_event
 from app.auth.principal import Actor, Principal
 from app.auth.secrets import keyed_hash, normalize_query_code
@@ -53,6 +54,7 @@ def release_lookup_lock(
     if released.failures:
         append_event(
             session,
+            key=audit_key(rt.settings),
             case_id=case.id,
             action=RELEASE_ACTION,
             from_state=case.state,
