@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.fields import Flag, Text100
+from app.fields import Flag, Text50, Text100
 from app.organs.numbering import DEFAULT_LETTER_PATTERN, validate_letter_pattern
 from app.outcomes import OUTCOMES
 
@@ -57,7 +57,7 @@ class OrganSettings(BaseModel):
         ),
     )
 
-    legal_review_outcomes: Annotated[tuple[str, ...], AfterValidator(_outcome_codes)] = Field(
+    legal_review_outcomes: Annotated[tuple[Text50, ...], AfterValidator(_outcome_codes)] = Field(
         ("partially_disclosed", "withheld.", "not_processed."),
         max_length=40,
         description=(
