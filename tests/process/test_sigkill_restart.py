@@ -31,6 +31,9 @@ PROJECT = Path(__file__).resolve().parents[2]
 KILLS = 4
 # Acknowledged submissions to see on each server before it is killed.
 ACKS_PER_LIFE = 3
+# Bounds on waiting, not speed targets: a start imports the app and spawns a render worker,
+# which takes many times longer on a loaded CI machine than on an idle one.
+START_TIMEOUT_S = 240
 
 pytestmark = [
     pytest.mark.slow,
@@ -71,8 +74,12 @@ class Server:
                 cwd=PROJECT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         self.proc = proc
-        wait_for(self._answers, timeout_s=60, what="the server to answer /healthz")
-        wait_for(lambda: self.children(), timeout_s=60, what="the render worker to start")
+        wait_for(self._answers, timeout_s=START_TIMEOUT_S, what="the server to answer /healthz")
+        wait_for(
+            lambda: bool(self.children()),
+            timeout_s=START_TIMEOUT_S,
+            what="the render worker to start",
+        )
         return proc
 
     def _answers(self) -> bool:
@@ -136,7 +143,7 @@ class Load:
         target = len(self.acknowledged) + count
         wait_for(
             lambda: len(self.acknowledged) >= target,
-            timeout_s=60,
+            timeout_s=START_TIMEOUT_S,
             what=f"{count} acknowledged submissions",
         )
 
