@@ -4,7 +4,7 @@ in the database against the file, and every case's columns against what its even
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -45,23 +45,34 @@ class AuditReport:
         return not self.findings
 
 
+@dataclass(frozen=True)
+class _Last:
+    """The last event so far, without its payload (a chain per case is held in memory)."""
+
+    seq: int
+    action: str
+    to_state: str | None
+
+
 @dataclass
 class _Chain:
     """What a case's events say, gathered as they stream past."""
 
     first_at: datetime
-    last: CaseEvent
+    last: _Last
     outcome: str | None = None
     # The cached deadline columns as the last event that wrote them recorded them.
     cache: dict[str, Any] | None = None
-    unkeyed: list[int] = field(default_factory=list)
+    # Unkeyed events past the checkpointed head: nothing vouches for them.
+    loose: int = 0
+    loose_from: int = 0
 
 
 def verify_audit(session: Session, rt: Runtime) -> AuditReport:
     """Check the whole record; every finding is one line of the report."""
     key = audit_key(rt.settings)
     anchor, findings = check_checkpoints(session, key, checkpoint_file(rt.settings))
-    name = _name(anchor) if anchor else None
+    name = f"checkpoint {_name(anchor)}" if anchor else "no checkpoint"
     heads = {h[0]: h for h in anchor.heads} if anchor else {}
     checker = ChainChecker(key)
     chains: dict[int, _Chain] = {}
@@ -71,52 +82,50 @@ def verify_audit(session: Session, rt: Runtime) -> AuditReport:
         ]
         chain = chains.get(event.case_id)
         if chain is None:
-            chain = chains[event.case_id] = _Chain(first_at=event.occurred_at, last=event)
+            chain = chains[event.case_id] = _Chain(event.occurred_at, _last(event))
         _follow(chain, event)
-        head = heads.get(event.case_id)
-        if (
-            head is not None
-            and event.seq == head[2]
-            and (event.id, event.hash) != (head[1], head[3])
-        ):
+        head = heads.get(event.case_id, [event.case_id, None, 0, None])
+        if event.hash_alg is None and event.seq > head[2]:
+            chain.loose += 1
+            chain.loose_from = chain.loose_from or event.seq
+        if event.seq == head[2] and (event.id, event.hash) != (head[1], head[3]):
             findings.append(
                 Finding(
                     f"case {event.case_id} event {event.seq}",
-                    f"differs from checkpoint {name} (event id {event.id}, hash {event.hash[:12]}… "
+                    f"differs from {name} (event id {event.id}, hash {event.hash[:12]}… "
                     f"there: id {head[1]}, hash {head[3][:12]}…)",
                 )
             )
     for case_id, head in heads.items():
-        chain = chains.get(case_id)
-        length = chain.last.seq if chain else 0
+        length = chains[case_id].last.seq if case_id in chains else 0
         if length < head[2]:
             findings.append(
                 Finding(
                     f"case {case_id}",
-                    f"truncated: the timeline ends at event {length} but checkpoint {name} "
-                    f"recorded event {head[2]}",
+                    f"truncated: the timeline ends at event {length} but {name} recorded "
+                    f"event {head[2]}",
                 )
             )
-    for case_id, chain in chains.items():
-        covered = heads[case_id][2] if case_id in heads else 0
-        loose = [seq for seq in chain.unkeyed if seq > covered]
-        if loose:
-            hint = "" if anchor else " (no checkpoint yet: run audit-checkpoint)"
-            findings.append(
-                Finding(
-                    f"case {case_id}",
-                    f"{len(loose)} unkeyed event(s) from seq {loose[0]} not covered by a "
-                    f"checkpoint{hint}",
-                )
-            )
+    hint = "" if anchor else " (no checkpoint yet: run audit-checkpoint)"
+    findings += [
+        Finding(
+            f"case {case_id}",
+            f"{chain.loose} unkeyed event(s) from seq {chain.loose_from} not covered by a "
+            f"checkpoint{hint}",
+        )
+        for case_id, chain in chains.items()
+        if chain.loose
+    ]
     cases = _check_cases(session, rt, chains, findings)
-    return AuditReport(checker.checked, cases, name, findings)
+    return AuditReport(checker.checked, cases, _name(anchor) if anchor else None, findings)
+
+
+def _last(event: CaseEvent) -> _Last:
+    return _Last(event.seq, event.action, event.to_state)
 
 
 def _follow(chain: _Chain, event: CaseEvent) -> None:
-    chain.last = event
-    if event.hash_alg is None:
-        chain.unkeyed.append(event.seq)
+    chain.last = _last(event)
     payload = event.payload if isinstance(event.payload, dict) else {}
     # The engine records a closing action's outcome, and the reply's in its case fields.
     if "outcome" in payload:
