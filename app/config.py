@@ -37,11 +37,11 @@ class Settings(DatabaseSettings):
     timezone: str = "Asia/Shanghai"
     db_pool_size: int = 5
     sqlite_busy_timeout_ms: int = 15000
-    # PostgreSQL: how long a request waits for a pooled connection before it answers 503 with
-    # Retry-After. A request holds one connection for milliseconds, so a longer wait means
-    # overload, and failing fast beats holding every worker thread for SQLAlchemy's 30 s.
-    # (SQLite's pools are its writer queue: they wait up to sqlite_busy_timeout_ms.)
-    db_pool_timeout_s: float = Field(default=5.0, gt=0)
+    # How long a request waits for a pooled connection before it answers 503 with Retry-After.
+    # Unset: 5 s on PostgreSQL, where a request holds one connection for milliseconds, so a
+    # longer wait means overload and failing fast beats holding every worker thread for 30 s;
+    # 30 s on SQLite, whose pools are its writer queue (writers wait their turn there).
+    db_pool_timeout_s: float | None = Field(default=None, gt=0)
 
     max_attachments: int = 10
     max_attachment_bytes: int = 10 * 1024 * 1024

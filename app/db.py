@@ -41,6 +41,10 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+POSTGRES_POOL_TIMEOUT_S = 5.0
+SQLITE_POOL_TIMEOUT_S = 30.0
+
+
 def create_db_engine(settings: Settings, *, pool_size: int | None = None) -> Engine:
     """Build the engine; for SQLite, WAL + foreign keys + explicit BEGIN (IMMEDIATE for writers)."""
     url = settings.database_url
@@ -51,7 +55,7 @@ def create_db_engine(settings: Settings, *, pool_size: int | None = None) -> Eng
             pool_size=size,
             max_overflow=size,
             pool_pre_ping=True,
-            pool_timeout=settings.db_pool_timeout_s,
+            pool_timeout=settings.db_pool_timeout_s or POSTGRES_POOL_TIMEOUT_S,
         )
     database = make_url(url).database
     if database and database != ":memory:":
@@ -62,8 +66,8 @@ def create_db_engine(settings: Settings, *, pool_size: int | None = None) -> Eng
         url,
         pool_size=size,
         max_overflow=0,
-        # The pool is SQLite's writer queue: a writer waits as long as for the lock itself.
-        pool_timeout=settings.sqlite_busy_timeout_ms / 1000,
+        # The pool is SQLite's writer queue: writers wait their turn there.
+        pool_timeout=settings.db_pool_timeout_s or SQLITE_POOL_TIMEOUT_S,
         connect_args={
             "check_same_thread": False,
             "timeout": settings.sqlite_busy_timeout_ms / 1000,

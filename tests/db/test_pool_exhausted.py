@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.config import Settings
-from app.db import create_db_engine
+from app.db import create_db_engine, is_sqlite
 from app.errors import PROBLEM_JSON
 from app.main import create_app
 from app.runtime import build_runtime
@@ -19,9 +19,7 @@ from tests.fixtures.factories import Clock
 
 @pytest.fixture
 def small_pool(settings: Settings) -> Settings:
-    # SQLite's pools are its writer queue: they wait as long as its busy timeout.
-    short = {"db_pool_timeout_s": 0.2, "sqlite_busy_timeout_ms": 200}
-    return settings.model_copy(update={"db_pool_size": 1, **short})
+    return settings.model_copy(update={"db_pool_size": 1, "db_pool_timeout_s": 0.2})
 
 
 def test_engines_wait_for_a_connection_only_as_long_as_the_settings_say(
@@ -63,3 +61,14 @@ def test_exhausted_pool_answers_503_problem_with_retry_after(
             assert client.get("/api/v1/cases", headers=headers).status_code == 200
     finally:
         rt.close()
+
+
+def test_pool_timeout_defaults_to_fail_fast_on_postgresql_and_a_writer_queue_on_sqlite(
+    settings: Settings,
+) -> None:
+    engine = create_db_engine(settings)
+    try:
+        expected = 30.0 if is_sqlite(settings.database_url) else 5.0
+        assert engine.pool.timeout() == expected  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
