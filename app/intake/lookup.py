@@ -12,6 +12,7 @@ from app.auth.principal import Actor, Principal
 from app.auth.secrets import keyed_hash, normalize_query_code
 from app.cases import repository as cases_repo
 from app.cases.service import load_case
+from app.db import end_read
 from app.errors import NotFound
 from app.intake.schemas import LookupLockRead
 from app.intake.throttle import release_number
@@ -27,7 +28,8 @@ def find_own_case(session: Session, rt: Runtime, number: str, code: str, client:
     """The applicant's case when the query code matches; unknown number and wrong code look alike.
 
     The code is compared inside the brake's transaction, so no burst gets more comparisons than
-    the brake allows; the case is loaded afterwards, on the request's own session.
+    the brake allows; the case is loaded afterwards, on the request's own read session, whose
+    connection goes back to the pool at once.
     """
     presented = keyed_hash(rt.token_key, normalize_query_code(code))
 
@@ -39,6 +41,8 @@ def find_own_case(session: Session, rt: Runtime, number: str, code: str, client:
     case = None
     if rt.brake.attempt(client, number, rt.clock(), matches):
         case = cases_repo.case_by_number(session, number)
+        # Back to the pool before the caller writes (withdraw): one connection at a time.
+        end_read(session)
     if case is None:
         raise NotFound("未找到该申请，或查询码不正确 / no application with this number and code")
     return case

@@ -157,3 +157,26 @@ def test_letter_rendered_on_first_download_uses_one_connection_at_a_time(
     assert watch.checkouts >= 6
     assert watch.late == []
     assert watch.second == []
+
+
+def test_applicant_lookup_and_withdraw_use_one_connection_at_a_time(
+    client: TestClient, organ_a: Staff, stale_caches: None, watch: PoolWatch
+) -> None:
+    r = _send(client, watch, "POST", "/api/v1/applications", json=application())
+    assert r.status_code == 201, r.text
+    receipt = r.json()
+    own = f"/api/v1/applications/{receipt['number']}"
+    wrong = {"X-Query-Code": "AAAA-AAAA-AAAA-AAAA-AAAA"}
+    right = {"X-Query-Code": receipt["query_code"]}
+    # A wrong code: the brake counts it in its own transaction while nothing else is held.
+    assert _send(client, watch, "GET", own, headers=wrong).status_code == 404
+    assert _send(client, watch, "GET", own, headers=right).status_code == 200
+    # The withdrawal finds the case on the read session and writes on the write session:
+    # the read connection must be back in the pool first.
+    body = {"withdrawn_on": "2026-03-02", "version": receipt["version"]}
+    r = _send(client, watch, "POST", f"{own}/actions/withdraw", json=body, headers=right)
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "withdrawn"
+    assert watch.checkouts >= 6
+    assert watch.late == []
+    assert watch.second == []
