@@ -4,6 +4,7 @@ openpyxl, and the raw text of every part of the XLSX zip."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import zipfile
 from datetime import date, datetime
@@ -89,9 +90,12 @@ def xlsx_dicts(content: bytes) -> list[dict[str, Any]]:
 
 
 def xlsx_text(content: bytes) -> str:
-    """Every part of the XLSX package, as text: what anyone unzipping the file can read."""
+    """Every part of the XLSX package, as text: what anyone unzipping the file can read.
+
+    Character references are resolved: openpyxl writes 张 as &#24352; when lxml is installed.
+    """
     with zipfile.ZipFile(io.BytesIO(content)) as z:
-        return "".join(z.read(name).decode("utf-8") for name in z.namelist())
+        return "".join(html.unescape(z.read(name).decode("utf-8")) for name in z.namelist())
 
 
 def as_csv_cell(value: Any) -> str:
