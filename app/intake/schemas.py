@@ -211,8 +211,8 @@ class CaseReceipt(BaseModel):
 
 
 class LookupLockRead(BaseModel):
-    case_id: int
-    number: str
+    case_id: int = Field(description="案件内部编号 / case id")
+    number: str = Field(description="登记编号 / registration number")
     released: bool = Field(
         description="号码此前是否已锁定 / whether lookups of the number were locked"
     )
