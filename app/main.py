@@ -28,6 +28,7 @@ from app.letters.render import harfbuzz_subsetter
 from app.letters.router import router as letters_router
 from app.limits import BodySizeLimit, RefuseNulInUrl
 from app.organs.router import router as organs_router
+from app.processes import follow_supervisor
 from app.remedies.router import router as remedies_router
 from app.reports.router import router as reports_router
 from app.runtime import Runtime, build_runtime
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        follow_supervisor()
         rt = runtime or build_runtime(settings or get_settings())
         font = check_cjk_font(rt.settings)
         check_font_subsetter()

@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import re
 import threading
-import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -33,6 +32,7 @@ from pathlib import Path
 from app.errors import DomainError
 from app.intake.storage import AttachmentStore
 from app.letters.render import TEMPLATES_DIR, PdfRenderer
+from app.processes import follow_parent
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +58,10 @@ _job_seals: dict[str, bytes] = {}
 SEAL_REF = re.compile(r"seal:([0-9a-f]{64})")
 
 
-# How often a worker checks that its parent is alive: a dead parent's worker lingers this long.
-PARENT_CHECK_S = 0.5
-
-
 def _init(templates_dir: str, parent_pid: int | None = None) -> None:
     global _renderer
     if parent_pid is not None:
-        _follow_parent(parent_pid)
+        follow_parent(parent_pid)
     _renderer = PdfRenderer(Path(templates_dir), seal_reader=_job_seals.get)
     # Everything imported so far lives for the process: keep the collector from walking it on
     # every render (measured: the first letter 40 ms faster; see bench/letters.py).
@@ -73,24 +69,6 @@ def _init(templates_dir: str, parent_pid: int | None = None) -> None:
     # Release WeasyPrint's font configuration while its C libraries are still loaded; left to
     # interpreter teardown, its finaliser fails noisily.
     atexit.register(_release)
-
-
-def _follow_parent(parent_pid: int) -> None:
-    """Exit this worker as soon as ``parent_pid`` is no longer its parent.
-
-    An orphan is adopted by init (or a subreaper), so its parent pid changes. Polling is
-    used rather than prctl(PR_SET_PDEATHSIG), which fires when the *thread* that spawned the
-    worker ends: the pool spawns from whichever request thread submits first, and those
-    threads come and go while the process lives.
-    """
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(PARENT_CHECK_S)
-        # Nothing to flush and nobody to answer; atexit's font clean-up is not worth waiting for.
-        os._exit(0)
-
-    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
 def _release() -> None:

@@ -51,7 +51,8 @@ def _free_port() -> int:
 class Server:
     """uvicorn as scripts/serve starts it (one process here), with a marked environment."""
 
-    def __init__(self, settings: Settings, log: Path) -> None:
+    def __init__(self, settings: Settings, log: Path, *extra: str) -> None:
+        self.extra = extra
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         variable, self.marker = new_marker()
@@ -70,7 +71,7 @@ class Server:
         with self.log.open("ab") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
-                 "--host", "127.0.0.1", "--port", str(self.port)],
+                 "--host", "127.0.0.1", "--port", str(self.port), *self.extra],
                 cwd=PROJECT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         self.proc = proc
@@ -188,3 +189,37 @@ def test_acknowledged_applications_survive_sigkills_and_no_worker_is_orphaned(
     assert len(set(load.acknowledged)) == len(load.acknowledged)
     assert set(load.acknowledged) <= stored
     assert {p.is_render_worker for p in orphans} == {True, False}  # workers and trackers seen
+
+
+def test_sigkilled_supervisor_takes_its_web_workers_and_renderers_with_it(
+    settings: Settings, organ_a: Staff, tmp_path: Path
+) -> None:
+    # scripts/serve runs uvicorn's supervisor with --workers 2: its workers used to outlive a
+    # SIGKILL of the supervisor, holding the port (a restart could not bind) and their renderers.
+    server = Server(settings, tmp_path / "server.log", "--workers", "2")
+    try:
+        server.start()
+        # Two web workers and a render worker in each: all four are spawned processes.
+        wait_for(
+            lambda: sum(p.is_render_worker for p in server.children()) == 4,
+            timeout_s=START_TIMEOUT_S,
+            what="two web workers, each with its render worker",
+        )
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            assert client.post("/api/v1/applications", json=application()).status_code == 201
+        children = server.children()
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGKILL)
+        server.proc.wait()
+        wait_for(
+            lambda: not marked(server.marker),
+            timeout_s=30,
+            what=f"the killed supervisor's workers and renderers to exit: {children}",
+        )
+        server.start()  # the same port binds again
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            assert client.post("/api/v1/applications", json=application()).status_code == 201
+    finally:
+        server.stop()
+        for leftover in marked(server.marker):
+            os.kill(leftover.pid, signal.SIGKILL)
