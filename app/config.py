@@ -32,7 +32,8 @@ class Settings(DatabaseSettings):
     # No default: a keyed hash with a well-known key would let anyone forge token hashes.
     secret_key: SecretStr = Field(description="HMAC key for API tokens and query codes")
     storage_dir: Path = PROJECT_ROOT / "var" / "storage"
-    workflow_path: Path = PROJECT_ROOT / "workflows" / "foi_application.yaml"
+    # Every *.yaml here is a case type's workflow, keyed by its name (foi_application, ...).
+    workflow_dir: Path = PROJECT_ROOT / "workflows"
     calendar_dir: Path = PROJECT_ROOT / "workflows" / "calendar"
     timezone: str = "Asia/Shanghai"
     db_pool_size: int = 5

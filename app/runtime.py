@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Protocol
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from app.audit.keys import audit_key
 from app.calendar.service import CalendarSource, start_calendar_source
+from app.case_types import FOI_APPLICATION
 from app.config import Settings
 from app.db import SessionFactories, create_db_engine, create_session_factories
 from app.deadline.calendar import WorkCalendar
@@ -21,7 +22,12 @@ from app.intake.throttle import BrakePolicy, LookupBrake
 from app.letters.press import LetterPress
 from app.letters.render import FontStack, LetterTemplates
 from app.organs.directory import OrganDirectory
-from app.workflow.definition import WorkflowDef, load_workflow
+from app.workflow.definition import WorkflowDef, load_workflows
+
+
+class HasCaseType(Protocol):
+    @property
+    def case_type(self) -> str: ...
 
 
 def utc_now() -> datetime:
@@ -34,7 +40,8 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: SessionFactories
-    workflow: WorkflowDef
+    # Every case type's workflow by its name; a case runs on workflows[case.case_type].
+    workflows: dict[str, WorkflowDef]
     calendars: CalendarSource
     store: AttachmentStore
     brake: LookupBrake
@@ -43,6 +50,19 @@ class Runtime:
     letter_templates: LetterTemplates
     press: LetterPress
     clock: Callable[[], datetime] = field(default=utc_now)
+
+    @property
+    def workflow(self) -> WorkflowDef:
+        """The FOI application workflow: the default case type (/api/v1/workflow answers it)."""
+        return self.workflows[FOI_APPLICATION]
+
+    def workflow_for(self, case: HasCaseType) -> WorkflowDef:
+        """The workflow the case runs on."""
+        return self.workflows[case.case_type]
+
+    def workflow_named(self, name: str) -> WorkflowDef | None:
+        """The workflow of that name, or None."""
+        return self.workflows.get(name)
 
     @property
     def calendar(self) -> WorkCalendar:
@@ -71,7 +91,8 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtim
         number_failures=settings.lookup_number_failures,
         number_window=timedelta(hours=settings.lookup_number_window_hours),
     )
-    workflow = load_workflow(settings.workflow_path)
+    workflows = load_workflows(settings.workflow_dir)
+    workflow = workflows[FOI_APPLICATION]
     tz = ZoneInfo(settings.timezone)
     calendars = start_calendar_source(
         sessions,
@@ -85,7 +106,7 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtim
         settings=settings,
         engine=engine,
         sessions=sessions,
-        workflow=workflow,
+        workflows=workflows,
         calendars=calendars,
         store=AttachmentStore(settings.storage_dir),
         brake=LookupBrake(sessions.write, policy),

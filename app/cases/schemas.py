@@ -67,6 +67,10 @@ class CaseRead(BaseModel):
     id: int = Field(description="案件编号 / case id")
     number: str = Field(description="登记编号 / registration number")
     organ_code: str = Field(description="机关代码 / organ code")
+    case_type: str = Field(
+        description="案件类型：foi_application 政府信息公开申请、record_correction 更正申请 / case type"
+    )
+    case_type_label: str = Field(description="案件类型名称 / case type label")
     state: str = Field(description="状态代码 / state code")
     state_label: str = Field(description="状态 / state")
     version: int = Field(description="版本号，变更时以 If-Match 提交 / version for If-Match")
@@ -105,6 +109,10 @@ class CaseSummary(BaseModel):
 
     id: int = Field(description="案件编号 / case id")
     number: str = Field(description="登记编号 / registration number")
+    case_type: str = Field(
+        description="案件类型：foi_application 政府信息公开申请、record_correction 更正申请 / case type"
+    )
+    case_type_label: str = Field(description="案件类型名称 / case type label")
     state: str = Field(description="状态代码 / state")
     state_label: str = Field(description="状态 / state label")
     channel: str = Field(description="渠道 / channel")
@@ -150,6 +158,10 @@ class ApplicantCaseView(BaseModel):
 
     number: str = Field(description="登记编号 / registration number")
     organ_name: str = Field(description="受理机关 / organ")
+    case_type: str = Field(
+        description="案件类型：foi_application 政府信息公开申请、record_correction 更正申请 / case type"
+    )
+    case_type_label: str = Field(description="案件类型名称 / case type label")
     state: str = Field(description="状态代码 / state")
     state_label: str = Field(description="状态 / state label")
     submitted_at: datetime = Field(description="提交时间 / submitted at")

@@ -70,9 +70,9 @@ def _staff_view(session: Session, rt: Runtime, principal: Principal, case: Case)
     return case_read(
         case,
         organ_code=principal.organ_code or "",
-        workflow=rt.workflow,
+        workflow=rt.workflow_for(case),
         deadlines=case_deadlines(session, rt, case),
-        allowed_actions=allowed_actions(rt, case.state, principal.roles),
+        allowed_actions=allowed_actions(rt.workflow_for(case), case.state, principal.roles),
         consultations=consultations.of_case(session, case.id, rt.calendar, today),
     )
 
@@ -140,7 +140,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
     if principal.organ_id is None:
         return CasePage(items=[], total=0, page=q.page, page_size=q.page_size)
     today = rt.clock().astimezone(rt.tz).date()
-    organ_id, states = principal.organ_id, open_states(rt.workflow)
+    organ_id, states = principal.organ_id, open_states(*rt.workflows.values())
     only_ids: set[int] | None = None
     if q.consultation_lapsed:
         only_ids = consultations.lapsed_case_ids(session, organ_id, states, rt.calendar, today)
@@ -170,7 +170,9 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
     )
     return CasePage(
         items=[
-            case_summary(c, workflow=rt.workflow, today=today, consultation_lapsed=c.id in lapsed)
+            case_summary(
+                c, workflow=rt.workflow_for(c), today=today, consultation_lapsed=c.id in lapsed
+            )
             for c in rows
         ],
         total=total,
@@ -209,7 +211,7 @@ def applicant_case_view(session: Session, rt: Runtime, case: Case) -> ApplicantC
     return applicant_view(
         case,
         organ_name=organ_name(session, case.organ_id),
-        workflow=rt.workflow,
+        workflow=rt.workflow_for(case),
         deadlines=case_deadlines(session, rt, case),
     )
 

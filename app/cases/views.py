@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from app.case_types import CASE_TYPE_LABELS, RECORD_CORRECTION_OUTCOMES
 from app.cases.schemas import (
     ApplicantCaseView,
     ApplicantRead,
@@ -79,6 +80,8 @@ def case_read(
         id=case.id,
         number=case.number,
         organ_code=organ_code,
+        case_type=case.case_type,
+        case_type_label=CASE_TYPE_LABELS[case.case_type],
         state=case.state,
         state_label=workflow.label(case.state),
         version=case.version,
@@ -125,7 +128,9 @@ def case_read(
 
 
 def outcome_label(code: str | None) -> str | None:
-    return OUTCOMES[code].label if code in OUTCOMES else None
+    if code in OUTCOMES:
+        return OUTCOMES[code].label
+    return RECORD_CORRECTION_OUTCOMES.get(code or "")
 
 
 def _review(case: Case) -> ReviewRead | None:
@@ -147,6 +152,8 @@ def case_summary(
     return CaseSummary(
         id=case.id,
         number=case.number,
+        case_type=case.case_type,
+        case_type_label=CASE_TYPE_LABELS[case.case_type],
         state=case.state,
         state_label=workflow.label(case.state),
         channel=case.channel,
@@ -167,9 +174,16 @@ def case_summary(
     )
 
 
-def open_states(workflow: WorkflowDef) -> tuple[str, ...]:
-    """States in which the reply clock is counting, so the reply can fall overdue."""
-    return tuple(code for code, st in workflow.states.items() if st.clock in ("running", "paused"))
+def open_states(*workflows: WorkflowDef) -> tuple[str, ...]:
+    """States in which the reply clock is counting, so the reply can fall overdue (in any of
+    the workflows given: a worklist holds cases of every type)."""
+    found = {
+        code: None
+        for wf in workflows
+        for code, st in wf.states.items()
+        if st.clock in ("running", "paused")
+    }
+    return tuple(found)
 
 
 def applicant_view(
@@ -179,6 +193,8 @@ def applicant_view(
     return ApplicantCaseView(
         number=case.number,
         organ_name=organ_name,
+        case_type=case.case_type,
+        case_type_label=CASE_TYPE_LABELS[case.case_type],
         state=case.state,
         state_label=workflow.label(case.state),
         submitted_at=case.arrived_at,

@@ -141,7 +141,8 @@ def _deadline_figures(
         )
         return cases_repo.count_cases(session, f)
 
-    labels = "、".join(rt.workflow.states[s].label for s in open_)
+    known = {c: s.label for wf in reversed(rt.workflows.values()) for c, s in wf.states.items()}
+    labels = "、".join(known[s] for s in open_)
     overdue = count(overdue_on=today)
     open_filter = cases_repo.CaseFilter(organ_id=organ_id, states=open_)
     figures = {
@@ -293,7 +294,9 @@ def dashboard(
     organ = resolve_organ(session, rt, principal, organ_code)
     today = rt.clock().astimezone(rt.tz).date()
     wf = rt.workflow
-    open_ = open_states(wf)
+    # Every case type's open cases are on the dashboard; their action codes for replies are
+    # the FOI workflow's (the correction workflow reuses submit_reply, issue_reply, ...).
+    open_ = open_states(*rt.workflows.values())
     period = Period(organ_id=organ.id, first=date(today.year, 1, 1), last=date(today.year, 12, 31))
     submit_actions = actions_with_effect(wf, SUBMIT_EFFECT)
 

@@ -341,6 +341,12 @@ def note(key: str, **values: object) -> Note:
 Event = tuple[str, str, str]  # (code, Chinese, English) of the start event
 Basis = tuple[str, str]  # (Chinese, English) legal basis
 ART33: Basis = ("《政府信息公开条例》第三十三条", "Art. 33")
+# A correction request (Art. 41) has no statutory period: the organ's own, by its setting.
+ART41: Basis = (
+    "《政府信息公开条例》第四十一条（答复期限按本机关规定）",
+    "Art. 41 (reply period set by the organ)",
+)
+REPLY_BASES: dict[str, Basis] = {"art33": ART33, "art41": ART41}
 _SENT: Event = ("sent", "通知发出", "the sending of the letter")
 _SERVED: Event = ("served", "申请人收到答复", "the applicant's receipt of the reply")
 
@@ -426,6 +432,7 @@ class ReplyFacts:
     art35: Art35Info | None
     stop: tuple[date, str] | None
     notes: tuple[Note, ...]
+    basis: Basis = ART33
 
 
 def reply_deadline(cal: WorkCalendar, f: ReplyFacts, today: date) -> Deadline:
@@ -433,7 +440,7 @@ def reply_deadline(cal: WorkCalendar, f: ReplyFacts, today: date) -> Deadline:
     notes = f.notes + ((note("stopped", on=f.stop[0], reason=f.stop[1]),) if f.stop else ())
     if f.statutory_due is None:
         ex = Explanation(
-            *f.event, f.start, *ART33, f.base, notes=notes, calendar_version=cal.version
+            *f.event, f.start, *f.basis, f.base, notes=notes, calendar_version=cal.version
         )
         status: DeadlineStatus = "met" if f.stop else "suspended"
         return Deadline(
@@ -453,7 +460,7 @@ def reply_deadline(cal: WorkCalendar, f: ReplyFacts, today: date) -> Deadline:
     ex = Explanation(
         *f.event,
         f.start,
-        *ART33,
+        *f.basis,
         f.base,
         extensions=f.extensions,
         excluded_spans=f.spans,

@@ -30,6 +30,7 @@ CONSULTATION_WD = 15  # Arts. 32, 34
 FEE_WD = 20  # 国办函〔2020〕109号
 MAX_EXTENSION_WD = 20  # Art. 33
 
+ReplyBasis = Literal["art33", "art41"]
 ConsultationKind = Literal["third_party", "other_organ", "legal_office", "joint_meeting"]
 EXTERNAL_KINDS: frozenset[str] = frozenset({"third_party", "other_organ"})
 _KINDS = {
@@ -84,9 +85,18 @@ def _positive(value: object, what: str) -> None:
 
 @dataclass(frozen=True)
 class Received(_Entry):
-    """Legal receipt of the application (Art. 31): starts the reply and correction-notice clocks."""
+    """Legal receipt of the application (Art. 31): starts the reply and correction-notice clocks.
+
+    `period_wd` and `basis` are the reply period and its legal basis: 20 WD under Art. 33 for an
+    FOI application; a correction request (Art. 41) records the organ's period when received."""
 
     on: date
+    period_wd: int = REPLY_WD
+    basis: ReplyBasis = "art33"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _positive(self.period_wd, "Received.period_wd")
 
 
 @dataclass(frozen=True)
@@ -399,7 +409,7 @@ def _clock(case: _Case, cal: WorkCalendar, fee_pauses_clock: bool, today: date) 
     stop = case.stopped.on if case.stopped else None
     raw = _spans(case, cal, fee_pauses_clock)
     cut = _cut(case, raw)
-    n = REPLY_WD + sum(e.days for e in case.extensions)
+    n = case.received.period_wd + sum(e.days for e in case.extensions)
     due, excluded, counted = cal.add_working_days_excluding(case.start, n, cut)
     spans = []
     for s, (a, b), ok in zip(raw, cut, counted, strict=True):
@@ -428,7 +438,7 @@ def reply_due(
     if case.art35 is not None:
         return case.art35.reply_by, False
     cut = _cut(case, _spans(case, calendar, fee_pauses_clock))
-    n = REPLY_WD + sum(e.days for e in case.extensions)
+    n = case.received.period_wd + sum(e.days for e in case.extensions)
     due = calendar.add_working_days_excluding(case.start, n, cut)[0]
     years = range((case.start + timedelta(days=1)).year, due.year + 1)
     return due, any(y not in calendar.years for y in years)
@@ -507,7 +517,17 @@ def _reply(case: _Case, cal: WorkCalendar, today: date, fee_pauses_clock: bool) 
     if case.correction is not None and case.suspended:
         notes.append(ex.note("suspended", on=case.correction.notice_on))
         facts = ex.ReplyFacts(
-            event, case.start, REPLY_WD, (), (), 0, None, None, stop, tuple(notes)
+            event,
+            case.start,
+            case.received.period_wd,
+            (),
+            (),
+            0,
+            None,
+            None,
+            stop,
+            tuple(notes),
+            ex.REPLY_BASES[case.received.basis],
         )
         return ex.reply_deadline(cal, facts, today)
     clock = _clock(case, cal, fee_pauses_clock, today)
@@ -521,7 +541,7 @@ def _reply(case: _Case, cal: WorkCalendar, today: date, fee_pauses_clock: bool) 
     facts = ex.ReplyFacts(
         event,
         case.start,
-        REPLY_WD,
+        case.received.period_wd,
         extensions,
         clock.spans,
         clock.excluded,
@@ -529,6 +549,7 @@ def _reply(case: _Case, cal: WorkCalendar, today: date, fee_pauses_clock: bool) 
         art35,
         stop,
         tuple(notes),
+        ex.REPLY_BASES[case.received.basis],
     )
     return ex.reply_deadline(cal, facts, today)
 
@@ -606,6 +627,8 @@ def compute_deadlines(
     out = [_reply(case, calendar, today, fee_pauses_clock)]
     stop_on = case.stopped.on if case.stopped else None
     for w in _windows(case):
+        if w.name == "correction_notice" and case.received.basis == "art41":
+            continue  # Art. 30's correction notice belongs to the FOI line, not to Art. 41
         d = ex.window_deadline(calendar, w, today=today, stop_on=stop_on)
         if d is not None:
             out.append(d)

@@ -66,7 +66,7 @@ def release_lookup_lock(
             actor=Actor.of(principal),
             now=now,
             payload={"was_locked": released.was_locked, "failures": released.failures},
-            workflow_version=rt.workflow.version,
+            workflow_version=rt.workflow_for(case).version,
         )
     return LookupLockRead(
         case_id=case.id,

@@ -15,6 +15,7 @@ from pydantic import (
     field_validator,
 )
 
+from app.case_types import FOI_APPLICATION, CaseType
 from app.fields import Code, Flag, LongText, Name100, Name200, Text50, Text100, Text300
 from app.intake.vocabulary import (
     ApplicantCategory,
@@ -111,6 +112,16 @@ class IntakeFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    case_type: CaseType = Field(
+        FOI_APPLICATION,
+        description=(
+            "案件类型：foi_application 政府信息公开申请（默认）；record_correction 更正申请"
+            "（条例第四十一条：申请更正与本人相关的不准确的政府信息，items 写明需更正的记录及更正"
+            "请求，须附证据材料）/ case type: an FOI application (default), or a request to "
+            "correct records about oneself (Art. 41; items name the records and the correction "
+            "sought; evidence attached)"
+        ),
+    )
     applicant: ApplicantIn = Field(description="申请人 / applicant")
     items: list[ItemIn] = Field(
         min_length=1, max_length=50, description="所需信息（至少一项）/ items sought (one or more)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from app.audit.keys import audit_key
 from app.audit.service import append_event
 from app.auth.principal import APPLICANT, Actor, Principal
 from app.auth.secrets import keyed_hash, new_query_code, normalize_query_code
+from app.case_types import RECORD_CORRECTION
 from app.cases import repository as cases_repo
 from app.deadline import repository as clock_repo
 from app.deadline.cache import cache_from
@@ -65,7 +66,9 @@ def submit_online(
     organ = rt.organs.by_code(session, data.organ_code)
     if organ is None:
         raise InvalidInput(("body", "organ_code"), f"机关 {data.organ_code} 不存在 / unknown organ")
-    _raise_if(applicant_and_delivery_errors(data))
+    _raise_if(
+        applicant_and_delivery_errors(data) + _evidence_errors(data, checked, None, staff=False)
+    )
     receipt = None
     if organ.settings.online_auto_confirm:
         # RULES §3 [interpretation]: an instant acknowledgement with a registration number makes
@@ -115,7 +118,11 @@ def register(
     receipt, errors = staff_receipt(
         data, arrived_local=arrived.astimezone(rt.tz), now_local=now.astimezone(rt.tz)
     )
-    _raise_if(applicant_and_delivery_errors(data) + errors)
+    _raise_if(
+        applicant_and_delivery_errors(data)
+        + errors
+        + _evidence_errors(data, checked, data.staff_note, staff=True)
+    )
 
     new = _prepare(
         rt,
@@ -148,6 +155,22 @@ def _check_uploads(rt: Runtime, uploads: list[Upload]) -> list[CheckedUpload]:
         max_bytes=s.max_attachment_bytes,
         limits=file_limits(s),
     )
+
+
+def _evidence_errors(
+    data: IntakeFields, uploads: list[CheckedUpload], staff_note: str | None, *, staff: bool
+) -> list[dict[str, Any]]:
+    """A correction request (Art. 41) comes with the evidence that the records are wrong: as
+    attachments, or — registered by staff from paper — described in the registration note."""
+    if data.case_type != RECORD_CORRECTION or uploads or staff_note:
+        return []
+    return [
+        {
+            "loc": ["body", "attachments"],
+            "msg": "更正申请须附证据材料 / a correction request needs its evidence attached"
+            + ("（或在登记备注中说明）/ (or described in staff_note)" if staff else ""),
+        }
+    ]
 
 
 def _raise_if(errors: list[dict[str, Any]]) -> None:
@@ -190,6 +213,11 @@ def _idempotent(
 
 
 @dataclass(frozen=True)
+class _Typed:
+    case_type: str
+
+
+@dataclass(frozen=True)
 class _NewCase:
     """Everything about a new case that needs no database, computed before the write lock."""
 
@@ -200,6 +228,7 @@ class _NewCase:
     values: dict[str, Any]
     items: list[dict[str, Any]]
     attachments: list[dict[str, Any]]
+    ledger: list[Received]
 
 
 def _prepare(
@@ -219,7 +248,7 @@ def _prepare(
 ) -> _NewCase:
     query_code = new_query_code()
     state = "received" if receipt else "awaiting_confirmation"
-    ledger = [Received(on=receipt.date)] if receipt else []
+    ledger = [_received(fields.case_type, receipt.date, organ)] if receipt else []
     today = now.astimezone(rt.tz).date()
     fee_pauses = organ.settings.fee_pauses_clock
     computed = compute_deadlines(ledger, rt.calendar, today=today, fee_pauses_clock=fee_pauses)
@@ -229,6 +258,7 @@ def _prepare(
     a = fields.applicant
     values: dict[str, Any] = {
         "organ_id": organ.id,
+        "case_type": fields.case_type,
         "state": state,
         "version": 1,
         "source": source,
@@ -276,7 +306,15 @@ def _prepare(
         }
         for u in uploads
     ]
-    return _NewCase(query_code, state, deadlines, due, values, items, attachments)
+    return _NewCase(query_code, state, deadlines, due, values, items, attachments, ledger)
+
+
+def _received(case_type: str, on: date, organ: OrganInfo) -> Received:
+    """The receipt that starts the case's reply clock: Art. 33's 20 WD for an FOI application,
+    the organ's period for a correction request (Art. 41 sets none)."""
+    if case_type == RECORD_CORRECTION:
+        return Received(on=on, period_wd=organ.settings.record_correction_period_wd, basis="art41")
+    return Received(on=on)
 
 
 def _create_case(
@@ -289,7 +327,7 @@ def _create_case(
     action: str,
     now: datetime,
 ) -> tuple[CaseReceipt, int]:
-    if new.values["receipt_date"] is not None:
+    if new.values["receipt_date"] is not None and new.values["case_type"] != RECORD_CORRECTION:
         # A receipt date in a published year would change that year's numbers (RULES §8).
         guard_new_case(
             session,
@@ -310,7 +348,10 @@ def _create_case(
         attachments=new.attachments,
     )
     receipt_letter = None
-    if v["receipt_date"] is not None:
+    wf = rt.workflow_for(_Typed(v["case_type"]))
+    # The 登记回执 acknowledges an FOI application (Arts. 31, 33); a correction request's
+    # acknowledgement is its registration number and query code.
+    if v["receipt_date"] is not None and v["case_type"] != RECORD_CORRECTION:
         # The 登记回执 is numbered and frozen now; its PDF is rendered on first download, so an
         # application is never refused, or slowed, for a letter (see app.letters.service).
         receipt_letter = letters.issue(
@@ -336,11 +377,12 @@ def _create_case(
         to_state=new.state,
         actor=actor,
         now=now,
-        workflow_version=rt.workflow.version,
+        workflow_version=wf.version,
         first=True,
         payload={
             "after": {
                 "number": number,
+                "case_type": v["case_type"],
                 "state": new.state,
                 "channel": v["channel"],
                 "source": v["source"],
@@ -362,7 +404,7 @@ def _create_case(
         clock_repo.append_entries(
             session,
             case_id,
-            [Received(on=v["receipt_date"])],
+            new.ledger,
             event_id=event.id,
             now=now,
             first=True,
@@ -372,7 +414,7 @@ def _create_case(
         number=number,
         query_code=new.query_code,
         state=new.state,
-        state_label=rt.workflow.label(new.state),
+        state_label=wf.label(new.state),
         receipt_date=v["receipt_date"],
         receipt_basis=v["receipt_basis"],
         deadlines=new.deadlines,

@@ -151,7 +151,7 @@ def _check_range(start: date, end: date) -> None:
 def ledger_rows(session: Session, rt: Runtime, scope: Scope) -> Iterator[tuple[Cell, ...]]:
     """The ledger's rows in order, read a batch of cases at a time."""
     tz = rt.tz
-    label = _state_labels(rt.workflow)
+    label = _state_labels(*rt.workflows.values())
     for batch in _batches(_cases_in_order(session, scope, tz), BATCH):
         ids = [c.id for c in batch]
         items = repository.items_of(session, ids)
@@ -193,8 +193,9 @@ def _batches(cases: Iterable[LedgerCase], size: int) -> Iterator[list[LedgerCase
         yield batch
 
 
-def _state_labels(workflow: WorkflowDef) -> Callable[[str], str]:
-    labels = {code: state.label for code, state in workflow.states.items()}
+def _state_labels(*workflows: WorkflowDef) -> Callable[[str], str]:
+    # The case types share their state codes and labels (received, replied, ...).
+    labels = {code: s.label for wf in reversed(workflows) for code, s in wf.states.items()}
     return lambda code: labels.get(code, code)
 
 

@@ -41,6 +41,7 @@ from app.letters import (  # noqa: E402
     bodies_fee,
     bodies_notices,
     bodies_parties,
+    bodies_record_correction,
     bodies_reply,
     bodies_service,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "bodies_fee",
     "bodies_notices",
     "bodies_parties",
+    "bodies_record_correction",
     "bodies_reply",
     "bodies_service",
     "receipt",

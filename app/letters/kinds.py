@@ -18,6 +18,7 @@ class LetterKind(StrEnum):
     reply = "reply"
     closure_notice = "closure_notice"
     service_receipt = "service_receipt"
+    record_correction_reply = "record_correction_reply"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ KINDS: dict[LetterKind, KindInfo] = {
     LetterKind.reply: KindInfo("政府信息公开申请答复书", "答", to_applicant=True),
     LetterKind.closure_notice: KindInfo("政府信息公开申请终止办理告知书", "终", to_applicant=True),
     LetterKind.service_receipt: KindInfo("送达回证", "送", to_applicant=False, numbered=False),
+    LetterKind.record_correction_reply: KindInfo("更正申请答复书", "更", to_applicant=True),
 }
 
 

@@ -94,6 +94,7 @@ _KIND_ISSUE: dict[str, tuple[date, str | None]] = {
     "extension_notice": (date(2026, 3, 27), "XCFGW依申延〔2026〕5号"),
     "closure_notice": (date(2026, 4, 2), "XCFGW依申终〔2026〕2号"),
     "third_party_disclosure_notice": (date(2026, 4, 10), "XCFGW依申告〔2026〕1号"),
+    "record_correction_reply": (date(2026, 3, 27), "XCFGW依申更〔2026〕1号"),
 }
 
 _THIRD_PARTY = "北京华建城市更新工程有限公司"
@@ -328,6 +329,13 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
         "officer": "李静",
         "tracking_number": "1151234567890",
         "posted_on": "2026-03-20",
+    },
+    "record_correction_reply": {
+        "outcome": "refused",
+        "reasons": (
+            "你提供的房屋买卖合同所载面积为合同约定面积，本机关登记的面积系依据测绘成果确定，"
+            "登记信息与测绘成果一致，未发现不准确之处"
+        ),
     },
 }
 

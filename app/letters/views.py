@@ -69,7 +69,7 @@ def create_draft(
     """A draft to preview, issued later by the action that sends its kind."""
     case = load_case(session, principal, case_id)
     kind = check_kind(body.kind)
-    if rt.workflow.is_final(case.state):
+    if rt.workflow_for(case).is_final(case.state):
         raise NotDraftable(
             "案件已办结，不能再起草文书 / the case is closed", case_id=case.id, state=case.state
         )

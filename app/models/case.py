@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.case_types import FOI_APPLICATION
 from app.db import Base
 from app.models.organ import Organ
 from app.models.types import UTCDateTime
@@ -38,6 +39,7 @@ class Case(Base):
             "concluded_on",
             "applicant_category",
             "outcome",
+            "case_type",
         ),
     )
 
@@ -46,6 +48,11 @@ class Case(Base):
     number: Mapped[str] = mapped_column(String(80), unique=True)
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
+    # Which workflow the case runs on (workflows/<case_type>.yaml): an FOI application, or a
+    # request to correct records about oneself (Art. 41), which table 三 does not count.
+    case_type: Mapped[str] = mapped_column(
+        String(32), default=FOI_APPLICATION, server_default=FOI_APPLICATION
+    )
     state: Mapped[str] = mapped_column(String(32))
     # Where an "@previous" action returns to: the state the case was in before the current one.
     previous_state: Mapped[str | None] = mapped_column(String(32))

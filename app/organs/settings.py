@@ -42,6 +42,16 @@ class OrganSettings(BaseModel):
         le=60,
         description="申请人补正期限（工作日）/ working days the applicant has to correct",
     )
+    record_correction_period_wd: int = Field(
+        20,
+        ge=1,
+        le=60,
+        description=(
+            "更正申请答复期限（工作日，自收到申请之日起）；条例第四十一条未规定期限，参照第三十三条"
+            "默认20个工作日 / working days to answer a request to correct records about oneself "
+            "(Art. 41 sets none; 20 by analogy with Art. 33) [interpretation]"
+        ),
+    )
     letter_number_pattern: Annotated[Text100, AfterValidator(validate_letter_pattern)] = Field(
         DEFAULT_LETTER_PATTERN,
         description=(

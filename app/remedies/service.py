@@ -61,7 +61,7 @@ def _record(
         actor=actor,
         now=rt.clock(),
         payload=payload,
-        workflow_version=rt.workflow.version,
+        workflow_version=rt.workflow_for(case).version,
     )
 
 

@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Case, RemedyRecord
-from app.reports.periods import Period, counters, in_scope, remedy_filed_in, remedy_status
+from app.reports.periods import (
+    Period,
+    counted_type,
+    counters,
+    in_scope,
+    remedy_filed_in,
+    remedy_status,
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ def table4_groups(session: Session, organ_ids: Sequence[int], period: Period) ->
     stmt = (
         select(RemedyRecord.kind, status, func.count())
         .join(Case, Case.id == RemedyRecord.case_id)
-        .where(Case.organ_id.in_(organ_ids), remedy_filed_in(period))
+        .where(Case.organ_id.in_(organ_ids), counted_type(), remedy_filed_in(period))
         .group_by(RemedyRecord.kind, status)
     )
     return [Table4Group(kind=k, status=s, count=int(n)) for k, s, n in session.execute(stmt)]

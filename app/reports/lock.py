@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Actor
+from app.case_types import FOI_APPLICATION
 from app.errors import Conflict
 from app.models import Case, ReportLock, ReportOverride
 from app.reports.periods import (
@@ -162,7 +163,7 @@ def guard_remedy(
 ) -> list[dict[str, Any]]:
     """The same for a reconsideration or litigation record (None before: a new one) and
     table 四."""
-    if before == after:
+    if before == after or case.case_type != FOI_APPLICATION:
         return []
     changes = _changes(
         session,

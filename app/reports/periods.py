@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, or_
 
+from app.case_types import FOI_APPLICATION
 from app.models import Case, RemedyRecord
 from app.reports.layout import ROW_OF_OUTCOME
 
@@ -72,15 +73,19 @@ class CaseStats:
     concluded_on: date | None
     outcome: str | None
     category: str
+    counted: bool = True  # False: a case type the report does not count (Art. 41)
 
     @classmethod
     def of(cls, c: Case) -> CaseStats:
-        return cls(c.receipt_date, c.concluded_on, c.outcome, c.applicant_category)
+        counted = c.case_type == FOI_APPLICATION
+        return cls(c.receipt_date, c.concluded_on, c.outcome, c.applicant_category, counted)
 
 
 def table3_cells(period: Period, s: CaseStats) -> frozenset[tuple[str, str]]:
     """Every (row, column) of table 三 the case is counted in, totals included."""
     cells: set[tuple[str, str]] = set()
+    if not s.counted:
+        return frozenset()
     for row in table3_rows(period, s.receipt_date, s.concluded_on):
         keys = [row]
         if row == "results":
@@ -90,9 +95,16 @@ def table3_cells(period: Period, s: CaseStats) -> frozenset[tuple[str, str]]:
     return frozenset(cells)
 
 
+def counted_type() -> ColumnElement[bool]:
+    """Only FOI applications are counted in the report, tables 三 and 四: a request to correct
+    records about oneself (Art. 41) is not an application for disclosure (RULES §9)."""
+    return Case.case_type == FOI_APPLICATION
+
+
 def in_scope(period: Period) -> ColumnElement[bool]:
     """Cases counted anywhere in the period's table 三 (SQL)."""
     return and_(
+        counted_type(),
         Case.receipt_date.is_not(None),
         Case.receipt_date <= period.end,
         or_(Case.concluded_on.is_(None), Case.concluded_on >= period.start),

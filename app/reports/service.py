@@ -23,6 +23,7 @@ from app.reports.layout import Column
 from app.reports.periods import (
     TOTAL,
     Period,
+    counted_type,
     remedy_filed_in,
     remedy_status,
     row_condition,
@@ -234,6 +235,7 @@ def drill_down(
     elif row in layout.TABLE4_GROUP_KEYS and col in layout.TABLE4_COLUMN_KEYS:
         where4 = [
             Case.organ_id.in_(sc.organ_ids),
+            counted_type(),
             remedy_filed_in(period),
             RemedyRecord.kind == row,
         ]
@@ -425,6 +427,6 @@ def grant_override(
         actor=Actor.of(principal),
         now=now,
         payload={"year": year, "override_id": override.id, "reason": data.reason},
-        workflow_version=rt.workflow.version,
+        workflow_version=rt.workflow_for(case).version,
     )
     return _override_read(override, case.number)

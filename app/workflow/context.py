@@ -105,6 +105,8 @@ class Change:
     consultations: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Fields of the case's reply draft to set (created if there is none); validated as a reply.
     reply_fields: dict[str, Any] | None = None
+    # The letter kind that draft is of: the FOI reply, or another case type's (Art. 41).
+    draft_kind: str = "reply"
     # Letter kind -> parameters of the letter this action issues, over the payload's; a list
     # issues one letter of the kind per entry (e.g. one notice per third party).
     letter_params: dict[str, dict[str, Any] | list[dict[str, Any]]] = field(default_factory=dict)

@@ -1,6 +1,7 @@
 """The case workflow as data: frozen models, registries, and a loader that validates.
 
-The workflow lives in ``workflows/foi_application.yaml``. Everything here is pure
+Each case type has its workflow in ``workflows/<name>.yaml`` (``foi_application``,
+``record_correction``); ``load_workflows`` reads them all. Everything here is pure
 (pydantic + PyYAML + stdlib): the engine that applies actions to stored cases builds on
 these models and implements the guards and effects named in the registries below.
 
@@ -55,6 +56,7 @@ KNOWN_GUARDS: frozenset[str] = frozenset(
         "no_fee_notice_before",
         "legal_review_pending",
         "third_party_objection_handled",
+        "record_correction_decided",
     }
 )
 
@@ -81,6 +83,8 @@ KNOWN_EFFECTS: frozenset[str] = frozenset(
         "clear_review",
         "conclude_reply",
         "record_public_interest_disclosure",
+        "start_record_correction_clock",
+        "record_correction_submission",
     }
 )
 
@@ -97,6 +101,7 @@ KNOWN_LETTER_KINDS: frozenset[str] = frozenset(
         "reply",
         "closure_notice",
         "service_receipt",
+        "record_correction_reply",
     }
 )
 
@@ -301,6 +306,44 @@ def load_workflow(
         known_roles=known_roles,
         known_letter_kinds=known_letter_kinds,
     )
+
+
+def load_workflows(
+    directory: Path,
+    *,
+    known_guards: Collection[str] = KNOWN_GUARDS,
+    known_effects: Collection[str] = KNOWN_EFFECTS,
+    known_roles: Collection[str] = KNOWN_ROLES,
+    known_letter_kinds: Collection[str] = KNOWN_LETTER_KINDS,
+) -> dict[str, WorkflowDef]:
+    """Every workflow file (``*.yaml``) of a directory, keyed by its ``name``.
+
+    A file's name must be its workflow's name (``foi_application.yaml``), so the file a case
+    type runs on can be found by looking; sub-directories (the calendar) are not workflows.
+    """
+    found: dict[str, WorkflowDef] = {}
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            wf = load_workflow(
+                path,
+                known_guards=known_guards,
+                known_effects=known_effects,
+                known_roles=known_roles,
+                known_letter_kinds=known_letter_kinds,
+            )
+        except WorkflowDefinitionError as exc:
+            problems += [f"{path.name}: {p}" for p in exc.problems]
+            continue
+        if wf.name != path.stem:
+            problems.append(f"{path.name}: declares name {wf.name!r}, not {path.stem!r}")
+            continue
+        found[wf.name] = wf
+    if not found and not problems:
+        problems.append(f"no workflow file (*.yaml) in {directory}")
+    if problems:
+        raise WorkflowDefinitionError(problems)
+    return found
 
 
 def parse_workflow_text(

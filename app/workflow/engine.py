@@ -32,7 +32,7 @@ from app.reports.lock import guard_case
 from app.reports.periods import CaseStats
 from app.runtime import Runtime
 from app.workflow import records
-from app.workflow.definition import ActionDef
+from app.workflow.definition import ActionDef, WorkflowDef
 from app.workflow.payload import PayloadErrors, check_payload
 from app.workflow.rules import EFFECTS, GUARDS, CaseFacts, Change, Ctx
 
@@ -68,13 +68,9 @@ def implemented(action: ActionDef) -> bool:
     return all(g in GUARDS for g in action.guards) and all(e in EFFECTS for e in action.effects)
 
 
-def allowed_actions(rt: Runtime, state: str, roles: frozenset[str]) -> list[str]:
-    """Actions the roles may take in this state (guards aside)."""
-    return [
-        code
-        for code in rt.workflow.allowed_actions(state, roles)
-        if implemented(rt.workflow.action(code))
-    ]
+def allowed_actions(wf: WorkflowDef, state: str, roles: frozenset[str]) -> list[str]:
+    """Actions the roles may take in this state of the case's workflow (guards aside)."""
+    return [code for code in wf.allowed_actions(state, roles) if implemented(wf.action(code))]
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,7 @@ def perform(
     roles: frozenset[str],
 ) -> Performed:
     """Carry out one action on a case, or raise the problem that stops it (nothing changes)."""
-    wf = rt.workflow
+    wf = rt.workflow_for(case)
     if action_code not in wf.actions:
         raise NotFound(
             f"没有名为 {action_code} 的操作 / no action {action_code}", action=action_code
@@ -107,7 +103,7 @@ def perform(
             f"此操作需要以下角色之一 / {action_code} requires one of: {', '.join(action.roles)}",
             required_roles=list(action.roles),
         )
-    allowed = allowed_actions(rt, case.state, roles)
+    allowed = allowed_actions(wf, case.state, roles)
     if case.state not in action.from_states:
         raise InvalidTransition(
             f"案件处于“{wf.label(case.state)}”，不能{action.label} / {action_code} is not allowed "
@@ -214,7 +210,9 @@ def perform(
         session, case.id, consultations, change.consultations, now
     )
     if change.reply_fields is not None:
-        draft = records.reply_draft(session, case, change.reply_fields, now, actor.user_id)
+        draft = records.reply_draft(
+            session, case, change.reply_fields, now, actor.user_id, kind=change.draft_kind
+        )
         # A reply that lacks what its outcome needs is refused now (422), not at issue.
         check_reply_draft(session, rt, case, organ, draft, handler=actor.label)
     # Letters are issued after every check has passed and the case has moved, so their context

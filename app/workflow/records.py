@@ -22,7 +22,11 @@ from app.workflow.context import ConsultationFacts, Records
 _NEEDS_MONTH = "pause_reply_clock_for_fee"
 _NEEDS_SERVED = "start_remedy_periods"
 # Letters a service is recorded for: the reply or a closure notice.
-_SERVED_KINDS = (LetterKind.reply, LetterKind.closure_notice)
+_SERVED_KINDS = (
+    LetterKind.reply,
+    LetterKind.closure_notice,
+    LetterKind.record_correction_reply,
+)
 _CONSULTATION_LETTERS = {
     LetterKind.third_party_consultation,
     LetterKind.organ_consultation,
@@ -116,15 +120,22 @@ def link_letters(
 
 
 def reply_draft(
-    session: Session, case: Case, fields: dict[str, Any], now: datetime, by: int | None
+    session: Session,
+    case: Case,
+    fields: dict[str, Any],
+    now: datetime,
+    by: int | None,
+    *,
+    kind: str = LetterKind.reply,
 ) -> Letter:
-    """The case's reply draft with these fields (created when there is none)."""
-    draft = letters_repo.open_draft(session, case.id, LetterKind.reply)
+    """The case's reply draft (of the kind its case type replies with) with these fields
+    (created when there is none)."""
+    draft = letters_repo.open_draft(session, case.id, kind)
     if draft is None:
         draft = Letter(
             case_id=case.id,
             organ_id=case.organ_id,
-            kind=LetterKind.reply,
+            kind=kind,
             status="draft",
             fields={},
             created_at=now,

@@ -11,7 +11,7 @@ from datetime import date
 
 from app.deadline import ledger as lg
 from app.intake.vocabulary import CHANNEL_BASES, Channel, ReceiptBasis
-from app.workflow import rules_consultation, rules_fee, rules_reply
+from app.workflow import rules_consultation, rules_fee, rules_record_correction, rules_reply
 from app.workflow.context import CaseFacts, Change, Ctx, Effect, Guard
 
 __all__ = ["EFFECTS", "GUARDS", "CaseFacts", "Change", "Ctx"]
@@ -97,6 +97,7 @@ GUARDS: dict[str, Guard] = {
     **rules_consultation.GUARDS,
     **rules_fee.GUARDS,
     **rules_reply.GUARDS,
+    **rules_record_correction.GUARDS,
 }
 
 
@@ -228,4 +229,5 @@ EFFECTS: dict[str, Effect] = {
     **rules_consultation.EFFECTS,
     **rules_fee.EFFECTS,
     **rules_reply.EFFECTS,
+    **rules_record_correction.EFFECTS,
 }

@@ -247,6 +247,11 @@ KIND_EXPECTATIONS: dict[str, tuple[str, tuple[str, ...], Remedy]] = {
         ),
         Remedy.none,
     ),
+    "record_correction_reply": (
+        APPLICANT,
+        ("更正申请", "第四十一条", "本机关决定不予更正", "测绘成果"),
+        Remedy.either,
+    ),
 }
 
 

@@ -21,6 +21,7 @@ from app.workflow.definition import (
     WorkflowDef,
     WorkflowDefinitionError,
     load_workflow,
+    load_workflows,
     parse_workflow,
     parse_workflow_text,
     workflow_problems,
@@ -115,7 +116,9 @@ def test_only_archived_and_withdrawn_are_final() -> None:
 
 
 def test_registries_name_exactly_the_guards_and_effects_the_yaml_uses() -> None:
-    actions = WF.actions.values()
+    # Every case type's workflow together uses exactly the registered guards and effects.
+    flows = load_workflows(WORKFLOW_PATH.parent).values()
+    actions = [a for wf in flows for a in wf.actions.values()]
     assert {g for a in actions for g in a.guards} == KNOWN_GUARDS
     assert {e for a in actions for e in a.effects} == KNOWN_EFFECTS
     assert {k for a in actions for k in a.letter_kinds} <= KNOWN_LETTER_KINDS
