@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from app.case_types import FOI_APPLICATION
 from app.models import Case, CaseItem
 
 
@@ -60,6 +61,7 @@ def items_received(
         .join(CaseItem, CaseItem.case_id == Case.id)
         .where(
             Case.organ_id == organ_id,
+            Case.case_type == FOI_APPLICATION,  # Art. 44 is about FOI applications only
             or_(
                 and_(
                     Case.receipt_date.is_not(None),

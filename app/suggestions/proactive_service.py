@@ -75,12 +75,14 @@ def _organ(
 
 def _window(today: date, since: date | None, until: date | None) -> tuple[date, date]:
     last = until or today
-    first = since or art44_window(last)[0]
-    for field, day in (("since", first), ("until", last)):
-        if not EARLIEST <= day <= LATEST:
+    # The bounds are checked before the default window is derived from `until` (a day near
+    # 0001-01-01 has no window before it).
+    for field, day in (("since", since), ("until", last)):
+        if day is not None and not EARLIEST <= day <= LATEST:
             raise InvalidInput(
                 ("query", field), f"日期须在 {EARLIEST} 至 {LATEST} 之间 / date out of range"
             )
+    first = since or max(art44_window(last)[0], EARLIEST)
     if first > last:
         raise InvalidInput(
             ("query", "since"), "起始日晚于截止日 / since is after until", since=first, until=last

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
+from app.case_types import FOI_APPLICATION
 from app.letters.kinds import LetterKind
 from app.models import Case, CaseItem, Letter
 
@@ -74,7 +75,9 @@ def _most_recent(session: Session, *criteria: ColumnElement[bool], limit: int) -
     """The most recently arrived cases meeting the criteria, with their items."""
     stmt = (
         select(*_COLUMNS)
-        .where(*criteria)
+        # Repeats (Art. 36(6)) and Art. 44 groups are about FOI applications only: a request
+        # to correct records about oneself (Art. 41) is neither.
+        .where(Case.case_type == FOI_APPLICATION, *criteria)
         .order_by(Case.arrived_at.desc(), Case.id.desc())
         .limit(limit)
     )

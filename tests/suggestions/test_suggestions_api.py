@@ -381,3 +381,37 @@ def test_suggestions_never_show_an_id_number_and_change_nothing(
         assert name not in r.text
     after = client.get(f"{CASES}/{case['id']}", headers=organ_a.headers("clerk")).json()
     assert after == before
+
+
+def test_a_request_to_correct_records_is_neither_a_repeat_nor_in_an_art44_group(
+    client: TestClient, organ_a: Staff
+) -> None:
+    # Art. 41 requests are their own case type: Art. 36(6) repeats and Art. 44 groups concern
+    # FOI applications only.
+    register(
+        client,
+        organ_a,
+        PLAN,
+        applicant=zhang(),
+        arrived="2026-02-10T10:00:00+08:00",
+        case_type="record_correction",
+        staff_note="申请人提交了身份证明及更正依据",
+    )
+    for who, name in ((LI, "李四"), (WANG, "王五")):
+        register(
+            client,
+            organ_a,
+            PLAN,
+            applicant=other(name, who),
+            arrived="2026-02-20T10:00:00+08:00",
+            case_type="record_correction",
+            staff_note="申请人提交了更正依据",
+        )
+    case = register(
+        client, organ_a, PLAN_AGAIN, applicant=zhang(), arrived="2026-03-02T09:00+08:00"
+    )
+
+    body = suggestions(client, organ_a, case)
+
+    assert body["repeat_candidates"] == []
+    assert body["art44_groups"] == []
