@@ -239,6 +239,10 @@ def test_a_closure_for_want_of_a_correction_can_be_challenged(
 
 def test_a_reply_is_not_a_closure(client: TestClient, organ_a: Staff, clock: Clock) -> None:
     case = _replied(client, organ_a, clock)
+    named = {**RECONSIDERATION, "subject": "reply"}
+    r = client.post(_url(case), json=named, headers=organ_a.headers("clerk"))
+    assert r.status_code == 201, r.text
+    assert r.json()["subject"] == "reply"
     body = problem(
         client.post(
             _url(case),

@@ -116,6 +116,8 @@ def test_a_partial_disclosure_withholding_only_a_query_register_allows_both_wind
     case = served_reply(client, organ_a, clock, **fields)
     names = set(windows(case_of(client, organ_a, case["id"])["deadlines"]))
     assert names == {"reconsideration_until", "litigation_until"}
+    assert set(applicant_windows(client, case)) == names
+    assert set(ledger_windows(client, organ_a, case)) == names
 
 
 def test_a_refused_item_makes_a_disclosure_reconsideration_first(
@@ -196,3 +198,8 @@ def test_a_decision_receipt_that_cannot_be_is_refused_naming_the_field(
         body = problem(client.post(url, json=bad, headers=h), 422)
         assert body["errors"][0]["loc"] == ["body", "decision_received_on"], bad
     assert client.get(url, headers=h).json() == []
+    # On the day of the decision, or later, it is kept.
+    for day in ("2026-06-05", "2026-06-10"):
+        r = client.post(url, json={**decided, "decision_received_on": day}, headers=h)
+        assert r.status_code == 201, r.text
+        assert r.json()["decision_received_on"] == day
