@@ -3,6 +3,7 @@ statistics and the annual report. Pure data."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -192,3 +193,44 @@ WITHHOLDING_GROUNDS: tuple[str, ...] = tuple(c for c in OUTCOMES if c.startswith
 def outcome(code: str) -> Outcome:
     """The outcome with this code (KeyError names it when unknown)."""
     return OUTCOMES[code]
+
+
+# Arts. 14–16: the grounds a court will not hear before reconsideration (行政复议法 2023 Art. 23).
+_RECONSIDERATION_FIRST_GROUNDS = frozenset(
+    code for code, o in OUTCOMES.items() if o.remedy is Remedy.reconsideration_first
+) - {"partially_disclosed"}
+
+
+def _remedy_of(code: object) -> Remedy:
+    # A code this table does not know (a ground such as "not_government_information", or
+    # a stray value in stored data) allows both remedies: it is never a refusal under 14–16.
+    found = OUTCOMES.get(code) if isinstance(code, str) else None
+    return found.remedy if found is not None else Remedy.either
+
+
+def reply_remedy(
+    outcome: str, item_outcomes: Iterable[object] = (), withheld_grounds: Iterable[object] = ()
+) -> Remedy:
+    """The remedy clause of a whole reply: its outcome, every item's and every withheld part's.
+
+    Reconsideration first wins over either; none only when every decision carries none. A code
+    that is not an outcome counts as either. [interpretation] A partial disclosure is
+    reconsideration first when any withheld part rests on Arts. 14–16, or when no withheld
+    part is given; when every withheld part rests on another ground (a query register, not
+    government information) it is either.
+    """
+    grounds = list(withheld_grounds)
+    if outcome == "partially_disclosed":
+        own = (
+            Remedy.reconsideration_first
+            if not grounds or any(g in _RECONSIDERATION_FIRST_GROUNDS for g in grounds)
+            else Remedy.either
+        )
+    else:
+        own = _remedy_of(outcome)
+    decided = [own, *map(_remedy_of, item_outcomes), *map(_remedy_of, grounds)]
+    if Remedy.reconsideration_first in decided:
+        return Remedy.reconsideration_first
+    if all(r is Remedy.none for r in decided):
+        return Remedy.none
+    return Remedy.either

@@ -21,6 +21,7 @@ from app.errors import NotFound
 from app.intake.schemas import DeadlineRead
 from app.models import Attachment, Case
 from app.organs import repository as organs_repo
+from app.remedies.facts import remedy_facts
 from app.runtime import Runtime
 from app.workflow.engine import allowed_actions, perform
 
@@ -62,6 +63,7 @@ def case_deadlines(session: Session, rt: Runtime, case: Case) -> list[DeadlineRe
         rt.calendar,
         today=rt.clock().astimezone(rt.tz).date(),
         fee_pauses_clock=fee_pauses,
+        remedy=remedy_facts(session, case.id, case.outcome),
     )
 
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from app.deadline.calendar import WorkCalendar, WorkingDaysExplanation
+from app.outcomes import Remedy
 
 # running: the clock runs; paused: an excluded span is open; suspended: waiting for a correction;
 # met / late: the act was done on / after the due date; overdue: the due date passed without it;
@@ -38,7 +39,7 @@ class Note:
 
 @dataclass(frozen=True)
 class ExcludedSpan:
-    """One stretch of time that does not count against the reply deadline (Art. 33 para 2)."""
+    """One stretch of time that does not count against the reply deadline (Art. 33 para 3)."""
 
     source: str  # "consultation:<id>" or "fee:<n>"
     reason_zh: str
@@ -253,10 +254,10 @@ _NOTES: dict[str, tuple[NoteKind, str, str]] = {
     ),
     "spans": (
         "interpretation",
-        "征求第三方或其他机关意见所需时间不计入答复期限（第三十三条第二款）：自发出征求意见函的次日起至"
+        "征求第三方或其他机关意见所需时间不计入答复期限（第三十三条第三款）：自发出征求意见函的次日起至"
         "收到意见之日止，未收到意见的计至15个工作日届满之日，届满后收到的不再延长；多项重叠的只计一次；"
         "答复计时开始前、停止后或期限已届满后的部分不扣除。",
-        "Consultation time does not count (Art. 33 para 2): from the day after the letter is "
+        "Consultation time does not count (Art. 33 para 3): from the day after the letter is "
         "sent through the day the opinion arrives, or through the end of its 15-WD window if "
         "none arrives (a later opinion does not extend it); overlaps count once; time before "
         "the clock (re)starts, after it stops or after it has run out is not excluded.",
@@ -320,10 +321,11 @@ _NOTES: dict[str, tuple[NoteKind, str, str]] = {
     ),
     "roll": (
         "info",
-        "届满日{on}不是工作日；依民事诉讼法关于期间的规定，期间届满的最后一日是法定休假日的，"
-        "以休假日后的第一日{next}为届满日。",
-        "{on} is not a working day; under the procedure laws' rule on periods the period then "
-        "ends on the next working day, {next}.",
+        "期间的最后一日{on}是法定休假日，以休假日后的第一日{next}为期间届满的日期"
+        "（《民事诉讼法》第八十五条，依《行政复议法》第八十八条、《行政诉讼法》第一百零一条适用）。",
+        "The period's last day, {on}, is an official day off: the period ends on the first "
+        "working day after it, {next} (Civil Procedure Law Art. 85, applied by Administrative "
+        "Reconsideration Law Art. 88 and Administrative Litigation Law Art. 101).",
     ),
 }
 
@@ -493,34 +495,103 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, _gregorian.monthrange(year, month)[1]))
 
 
-def remedy_deadlines(cal: WorkCalendar, served_on: date, today: date) -> list[Deadline]:
-    """Reconsideration (60 days) and litigation (6 months) periods from service of the reply."""
-    periods = (
-        (
-            "reconsideration_until",
-            "申请行政复议期限",
-            served_on + timedelta(days=60),
-            ("《行政复议法》第二十条", "Administrative Reconsideration Law Art. 20"),
-            ("60日", "60 calendar days"),
-        ),
-        (
-            "litigation_until",
-            "提起行政诉讼期限",
-            add_months(served_on, 6),
-            ("《行政诉讼法》第四十六条", "Administrative Litigation Law Art. 46"),
-            ("6个月", "6 months (same day number, or the month's last day)"),
-        ),
+@dataclass(frozen=True)
+class RemedyFacts:
+    """What the remedy windows depend on beside the ledger (RULES §4, §5): the remedy clause of
+    the decision the applicant received, and the day the applicant received a reconsideration
+    decision (the latest, when several are recorded)."""
+
+    clause: Remedy = Remedy.either
+    decision_received_on: date | None = None
+
+
+_RECONSIDERATION: Basis = (
+    "《行政复议法》第二十条",
+    "Administrative Reconsideration Law Art. 20",
+)
+_LITIGATION: Basis = ("《行政诉讼法》第四十六条", "Administrative Litigation Law Art. 46")
+_AFTER_RECONSIDERATION: Basis = (
+    "《行政诉讼法》第四十五条",
+    "Administrative Litigation Law Art. 45",
+)
+_DECISION: Event = (
+    "reconsideration_decision_received",
+    "申请人收到行政复议决定书",
+    "the applicant's receipt of the reconsideration decision",
+)
+
+
+def calendar_period_deadline(
+    cal: WorkCalendar,
+    name: str,
+    label: str,
+    event: Event,
+    start: date,
+    end: date,
+    basis: Basis,
+    period: tuple[str, str],
+    today: date,
+) -> Deadline:
+    """A period in calendar days or months whose last day is `end`: one that ends on a day off
+    ends on the next working day (民事诉讼法 Art. 85, applied by 行政复议法 Art. 88 and
+    行政诉讼法 Art. 101), and the due date, the status and the explanation all say so."""
+    due = end if cal.is_working_day(end) else cal.add_working_days(end, 1)
+    notes = (note("roll", on=end, next=due),) if due != end else ()
+    ex = Explanation(
+        *event, start, *basis, None, *period, notes=notes, calendar_version=cal.version
     )
+    status: DeadlineStatus = "running" if today <= due else "expired"
+    provisional = cal.is_provisional(end)
+    return Deadline(name, label, due, provisional, None, None, None, status, event[0], start, ex)
+
+
+def remedy_deadlines(
+    cal: WorkCalendar, served_on: date | None, today: date, facts: RemedyFacts = RemedyFacts()
+) -> list[Deadline]:
+    """The remedy windows: from service of the decision, reconsideration (60 days) and, where
+    the clause allows suing directly, litigation (6 months); none where the decision carries no
+    clause; from the applicant's receipt of a reconsideration decision, 15 days to sue."""
     out = []
-    for name, label, due, basis, period in periods:
-        notes: tuple[Note, ...] = ()
-        if not cal.is_working_day(due):
-            notes = (note("roll", on=due, next=cal.add_working_days(due, 1)),)
-        ex = Explanation(
-            *_SERVED, served_on, *basis, None, *period, notes=notes, calendar_version=cal.version
-        )
-        status: DeadlineStatus = "running" if today <= due else "expired"
+    if served_on is not None and facts.clause is not Remedy.none:
         out.append(
-            Deadline(name, label, due, False, None, None, None, status, _SERVED[0], served_on, ex)
+            calendar_period_deadline(
+                cal,
+                "reconsideration_until",
+                "申请行政复议期限",
+                _SERVED,
+                served_on,
+                served_on + timedelta(days=60),
+                _RECONSIDERATION,
+                ("60日", "60 calendar days"),
+                today,
+            )
+        )
+    if served_on is not None and facts.clause is Remedy.either:
+        out.append(
+            calendar_period_deadline(
+                cal,
+                "litigation_until",
+                "提起行政诉讼期限",
+                _SERVED,
+                served_on,
+                add_months(served_on, 6),
+                _LITIGATION,
+                ("6个月", "6 months (same day number, or the month's last day)"),
+                today,
+            )
+        )
+    if (received := facts.decision_received_on) is not None:
+        out.append(
+            calendar_period_deadline(
+                cal,
+                "litigation_after_reconsideration_until",
+                "复议后提起行政诉讼期限",
+                _DECISION,
+                received,
+                received + timedelta(days=15),
+                _AFTER_RECONSIDERATION,
+                ("15日", "15 calendar days"),
+                today,
+            )
         )
     return out

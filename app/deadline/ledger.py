@@ -23,6 +23,7 @@ from typing import Literal
 from app.deadline import explain as ex
 from app.deadline.calendar import WorkCalendar
 from app.deadline.explain import Deadline as Deadline
+from app.deadline.explain import RemedyFacts as RemedyFacts
 
 REPLY_WD = 20  # Art. 33
 CORRECTION_NOTICE_WD = 7  # Art. 30
@@ -617,9 +618,15 @@ def _windows(case: _Case) -> list[ex.Window]:
 
 
 def compute_deadlines(
-    ledger: Ledger, calendar: WorkCalendar, *, today: date, fee_pauses_clock: bool = True
+    ledger: Ledger,
+    calendar: WorkCalendar,
+    *,
+    today: date,
+    fee_pauses_clock: bool = True,
+    remedy: RemedyFacts = RemedyFacts(),
 ) -> list[Deadline]:
-    """Every RULES §4 deadline that applies to the case on `today`, each with its explanation."""
+    """Every RULES §4 deadline that applies to the case on `today`, each with its explanation;
+    `remedy` says which remedy windows the served decision opens (RULES §5)."""
     _date(today, "today")
     case = _fold(ledger)
     if case is None:
@@ -632,6 +639,5 @@ def compute_deadlines(
         d = ex.window_deadline(calendar, w, today=today, stop_on=stop_on)
         if d is not None:
             out.append(d)
-    if case.served is not None:
-        out += ex.remedy_deadlines(calendar, case.served.on, today)
+    out += ex.remedy_deadlines(calendar, case.served.on if case.served else None, today, remedy)
     return out

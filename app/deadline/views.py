@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.deadline.calendar import WorkCalendar
-from app.deadline.ledger import Deadline, Ledger, compute_deadlines
+from app.deadline.ledger import Deadline, Ledger, RemedyFacts, compute_deadlines
 from app.intake.schemas import DeadlineRead
 
 
@@ -26,10 +26,17 @@ def deadline_read(d: Deadline) -> DeadlineRead:
 
 
 def deadlines_read(
-    ledger: Ledger, calendar: WorkCalendar, *, today: date, fee_pauses_clock: bool
+    ledger: Ledger,
+    calendar: WorkCalendar,
+    *,
+    today: date,
+    fee_pauses_clock: bool,
+    remedy: RemedyFacts = RemedyFacts(),
 ) -> list[DeadlineRead]:
     """Every deadline that applies to a ledger today."""
     return [
         deadline_read(d)
-        for d in compute_deadlines(ledger, calendar, today=today, fee_pauses_clock=fee_pauses_clock)
+        for d in compute_deadlines(
+            ledger, calendar, today=today, fee_pauses_clock=fee_pauses_clock, remedy=remedy
+        )
     ]

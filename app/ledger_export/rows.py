@@ -17,6 +17,9 @@ What a row shows, and why:
 - 是否按期 says whether the reply was issued by its due date (是/否; empty until answered, and
   for closures, which have no reply to judge); 是否按期送达 judges service by the posting,
   signature or arrival day (国办公开办函〔2016〕235号).
+- 申请行政复议期限, 提起行政诉讼期限 and 复议后起诉期限 are the remedy windows the case detail
+  shows (RULES §4, §5): only those the served decision opens — a reconsideration-first
+  decision has no direct lawsuit window — each ending on a working day.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
+from app.deadline.calendar import WorkCalendar
+from app.deadline.explain import RemedyFacts, remedy_deadlines
 from app.intake.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, ApplicantCategory
 from app.outcomes import OUTCOMES
 from app.validation.masking import mask_id_number, mask_name
@@ -70,6 +75,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("送达方式", 10),
     Column("是否按期", 9),
     Column("是否按期送达", 12),
+    Column("申请行政复议期限", 18, is_date=True),
+    Column("提起行政诉讼期限", 18, is_date=True),
+    Column("复议后起诉期限", 16, is_date=True),
 )
 HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
 
@@ -118,6 +126,29 @@ class CaseLetters:
 
 
 NO_LETTERS = CaseLetters()
+
+
+@dataclass(frozen=True, slots=True)
+class RemedyWindows:
+    """The due dates of the remedy windows the case shows (none until service)."""
+
+    reconsideration_until: Cell = None
+    litigation_until: Cell = None
+    litigation_after_reconsideration_until: Cell = None
+
+
+NO_WINDOWS = RemedyWindows()
+
+
+def remedy_windows(
+    calendar: WorkCalendar, served_on: date | None, facts: RemedyFacts, today: date
+) -> RemedyWindows:
+    """The remedy windows as the case detail computes them, by name."""
+    found: dict[str, Cell] = {}
+    for d in remedy_deadlines(calendar, served_on, today, facts):
+        assert d.due_date is not None
+        found[d.name] = Provisional(d.due_date) if d.provisional else d.due_date
+    return RemedyWindows(**found)
 
 
 def ledger_day(case: LedgerCase, tz: tzinfo) -> date:
@@ -171,6 +202,7 @@ def ledger_row(
     *,
     state_label: Callable[[str], str],
     tz: tzinfo,
+    windows: RemedyWindows = NO_WINDOWS,
 ) -> tuple[Cell, ...]:
     """One ledger row, in the order of COLUMNS; personal data masked."""
     person = case.applicant_category == ApplicantCategory.natural_person
@@ -201,4 +233,7 @@ def ledger_row(
         # Closures have no reply to judge: their reply_late stays NULL, the cell empty.
         _yes_no(None if case.reply_late is None else not case.reply_late),
         _yes_no(case.served_on_time),
+        windows.reconsideration_until,
+        windows.litigation_until,
+        windows.litigation_after_reconsideration_until,
     )

@@ -34,8 +34,10 @@ from app.ledger_export.rows import (
     LedgerCase,
     ledger_day,
     ledger_row,
+    remedy_windows,
     sort_key,
 )
+from app.remedies.facts import remedy_facts_of
 from app.runtime import Runtime
 from app.workflow.definition import WorkflowDef
 
@@ -151,11 +153,13 @@ def _check_range(start: date, end: date) -> None:
 def ledger_rows(session: Session, rt: Runtime, scope: Scope) -> Iterator[tuple[Cell, ...]]:
     """The ledger's rows in order, read a batch of cases at a time."""
     tz = rt.tz
+    today = rt.clock().astimezone(tz).date()
     label = _state_labels(*rt.workflows.values())
     for batch in _batches(_cases_in_order(session, scope, tz), BATCH):
         ids = [c.id for c in batch]
         items = repository.items_of(session, ids)
         letters = repository.letters_of(session, ids)
+        facts = remedy_facts_of(session, [(c.id, c.outcome) for c in batch])
         for case in batch:
             yield ledger_row(
                 case,
@@ -163,6 +167,7 @@ def ledger_rows(session: Session, rt: Runtime, scope: Scope) -> Iterator[tuple[C
                 letters.get(case.id, NO_LETTERS),
                 state_label=label,
                 tz=tz,
+                windows=remedy_windows(rt.calendar, case.served_on, facts[case.id], today),
             )
 
 

@@ -24,7 +24,7 @@ from app.letters.bodies_common import (
 from app.letters.builders import Params, builder, common, params, remedy
 from app.letters.context import Frozen, LetterContext, LetterSource
 from app.letters.kinds import LetterKind, kind_info
-from app.outcomes import OUTCOMES, WITHHOLDING_GROUNDS, Outcome, Remedy
+from app.outcomes import OUTCOMES, WITHHOLDING_GROUNDS, reply_remedy
 
 # What the organ found, as the letter states it, for each ground of refusal (Arts. 14–16, 36).
 FINDINGS: dict[str, str] = {
@@ -68,7 +68,6 @@ _REQUIRED_BY: dict[str, frozenset[str]] = {
     "earlier_reply": frozenset({"not_processed.repeat"}),
     "search_description": frozenset({"unavailable.not_held"}),
 }
-_STRICTNESS = (Remedy.none, Remedy.either, Remedy.reconsideration_first)
 # In which form the information is provided (条例第四十条).
 PROVIDED_FORMS = {
     "paper": "纸质文本",
@@ -232,12 +231,6 @@ def _item_outcome(i: ItemOutcomeParams) -> ItemOutcome:
     )
 
 
-def _strictest(outcomes: list[Outcome]) -> Remedy:
-    """The remedy clause of the strictest decision the letter makes: a letter that refuses
-    anything under Arts. 14–16 tells the applicant to seek reconsideration first."""
-    return max((o.remedy for o in outcomes), key=_STRICTNESS.index)
-
-
 @builder(LetterKind.reply)
 def reply(src: LetterSource) -> ReplyContext:
     p = params(ReplyParams, src)
@@ -253,7 +246,11 @@ def reply(src: LetterSource) -> ReplyContext:
             legal_basis=citations(
                 *(d.basis for d in decided), *((p.legal_basis,) if p.legal_basis else ())
             ),
-            remedy_clause=remedy(src, _strictest(decided), letter="本答复书"),
+            remedy_clause=remedy(
+                src,
+                reply_remedy(o.code, (i.outcome for i in items), (w.ground for w in parts)),
+                letter="本答复书",
+            ),
         ),
         outcome=o.code,
         outcome_label=o.label,

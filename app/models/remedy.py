@@ -23,6 +23,11 @@ class RemedyRecord(Base):
     case_number: Mapped[str | None] = mapped_column(String(100))
     result: Mapped[str] = mapped_column(String(16))  # upheld | corrected | other | pending
     result_on: Mapped[date | None] = mapped_column(Date)
+    # The day the applicant received the decision: a lawsuit may follow within 15 days of the
+    # receipt of a reconsideration decision (行政诉讼法 Art. 45).
+    decision_received_on: Mapped[date | None] = mapped_column(Date)
+    # What the record challenges: reply | failure_to_answer (逾期不答复) | closure.
+    subject: Mapped[str] = mapped_column(String(20), server_default="reply")
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -11,6 +11,9 @@ from app.fields import Name200, Text100
 
 RemedyKind = Literal["reconsideration", "litigation_direct", "litigation_after_reconsideration"]
 RemedyResult = Literal["upheld", "corrected", "other", "pending"]
+# What the record challenges: the reply, a failure to answer in time (逾期不答复), a closure
+# (no correction, fee unpaid).
+RemedySubject = Literal["reply", "failure_to_answer", "closure"]
 
 
 class RemedyWrite(BaseModel):
@@ -29,6 +32,17 @@ class RemedyWrite(BaseModel):
         "pending", description="upheld 维持 / corrected 纠正 / other 其他 / pending 尚未审结"
     )
     result_on: date | None = Field(None, description="结果日期 / result date")
+    decision_received_on: date | None = Field(
+        None,
+        description="申请人收到决定书之日（复议决定送达后15日内可起诉）/ the day the applicant "
+        "received the decision (a lawsuit may follow within 15 days of a reconsideration "
+        "decision)",
+    )
+    subject: RemedySubject | None = Field(
+        None,
+        description="所针对的事项：reply 答复 / failure_to_answer 逾期不答复 / closure 终止办理；"
+        "不填则按案件认定 / what is challenged; derived from the case when left out",
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> RemedyWrite:
@@ -44,6 +58,9 @@ class RemedyWrite(BaseModel):
 class RemedyRead(RemedyWrite):
     model_config = ConfigDict(extra="ignore", from_attributes=True)
 
+    subject: RemedySubject = Field(
+        description="所针对的事项 / what is challenged: reply | failure_to_answer | closure"
+    )
     id: int = Field(description="记录编号 / record id")
     case_id: int = Field(description="案件 / case id")
     created_by: str = Field(description="登记人 / recorded by")

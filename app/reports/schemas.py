@@ -131,6 +131,11 @@ class DrillCase(BaseModel):
     remedy_filed_on: date | None = Field(default=None, description="申请或起诉日期 / filed on")
     remedy_result: str | None = Field(default=None, description="现在的结果 / result now")
     remedy_result_on: date | None = Field(default=None, description="结果日期 / result date")
+    remedy_subject: str | None = Field(
+        default=None,
+        description="所针对的事项：reply 答复 / failure_to_answer 逾期不答复 / closure 终止办理 "
+        "/ what the record challenges",
+    )
 
 
 class DrillDown(BaseModel):

@@ -294,6 +294,7 @@ def _drill_remedy(r: RemedyRecord, c: Case, codes: dict[int, str]) -> DrillCase:
             "remedy_filed_on": r.filed_on,
             "remedy_result": r.result,
             "remedy_result_on": r.result_on,
+            "remedy_subject": r.subject,
         }
     )
 

@@ -49,7 +49,10 @@ def test_third_party_consultation_moves_the_reply_date_by_the_working_days_of_it
     assert "third-party consultation C1, after 2026-03-20 through 2026-04-09, 13 working days" in (
         text
     )
-    assert "第三十三条第二款" in text  # the reason the span does not count
+    # The reason the span does not count: Art. 33 para 3 (para 2 is the 20 days and extension).
+    assert "第三十三条第三款" in text
+    assert "Art. 33 para 3" in text
+    assert "第三十三条第二款" not in text
 
     # Concluding changes nothing on the clock and returns the case to where it was.
     case = ok(conclude(client, organ_a, case))

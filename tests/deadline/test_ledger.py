@@ -448,10 +448,12 @@ def test_served_gives_reconsideration_and_litigation_with_month_end_clamp() -> N
     ds = deadlines(ledger, today=D(2026, 9, 1))
     assert ds["reconsideration_until"].due_date == D(2026, 10, 30)
     lit = ds["litigation_until"]
-    assert lit.due_date == D(2027, 2, 28)
+    # Six months end on Sun 2027-02-28 (clamped): the period ends on the next working day, and
+    # the due date and the note say the same.
+    assert lit.due_date == D(2027, 3, 1)
     assert lit.status == "running"
     assert lit.working_days_total is None
-    # Sunday: the procedure laws end the period on the next working day, and the note says so.
+    assert "2027-02-28" in lit.explanation.text_zh()
     assert "2027-03-01" in lit.explanation.text_zh()
     later = deadlines(ledger, today=D(2026, 10, 31))
     assert later["reconsideration_until"].status == "expired"
@@ -461,7 +463,7 @@ def test_served_mid_month_keeps_the_day_number() -> None:
     ledger = [Received(D(2026, 4, 10)), Stopped(D(2026, 5, 6), "已答复"), Served(D(2026, 5, 8))]
     ds = deadlines(ledger, today=D(2026, 5, 8))
     assert ds["reconsideration_until"].due_date == D(2026, 7, 7)
-    assert ds["litigation_until"].due_date == D(2026, 11, 8)
+    assert ds["litigation_until"].due_date == D(2026, 11, 9)  # Sun 11-08 rolls to Monday
 
 
 # --- ledger integrity ----------------------------------------------------------------------------

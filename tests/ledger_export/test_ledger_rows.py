@@ -146,6 +146,9 @@ def expected_rows(
             "送达方式": "邮寄送达",
             "是否按期": "是",
             "是否按期送达": "是",
+            # A disclosure allows both: 60 days and 6 months from the receipt on 23 March.
+            "申请行政复议期限": date(2026, 5, 22),
+            "提起行政诉讼期限": date(2026, 9, 23),
         },
         {
             **blank,
@@ -312,7 +315,7 @@ def test_xlsx_has_a_bold_frozen_header_widths_a_filter_and_real_dates(
     assert [c.value for c in ws[1]] == HEADERS
     assert all(c.font.b for c in ws[1])
     assert not ws["A2"].font.b
-    assert ws.auto_filter.ref == "A1:U6"
+    assert ws.auto_filter.ref == "A1:X6"
     assert ws.column_dimensions["A"].width == 26
     assert ws.column_dimensions["H"].width == 60  # 所需信息
     received = ws.cell(row=2, column=HEADERS.index("收到日期") + 1)

@@ -294,3 +294,56 @@ def test_a_withheld_part_is_reviewed_where_the_organ_reviews_its_ground(
         submit(client, staff, online(client, organ_code="org-w"), **reply_params("disclosed"))
     )
     assert case["review"]["legal_review"] == "not_required"
+
+
+def _issued_text(
+    client: TestClient, staff: Staff, clock: Clock, outcome: str, **fields: Any
+) -> str:
+    case = online(client)
+    clock.set("2026-03-20T10:00+08:00")
+    sign_and_issue(client, staff, ok(submit(client, staff, case, outcome, **fields)))
+    [reply] = issued(client, staff, case["id"], "reply")
+    return squash(letter_text(client, staff, reply["id"]))
+
+
+def test_reconsideration_first_says_first_and_not_to_court_directly(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    text = _issued_text(client, organ_a, clock, **reply_params("withheld.state_secret"))
+    for phrase in (
+        f"应当自收到本答复书之日起60日内先向{BODY}申请行政复议",
+        "不得直接向人民法院提起行政诉讼",
+        "对行政复议决定不服的，可以自收到行政复议决定书之日起15日内依法向人民法院提起行政诉讼",
+        "行政复议机关逾期不作决定的，可以在复议期满之日起15日内依法向人民法院提起行政诉讼",
+        "《中华人民共和国行政诉讼法》第四十五条",
+    ):
+        assert phrase in text, phrase
+    assert "6个月" not in text
+
+
+def test_a_partial_disclosure_withholding_only_a_query_register_tells_both_remedies(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    fields = reply_params("partially_disclosed")
+    fields["withheld_parts"] = [
+        {
+            "part": "第1项信息所附的不动产登记簿",
+            "ground": "withheld.administrative_query",
+            "reasons": "不动产登记资料的查询依《不动产登记暂行条例》办理",
+        }
+    ]
+    text = _issued_text(client, organ_a, clock, **fields)
+    assert squash(remedy_text(Remedy.either, body=BODY, court=COURT)) in text
+    assert "不得直接" not in text
+
+
+def test_one_item_refused_under_art_14_makes_the_letter_reconsideration_first(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    fields = {
+        **reply_params("disclosed"),
+        "item_outcomes": [{"position": 1, "outcome": "withheld.state_secret", "note": "涉密"}],
+    }
+    text = _issued_text(client, organ_a, clock, **fields)
+    assert "不得直接向人民法院提起行政诉讼" in text
+    assert "6个月" not in text

@@ -295,7 +295,8 @@ def test_remedy_periods_run_from_service_and_only_after_it(
     )
     # Counted from the applicant's receipt, not from posting.
     assert deadline(case, "reconsideration_until")["due_date"] == "2026-06-01"
-    assert deadline(case, "litigation_until")["due_date"] == "2026-10-02"
+    # Six months end on Fri 2 October, a National Day day off: the next working day.
+    assert deadline(case, "litigation_until")["due_date"] == "2026-10-08"
     assert deadline(case, "reconsideration_until")["status"] == "running"
 
 

@@ -152,6 +152,63 @@ def test_table_four_counts_records_filed_in_the_year_as_they_stood_at_its_end(
     )
 
 
+def test_table_four_counts_a_challenge_to_a_failure_to_answer_like_any_record(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    answered, unanswered = _two_cases(client, organ_a)  # the second is due Mon 30 March 2026
+    h = organ_a.headers("clerk")
+
+    def record(case: dict[str, Any], **body: Any) -> int:
+        r = client.post(f"/api/v1/cases/{case['id']}/remedies", json=body, headers=h)
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    clock.set("2026-12-20T10:00+08:00")
+    gov, court = "示例区人民政府", "示例区人民法院"
+    # Against the reply: reconsideration upheld, then a lawsuit after it, ended otherwise.
+    record(answered, kind="reconsideration", body=gov, filed_on="2026-04-10", result="upheld",
+           result_on="2026-06-01", decision_received_on="2026-06-03")  # fmt: skip
+    record(answered, kind="litigation_after_reconsideration", body=court, filed_on="2026-06-15",
+           result="other", result_on="2026-09-01")  # fmt: skip
+    # Against the failure to answer: a reconsideration ordering an answer, a direct lawsuit.
+    record(unanswered, kind="reconsideration", body=gov, filed_on="2026-04-01",
+           result="corrected", result_on="2026-06-30", subject="failure_to_answer")  # fmt: skip
+    record(unanswered, kind="litigation_direct", body=court, filed_on="2026-05-01")
+    # Filed in 2027: counted in 2027 only.
+    clock.set("2027-01-10T10:00+08:00")
+    record(unanswered, kind="reconsideration", body=gov, filed_on="2027-01-05")
+
+    zero = {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0}
+    assert table4(report(client, organ_a, 2026)) == {
+        "reconsideration": {**zero, "upheld": 1, "corrected": 1, "total": 2},
+        "litigation_direct": {**zero, "pending": 1, "total": 1},
+        "litigation_after_reconsideration": {**zero, "other": 1, "total": 1},
+    }
+    assert table4(report(client, organ_a, 2027)) == {
+        "reconsideration": {**zero, "pending": 1, "total": 1},
+        "litigation_direct": zero,
+        "litigation_after_reconsideration": zero,
+    }
+
+    def listed(row: str, column: str, year: int = 2026) -> list[tuple[int, str, str]]:
+        found = drill(client, f"{REPORTS}/{year}/cells/{row}/{column}", h)["cases"]
+        return [(x["id"], x["remedy_kind"], x["remedy_subject"]) for x in found]
+
+    assert listed("reconsideration", "total") == [
+        (unanswered["id"], "reconsideration", "failure_to_answer"),
+        (answered["id"], "reconsideration", "reply"),
+    ]
+    assert listed("litigation_direct", "pending") == [
+        (unanswered["id"], "litigation_direct", "failure_to_answer")
+    ]
+    assert listed("litigation_after_reconsideration", "other") == [
+        (answered["id"], "litigation_after_reconsideration", "reply")
+    ]
+    assert listed("reconsideration", "pending", 2027) == [
+        (unanswered["id"], "reconsideration", "failure_to_answer")
+    ]
+
+
 def test_who_may_read_which_organ(
     client: TestClient, organ_a: Staff, organ_b: Staff, admin: dict[str, str]
 ) -> None:

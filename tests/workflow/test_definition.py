@@ -89,9 +89,16 @@ def drop_action(code: str) -> Mutation:
 # --------------------------------------------------------------------------- shipped YAML
 
 
+def test_the_correction_step_cites_art_30() -> None:
+    # Art. 30 governs the one-time correction notice; Art. 29 is what an application holds.
+    description = WF.actions["request_correction"].description
+    assert "第三十条" in description
+    assert "第二十九条" not in description
+
+
 def test_shipped_workflow_loads_with_header() -> None:
     assert WF.name == "foi_application"
-    assert WF.version == 4
+    assert WF.version == 5
     assert WF.title == "政府信息依申请公开办理流程"
     assert WF.initial_states == ("awaiting_confirmation", "received")
 
