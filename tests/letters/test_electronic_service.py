@@ -52,6 +52,12 @@ def _summary(client: TestClient, staff: Staff, case_id: int) -> dict[str, Any]:
     return next(x for x in r.json()["items"] if x["id"] == case_id)
 
 
+def _dashboard(client: TestClient, staff: Staff) -> dict[str, Any]:
+    r = client.get("/api/v1/dashboard", headers=staff.headers("supervisor"))
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
 def _accesses(runtime: Runtime, case_id: int) -> list[LetterAccess]:
     with runtime.sessions.read() as session:
         stmt = select(LetterAccess).where(LetterAccess.case_id == case_id)
@@ -80,6 +86,7 @@ def test_correction_notice_downloaded_by_the_applicant_starts_the_window_that_da
     }
     assert case["notice_pending_receipt"] == pending
     assert _summary(client, organ_a, case["id"])["notice_pending_receipt"] == pending
+    assert _dashboard(client, organ_a)["notice_pending_receipt"]["count"] == 1
     clock.set("2026-03-30T10:00+08:00")
     blocked = act(client, organ_a, case, "close_uncorrected", "clerk")
     assert problem(blocked, 409)["guard"] == "correction_period_elapsed"
@@ -103,6 +110,7 @@ def test_correction_notice_downloaded_by_the_applicant_starts_the_window_that_da
     assert correction["due_date"] == "2026-03-27"  # 15 WD after Fri 03-06
     assert after["notice_pending_receipt"] is None
     assert _summary(client, organ_a, case["id"])["notice_pending_receipt"] is None
+    assert _dashboard(client, organ_a)["notice_pending_receipt"]["count"] == 0
     [access] = _accesses(runtime, case["id"])
     assert access.channel == "applicant_download"
     assert access.receipt_action == "record_notice_receipt"
