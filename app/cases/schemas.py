@@ -61,6 +61,18 @@ class ServiceRead(BaseModel):
     )
 
 
+class NoticePendingRead(BaseModel):
+    """A notice sent to the applicant whose arrival is not yet recorded (RULES §4)."""
+
+    kind: str = Field(description="文书种类 correction_notice / fee_notice / letter kind")
+    title: str = Field(description="文书名称 / the letter's title")
+    sent_on: date = Field(description="发出日期 / the day it was sent")
+    status_label: str = Field(
+        description="已发出，未确认送达：申请人的期限尚未起算 / sent, not yet received: the "
+        "applicant's window has not started"
+    )
+
+
 class CaseRead(BaseModel):
     """The staff view of one case."""
 
@@ -100,6 +112,9 @@ class CaseRead(BaseModel):
     concluded_on: date | None = Field(description="办结日期 / conclusion date")
     reply_late: bool | None = Field(description="答复出具晚于期限 / reply issued late")
     service: ServiceRead | None = Field(description="送达 / service of the reply")
+    notice_pending_receipt: NoticePendingRead | None = Field(
+        description="已发出、未确认送达的通知 / a notice sent and not yet received"
+    )
     created_at: datetime = Field(description="登记时间 / registered at")
     updated_at: datetime = Field(description="更新时间 / updated at")
 
@@ -129,6 +144,9 @@ class CaseSummary(BaseModel):
     outcome: str | None = Field(description="办理结果代码 / outcome code")
     consultation_lapsed: bool = Field(
         description="有征求意见期限届满未回复 / a consultation's window ended with no reply"
+    )
+    notice_pending_receipt: NoticePendingRead | None = Field(
+        description="已发出、未确认送达的通知 / a notice sent and not yet received"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from app.cases.schemas import ApplicantCaseView, CasePage, CaseRead, EventRead
 from app.cases.views import applicant_view, case_read, case_summary, open_states
 from app.consultations import service as consultations
 from app.deadline import repository as clock_repo
+from app.deadline.pending import PENDING_STATES, pending_receipt
 from app.deadline.views import deadlines_read
 from app.errors import NotFound
 from app.intake.schemas import DeadlineRead
@@ -76,7 +78,21 @@ def _staff_view(session: Session, rt: Runtime, principal: Principal, case: Case)
         deadlines=case_deadlines(session, rt, case),
         allowed_actions=allowed_actions(rt.workflow_for(case), case.state, principal.roles),
         consultations=consultations.of_case(session, case.id, rt.calendar, today),
+        pending=pending_receipts(session, [case]).get(case.id),
     )
+
+
+def pending_receipts(session: Session, cases: Sequence[Case]) -> dict[int, tuple[str, date]]:
+    """Case id -> (letter kind, day sent) of its notice awaiting the applicant's receipt."""
+    waiting = [c.id for c in cases if c.state in PENDING_STATES]
+    ledgers = clock_repo.ledgers_of(session, waiting)
+    by_id = {c.id: c for c in cases}
+    out = {}
+    for case_id, ledger in ledgers.items():
+        found = pending_receipt(by_id[case_id].state, ledger)
+        if found is not None:
+            out[case_id] = found
+    return out
 
 
 def get_case(session: Session, rt: Runtime, principal: Principal, case_id: int) -> CaseRead:
@@ -170,10 +186,15 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
     lapsed = consultations.lapsed_case_ids(
         session, organ_id, states, rt.calendar, today, case_ids=[c.id for c in rows]
     )
+    pending = pending_receipts(session, rows)
     return CasePage(
         items=[
             case_summary(
-                c, workflow=rt.workflow_for(c), today=today, consultation_lapsed=c.id in lapsed
+                c,
+                workflow=rt.workflow_for(c),
+                today=today,
+                consultation_lapsed=c.id in lapsed,
+                pending=pending.get(c.id),
             )
             for c in rows
         ],

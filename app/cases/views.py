@@ -14,12 +14,14 @@ from app.cases.schemas import (
     CaseSummary,
     DeliveryRead,
     ItemRead,
+    NoticePendingRead,
     ReviewRead,
     ServiceRead,
 )
 from app.consultations.schemas import ConsultationRead
 from app.intake.schemas import DeadlineRead
 from app.intake.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, ApplicantCategory, Channel
+from app.letters.kinds import kind_info
 from app.models import Case
 from app.outcomes import OUTCOMES
 from app.validation.masking import (
@@ -74,6 +76,7 @@ def case_read(
     deadlines: list[DeadlineRead],
     allowed_actions: list[str],
     consultations: list[ConsultationRead],
+    pending: tuple[str, date] | None = None,
 ) -> CaseRead:
     """The full staff view."""
     return CaseRead(
@@ -122,8 +125,22 @@ def case_read(
         )
         if case.served_on is not None and case.service_method is not None
         else None,
+        notice_pending_receipt=notice_pending_read(pending),
         created_at=case.created_at,
         updated_at=case.updated_at,
+    )
+
+
+PENDING_RECEIPT_LABEL = "已发出，未确认送达 / sent, not yet received"
+
+
+def notice_pending_read(pending: tuple[str, date] | None) -> NoticePendingRead | None:
+    """The notice awaiting the applicant's receipt, as staff see it."""
+    if pending is None:
+        return None
+    kind, sent_on = pending
+    return NoticePendingRead(
+        kind=kind, title=kind_info(kind).title, sent_on=sent_on, status_label=PENDING_RECEIPT_LABEL
     )
 
 
@@ -145,7 +162,12 @@ def _review(case: Case) -> ReviewRead | None:
 
 
 def case_summary(
-    case: Case, *, workflow: WorkflowDef, today: date, consultation_lapsed: bool = False
+    case: Case,
+    *,
+    workflow: WorkflowDef,
+    today: date,
+    consultation_lapsed: bool = False,
+    pending: tuple[str, date] | None = None,
 ) -> CaseSummary:
     """A masked worklist row."""
     first = case.items[0].description if case.items else ""
@@ -171,6 +193,7 @@ def case_summary(
         ),
         outcome=case.outcome,
         consultation_lapsed=consultation_lapsed,
+        notice_pending_receipt=notice_pending_read(pending),
     )
 
 

@@ -60,6 +60,12 @@ def state_counts(session: Session, organ_id: int) -> dict[str, int]:
     return {str(state): int(n) for state, n in session.execute(stmt)}
 
 
+def states_of_cases(session: Session, organ_id: int, states: Sequence[str]) -> dict[int, str]:
+    """Case id -> state of the organ's cases in these states."""
+    stmt = select(Case.id, Case.state).where(Case.organ_id == organ_id, Case.state.in_(states))
+    return {int(case_id): str(state) for case_id, state in session.execute(stmt)}
+
+
 def reply_totals(session: Session, p: Period) -> tuple[int, int]:
     """(replies concluded in the period, of which issued after their due date)."""
     stmt = select(func.count(), _count_true(Case.reply_late.is_(True))).where(_replies(p))

@@ -36,6 +36,9 @@ is the `total` of that case-list query.
 - **overdue** 答复期限早于今日 / reply due before today (`overdue=true`).
 - **consultation_lapsed** 征求第三方或其他机关意见，15 个工作日届满未回复 / an external
   consultation whose 15-WD window ended unanswered.
+- **notice_pending_receipt** 补正告知书、收费通知书已发出，未确认送达（申请人的期限尚未起算）/
+  correction and fee notices sent whose arrival is not recorded (the applicant's window has not
+  started).
 - **awaiting_service** 已出具答复或终止办理告知书、未登记送达 / reply or closure notice issued,
   not served.
 - **replies_this_year**, **late_replies_this_year** 本年（按出具日）出具的答复及其中逾期的 /

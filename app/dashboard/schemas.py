@@ -94,6 +94,10 @@ class DashboardRead(BaseModel):
     consultation_lapsed: Figure = Field(
         description="征求意见逾期未回复 / external consultations past their window, unanswered"
     )
+    notice_pending_receipt: Figure = Field(
+        description="补正告知书、收费通知书已发出，未确认送达 / correction and fee notices sent, "
+        "not yet received"
+    )
     awaiting_service: ServiceFigure = Field(
         description="已答复或终止办理待送达 / replies and closure notices awaiting service"
     )

@@ -28,6 +28,8 @@ from app.dashboard.schemas import (
     StateFigure,
 )
 from app.dashboard.stats import mean_one_decimal, nearest_rank, working_days_to_reply
+from app.deadline import repository as clock_repo
+from app.deadline.pending import PENDING_STATES, pending_receipt
 from app.errors import InvalidInput, NotFound
 from app.organs.directory import OrganInfo
 from app.runtime import Runtime
@@ -192,6 +194,22 @@ def _lapsed_figure(
     )
 
 
+def _pending_receipt_figure(session: Session, organ_id: int) -> Figure:
+    states = repository.states_of_cases(session, organ_id, sorted(PENDING_STATES))
+    ledgers = clock_repo.ledgers_of(session, list(states))
+    count = sum(1 for cid, ledger in ledgers.items() if pending_receipt(states[cid], ledger))
+    return Figure(
+        count=count,
+        label="通知已发出，未确认送达",
+        label_en="Notices sent, not yet received",
+        description="补正告知书或收费通知书已发出、尚未登记申请人收到（电子送达以申请人下载或登记的"
+        "送达凭证为准），申请人的补正或缴费期限尚未起算的。/ Correction or fee notices sent whose "
+        "arrival is not yet recorded (for electronic service: the applicant's download or a "
+        "delivery record with its evidence), so the applicant's window has not started.",
+        href=None,
+    )
+
+
 def _service_figure(session: Session, wf: WorkflowDef, organ_id: int) -> ServiceFigure:
     states = states_awaiting_service(wf)
     total, replies = repository.awaiting_service(session, organ_id, states)
@@ -325,6 +343,7 @@ def dashboard(
         due_within_5=deadlines["due_within_5"],
         overdue=deadlines["overdue"],
         consultation_lapsed=_lapsed_figure(session, rt, organ.id, today, open_),
+        notice_pending_receipt=_pending_receipt_figure(session, organ.id),
         awaiting_service=_service_figure(session, wf, organ.id),
         replies_this_year=replies,
         late_replies_this_year=late,

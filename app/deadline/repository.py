@@ -55,3 +55,18 @@ def ledger_of(session: Session, case_id: int) -> list[LedgerEntry]:
         .order_by(ClockEntry.seq)
     )
     return [decode(kind, data) for kind, data in rows]
+
+
+def ledgers_of(session: Session, case_ids: Sequence[int]) -> dict[int, list[LedgerEntry]]:
+    """The ledgers of several cases (one query), each in the order it was recorded."""
+    out: dict[int, list[LedgerEntry]] = {case_id: [] for case_id in case_ids}
+    if not out:
+        return out
+    rows = session.execute(
+        select(ClockEntry.case_id, ClockEntry.kind, ClockEntry.data)
+        .where(ClockEntry.case_id.in_(list(out)))
+        .order_by(ClockEntry.case_id, ClockEntry.seq)
+    )
+    for case_id, kind, data in rows:
+        out[case_id].append(decode(kind, data))
+    return out

@@ -21,6 +21,7 @@ from app.intake.body import FILES_PART, JSON_PART, read_intake
 from app.intake.proxies import client_address
 from app.intake.schemas import ApplicationCreate, CaseReceipt, LookupLockRead, StaffCaseCreate
 from app.intake.uploads import Upload
+from app.letters import access as letter_access
 from app.letters import views as letter_views
 from app.letters.responses import document_response
 from app.letters.schemas import ApplicantLetterRead
@@ -167,6 +168,12 @@ def applicant_letters(
     "/applications/{number}/letters/{letter_id}/pdf",
     tags=["public"],
     summary="申请人下载文书 / the applicant downloads a letter",
+    description=(
+        "首次下载记入文书访问记录；待确认送达的补正告知书、收费通知书，及同意电子送达的申请人"
+        "的答复书，以首次下载之时为送达（记入案件时间线）。/ The first download is logged; for a "
+        "notice awaiting receipt, or the reply to an applicant who consented to e-service, it "
+        "records the receipt (on the case's timeline)."
+    ),
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}}},
@@ -181,8 +188,12 @@ def applicant_letter_pdf(
     session: ReadSession,
     rt: RuntimeDep,
 ) -> Response:
-    case = own_case.find_own_case(session, rt, number, query_code, _client(request, rt))
-    return document_response(letter_views.applicant_pdf(session, rt, case, letter_id), request)
+    client = _client(request, rt)
+    case = own_case.find_own_case(session, rt, number, query_code, client)
+    # The first download is logged: for a notice awaiting receipt, or the reply to an applicant
+    # who consented to e-service, it is the proof of electronic service (RULES §4).
+    doc = letter_access.applicant_download(session, rt, case, letter_id, client)
+    return document_response(doc, request)
 
 
 @router.post(

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.models import Case, Letter, PrintBatch
+from app.models import Case, CaseEvent, Letter, LetterAccess, PrintBatch
 
 
 def letters_of_case(session: Session, case_id: int) -> list[Letter]:
@@ -80,3 +80,28 @@ def pending_letters(session: Session) -> list[Letter]:
         .order_by(Letter.id)
     )
     return list(session.scalars(stmt))
+
+
+def access_of(session: Session, letter_id: int, channel: str) -> LetterAccess | None:
+    """The logged first access to a letter through a channel, if any."""
+    stmt = select(LetterAccess).where(
+        LetterAccess.letter_id == letter_id, LetterAccess.channel == channel
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+def latest_issued(session: Session, case_id: int, kinds: Sequence[str]) -> Letter | None:
+    """The case's most recently issued letter of these kinds."""
+    stmt = (
+        select(Letter)
+        .where(Letter.case_id == case_id, Letter.kind.in_(list(kinds)), Letter.status == "issued")
+        .order_by(Letter.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def event_id_of(session: Session, case_id: int, seq: int) -> int | None:
+    """The id of a case's event by its place in the chain."""
+    stmt = select(CaseEvent.id).where(CaseEvent.case_id == case_id, CaseEvent.seq == seq)
+    return session.scalar(stmt)

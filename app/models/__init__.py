@@ -6,7 +6,7 @@ from app.models.clock import CalendarYearRecord, ClockEntry
 from app.models.consultation import Consultation
 from app.models.counter import Counter
 from app.models.event import CaseEvent
-from app.models.letter import Letter, PrintBatch
+from app.models.letter import Letter, LetterAccess, PrintBatch
 from app.models.organ import ApiToken, Organ, User
 from app.models.remedy import RemedyRecord
 from app.models.report import ReportLock, ReportOverride
@@ -25,6 +25,7 @@ __all__ = [
     "Counter",
     "IdempotencyRecord",
     "Letter",
+    "LetterAccess",
     "LookupFailure",
     "Organ",
     "PrintBatch",

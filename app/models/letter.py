@@ -72,3 +72,27 @@ class PrintBatch(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LetterAccess(Base):
+    """The first time a letter reached its addressee through a channel the service witnesses
+    (the applicant's download with the query code; later, the mail server's acceptance): the
+    proof of electronic service (RULES §4). One row per letter and channel: later downloads
+    prove nothing more."""
+
+    __tablename__ = "letter_accesses"
+    __table_args__ = (
+        UniqueConstraint("letter_id", "channel"),
+        Index("ix_letter_accesses_case", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    channel: Mapped[str] = mapped_column(String(40))  # applicant_download
+    actor_kind: Mapped[str] = mapped_column(String(16))  # applicant
+    accessed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    # The workflow action the access recorded as the letter's receipt, if it was one.
+    receipt_action: Mapped[str | None] = mapped_column(String(50))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))

@@ -10,8 +10,15 @@ from __future__ import annotations
 from datetime import date
 
 from app.deadline import ledger as lg
+from app.deadline.pending import pending_receipt
 from app.intake.vocabulary import CHANNEL_BASES, Channel, ReceiptBasis
-from app.workflow import rules_consultation, rules_fee, rules_record_correction, rules_reply
+from app.workflow import (
+    rules_consultation,
+    rules_fee,
+    rules_record_correction,
+    rules_reply,
+    rules_service,
+)
 from app.workflow.context import CaseFacts, Change, Ctx, Effect, Guard
 
 __all__ = ["EFFECTS", "GUARDS", "CaseFacts", "Change", "Ctx"]
@@ -141,10 +148,9 @@ def suspend_reply_clock(ctx: Ctx, change: Change) -> None:
     if not 1 <= period <= 60:
         _error(change, "correction_period_wd", "补正期限为 1–60 个工作日 / 1 to 60 working days")
         period = ctx.settings.correction_period_wd
+    # Consent to electronic service proves nothing about arrival: an electronic notice is
+    # received when its arrival is recorded (record_notice_receipt, or the applicant's download).
     received_on = p.get("notice_received_on")
-    if received_on is None and ctx.case.e_service_consent:
-        # Electronic service takes effect when the message reaches the designated system.
-        received_on = ctx.today
     if received_on is not None and received_on != ctx.today:
         # Recorded with the notice, so only a hand-over at the counter today can be known now.
         _error(change, "notice_received_on", "须为通知发出当日 / must be the day of the notice")
@@ -163,6 +169,9 @@ def start_correction_period(ctx: Ctx, change: Change) -> None:
         _error(change, "received_on", "不能是将来 / cannot be in the future")
     if notice is not None and on < notice.notice_on:
         _error(change, "received_on", "不能早于补正通知 / cannot precede the notice")
+    if pending_receipt(ctx.case.state, ctx.ledger) is None:
+        _error(change, "received_on", "已登记收到补正通知 / the receipt is already recorded")
+    rules_service.check_arrival(ctx, change)
     change.entries.append(lg.CorrectionNoticeReceived(on=on))
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from app import fees
 from app.deadline import ledger as lg
+from app.workflow import rules_service
 from app.workflow.context import Change, Ctx, Effect, Guard
 
 # What the reply says when the applicant gave no reasons or unreasonable ones (Art. 35).
@@ -120,9 +121,8 @@ def pause_reply_clock_for_fee(ctx: Ctx, change: Change) -> None:
             "在免费范围内，不应收费 / within the free allowance: there is nothing to charge",
         )
         return
+    # Received only when its arrival is recorded, never assumed from consent to e-service.
     received = p.get("notice_received_on")
-    if received is None and ctx.case.e_service_consent:
-        received = ctx.today
     if received is not None and received != ctx.today:
         change.error("notice_received_on", "须为通知发出当日 / must be the day of the notice")
     change.entries.append(lg.FeeNoticeSent(sent_on=ctx.today, applicant_received_on=received))
@@ -143,6 +143,7 @@ def start_fee_period(ctx: Ctx, change: Change) -> None:
         change.error("received_on", "已登记收到收费通知 / the receipt is already recorded")
     if on > ctx.today or (sent and on < sent[-1].sent_on):
         change.error("received_on", "须在通知发出日与今日之间 / between the notice and today")
+    rules_service.check_arrival(ctx, change)
     change.entries.append(lg.FeeNoticeReceived(on=on))
 
 

@@ -220,6 +220,9 @@ def _delivery_day(ctx: Ctx, change: Change) -> tuple[date | None, date | None]:
         at: datetime | None = p.get("delivered_at")
         if not ctx.case.e_service_consent:
             change.error("method", "申请人未同意电子送达 / the applicant did not consent")
+        if not p.get("evidence"):
+            # Proved, not assumed (RULES §4): the download log, the mail server's receipt ...
+            change.error("evidence", "须登记电子送达凭证 / the evidence that it arrived")
         if at is None:
             change.error("delivered_at", "须登记到达申请人系统的时间 / when it reached them")
             return None, None

@@ -1,7 +1,7 @@
 """add case type (FOI application or record correction)
 
 Revision ID: 7c2e5b1d9a04
-Revises: 3f1c2a9d7b40
+Revises: fee5274e8870
 Create Date: 2026-12-02 09:00:00
 
 Every existing case is an FOI application. The annual report's covering index gains the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '7c2e5b1d9a04'
-down_revision: Union[str, Sequence[str], None] = '3f1c2a9d7b40'
+down_revision: Union[str, Sequence[str], None] = 'fee5274e8870'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -39,6 +39,7 @@ def _busy_record(
             "front_desk",
             method="electronic",
             delivered_at="2026-03-20T15:00:00+08:00",
+            evidence="邮件回执",
         )
     )
     ok(act(client, organ_a, disclosed, "archive", "clerk"))

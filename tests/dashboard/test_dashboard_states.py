@@ -177,6 +177,7 @@ def test_awaiting_service_counts_replies_and_closures_until_served(
         "record_service",
         method="electronic",
         delivered_at="2026-03-24T15:00:00+08:00",
+        evidence="邮件回执",
     )
 
     body = dashboard(client, organ_a.headers("front_desk"))

@@ -180,3 +180,26 @@ def test_applicant_lookup_and_withdraw_use_one_connection_at_a_time(
     assert watch.checkouts >= 6
     assert watch.late == []
     assert watch.second == []
+
+
+def test_applicant_download_recording_a_receipt_uses_one_connection_at_a_time(
+    client: TestClient, organ_a: Staff, stale_caches: None, watch: PoolWatch
+) -> None:
+    # The download is a GET on the read session; the receipt it proves (RULES §4) is written
+    # in a transaction of its own, after the read connection went back.
+    r = _send(client, watch, "POST", "/api/v1/applications", json=application())
+    assert r.status_code == 201, r.text
+    receipt = r.json()
+    clerk = organ_a.headers("clerk")
+    url = f"{CASES}/{receipt['id']}/actions/request_correction"
+    body = {"version": receipt["version"], "items_to_correct": ["年份"]}
+    assert _send(client, watch, "POST", url, json=body, headers=clerk).status_code == 200
+    notice = next(x for x in letters(client, organ_a, receipt["id"]) if x["kind"] != "receipt")
+    code = {"X-Query-Code": receipt["query_code"]}
+    pdf = f"/api/v1/applications/{receipt['number']}/letters/{notice['id']}/pdf"
+    r = _send(client, watch, "GET", pdf, headers=code)
+    assert r.status_code == 200, r.text
+    events = client.get(f"{CASES}/{receipt['id']}/events", headers=clerk).json()
+    assert events[-1]["action"] == "record_notice_receipt"
+    assert watch.late == []
+    assert watch.second == []

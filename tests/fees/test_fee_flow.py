@@ -99,7 +99,20 @@ def test_fee_pauses_the_reply_clock_until_payment(
     case = online(client)  # received Mon 03-02, due Mon 03-30
     clock.set("2026-03-04T10:00+08:00")
     case = ok(_fee(client, organ_a, case, method="per_volume", quantity=100))
-    # E-service: received the day it was sent; payment due 20 WD later (Wed 04-01).
+    # Sent electronically: no payment window until its arrival is recorded (RULES §4).
+    assert deadline(case, "fee_payment")["status"] == "not_started"
+    case = ok(
+        act(
+            client,
+            organ_a,
+            case,
+            "record_fee_notice_receipt",
+            "front_desk",
+            received_on="2026-03-04",
+            evidence="短信回执",
+        )
+    )
+    # Received the day it was sent; payment due 20 WD later (Wed 04-01).
     assert deadline(case, "fee_payment")["due_date"] == "2026-04-01"
     clock.set("2026-03-11T10:00+08:00")
     case = ok(act(client, organ_a, case, "record_payment", "front_desk", paid_on="2026-03-11"))

@@ -57,6 +57,7 @@ def test_disclosed_reply_is_signed_off_issued_served_and_archived(
             "front_desk",
             method="electronic",
             delivered_at="2026-03-20T15:00:00+08:00",
+            evidence="邮件回执",
         )
     )
     assert case["state"] == "served"

@@ -89,7 +89,14 @@ def test_electronic_service_needs_the_applicants_consent(
 ) -> None:
     case = replied(client, organ_a, clock, "2026-03-20")  # counter case: no consent
     r = problem(
-        serve(client, organ_a, case, method="electronic", delivered_at="2026-03-20T15:00+08:00"),
+        serve(
+            client,
+            organ_a,
+            case,
+            method="electronic",
+            delivered_at="2026-03-20T15:00+08:00",
+            evidence="邮件回执",
+        ),
         422,
     )
     assert error_fields(r) == {"method"}
@@ -100,7 +107,10 @@ def test_electronic_service_needs_the_time_it_reached_the_applicant(
     client: TestClient, organ_a: Staff, clock: Clock
 ) -> None:
     case = replied(client, organ_a, clock, "2026-03-20", paper=False)
-    r = problem(serve(client, organ_a, case, method="electronic", served_on="2026-03-20"), 422)
+    r = problem(
+        serve(client, organ_a, case, method="electronic", served_on="2026-03-20", evidence="回执"),
+        422,
+    )
     assert error_fields(r) == {"delivered_at"}
     r = problem(
         serve(
@@ -110,6 +120,7 @@ def test_electronic_service_needs_the_time_it_reached_the_applicant(
             method="electronic",
             delivered_at="2026-03-20T15:00+08:00",
             served_on="2026-03-21",
+            evidence="邮件回执",
         ),
         422,
     )
@@ -123,7 +134,16 @@ def test_electronic_service_takes_the_arrival_day_in_beijing_time(
     case = replied(client, organ_a, clock, DUE, paper=False)
     clock.set("2026-04-01T10:00+08:00")
     # 16:30 UTC on the 30th is 00:30 on the 31st in Beijing: past the due date.
-    case = ok(serve(client, organ_a, case, method="electronic", delivered_at="2026-03-30T16:30Z"))
+    case = ok(
+        serve(
+            client,
+            organ_a,
+            case,
+            method="electronic",
+            delivered_at="2026-03-30T16:30Z",
+            evidence="邮件回执",
+        )
+    )
     assert case["service"] == {"method": "electronic", "served_on": "2026-03-31", "on_time": False}
 
 

@@ -369,6 +369,13 @@ class Run:
         assert r.status_code == 200, r.text
 
 
+# The notices whose window runs from the applicant's receipt, and the action recording it.
+_ARRIVALS = {
+    "request_correction": "record_notice_receipt",
+    "issue_fee_notice": "record_fee_notice_receipt",
+}
+
+
 def _agenda(run: Run) -> list[tuple[str, int, int, Callable[[], None]]]:
     """Every dated event of the run: (day, phase, order, do). Within a day: registrations,
     then handling steps, conclusions, remedy records, publications."""
@@ -382,6 +389,10 @@ def _agenda(run: Run) -> list[tuple[str, int, int, Callable[[], None]]]:
         for day, step in spec.steps:
             action, role, body = _step_payload(step, day)
             add(day, 1, partial(run.act, spec.key, action, role, **body))
+            if action in _ARRIVALS:
+                # An e-served notice counts from its recorded arrival (RULES §4): that day here.
+                arrival = {"received_on": day, "evidence": "短信回执"}
+                add(day, 1, partial(run.act, spec.key, _ARRIVALS[action], "front_desk", **arrival))
         if spec.concluded is not None:
             add(spec.recorded or spec.concluded, 2, partial(run.conclude, spec))
     for key, kind, filed, result, on in REMEDIES:

@@ -210,7 +210,8 @@ def test_correction_suspends_then_restarts_reply_clock_from_corrected_receipt(
     assert r.status_code == 200, r.text
     suspended = r.json()
     assert _deadline(suspended, "reply")["status"] == "suspended"
-    assert _deadline(suspended, "correction")["due_date"] == "2026-03-25"  # 15 WD from 03-04
+    # Sent electronically, not yet received: the applicant's window has not started (RULES §4).
+    assert _deadline(suspended, "correction")["status"] == "not_started"
 
     clock.set("2026-03-10T10:00+08:00")
     number, code = case["number"], case["query_code"]
@@ -251,6 +252,16 @@ def test_close_uncorrected_only_after_the_correction_period(
 ) -> None:
     case = _received(client)
     r = _act(client, organ_a, case, "request_correction", "clerk", items_to_correct=["x"])
+    case = r.json()
+    r = _act(
+        client,
+        organ_a,
+        case,
+        "record_notice_receipt",
+        "front_desk",
+        received_on="2026-03-02",
+        evidence="短信回执",
+    )
     case = r.json()
     early = _act(client, organ_a, case, "close_uncorrected", "clerk")
     assert early.status_code == 409

@@ -31,7 +31,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "confirm_receipt": {"receipt_date": "2026-03-02", "receipt_basis": "confirmed",
                         "receipt_evidence": "挂号信签收"},
     "request_correction": {"items_to_correct": ["请明确所需信息的年份"]},
-    "record_notice_receipt": {"received_on": "2026-03-02"},
+    "record_notice_receipt": {"received_on": "2026-03-02", "evidence": "短信回执"},
     "record_correction": {"corrected_receipt_date": "2026-03-02"},
     "close_uncorrected": {},
     "extend": {"days": 10, "reason": "需调取档案"},
@@ -43,7 +43,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "request_reasons": {"grounds": "一个月内申请120件"},
     "record_reasons": {"decision": "reasonable"},
     "issue_fee_notice": {"method": "per_volume", "quantity": 100, "payment": "非税收入缴款系统"},
-    "record_fee_notice_receipt": {"received_on": "2026-03-02"},
+    "record_fee_notice_receipt": {"received_on": "2026-03-02", "evidence": "短信回执"},
     "record_payment": {"paid_on": "2026-03-02"},
     "close_unpaid": {},
     "submit_reply": REPLY,
@@ -77,6 +77,9 @@ BEFORE: dict[str, list[str]] = {
     "record_consultation_receipt": ["start_consultation"],  # a posted letter: C2
     "approve_reply": ["legal_approve"],
     "issue_reply": ["legal_approve", "approve_reply"],
+    # An electronic notice is received when its arrival is recorded, never assumed.
+    "close_uncorrected": ["record_notice_receipt"],
+    "close_unpaid": ["record_fee_notice_receipt"],
 }
 # Clock moves an edge needs (windows that must have ended).
 LATER = {"close_uncorrected": "2026-03-24T09:00+08:00", "close_unpaid": "2026-03-31T09:00+08:00"}

@@ -1,7 +1,7 @@
 """add remedy subject and decision receipt
 
 Revision ID: 7b2e4c1d9a30
-Revises: 3f1c2a9d7b40
+Revises: 7c2e5b1d9a04
 Create Date: 2026-12-02 09:00:00
 
 What a reconsideration or lawsuit challenges (a reply, a failure to answer, a closure): the
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '7b2e4c1d9a30'
-down_revision: Union[str, Sequence[str], None] = '3f1c2a9d7b40'
+down_revision: Union[str, Sequence[str], None] = '7c2e5b1d9a04'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,34 @@
+"""Which notice to the applicant is sent but not yet received (pure).
+
+A notice served electronically is received only when its arrival is recorded (RULES §4); until
+then the applicant's window does not start, and staff see the notice as 已发出，未确认送达.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from app.deadline import ledger as lg
+
+# The state in which each notice waits for the applicant, and the notice's letter kind.
+_WAITING = {"awaiting_correction": "correction_notice", "awaiting_fee": "fee_notice"}
+PENDING_STATES = frozenset(_WAITING)
+
+
+def pending_receipt(state: str, ledger: Sequence[lg.LedgerEntry]) -> tuple[str, date] | None:
+    """(letter kind, day sent) of the notice awaiting the applicant's receipt, if any."""
+    kind = _WAITING.get(state)
+    if kind is None:
+        return None
+    sent: date | None = None
+    for e in ledger:
+        if kind == "correction_notice" and isinstance(e, lg.CorrectionRequested):
+            sent = e.notice_on if e.applicant_received_on is None else None
+        elif kind == "correction_notice" and isinstance(e, lg.CorrectionNoticeReceived):
+            sent = None
+        elif kind == "fee_notice" and isinstance(e, lg.FeeNoticeSent):
+            sent = e.sent_on if e.applicant_received_on is None else None
+        elif kind == "fee_notice" and isinstance(e, lg.FeeNoticeReceived):
+            sent = None
+    return None if sent is None else (kind, sent)
