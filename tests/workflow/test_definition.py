@@ -90,7 +90,7 @@ def drop_action(code: str) -> Mutation:
 
 def test_shipped_workflow_loads_with_header() -> None:
     assert WF.name == "foi_application"
-    assert WF.version == 4
+    assert WF.version == 5
     assert WF.title == "政府信息依申请公开办理流程"
     assert WF.initial_states == ("awaiting_confirmation", "received")
 
