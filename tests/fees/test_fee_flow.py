@@ -172,22 +172,24 @@ def test_per_volume_is_refused_naming_the_method_when_nothing_is_copied_or_sent(
     )
 
 
-@pytest.mark.parametrize(
-    "delivery",
-    [
+def test_per_volume_is_charged_for_paper_copies_email_or_copied_data_only(
+    client: TestClient, organ_a: Staff
+) -> None:
+    allowed = [
         {"form": "paper", "method": "pickup"},
         {"form": "paper", "method": "post"},
         {"form": "electronic", "method": "email"},
         {"form": "electronic", "method": "post"},  # electronic data copied onto a medium
-    ],
-)
-def test_per_volume_applies_to_paper_copies_email_and_copied_data(
-    delivery: dict[str, str], client: TestClient, organ_a: Staff
-) -> None:
-    case = online(client, delivery=delivery)
-    assert ok(_fee(client, organ_a, case, method="per_volume", quantity=31))["state"] == (
-        "awaiting_fee"
-    )
+    ]
+    refused = [
+        {"form": "inspection", "method": "pickup"},
+        {"form": "electronic", "method": "online"},
+    ]
+    for delivery in allowed + refused:
+        r = _fee(
+            client, organ_a, online(client, delivery=delivery), method="per_volume", quantity=31
+        )
+        assert r.status_code == (200 if delivery in allowed else 422), (delivery, r.text)
 
 
 def test_a_second_fee_notice_is_refused(client: TestClient, organ_a: Staff) -> None:
@@ -319,12 +321,7 @@ def test_a_later_reply_date_needs_the_finding_the_applicant_is_told(
     assert issued(client, organ_a, case["id"], "delayed_reply_notice") == []
     assert deadline(ok(client.get(f"/api/v1/cases/{case['id']}", headers=organ_a.headers(
         "clerk"))), "reply")["due_date"] == "2026-03-30"  # fmt: skip
-
-
-def test_other_decisions_on_the_reasons_issue_no_delayed_reply_notice(
-    client: TestClient, organ_a: Staff
-) -> None:
-    case = _asked(client, organ_a)
+    # Reasons found reasonable within the normal deadline: no notice.
     case = ok(act(client, organ_a, case, "record_reasons", "approver", decision="reasonable"))
     assert issued(client, organ_a, case["id"], "delayed_reply_notice") == []
 

@@ -670,17 +670,6 @@ def test_every_refusal_outcome_requires_reasons() -> None:
             },
             ["item_outcomes"],
         ),
-        (
-            "reply",
-            {
-                **reply_params("disclosed"),
-                "item_outcomes": [
-                    {"position": 1, "outcome": "disclosed"},
-                    {"position": 1, "outcome": "disclosed"},
-                ],
-            },
-            ["item_outcomes", "1", "position"],
-        ),
         # Items split between provision and withholding count as partially disclosed only.
         ({**ITEMS_REPLY, "outcome": "disclosed"}, None, ["outcome"]),
         # The counted outcome is one of the items' outcomes.
