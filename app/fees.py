@@ -196,3 +196,21 @@ def calculate(method: str, quantity: int, *, earlier_in_month: int = 0) -> FeeCa
         f"计费方式须为 per_piece 或 per_volume / method must be per_piece or per_volume, "
         f"got {method!r}"
     )
+
+
+# 109号 Art. 5: per volume is charged only where the applicant asks for paper copies, for
+# e-mail, or for copies of electronic data (on a medium, collected or posted). Inspection on
+# site and online download leave nothing to charge per page. Forms and methods are the codes
+# of app.intake.vocabulary (DeliveryForm, DeliveryMethod).
+PER_VOLUME_DELIVERY: Final[dict[str, frozenset[str] | None]] = {
+    "paper": None,  # any way of getting paper copies
+    "electronic": frozenset({"email", "pickup", "post"}),
+}
+
+
+def per_volume_allowed(delivery_form: str, delivery_method: str) -> bool:
+    """Whether the delivery the application asks for may be charged per volume (109号 Art. 5)."""
+    if delivery_form not in PER_VOLUME_DELIVERY:
+        return False
+    methods = PER_VOLUME_DELIVERY[delivery_form]
+    return methods is None or delivery_method in methods

@@ -182,12 +182,30 @@ OUTCOMES: dict[str, Outcome] = {
             "(六)2",
             Remedy.either,
         ),
+        # [interpretation] RULES §5: the whole application asks for something that is not
+        # government information (Art. 2); counted under (六)3 其他.
+        Outcome(
+            "other.not_government_information",
+            "其他处理：申请内容不属于政府信息",
+            f"{_T}第二条",
+            "(六)3",
+            Remedy.either,
+        ),
         Outcome("other.other", "其他处理：其他", "", "(六)3", Remedy.none),
     )
 }
 
-# The grounds a withheld part of a partial disclosure may cite (RULES §5).
-WITHHOLDING_GROUNDS: tuple[str, ...] = tuple(c for c in OUTCOMES if c.startswith("withheld."))
+# A withheld part of a partial disclosure that is not government information (Art. 37 with
+# Art. 2): a ground beside the withheld.* codes, carrying the basis of the whole-application
+# outcome of the same name.
+NOT_GOVERNMENT_INFORMATION = "not_government_information"
+# The grounds a withheld part of a partial disclosure may cite (RULES §5), each with the
+# outcome whose basis and remedy it carries.
+GROUND_OUTCOMES: dict[str, str] = {
+    **{c: c for c in OUTCOMES if c.startswith("withheld.")},
+    NOT_GOVERNMENT_INFORMATION: "other.not_government_information",
+}
+WITHHOLDING_GROUNDS: tuple[str, ...] = tuple(GROUND_OUTCOMES)
 
 
 def outcome(code: str) -> Outcome:

@@ -1,5 +1,6 @@
 """Notices to the applicant while the case runs: correction (补正), extension (延期), request for
-reasons (说明理由), and the closure notice (终止办理) when the case ends without a reply."""
+reasons (说明理由) and the later reply date it may lead to (延迟答复), and the closure notice
+(终止办理) when the case ends without a reply."""
 
 from __future__ import annotations
 
@@ -105,6 +106,36 @@ def reasons_request(src: LetterSource) -> ReasonsRequestContext:
         grounds=p.grounds,
         reply_period_wd=p.reply_period_wd,
         reasons_due=due(src, "reasons"),
+    )
+
+
+# --- delayed_reply_notice 延迟答复告知书 (Art. 35) -------------------------------------------
+
+
+class DelayedReplyParams(Params):
+    # The reply date the approver set, and why: the approver's finding on the reasons.
+    new_reply_date: date
+    finding: Text
+    # What the applicant gave as reasons, if recorded.
+    reasons: Text | None = None
+
+
+class DelayedReplyNoticeContext(LetterContext):
+    new_reply_date: date
+    finding: str
+    applicant_reasons: str | None
+    reasons_request: EarlierLetter | None
+
+
+@builder(LetterKind.delayed_reply_notice)
+def delayed_reply_notice(src: LetterSource) -> DelayedReplyNoticeContext:
+    p = params(DelayedReplyParams, src)
+    return DelayedReplyNoticeContext(
+        **common(src, legal_basis=citations(f"{REGULATION}第三十五条")),
+        new_reply_date=p.new_reply_date,
+        finding=p.finding,
+        applicant_reasons=p.reasons,
+        reasons_request=earlier_letter(src, LetterKind.reasons_request),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.item_outcomes import WITHHOLDING, counted_outcome, item_errors
 from app.letters.bodies_common import (
     EarlierLetter,
     Line,
@@ -24,9 +25,17 @@ from app.letters.bodies_common import (
 from app.letters.builders import Params, builder, common, params, remedy
 from app.letters.context import Frozen, LetterContext, LetterSource
 from app.letters.kinds import LetterKind, kind_info
-from app.outcomes import OUTCOMES, WITHHOLDING_GROUNDS, reply_remedy
+from app.outcomes import (
+    GROUND_OUTCOMES,
+    NOT_GOVERNMENT_INFORMATION,
+    OUTCOMES,
+    WITHHOLDING_GROUNDS,
+    reply_remedy,
+)
 
-# What the organ found, as the letter states it, for each ground of refusal (Arts. 14–16, 36).
+_NOT_GOVERNMENT_INFORMATION = "不属于《中华人民共和国政府信息公开条例》第二条所指的政府信息"
+# What the organ found, as the letter states it, for each ground of refusal (Arts. 14–16, 36)
+# and for content that is not government information (Art. 2), whole or in part.
 FINDINGS: dict[str, str] = {
     "withheld.state_secret": "属于国家秘密",
     "withheld.prohibited_by_law": "属于法律、行政法规禁止公开的政府信息",
@@ -40,6 +49,8 @@ FINDINGS: dict[str, str] = {
     "withheld.administrative_query": (
         "属于工商、不动产登记资料等信息，有关法律、行政法规对信息的获取有特别规定"
     ),
+    "other.not_government_information": _NOT_GOVERNMENT_INFORMATION,
+    NOT_GOVERNMENT_INFORMATION: _NOT_GOVERNMENT_INFORMATION,
 }
 
 # Outcomes whose letter must give reasons (RULES §5; 其他 has no basis, so reasons it must have).
@@ -48,6 +59,7 @@ _GIVES_REASONS = (
     "withheld.",
     "unavailable.",
     "not_processed.",
+    "other.not_government_information",
     "other.other",
 )
 # Optional fields and the outcomes whose letter prints them (a draft may keep stale ones).
@@ -152,6 +164,8 @@ class ItemOutcome(Frozen):
     position: int
     outcome: str
     label: str
+    # What the organ found about this item, where the outcome has a finding of its own.
+    finding: str | None
     basis: tuple[str, ...]
     note: str | None
 
@@ -183,26 +197,37 @@ def _needs_reasons(code: str) -> bool:
 
 
 def check_required(p: ReplyParams, src: LetterSource) -> None:
-    """Every field the outcome needs is there; item outcomes name items of the case (422)."""
+    """Every field the outcome needs is there; the items' decisions answer every item of the
+    case once, each refusal with its reasons, and agree with the outcome (422)."""
     code = p.outcome
+    items = p.item_outcomes
+    # Items refused one by one state their grounds themselves: no withheld part is needed.
+    itemised = {i.outcome for i in items or ()} & WITHHOLDING
     errors = [
         field_error(name, f"答复类型 {code} 须填写此项 / required for outcome {code}")
         for name, outcomes in _REQUIRED_BY.items()
-        if code in outcomes and not getattr(p, name)
+        if code in outcomes and not getattr(p, name) and not (name == "withheld_parts" and itemised)
     ]
     if _needs_reasons(code) and not p.reasons:
         errors.insert(0, field_error("reasons", f"答复类型 {code} 须说明理由 / reasons required"))
-    positions = {item.position for item in src.case.items}
-    seen: set[int] = set()
-    for i, item in enumerate(p.item_outcomes or ()):
-        if item.position not in positions or item.position in seen:
-            errors.append(
-                field_error(
-                    ("item_outcomes", i, "position"),
-                    "不是本申请的信息项或重复 / not an item of this application, or repeated",
+    if items is not None:
+        entries = [i.model_dump() for i in items]
+        found = item_errors(entries, {item.position for item in src.case.items})
+        errors += [field_error(loc, msg) for loc, msg in found]
+        for n, item in enumerate(items):
+            if _needs_reasons(item.outcome) and not item.note:
+                errors.append(
+                    field_error(
+                        ("item_outcomes", n, "note"),
+                        f"第{item.position}项须说明理由 / reasons required for item "
+                        f"{item.position}",
+                    )
                 )
-            )
-        seen.add(item.position)
+        if not found:
+            try:
+                counted_outcome([i.outcome for i in items], code)
+            except ValueError as exc:
+                errors.append(field_error("outcome", str(exc)))
     raise_all(errors)
 
 
@@ -215,7 +240,7 @@ def _withheld_part(w: WithheldPartParams) -> WithheldPart:
         part=w.part,
         ground=w.ground,
         finding=FINDINGS[w.ground],
-        basis=citations(OUTCOMES[w.ground].basis),
+        basis=citations(OUTCOMES[GROUND_OUTCOMES[w.ground]].basis),
         reasons=w.reasons,
     )
 
@@ -226,6 +251,7 @@ def _item_outcome(i: ItemOutcomeParams) -> ItemOutcome:
         position=i.position,
         outcome=o.code,
         label=o.label,
+        finding=FINDINGS.get(o.code),
         basis=citations(o.basis),
         note=i.note,
     )
@@ -238,7 +264,11 @@ def reply(src: LetterSource) -> ReplyContext:
     o = OUTCOMES[p.outcome]
     parts = tuple(map(_withheld_part, p.withheld_parts or ())) if _used(p, "withheld_parts") else ()
     items = tuple(map(_item_outcome, p.item_outcomes or ()))
-    decided = [o, *(OUTCOMES[w.ground] for w in parts), *(OUTCOMES[i.outcome] for i in items)]
+    decided = [
+        o,
+        *(OUTCOMES[GROUND_OUTCOMES[w.ground]] for w in parts),
+        *(OUTCOMES[i.outcome] for i in items),
+    ]
     earlier = p.earlier_reply if _used(p, "earlier_reply") else None
     return ReplyContext(
         **common(

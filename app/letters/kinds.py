@@ -14,6 +14,7 @@ class LetterKind(StrEnum):
     organ_consultation = "organ_consultation"
     third_party_disclosure_notice = "third_party_disclosure_notice"
     reasons_request = "reasons_request"
+    delayed_reply_notice = "delayed_reply_notice"
     fee_notice = "fee_notice"
     reply = "reply"
     closure_notice = "closure_notice"
@@ -51,6 +52,9 @@ KINDS: dict[LetterKind, KindInfo] = {
         "政府信息公开第三方告知书", "告", to_applicant=False
     ),
     LetterKind.reasons_request: KindInfo("政府信息公开申请说明理由告知书", "理", to_applicant=True),
+    LetterKind.delayed_reply_notice: KindInfo(
+        "政府信息公开申请延迟答复告知书", "迟", to_applicant=True
+    ),
     LetterKind.fee_notice: KindInfo("政府信息公开信息处理费收费通知书", "费", to_applicant=True),
     LetterKind.reply: KindInfo("政府信息公开申请答复书", "答", to_applicant=True),
     LetterKind.closure_notice: KindInfo("政府信息公开申请终止办理告知书", "终", to_applicant=True),

@@ -85,6 +85,7 @@ SAMPLE_EARLIER: dict[str, tuple[tuple[str | None, date | None], ...]] = {
 _KIND_ISSUE: dict[str, tuple[date, str | None]] = {
     "receipt": (date(2026, 3, 2), "XCFGW依申〔2026〕0042号"),
     "reasons_request": (date(2026, 3, 6), "XCFGW依申理〔2026〕1号"),
+    "delayed_reply_notice": (date(2026, 3, 23), "XCFGW依申迟〔2026〕1号"),
     "correction_notice": (date(2026, 3, 9), "XCFGW依申补〔2026〕3号"),
     "third_party_consultation": (date(2026, 3, 12), "XCFGW依申征〔2026〕2号"),
     "organ_consultation": (date(2026, 3, 12), "XCFGW依申函〔2026〕4号"),
@@ -252,7 +253,32 @@ REPLY_SAMPLES: dict[str, dict[str, Any]] = {
     },
     "other.no_correction": {},
     "other.fee_unpaid": {},
+    "other.not_government_information": {
+        "reasons": (
+            "你要求本机关就老旧小区综合整治项目选址的政策考虑作出解释、说明，该内容并非本机关在"
+            "履行行政管理职能过程中已经制作或者获取，并以一定形式记录、保存的信息"
+        ),
+    },
     "other.other": {"reasons": "你已于2026年3月18日书面申请撤回该政府信息公开申请"},
+}
+
+# A reply answering the sample case's two items one by one (RULES §5): one provided, one
+# withheld, so the application counts once as partially disclosed.
+ITEMS_REPLY: dict[str, Any] = {
+    "outcome": "partially_disclosed",
+    "reasons": "你申请获取的两项信息，本机关区分处理",
+    "provided": REPLY_SAMPLES["disclosed"]["provided"],
+    "item_outcomes": [
+        {"position": 1, "outcome": "disclosed"},
+        {
+            "position": 2,
+            "outcome": "withheld.third_party_rights",
+            "note": (
+                "按小区汇总的发放明细仍可识别单户补贴金额，涉及个人隐私；经书面征求意见，"
+                "相关住户不同意公开，且不公开不会对公共利益造成重大影响"
+            ),
+        },
+    ],
 }
 
 CLOSURE_SAMPLES: dict[str, dict[str, Any]] = {
@@ -316,6 +342,15 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
             "申请公开政府信息的数量、频次明显超过合理范围"
         ),
         "reply_period_wd": 15,
+    },
+    "delayed_reply_notice": {
+        "decision": "reasonable_late",
+        "reasons": "系为撰写西城区老旧小区改造课题研究报告所需，已提交课题立项证明",
+        "finding": (
+            "你所提出的86件申请涉及信息1,240项，需要调取2019年以来的全部项目档案逐件核查，"
+            "无法在法定期限内完成"
+        ),
+        "new_reply_date": "2026-05-29",
     },
     "fee_notice": FEE_PER_PIECE,
     "reply": {"outcome": "disclosed", **REPLY_SAMPLES["disclosed"]},

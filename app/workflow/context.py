@@ -35,6 +35,11 @@ class CaseFacts:
     sign_off: str | None = None
     applicant_name: str = ""
     applicant_address: str | None = None
+    # The application's items by position (each needs a decision in a multi-item reply) and
+    # the requested delivery form and method (which fee methods apply).
+    item_positions: tuple[int, ...] = ()
+    delivery_form: str = ""
+    delivery_method: str = ""
 
 
 @dataclass(frozen=True)

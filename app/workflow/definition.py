@@ -97,6 +97,7 @@ KNOWN_LETTER_KINDS: frozenset[str] = frozenset(
         "organ_consultation",
         "third_party_disclosure_notice",
         "reasons_request",
+        "delayed_reply_notice",
         "fee_notice",
         "reply",
         "closure_notice",

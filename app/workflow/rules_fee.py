@@ -80,6 +80,12 @@ def set_art35_date(ctx: Ctx, change: Change) -> None:
     new_date: date | None = p.get("new_reply_date")
     if decision == "reasonable_late":
         due = ctx.case.reply_due
+        if not p.get("finding"):
+            change.error(
+                "finding",
+                "须写明审查意见，告知申请人延迟答复的理由 / the finding is required: the "
+                "delayed reply notice tells the applicant why",
+            )
         if new_date is None:
             change.error(
                 "new_reply_date", "须确定延迟答复的日期 / the later reply date is required"
@@ -109,6 +115,16 @@ def pause_reply_clock_for_fee(ctx: Ctx, change: Change) -> None:
     """The fee notice: the tiers computed by one method, and the payment window (109号)."""
     p = ctx.payload
     method: str = p["method"]
+    if method == "per_volume" and not fees.per_volume_allowed(
+        ctx.case.delivery_form, ctx.case.delivery_method
+    ):
+        change.error(
+            "method",
+            "按量计收仅适用于申请纸质复制件、电子邮件或复制电子数据的情形；本申请的获取方式"
+            f"为 {ctx.case.delivery_form}/{ctx.case.delivery_method} / per_volume applies only "
+            "to paper copies, e-mail or copied electronic data (国办函〔2020〕109号 Art. 5)",
+        )
+        return
     earlier = ctx.records.earlier_pieces_in_month if method == "per_piece" else 0
     try:
         calc = fees.calculate(method, p["quantity"], earlier_in_month=earlier)

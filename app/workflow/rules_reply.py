@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from app import item_outcomes as items
 from app.deadline import ledger as lg
 from app.outcomes import OUTCOMES
 from app.workflow.context import Change, Ctx, Effect, Guard
@@ -111,7 +112,9 @@ GUARDS: dict[str, Guard] = {
 def record_reply_submission(ctx: Ctx, change: Change) -> None:
     """The draft reply goes to review: its fields, and the review chain its outcome needs."""
     p = ctx.payload
-    outcome: str = p["outcome"]
+    outcome = _counted_outcome(ctx, change)
+    if outcome is None:
+        return
     if outcome not in OUTCOMES:
         change.error("outcome", f"未知的答复类型 / unknown outcome {outcome[:60]!r}")
         return
@@ -122,7 +125,7 @@ def record_reply_submission(ctx: Ctx, change: Change) -> None:
         return
     # Every reply field is set, absent ones to None, so a stale field of an earlier draft
     # (an earlier outcome's reasons) cannot ride along unseen.
-    change.reply_fields = {name: p.get(name) for name in REPLY_FIELDS}
+    change.reply_fields = {name: p.get(name) for name in REPLY_FIELDS} | {"outcome": outcome}
     # Every decision the letter makes counts: refusing one item, or withholding a part on a
     # ground the organ reviews, needs the legal office as much as a refusal outright does.
     decided = [outcome, *(i.get("outcome") for i in p.get("item_outcomes") or ())]
@@ -138,6 +141,27 @@ def record_reply_submission(ctx: Ctx, change: Change) -> None:
     )
     if legal:
         change.case_fields["legal_involved"] = True
+
+
+def _counted_outcome(ctx: Ctx, change: Change) -> str | None:
+    """The outcome the application counts under: as given, or derived from the items'
+    decisions (RULES §5, app.item_outcomes); None with the errors recorded when it cannot be."""
+    given: str | None = ctx.payload.get("outcome")
+    entries = ctx.payload.get("item_outcomes")
+    if entries is None:
+        if given is None:
+            change.error("outcome", "须填写答复类型或各项处理结果 / the outcome, or item_outcomes")
+        return given
+    errors = items.item_errors(entries, ctx.case.item_positions)
+    for loc, msg in errors:
+        change.errors.append({"loc": ["body", *loc], "msg": msg})
+    if errors:
+        return None
+    try:
+        return items.counted_outcome([e["outcome"] for e in entries], given)
+    except ValueError as exc:
+        change.error("outcome", str(exc))
+        return None
 
 
 def record_legal_approval(ctx: Ctx, change: Change) -> None:

@@ -29,6 +29,7 @@ from app.letters.context import LetterSource  # noqa: E402
 from app.letters.render import LetterTemplates, PdfRenderer  # noqa: E402
 from app.letters.samples import (  # noqa: E402
     DEFAULT_FONTS,
+    ITEMS_REPLY,
     SAMPLE_PARAMS,
     reply_params,
     sample_source,
@@ -43,6 +44,7 @@ REPLY_OUTCOMES = (
     "unavailable.not_this_organ",
     "not_processed.repeat",
     "unavailable.not_held",
+    "other.not_government_information",
 )
 
 
@@ -50,6 +52,7 @@ def samples() -> dict[str, LetterSource]:
     """Image name → the letter it shows."""
     out = {kind: sample_source(kind) for kind in SAMPLE_PARAMS}
     out.update({f"reply-{o}": sample_source("reply", **reply_params(o)) for o in REPLY_OUTCOMES})
+    out["reply-items"] = sample_source("reply", **ITEMS_REPLY)
     return out
 
 

@@ -162,6 +162,49 @@ def test_unpaid_fee_is_deemed_abandoned_only_after_the_window(
     assert "缴纳" in pdf_text(pdf(client, organ_a, closure["id"]))
 
 
+@pytest.mark.parametrize(
+    "delivery",
+    [
+        {"form": "inspection", "method": "pickup"},  # 查阅、抄录 on site
+        {"form": "electronic", "method": "online"},  # online download
+    ],
+)
+def test_per_volume_is_refused_naming_the_method_when_nothing_is_copied_or_sent(
+    delivery: dict[str, str], client: TestClient, organ_a: Staff
+) -> None:
+    case = online(client, delivery=delivery)
+    r = problem(_fee(client, organ_a, case, method="per_volume", quantity=2219), 422)
+    assert [e["loc"] for e in r["errors"]] == [["body", "method"]]
+    assert "109" in r["errors"][0]["msg"]
+    after = ok(client.get(f"/api/v1/cases/{case['id']}", headers=organ_a.headers("clerk")))
+    assert (after["state"], after["version"]) == ("received", case["version"])
+    assert issued(client, organ_a, case["id"], "fee_notice") == []
+    # Per piece stays open to the organ for the same application.
+    assert (
+        ok(_fee(client, organ_a, case, method="per_piece", quantity=11))["state"] == "awaiting_fee"
+    )
+
+
+def test_per_volume_is_charged_for_paper_copies_email_or_copied_data_only(
+    client: TestClient, organ_a: Staff
+) -> None:
+    allowed = [
+        {"form": "paper", "method": "pickup"},
+        {"form": "paper", "method": "post"},
+        {"form": "electronic", "method": "email"},
+        {"form": "electronic", "method": "post"},  # electronic data copied onto a medium
+    ]
+    refused = [
+        {"form": "inspection", "method": "pickup"},
+        {"form": "electronic", "method": "online"},
+    ]
+    for delivery in allowed + refused:
+        r = _fee(
+            client, organ_a, online(client, delivery=delivery), method="per_volume", quantity=31
+        )
+        assert r.status_code == (200 if delivery in allowed else 422), (delivery, r.text)
+
+
 def test_a_second_fee_notice_is_refused(client: TestClient, organ_a: Staff) -> None:
     case = ok(_fee(client, organ_a, online(client), method="per_volume", quantity=100))
     case = ok(act(client, organ_a, case, "record_payment", "clerk", paid_on="2026-03-02"))
@@ -218,12 +261,82 @@ def test_reasonable_but_late_sets_the_art35_date_with_the_approvers_consent(
     client: TestClient, organ_a: Staff
 ) -> None:
     case = _asked(client, organ_a)
-    body = {"decision": "reasonable_late", "new_reply_date": "2026-05-29"}
+    body = {"decision": "reasonable_late", "new_reply_date": "2026-05-29", "finding": FINDING}
     r = problem(act(client, organ_a, case, "record_reasons", "clerk", **body), 409)
     assert r["guard"] == "art35_date_approved"
+    # The clerk's refused attempt issued nothing.
+    assert issued(client, organ_a, case["id"], "delayed_reply_notice") == []
     case = ok(act(client, organ_a, case, "record_reasons", "approver", **body))
     assert deadline(case, "reply")["due_date"] == "2026-05-29"
     assert case["state"] == "received"
+
+
+FINDING = "申请涉及2019年以来的全部项目档案，需逐件调取核查，无法在法定期限内完成"
+
+
+def test_reasonable_but_late_tells_the_applicant_the_date_and_why(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    submitted = online(client)
+    code = {"X-Query-Code": submitted["query_code"]}
+    case = ok(
+        act(client, organ_a, submitted, "request_reasons", "clerk", grounds="一个月内提出申请120件")
+    )
+    clock.set("2026-03-10T10:00+08:00")
+    case = ok(
+        act(
+            client,
+            organ_a,
+            case,
+            "record_reasons",
+            "approver",
+            decision="reasonable_late",
+            reasons="系撰写课题研究报告所需",
+            finding=FINDING,
+            new_reply_date="2026-05-29",
+        )
+    )
+    [notice] = issued(client, organ_a, case["id"], "delayed_reply_notice")
+    assert notice["number"].startswith("org-a依申迟〔2026〕")
+    [request] = issued(client, organ_a, case["id"], "reasons_request")
+    # The applicant downloads it with the query code.
+    mine = client.get(f"/api/v1/applications/{case['number']}/letters", headers=code)
+    assert mine.status_code == 200, mine.text
+    [listed] = [x for x in mine.json() if x["kind"] == "delayed_reply_notice"]
+    r = client.get(listed["download"], headers=code)
+    assert r.status_code == 200, r.text
+    text = pdf_text(r.content)
+    for phrase in (
+        "政府信息公开申请延迟答复告知书",
+        notice["number"],
+        request["number"],
+        "系撰写课题研究报告所需",
+        FINDING,
+        "申请理由合理，但是无法在",
+        "第三十五条",
+        "本机关将于2026年5月29日前作出答复",
+    ):
+        assert phrase in text, phrase
+    events = client.get(
+        f"/api/v1/cases/{case['id']}/events", headers=organ_a.headers("clerk")
+    ).json()
+    last = events[-1] if isinstance(events, list) else events["events"][-1]
+    assert last["action"] == "record_reasons"
+
+
+def test_a_later_reply_date_needs_the_finding_the_applicant_is_told(
+    client: TestClient, organ_a: Staff
+) -> None:
+    case = _asked(client, organ_a)
+    body = {"decision": "reasonable_late", "new_reply_date": "2026-05-29"}
+    r = problem(act(client, organ_a, case, "record_reasons", "approver", **body), 422)
+    assert [e["loc"] for e in r["errors"]] == [["body", "finding"]]
+    assert issued(client, organ_a, case["id"], "delayed_reply_notice") == []
+    assert deadline(ok(client.get(f"/api/v1/cases/{case['id']}", headers=organ_a.headers(
+        "clerk"))), "reply")["due_date"] == "2026-03-30"  # fmt: skip
+    # Reasons found reasonable within the normal deadline: no notice.
+    case = ok(act(client, organ_a, case, "record_reasons", "approver", decision="reasonable"))
+    assert issued(client, organ_a, case["id"], "delayed_reply_notice") == []
 
 
 def test_an_art35_date_must_be_later_than_the_current_deadline(
@@ -238,6 +351,7 @@ def test_an_art35_date_must_be_later_than_the_current_deadline(
         "approver",
         decision="reasonable_late",
         new_reply_date="2026-03-27",
+        finding=FINDING,
     )
     assert problem(r, 422)["errors"][0]["loc"] == ["body", "new_reply_date"]
 

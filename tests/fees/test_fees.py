@@ -19,6 +19,7 @@ from app.fees import (
     per_piece,
     per_volume,
 )
+from app.intake.vocabulary import DeliveryForm, DeliveryMethod
 
 YUAN = 100  # fen
 
@@ -367,3 +368,26 @@ def test_module_imports_only_the_standard_library() -> None:
         for alias in node.names
     }
     assert imported <= {"__future__", "dataclasses", "typing"}
+
+
+# --- which deliveries may be charged per volume (109号 Art. 5) --------------------------------
+
+PER_VOLUME_OK = {
+    ("paper", "pickup"),
+    ("paper", "post"),
+    ("paper", "email"),
+    ("paper", "online"),
+    ("electronic", "email"),
+    ("electronic", "pickup"),  # data copied onto a medium and collected
+    ("electronic", "post"),  # ... or posted
+}
+
+
+@pytest.mark.parametrize("form", [f.value for f in DeliveryForm])
+@pytest.mark.parametrize("method", [m.value for m in DeliveryMethod])
+def test_per_volume_only_for_paper_copies_email_or_copied_data(form: str, method: str) -> None:
+    assert app.fees.per_volume_allowed(form, method) is ((form, method) in PER_VOLUME_OK)
+
+
+def test_an_unknown_delivery_form_is_never_charged_per_volume() -> None:
+    assert app.fees.per_volume_allowed("carrier_pigeon", "post") is False

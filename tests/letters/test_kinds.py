@@ -24,6 +24,7 @@ from app.letters.samples import (
     CLOSURE_SAMPLES,
     DEFAULT_FONTS,
     FEE_PER_VOLUME,
+    ITEMS_REPLY,
     REPLY_SAMPLES,
     SAMPLE_CASE,
     SAMPLE_ORGAN,
@@ -205,6 +206,22 @@ KIND_EXPECTATIONS: dict[str, tuple[str, tuple[str, ...], Remedy]] = {
         ("第三十五条", "说明申请理由", "15个工作日内", "不予处理", "延迟答复的合理期限"),
         Remedy.none,
     ),
+    "delayed_reply_notice": (
+        APPLICANT,
+        (
+            "政府信息公开申请延迟答复告知书",
+            "XCFGW依申迟〔2026〕1号",
+            "XCFGW依申理〔2026〕1号",
+            "课题研究报告",
+            "申请理由合理，但是无法在",
+            "第三十三条规定的期限内答复",
+            "逐件核查",
+            "第三十五条",
+            "负责人同意",
+            "本机关将于2026年5月29日前作出答复",
+        ),
+        Remedy.none,
+    ),
     "fee_notice": (
         APPLICANT,
         (
@@ -371,6 +388,10 @@ REPLY_PHRASES: dict[str, tuple[str, ...]] = {
     "not_processed.confirmation": ("确认或者重新出具", "不作为政府信息公开申请处理"),
     "other.no_correction": ("XCFGW依申补〔2026〕3号", "视为放弃申请", "不再处理"),
     "other.fee_unpaid": ("XCFGW依申费〔2026〕2号", "视为放弃申请", "不再处理"),
+    "other.not_government_information": (
+        "不属于《中华人民共和国政府信息公开条例》第二条所指的政府信息",
+        "不作为政府信息公开申请予以提供",
+    ),
     "other.other": ("撤回", "终止办理"),
 }
 
@@ -414,21 +435,17 @@ def test_a_long_reply_breaks_cleanly_with_the_signature_never_alone(
 def test_item_outcomes_are_answered_one_by_one_and_the_strictest_remedy_applies(
     templates: LetterTemplates, renderer: PdfRenderer
 ) -> None:
-    params = {
-        **reply_params("disclosed"),
-        "item_outcomes": [
-            {"position": 1, "outcome": "disclosed"},
-            {"position": 2, "outcome": "withheld.third_party_rights", "note": "涉及个人隐私"},
-        ],
-    }
-    r = render(templates, renderer, sample_source("reply", **params))
+    r = render(templates, renderer, sample_source("reply", **ITEMS_REPLY))
     for phrase in (
+        "对可以公开的部分予以公开",
         "第1项：予以公开",
-        "第2项：不予公开：保护第三方合法权益",
-        "涉及个人隐私",
+        "第2项：不予公开：保护第三方合法权益，该项涉及商业秘密、个人隐私等",
+        "单户补贴金额",
         "第十五条",
     ):
         assert phrase in r.text, phrase
+    # The items carry the withholding: no list of withheld parts is printed or required.
+    assert "不予公开的部分及理由如下" not in r.text
     assert_remedy(r, Remedy.reconsideration_first)
 
 
@@ -572,6 +589,8 @@ REQUIRED: list[tuple[str, str]] = [
     ("third_party_disclosure_notice", "content"),
     ("third_party_disclosure_notice", "reasons"),
     ("reasons_request", "grounds"),
+    ("delayed_reply_notice", "new_reply_date"),
+    ("delayed_reply_notice", "finding"),
     ("fee_notice", "method"),
     ("fee_notice", "quantity"),
     ("fee_notice", "tiers"),
@@ -647,6 +666,41 @@ def test_every_refusal_outcome_requires_reasons() -> None:
             ["item_outcomes", "0", "outcome"],
         ),
         ("reply", {**reply_params("withheld.state_secret"), "reasons": " 。 "}, ["reasons"]),
+        # Every item of the application gets a decision (the sample case has two).
+        (
+            "reply",
+            {
+                **reply_params("disclosed"),
+                "item_outcomes": [{"position": 1, "outcome": "disclosed"}],
+            },
+            ["item_outcomes"],
+        ),
+        # Items split between provision and withholding count as partially disclosed only.
+        ({**ITEMS_REPLY, "outcome": "disclosed"}, None, ["outcome"]),
+        # The counted outcome is one of the items' outcomes.
+        (
+            {
+                **reply_params("unavailable.needs_creation"),
+                "item_outcomes": [
+                    {"position": 1, "outcome": "disclosed"},
+                    {"position": 2, "outcome": "unavailable.not_held", "note": "未制作"},
+                ],
+            },
+            None,
+            ["outcome"],
+        ),
+        # An item refused states its reasons.
+        (
+            {
+                **ITEMS_REPLY,
+                "item_outcomes": [
+                    {"position": 1, "outcome": "disclosed"},
+                    {"position": 2, "outcome": "other.not_government_information"},
+                ],
+            },
+            None,
+            ["item_outcomes", "1", "note"],
+        ),
         (
             "correction_notice",
             {"items_to_correct": [], "correction_period_wd": 15},
@@ -669,8 +723,12 @@ def test_every_refusal_outcome_requires_reasons() -> None:
     ],
 )
 def test_invalid_parameters_are_refused_naming_the_field(
-    kind: str, params: dict[str, Any], loc: list[str]
+    kind: str | dict[str, Any], params: dict[str, Any] | None, loc: list[str]
 ) -> None:
+    if params is None:  # a reply's parameters given in the first place
+        assert isinstance(kind, dict)
+        kind, params = "reply", kind
+    assert isinstance(kind, str)
     assert ["body", "fields", *loc] in refused(kind, params)
 
 
@@ -744,3 +802,56 @@ def test_a_consultation_prints_the_answer_date_when_the_action_gives_it(
     params = {**SAMPLE_PARAMS["organ_consultation"], "reply_due": "2026-04-02"}
     html = templates.html(build(sample_source("organ_consultation", **params)))
     assert "15个工作日内（即2026年4月2日前）书面回复" in html
+
+
+# --- not government information (Art. 2) -----------------------------------------------------
+
+NOT_GOVERNMENT_INFORMATION = "不属于《中华人民共和国政府信息公开条例》第二条所指的政府信息"
+
+
+def test_a_withheld_part_that_is_not_government_information_has_its_own_wording(
+    templates: LetterTemplates, renderer: PdfRenderer
+) -> None:
+    sample = reply_params("partially_disclosed")
+    part = {
+        "part": "第1项中关于项目选址政策考虑的解释说明",
+        "ground": "not_government_information",
+        "reasons": "该部分系要求本机关作出解释、说明，并非已制作或者获取的信息",
+    }
+    params = {**sample, "withheld_parts": [sample["withheld_parts"][0], part]}
+    r = render(templates, renderer, sample_source("reply", **params))
+    assert r.ctx.model_dump()["withheld_parts"][1]["basis"] == (
+        "《中华人民共和国政府信息公开条例》第二条",
+    )
+    for phrase in (
+        "2.第1项中关于项目选址政策考虑的解释说明",
+        squash(part["reasons"]),
+        "该部分" + NOT_GOVERNMENT_INFORMATION,
+        "第二条的规定，本机关不作为政府信息予以提供",
+        "第十五条",  # the other part keeps its own ground
+    ):
+        assert phrase in r.text, phrase
+
+
+def test_an_item_that_is_not_government_information_is_answered_with_its_reasons(
+    templates: LetterTemplates, renderer: PdfRenderer
+) -> None:
+    params = {
+        **ITEMS_REPLY,
+        "item_outcomes": [
+            {"position": 1, "outcome": "disclosed"},
+            {
+                "position": 2,
+                "outcome": "other.not_government_information",
+                "note": "该项系要求本机关对补贴政策作出解释",
+            },
+        ],
+    }
+    r = render(templates, renderer, sample_source("reply", **params))
+    for phrase in (
+        "第1项：予以公开",
+        "第2项：其他处理：申请内容不属于政府信息，该项" + NOT_GOVERNMENT_INFORMATION,
+        "（依据《中华人民共和国政府信息公开条例》第二条）",
+        "该项系要求本机关对补贴政策作出解释",
+    ):
+        assert phrase in r.text, phrase

@@ -47,6 +47,7 @@ DECISION: dict[str, tuple[str, ...]] = {
     "not_processed.publication": ("公开出版物", "不作为政府信息公开申请处理"),
     "not_processed.excessive": ("明显超过合理范围", "本机关不予处理"),
     "not_processed.confirmation": ("确认或者重新出具", "不作为政府信息公开申请处理"),
+    "other.not_government_information": ("第二条所指的政府信息", "不作为政府信息公开申请予以提供"),
     "other.other": ("终止办理",),
 }
 
@@ -253,7 +254,10 @@ def test_a_reply_refusing_one_item_is_reviewed_and_carries_the_strictest_remedy(
         {"position": 1, "outcome": "disclosed"},
         {"position": 2, "outcome": "withheld.third_party_rights", "note": "涉及商业秘密"},
     ]
-    case = ok(submit(client, organ_a, case, **reply_params("disclosed"), item_outcomes=items))
+    fields = {**reply_params("disclosed"), "reasons": "两项信息区分处理", "outcome": None}
+    case = ok(submit(client, organ_a, case, **fields, item_outcomes=items))
+    # One item provided, one withheld: counted as partially disclosed.
+    assert case["review"]["outcome"] == "partially_disclosed"
     # Refusing an item is a refusal: the organ's default sends it to the legal office.
     assert case["review"]["legal_review"] == "pending"
     case = sign_and_issue(client, organ_a, case)

@@ -246,6 +246,12 @@ def test_bad_years_cells_and_formats_are_clear_problems(client: TestClient, orga
 def test_layout_covers_every_outcome_once() -> None:
     assert len(layout.TABLE3_ROWS) == 25
     assert set(layout.ROW_OF_OUTCOME.values()) == {r.key for r in layout.RESULT_ROWS}
+    # (六)3 其他 counts two outcomes: a withdrawal and a whole application that is not
+    # government information (RULES §5 [interpretation]).
+    assert sorted(c for c, row in layout.ROW_OF_OUTCOME.items() if row == "other.3") == [
+        "other.not_government_information",
+        "other.other",
+    ]
 
 
 def test_a_government_sums_its_departments(

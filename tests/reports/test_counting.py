@@ -24,7 +24,10 @@ YEARS = (2024, 2025, 2026, 2027)
 def organ_id(runtime: Runtime) -> int:
     with runtime.sessions.write.begin() as session:
         oid = make_organ(session, "org-syn")
-        insert_cases(session, oid, 2000, first=date(2024, 6, 1), days=3 * 365, seed=7)
+        # Enough remedy records that every year has a few (the sanity check below).
+        insert_cases(
+            session, oid, 2000, first=date(2024, 6, 1), days=3 * 365, seed=7, remedy_share=0.05
+        )
     return oid
 
 

@@ -44,7 +44,8 @@ class C:
     `concluded`, except other.no_correction (close_uncorrected), other.fee_unpaid
     (close_unpaid) and other.other (withdrawal dated `concluded`, recorded on `recorded` or
     that day). arrived: an ordinary letter registered that day, awaiting confirmation until a
-    "confirm" step.
+    "confirm" step. items: the application's items (one, by default); reply: the reply's fields
+    instead of the outcome's sample, the outcome then derived from the items' decisions.
     """
 
     key: str
@@ -55,6 +56,21 @@ class C:
     steps: tuple[tuple[str, str], ...] = ()
     arrived: str | None = None
     recorded: str | None = None
+    items: tuple[str, ...] = ()
+    reply: Mapping[str, Any] | None = None
+
+
+# Three items split between provision and withholding (RULES §5): counted once, under (二).
+SPLIT_ITEMS = ("2026年本区科研项目立项清单", "项目评审专家的考勤记录", "请解释立项标准的制定考虑")
+SPLIT_REPLY: dict[str, Any] = {
+    "reasons": "你单位申请获取的三项信息，本机关区分处理",
+    "provided": "2026年本区科研项目立项清单1份（共5页）",
+    "item_outcomes": [
+        {"position": 1, "outcome": "disclosed"},
+        {"position": 2, "outcome": "withheld.internal_affairs", "note": "属于内部管理信息"},
+        {"position": 3, "outcome": "other.not_government_information", "note": "系要求作出解释"},
+    ],
+}
 
 
 # fmt: off
@@ -121,6 +137,9 @@ CASES_TABLE: tuple[C, ...] = (
     C("C33", CE, "2026-10-26", "other.fee_unpaid", "2026-11-26", (("2026-10-28", "fee"),)),
     C("C34", NP, "2026-11-02", "disclosed", "2026-11-20"),
     C("C35", RI, "2026-11-09", "already_public", "2026-11-13"),
+    C("C36", RI, "2026-11-16", "partially_disclosed", "2026-12-04",
+      items=SPLIT_ITEMS, reply=SPLIT_REPLY),
+    C("C37", NP, "2026-11-23", "other.not_government_information", "2026-12-07"),
     # An ordinary letter withdrawn before its receipt was confirmed: counted nowhere.
     C("U1", NP, None, "other.other", "2026-05-08", arrived="2026-05-06"),
     # --- received in late 2026, open on 31 December: carried forward into 2027 --------------
@@ -174,15 +193,16 @@ T3_2025: dict[str, tuple[int, ...]] = {
     "carried_forward": (3, 1, 0, 1, 0, 1, 6),
 }
 
-# 2026. New: C01–C35 and D1–D7 (U1 never received, U2 received in 2027). Carried over:
-# B1–B6. Concluded: B1–B5, C01–C35 and D5 (withdrawn on 30 December). Carried forward: B6,
-# D1–D4, D6, D7.
+# 2026. New: C01–C37 and D1–D7 (U1 never received, U2 received in 2027). Carried over:
+# B1–B6. Concluded: B1–B5, C01–C37 and D5 (withdrawn on 30 December). Carried forward: B6,
+# D1–D4, D6, D7. C36's three items (disclosed, withheld, not government information) count
+# once, under (二) only.
 T3_2026: dict[str, tuple[int, ...]] = {
-    "new":                 (23, 8, 4, 2, 3, 2, 42),
+    "new":                 (24, 8, 5, 2, 3, 2, 44),
     "carried_over":        (3, 1, 0, 1, 0, 1, 6),
     # B1 C01 C02 C27 C28 C34 disclosed, C29 already public | C03 | C35 | C30
     "disclosed":           (7, 1, 1, 1, 0, 0, 10),
-    "partially_disclosed": (1, 2, 0, 0, 0, 0, 3),   # C04 | B2 C32
+    "partially_disclosed": (1, 2, 1, 0, 0, 0, 4),   # C04 | B2 C32 | C36
     "withheld.1":          (0, 0, 1, 0, 0, 0, 1),   # C05
     "withheld.2":          (1, 0, 0, 0, 0, 0, 1),   # C06
     "withheld.3":          (0, 1, 0, 0, 0, 0, 1),   # C07
@@ -201,8 +221,8 @@ T3_2026: dict[str, tuple[int, ...]] = {
     "not_processed.5":     (0, 0, 0, 0, 1, 0, 1),   # C21
     "other.1":             (1, 1, 0, 0, 0, 0, 2),   # C22 | C23
     "other.2":             (2, 1, 0, 0, 0, 0, 3),   # B5 C24 | C33
-    "other.3":             (2, 0, 0, 1, 0, 1, 4),   # C25 D5 | B4 | C26
-    "total":               (23, 8, 3, 3, 2, 2, 41),
+    "other.3":             (3, 0, 0, 1, 0, 1, 5),   # C25 C37 D5 | B4 | C26
+    "total":               (24, 8, 4, 3, 2, 2, 43),
     "carried_forward":     (3, 1, 1, 0, 1, 1, 7),   # D1 D3 D6 | D2 | D4 | D7 | B6
 }
 
@@ -233,7 +253,7 @@ T4_2027 = {"reconsideration": (0, 0, 0, 1, 1)}             # C32's
 COUNTED = {
     2025: {"A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "B4", "B5", "B6"},
     2026: {"B1", "B2", "B3", "B4", "B5", "B6", "D1", "D2", "D3", "D4", "D5", "D6", "D7"}
-    | {f"C{i:02d}" for i in range(1, 36)},
+    | {f"C{i:02d}" for i in range(1, 38)},
     2027: {"B6", "D1", "D2", "D3", "D4", "D6", "D7", "U2", "E1", "E2"},
 }
 
@@ -323,7 +343,10 @@ class Run:
     def register(self, i: int, spec: C) -> None:
         applicant = _applicant(spec, i)
         if spec.arrived is None:
-            self.cases[spec.key] = online(self.client, applicant=applicant)
+            items = [{"description": d, "document_number": None} for d in spec.items]
+            self.cases[spec.key] = online(
+                self.client, applicant=applicant, **({"items": items} if items else {})
+            )
             return
         body = staff_case(
             "ordinary_mail", applicant=applicant, arrived_at=f"{spec.arrived}T09:30:00+08:00"
@@ -343,6 +366,11 @@ class Run:
         elif spec.outcome == "other.other":
             self.act(
                 spec.key, "withdraw", "clerk", withdrawn_on=spec.concluded, reason="申请人书面撤回"
+            )
+        elif spec.reply is not None:
+            # The outcome is left out: the service derives it from the items' decisions.
+            self.cases[spec.key] = reply_through_review(
+                self.client, self.staff, self.cases[spec.key], None, **spec.reply
             )
         else:
             self.cases[spec.key] = reply_through_review(
@@ -484,7 +512,7 @@ def test_a_generated_run_of_cases_gives_the_hand_checked_tables(
         assert (case["outcome"], case["concluded_on"]) == (spec.outcome, spec.concluded), spec.key
         closed = case["state"] in {"replied", "served", "archived", "withdrawn"}
         assert closed == (spec.outcome is not None), (spec.key, case["state"])
-    assert len(CASES_TABLE) == 57
+    assert len(CASES_TABLE) == 59
 
     expected = {
         2025: (T3_2025, T4_2025),
@@ -507,7 +535,7 @@ def test_a_generated_run_of_cases_gives_the_hand_checked_tables(
 
     # A few cells, spelled out.
     t26 = table3(report(client, organ_a, 2026))
-    assert t26["new"]["natural_person"] == 23
+    assert t26["new"]["natural_person"] == 24
     assert t26["carried_over"]["total"] == 6
     assert t26["withheld.4"]["commercial_enterprise"] == 1
     assert t26["carried_forward"]["total"] == 7
@@ -525,7 +553,12 @@ def test_a_generated_run_of_cases_gives_the_hand_checked_tables(
     assert _listed(client, organ_a, 2026, "carried_forward", "total") == numbers(
         "B6", "D1", "D2", "D3", "D4", "D6", "D7"
     )
-    assert _listed(client, organ_a, 2026, "other.3", "total") == numbers("B4", "C25", "C26", "D5")
+    assert _listed(client, organ_a, 2026, "other.3", "total") == numbers(
+        "B4", "C25", "C26", "C37", "D5"
+    )
+    assert _listed(client, organ_a, 2026, "partially_disclosed", "research_institution") == (
+        numbers("C36")
+    )
     assert _listed(client, organ_a, 2026, "other.2", "natural_person") == numbers("B5", "C24")
     assert _listed(client, organ_a, 2026, "withheld.4", "commercial_enterprise") == numbers("C08")
     assert _listed(client, organ_a, 2027, "new", "total") == numbers("U2", "E1", "E2")
