@@ -79,6 +79,7 @@ def test_admin_creates_an_organ_with_default_settings(
         "letter_sequence": "per_kind",
         "legal_review_outcomes": ["partially_disclosed", "withheld.", "not_processed."],
         "sign_off_required": True,
+        "record_correction_period_wd": 20,
     }
     assert isinstance(organ["id"], int)
 
