@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.communications.schemas import ContactSummary
 from app.consultations.schemas import ConsultationRead
 from app.intake.schemas import DeadlineRead
 
@@ -121,6 +122,11 @@ class CaseSummary(BaseModel):
     outcome: str | None = Field(description="办理结果代码 / outcome code")
     consultation_lapsed: bool = Field(
         description="有征求意见期限届满未回复 / a consultation's window ended with no reply"
+    )
+    last_contact: ContactSummary | None = Field(
+        None,
+        description="最近一次沟通（不含内容，姓名脱敏）/ the latest contact, without its summary, "
+        "the name masked",
     )
 
 

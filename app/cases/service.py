@@ -14,6 +14,7 @@ from app.auth.roles import Role
 from app.cases import repository
 from app.cases.schemas import ApplicantCaseView, CasePage, CaseRead, EventRead
 from app.cases.views import applicant_view, case_read, case_summary, open_states
+from app.communications.presenters import latest_contacts
 from app.consultations import service as consultations
 from app.deadline import repository as clock_repo
 from app.deadline.views import deadlines_read
@@ -168,9 +169,16 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
     lapsed = consultations.lapsed_case_ids(
         session, organ_id, states, rt.calendar, today, case_ids=[c.id for c in rows]
     )
+    contacts = latest_contacts(session, [c.id for c in rows])
     return CasePage(
         items=[
-            case_summary(c, workflow=rt.workflow, today=today, consultation_lapsed=c.id in lapsed)
+            case_summary(
+                c,
+                workflow=rt.workflow,
+                today=today,
+                consultation_lapsed=c.id in lapsed,
+                last_contact=contacts.get(c.id),
+            )
             for c in rows
         ],
         total=total,

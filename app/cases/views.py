@@ -16,6 +16,7 @@ from app.cases.schemas import (
     ReviewRead,
     ServiceRead,
 )
+from app.communications.schemas import ContactSummary
 from app.consultations.schemas import ConsultationRead
 from app.intake.schemas import DeadlineRead
 from app.intake.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, ApplicantCategory, Channel
@@ -140,7 +141,12 @@ def _review(case: Case) -> ReviewRead | None:
 
 
 def case_summary(
-    case: Case, *, workflow: WorkflowDef, today: date, consultation_lapsed: bool = False
+    case: Case,
+    *,
+    workflow: WorkflowDef,
+    today: date,
+    consultation_lapsed: bool = False,
+    last_contact: ContactSummary | None = None,
 ) -> CaseSummary:
     """A masked worklist row."""
     first = case.items[0].description if case.items else ""
@@ -164,6 +170,7 @@ def case_summary(
         ),
         outcome=case.outcome,
         consultation_lapsed=consultation_lapsed,
+        last_contact=last_contact,
     )
 
 
