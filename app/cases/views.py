@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from app.cases.schemas import (
     ApplicantCaseView,
@@ -12,6 +13,7 @@ from app.cases.schemas import (
     CaseRead,
     CaseSummary,
     DeliveryRead,
+    InspectionRead,
     ItemRead,
     ReviewRead,
     ServiceRead,
@@ -120,8 +122,23 @@ def case_read(
         )
         if case.served_on is not None and case.service_method is not None
         else None,
+        inspection=_inspection(case.inspection),
         created_at=case.created_at,
         updated_at=case.updated_at,
+    )
+
+
+def _inspection(raw: dict[str, Any] | None) -> InspectionRead | None:
+    if raw is None:
+        return None
+    return InspectionRead(
+        place=raw.get("inspection_place"),
+        window_from=raw.get("inspection_from"),
+        window_to=raw.get("inspection_to"),
+        contact=raw.get("inspection_contact"),
+        took_place=raw.get("took_place"),
+        on=raw.get("on"),
+        notes=raw.get("notes"),
     )
 
 
@@ -137,6 +154,7 @@ def _review(case: Case) -> ReviewRead | None:
         outcome_label=outcome_label(case.review_outcome) or case.review_outcome,
         legal_review=case.legal_review or "not_required",
         sign_off=case.sign_off or "not_required",
+        confidentiality_review=case.confidentiality_review or "not_required",
     )
 
 

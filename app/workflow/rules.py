@@ -11,7 +11,13 @@ from datetime import date
 
 from app.deadline import ledger as lg
 from app.intake.vocabulary import CHANNEL_BASES, Channel, ReceiptBasis
-from app.workflow import rules_consultation, rules_fee, rules_reply
+from app.workflow import (
+    rules_consultation,
+    rules_fee,
+    rules_inspection,
+    rules_reopen,
+    rules_reply,
+)
 from app.workflow.context import CaseFacts, Change, Ctx, Effect, Guard
 
 __all__ = ["EFFECTS", "GUARDS", "CaseFacts", "Change", "Ctx"]
@@ -22,7 +28,12 @@ def _has(ctx: Ctx, kind: type) -> bool:
 
 
 def _clock_running(ctx: Ctx) -> bool:
-    return _has(ctx, lg.Received) and not _has(ctx, lg.Stopped)
+    # A re-answer's clock starts at its Reopened entry: the first answer's stop is behind it.
+    current = ctx.ledger
+    for i, e in enumerate(ctx.ledger):
+        if isinstance(e, lg.Reopened):
+            current = ctx.ledger[i:]
+    return _has(ctx, lg.Received) and not any(isinstance(e, lg.Stopped) for e in current)
 
 
 # --- guards -------------------------------------------------------------------------------
@@ -97,6 +108,8 @@ GUARDS: dict[str, Guard] = {
     **rules_consultation.GUARDS,
     **rules_fee.GUARDS,
     **rules_reply.GUARDS,
+    **rules_reopen.GUARDS,
+    **rules_inspection.GUARDS,
 }
 
 
@@ -228,4 +241,6 @@ EFFECTS: dict[str, Effect] = {
     **rules_consultation.EFFECTS,
     **rules_fee.EFFECTS,
     **rules_reply.EFFECTS,
+    **rules_reopen.EFFECTS,
+    **rules_inspection.EFFECTS,
 }

@@ -90,7 +90,7 @@ def drop_action(code: str) -> Mutation:
 
 def test_shipped_workflow_loads_with_header() -> None:
     assert WF.name == "foi_application"
-    assert WF.version == 4
+    assert WF.version == 5
     assert WF.title == "政府信息依申请公开办理流程"
     assert WF.initial_states == ("awaiting_confirmation", "received")
 
@@ -248,14 +248,24 @@ def test_conditional_letters_follow_the_payload() -> None:
                 "withdraw",
             ],
         ),
-        ("under_review", {"legal"}, ["legal_approve", "legal_return", "return_for_revision"]),
+        (
+            "under_review",
+            {"legal"},
+            ["legal_approve", "legal_return", "return_for_revision", "confidentiality_review"],
+        ),
         (
             "under_review",
             ["approver", "applicant"],
-            ["approve_reply", "return_for_revision", "issue_reply", "withdraw"],
+            [
+                "approve_reply",
+                "return_for_revision",
+                "issue_reply",
+                "withdraw",
+                "confidentiality_review",
+            ],
         ),
-        ("replied", {"front_desk"}, ["record_service"]),
-        ("archived", KNOWN_ROLES, []),
+        ("replied", {"front_desk"}, ["record_service", "record_inspection"]),
+        ("archived", KNOWN_ROLES, ["reopen"]),
         ("withdrawn", KNOWN_ROLES, []),
         ("received", set(), []),
     ],
@@ -442,7 +452,8 @@ def test_unknown_initial_state_is_reported() -> None:
 
 
 def test_non_final_state_with_no_way_out_is_a_dead_end() -> None:
-    text = problems_after(drop_action("archive"))
+    # Re-answering (reopen) is also a way out of `served`: drop it too.
+    text = problems_after(drop_action("archive"), drop_action("reopen"))
     assert "non-final state 'served' is a dead end: no action leads out of it" in text
 
 
