@@ -114,7 +114,7 @@ def test_a_disclosure_is_reviewed_before_sign_off_and_issue_without_stopping_the
     r = problem(act(client, organ_a, case, "approve_reply", "approver"), 409)
     assert (r["guard"], "保密审查" in r["detail"]) == ("confidentiality_review_done", True)
     r = problem(act(client, organ_a, case, "issue_reply", "clerk"), 409)
-    assert r["guard"] in ("reply_approved", "confidentiality_review_done")
+    assert r["guard"] == "reply_approved"  # not signed off either
     # The clerk may not record it: this organ names the approver.
     r = problem(act(client, organ_a, case, "confidentiality_review", "clerk", result="passed"), 409)
     assert r["guard"] == "confidentiality_reviewer"
@@ -214,3 +214,26 @@ def test_admin_sets_the_review_outcomes_and_role(
     ):
         body = problem(client.put(url, json=bad, headers=admin), 422)
         assert next(iter(bad)) in str(body["errors"])
+
+
+@pytest.fixture
+def organ_n(runtime: Runtime) -> Staff:
+    """An organ whose replies need no sign-off: only the confidentiality review stands."""
+    with runtime.sessions.write.begin() as session:
+        make_organ(session, "org-n", settings={"sign_off_required": False})
+    return Staff(runtime, "org-n")
+
+
+def test_without_sign_off_the_reply_still_waits_for_the_review(
+    client: TestClient, organ_n: Staff, organ_a: Staff
+) -> None:
+    case = ok(submit(client, organ_n, online(client, organ_code="org-n"), "disclosed", **DISCLOSED))
+    r = problem(act(client, organ_n, case, "issue_reply", "clerk"), 409)
+    assert r["guard"] == "confidentiality_review_done"
+    assert "保密审查" in r["detail"]
+    # Another organ's approver finds no such case.
+    assert problem(
+        act(client, organ_a, case, "confidentiality_review", "approver", result="passed"), 404
+    )
+    case = ok(act(client, organ_n, case, "confidentiality_review", "approver", result="passed"))
+    assert ok(act(client, organ_n, case, "issue_reply", "clerk"))["state"] == "replied"

@@ -130,10 +130,12 @@ def test_a_window_of_hours_reads_as_times(client: TestClient, organ_a: Staff) ->
 
 
 def test_whether_the_inspection_took_place_is_recorded_on_the_timeline(
-    client: TestClient, organ_a: Staff, clock: Clock
+    client: TestClient, organ_a: Staff, organ_b: Staff, clock: Clock
 ) -> None:
     case = _replied(client, organ_a)
     clock.set("2026-03-11T16:00+08:00")
+    assert problem(act(client, organ_b, case, "record_inspection", "clerk",
+                       took_place=True, on="2026-03-11"), 404)  # fmt: skip
     assert problem(act(client, organ_a, case, "record_inspection", "approver",
                        took_place=True, on="2026-03-11"), 403)  # fmt: skip
     for bad, field in (({"took_place": "yes", "on": "2026-03-11"}, "took_place"),

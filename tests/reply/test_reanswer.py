@@ -36,10 +36,11 @@ def _served_refusal(client: TestClient, staff: Staff, clock: Clock) -> dict[str,
 
 
 def test_only_the_approver_reopens_and_bad_decisions_are_refused_naming_the_field(
-    client: TestClient, organ_a: Staff, clock: Clock
+    client: TestClient, organ_a: Staff, organ_b: Staff, clock: Clock
 ) -> None:
     case = _served_refusal(client, organ_a, clock)
     assert problem(act(client, organ_a, case, "reopen", "clerk", **DECISION), 403)
+    assert problem(act(client, organ_b, case, "reopen", "approver", **DECISION), 404)
     for bad, field in (
         ({**DECISION, "decision_number": None}, "decision_number"),
         ({**DECISION, "decision_received_on": "2026-05-22"}, "decision_received_on"),  # future
