@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 from app.audit.checkpoints import start_daily_checkpoints
 from app.calendar.router import router as calendar_router
 from app.cases.router import router as cases_router
+from app.communications.router import router as communications_router
 from app.config import Settings, get_settings
 from app.dashboard.router import router as dashboard_router
 from app.errors import install_error_handlers
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         suggestions_router,
         proactive_router,
         remedies_router,
+        communications_router,
         reports_router,
         ledger_export_router,
         dashboard_router,

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.communications.schemas import ContactSummary
 from app.consultations.schemas import ConsultationRead
 from app.intake.schemas import DeadlineRead
 
@@ -51,6 +52,24 @@ class ReviewRead(BaseModel):
     outcome_label: str = Field(description="答复类型 / outcome label")
     legal_review: str = Field(description="法制审核 pending / approved / not_required")
     sign_off: str = Field(description="负责人签发 pending / approved / not_required")
+    confidentiality_review: str = Field(
+        "not_required",
+        description="保密审查 pending / passed / not_required (条例第十七条) / confidentiality review",
+    )
+
+
+class InspectionRead(BaseModel):
+    """An inspection on site (查阅, Art. 40): the appointment and whether it took place."""
+
+    place: str | None = Field(description="查阅地点 / place")
+    window_from: str | None = Field(description="查阅时间起（日期或时间）/ from (date or time)")
+    window_to: str | None = Field(description="查阅时间止 / to")
+    contact: str | None = Field(description="联系人及联系方式 / contact")
+    took_place: bool | None = Field(
+        description="是否已查阅；未登记为空 / took place; null: not recorded"
+    )
+    on: date | None = Field(description="查阅日期 / the day")
+    notes: str | None = Field(description="备注 / notes")
 
 
 class ServiceRead(BaseModel):
@@ -115,6 +134,9 @@ class CaseRead(BaseModel):
     notice_pending_receipt: NoticePendingRead | None = Field(
         description="已发出、未确认送达的通知 / a notice sent and not yet received"
     )
+    inspection: InspectionRead | None = Field(
+        None, description="安排查阅及查阅情况（条例第四十条）/ inspection on site"
+    )
     created_at: datetime = Field(description="登记时间 / registered at")
     updated_at: datetime = Field(description="更新时间 / updated at")
 
@@ -147,6 +169,11 @@ class CaseSummary(BaseModel):
     )
     notice_pending_receipt: NoticePendingRead | None = Field(
         description="已发出、未确认送达的通知 / a notice sent and not yet received"
+    )
+    last_contact: ContactSummary | None = Field(
+        None,
+        description="最近一次沟通（不含内容，姓名脱敏）/ the latest contact, without its summary, "
+        "the name masked",
     )
 
 

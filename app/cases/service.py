@@ -15,6 +15,7 @@ from app.auth.roles import Role
 from app.cases import repository
 from app.cases.schemas import ApplicantCaseView, CasePage, CaseRead, EventRead
 from app.cases.views import applicant_view, case_read, case_summary, open_states
+from app.communications.presenters import latest_contacts
 from app.consultations import service as consultations
 from app.deadline import repository as clock_repo
 from app.deadline.pending import PENDING_STATES, pending_receipt
@@ -187,6 +188,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
         session, organ_id, states, rt.calendar, today, case_ids=[c.id for c in rows]
     )
     pending = pending_receipts(session, rows)
+    contacts = latest_contacts(session, [c.id for c in rows])
     return CasePage(
         items=[
             case_summary(
@@ -195,6 +197,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
                 today=today,
                 consultation_lapsed=c.id in lapsed,
                 pending=pending.get(c.id),
+                last_contact=contacts.get(c.id),
             )
             for c in rows
         ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from app.case_types import CASE_TYPE_LABELS, RECORD_CORRECTION_OUTCOMES
 from app.cases.schemas import (
@@ -13,11 +14,13 @@ from app.cases.schemas import (
     CaseRead,
     CaseSummary,
     DeliveryRead,
+    InspectionRead,
     ItemRead,
     NoticePendingRead,
     ReviewRead,
     ServiceRead,
 )
+from app.communications.schemas import ContactSummary
 from app.consultations.schemas import ConsultationRead
 from app.intake.schemas import DeadlineRead
 from app.intake.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, ApplicantCategory, Channel
@@ -126,6 +129,7 @@ def case_read(
         if case.served_on is not None and case.service_method is not None
         else None,
         notice_pending_receipt=notice_pending_read(pending),
+        inspection=_inspection(case.inspection),
         created_at=case.created_at,
         updated_at=case.updated_at,
     )
@@ -144,6 +148,20 @@ def notice_pending_read(pending: tuple[str, date] | None) -> NoticePendingRead |
     )
 
 
+def _inspection(raw: dict[str, Any] | None) -> InspectionRead | None:
+    if raw is None:
+        return None
+    return InspectionRead(
+        place=raw.get("inspection_place"),
+        window_from=raw.get("inspection_from"),
+        window_to=raw.get("inspection_to"),
+        contact=raw.get("inspection_contact"),
+        took_place=raw.get("took_place"),
+        on=raw.get("on"),
+        notes=raw.get("notes"),
+    )
+
+
 def outcome_label(code: str | None) -> str | None:
     if code in OUTCOMES:
         return OUTCOMES[code].label
@@ -158,6 +176,7 @@ def _review(case: Case) -> ReviewRead | None:
         outcome_label=outcome_label(case.review_outcome) or case.review_outcome,
         legal_review=case.legal_review or "not_required",
         sign_off=case.sign_off or "not_required",
+        confidentiality_review=case.confidentiality_review or "not_required",
     )
 
 
@@ -168,6 +187,7 @@ def case_summary(
     today: date,
     consultation_lapsed: bool = False,
     pending: tuple[str, date] | None = None,
+    last_contact: ContactSummary | None = None,
 ) -> CaseSummary:
     """A masked worklist row."""
     first = case.items[0].description if case.items else ""
@@ -194,6 +214,7 @@ def case_summary(
         outcome=case.outcome,
         consultation_lapsed=consultation_lapsed,
         notice_pending_receipt=notice_pending_read(pending),
+        last_contact=last_contact,
     )
 
 

@@ -23,6 +23,7 @@ KINDS: dict[str, type[lg.LedgerEntry]] = {
     "art35_date_set": lg.Art35DateSet,
     "stopped": lg.Stopped,
     "served": lg.Served,
+    "reopened": lg.Reopened,
 }
 _NAMES = {cls: name for name, cls in KINDS.items()}
 

@@ -6,7 +6,7 @@ Pure: the ledger and the reply clock's arithmetic live in `app.deadline.ledger`.
 from __future__ import annotations
 
 import calendar as _gregorian
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -319,6 +319,20 @@ _NOTES: dict[str, tuple[NoteKind, str, str]] = {
         "通知已于{on}发出，收到日期尚未记录，期限尚未起算。",
         "The notice went out on {on}; its receipt is not recorded, so the period has not started.",
     ),
+    "reopened": (
+        "interpretation",
+        "重新答复：复议决定或裁判未确定答复期限的，自本机关收到该决定之日起20个工作日内重新答复"
+        "（参照第三十三条）；原答复的计时、送达及救济期限不适用于重新答复。",
+        "Re-answering: where the decision sets no date, the organ answers again within 20 working "
+        "days of receiving it (following Art. 33); the first answer's clock, service and remedy "
+        "periods do not carry over.",
+    ),
+    "reopened_date": (
+        "info",
+        "重新答复期限为{decision}确定的日期；原答复的计时、送达及救济期限不适用于重新答复。",
+        "The reply date is the one {decision_en} sets; the first answer's clock, service and "
+        "remedy periods do not carry over.",
+    ),
     "roll": (
         "info",
         "期间的最后一日{on}是法定休假日，以休假日后的第一日{next}为期间届满的日期"
@@ -595,3 +609,74 @@ def remedy_deadlines(
             )
         )
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Re-answering (重新答复, RULES §9)
+# --------------------------------------------------------------------------------------------
+
+REOPENED_LABEL = "重新答复期限"
+_DECISIONS = {
+    "reconsideration": ("行政复议决定", "the reconsideration decision"),
+    "court": ("人民法院裁判", "the court's judgment"),
+    "self_correction": ("本机关自行纠正决定", "the organ's own correction decision"),
+}
+
+
+@dataclass(frozen=True)
+class ReopenInfo:
+    """The decision a case is answered again under."""
+
+    decision: str  # reconsideration | court | self_correction
+    document_number: str | None
+    received_on: date  # the organ's receipt of the decision
+    reply_by: date | None  # the date the decision sets, if it sets one
+    approved_by: str
+
+    def title(self) -> tuple[str, str]:
+        zh, en = _DECISIONS.get(self.decision, ("决定", "the decision"))
+        if self.document_number:
+            return f"{zh}（{self.document_number}）", f"{en} ({self.document_number})"
+        return zh, en
+
+
+def reopened_deadline(cal: WorkCalendar, f: ReplyFacts, info: ReopenInfo, today: date) -> Deadline:
+    """The reply deadline of a re-answer: the date the decision sets, else the 20-WD clock from
+    the organ's receipt of the decision (`f`, already built from that start)."""
+    if info.reply_by is None:
+        d = reply_deadline(cal, f, today)
+        return replace(d, label=REOPENED_LABEL)
+    due = info.reply_by
+    zh, en = info.title()
+    notes: tuple[Note, ...] = (note("reopened_date", decision=zh, decision_en=en),)
+    if f.stop:
+        notes += (note("stopped", on=f.stop[0], reason=f.stop[1]),)
+        status: DeadlineStatus = "met" if f.stop[0] <= due else "late"
+    else:
+        status = "overdue" if today > due else "running"
+    total = cal.count_working_days(info.received_on, due)
+    elapsed = cal.count_working_days(info.received_on, min(f.stop[0] if f.stop else today, due))
+    ex = Explanation(
+        *f.event,
+        info.received_on,
+        zh,
+        en,
+        None,
+        f"于{due.isoformat()}前重新答复",
+        f"an answer by {due.isoformat()}",
+        notes=notes,
+        calendar_version=cal.version,
+    )
+    return Deadline(
+        "reply",
+        REOPENED_LABEL,
+        due,
+        False,
+        total,
+        elapsed,
+        total - elapsed,
+        status,
+        f.event[0],
+        info.received_on,
+        ex,
+    )

@@ -11,6 +11,9 @@ Where RULES §4 is not explicit (each choice is also stated in the explanation i
 - A stopped reply is `met` on/before the due date, else `late`.  A party's window that lapses
   unused is `overdue`; one still open when the case closes, and a correction-notice window that
   lapsed unused, no longer apply and are not listed.
+- Re-answering (RULES §9): a `Reopened` entry starts a new clock from the organ's receipt of the
+  decision — 20 WD [interpretation], or the date the decision sets.  Everything of the first
+  answer (its stop, service, windows, extension, spans) stays with the old clock and lapses.
 """
 
 from __future__ import annotations
@@ -218,6 +221,18 @@ class Served(_Entry):
     on: date
 
 
+@dataclass(frozen=True)
+class Reopened(_Entry):
+    """The case is reopened to answer again (重新答复, RULES §9): a new reply clock runs from the
+    organ's receipt of the decision (`on`), or the decision sets the reply date (`reply_by`)."""
+
+    on: date
+    decision: str  # reconsideration | court | self_correction
+    document_number: str | None
+    reply_by: date | None
+    approved_by: str
+
+
 LedgerEntry = (
     Received
     | CorrectionRequested
@@ -233,6 +248,7 @@ LedgerEntry = (
     | Art35DateSet
     | Stopped
     | Served
+    | Reopened
 )
 Ledger = Sequence[LedgerEntry]  # in the order the events were recorded
 
@@ -269,6 +285,7 @@ class _Case:
     fees: list[_Fee] = field(default_factory=list)
     stopped: Stopped | None = None
     served: Served | None = None
+    reopened: Reopened | None = None
 
     @property
     def suspended(self) -> bool:
@@ -333,6 +350,11 @@ def _fold(ledger: Ledger) -> _Case | None:
             case.stopped = e
         elif isinstance(e, Served):
             case.served = e
+        elif isinstance(e, Reopened):
+            if case.stopped is None:
+                raise LedgerError(f"案件尚未答复，无从重新答复 / nothing answered to reopen: {e!r}")
+            # A new clock: nothing of the first answer carries over.
+            case = _Case(received=case.received, start=e.on, reopened=e)
         elif isinstance(e, Received):
             raise LedgerError(f"重复的收到申请 / a second Received: {e!r}")
         else:
@@ -436,6 +458,8 @@ def reply_due(
     case = _fold(ledger)
     if case is None or case.suspended:
         return None, False
+    if case.reopened is not None and case.reopened.reply_by is not None:
+        return case.reopened.reply_by, False
     if case.art35 is not None:
         return case.art35.reply_by, False
     cut = _cut(case, _spans(case, calendar, fee_pauses_clock))
@@ -499,6 +523,11 @@ _LETTER: ex.Event = (
     "被征求意见方收到函件",
     "the consulted party's receipt of the letter",
 )
+_REOPENED: ex.Event = (
+    "decision_received",
+    "本机关收到决定",
+    "the organ's receipt of the decision",
+)
 _ART30: ex.Basis = (_REG + "第三十条", "Art. 30")
 _FEE_BASIS: ex.Basis = ("国办函〔2020〕109号", "State Council Office letter [2020] No. 109")
 
@@ -514,6 +543,9 @@ def _reply(case: _Case, cal: WorkCalendar, today: date, fee_pauses_clock: bool) 
     if case.fees:
         notes.append(ex.note("fee_on" if fee_pauses_clock else "fee_off"))
     event = _CORRECTED if case.restarted else _RECEIVED
+    if case.reopened is not None:
+        event = _REOPENED
+        notes.append(ex.note("reopened"))
     stop = (case.stopped.on, case.stopped.reason) if case.stopped else None
     if case.correction is not None and case.suspended:
         notes.append(ex.note("suspended", on=case.correction.notice_on))
@@ -552,24 +584,32 @@ def _reply(case: _Case, cal: WorkCalendar, today: date, fee_pauses_clock: bool) 
         tuple(notes),
         ex.REPLY_BASES[case.received.basis],
     )
+    if (r := case.reopened) is not None:
+        info = ex.ReopenInfo(r.decision, r.document_number, r.on, r.reply_by, r.approved_by)
+        return ex.reopened_deadline(cal, facts, info, today)
     return ex.reply_deadline(cal, facts, today)
 
 
 def _windows(case: _Case) -> list[ex.Window]:
     first, r = case.first_notice, case.received.on
-    out = [
-        ex.Window(
-            "correction_notice",
-            "补正告知期限",
-            _RECEIVED,
-            r,
-            r,
-            CORRECTION_NOTICE_WD,
-            _ART30,
-            first.notice_on if first else None,
-            keep_lapsed=False,
-        )
-    ]
+    # The correction-notice window belongs to the first receipt, not to a new answer.
+    out = (
+        []
+        if case.reopened is not None
+        else [
+            ex.Window(
+                "correction_notice",
+                "补正告知期限",
+                _RECEIVED,
+                r,
+                r,
+                CORRECTION_NOTICE_WD,
+                _ART30,
+                first.notice_on if first else None,
+                keep_lapsed=False,
+            )
+        ]
+    )
     if (c := case.correction) is not None:
         out.append(
             ex.Window(

@@ -7,7 +7,7 @@ earlier reply a repeat refers to, the search behind "not held".
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -24,6 +24,7 @@ from app.letters.bodies_common import (
 )
 from app.letters.builders import Params, builder, common, params, remedy
 from app.letters.context import Frozen, LetterContext, LetterSource
+from app.letters.formatting import cn_date, cn_datetime
 from app.letters.kinds import LetterKind, kind_info
 from app.outcomes import (
     GROUND_OUTCOMES,
@@ -32,6 +33,7 @@ from app.outcomes import (
     WITHHOLDING_GROUNDS,
     reply_remedy,
 )
+from app.workflow.rules_inspection import parse_moment
 
 _NOT_GOVERNMENT_INFORMATION = "不属于《中华人民共和国政府信息公开条例》第二条所指的政府信息"
 # What the organ found, as the letter states it, for each ground of refusal (Arts. 14–16, 36)
@@ -134,6 +136,21 @@ class ItemOutcomeParams(_Part):
     _outcome = field_validator("outcome")(_known_outcome)
 
 
+class ReanswerParams(_Part):
+    """The decision a re-answer is made under (set by issue_reply, not by the clerk)."""
+
+    decision: Literal["reconsideration", "court", "self_correction"]
+    document_number: Line | None = None
+
+
+# How the re-answer's opening sentence says what became of the earlier letter (RULES §9).
+_REANSWERED_BY = {
+    "reconsideration": "已经行政复议决定{number}责令重新答复",
+    "court": "已经人民法院裁判{number}责令重新答复",
+    "self_correction": "经本机关审查发现有误，予以纠正",
+}
+
+
 class ReplyParams(Params):
     outcome: str
     reasons: Text | None = None
@@ -148,8 +165,22 @@ class ReplyParams(Params):
     search_description: Text | None = None
     channel: Text | None = None
     item_outcomes: Annotated[list[ItemOutcomeParams], Field(max_length=200)] | None = None
+    reanswer: ReanswerParams | None = None
+    # Inspection on site (Art. 40): where, when (from/to, ISO dates or date-times), whom to call.
+    inspection_place: Line | None = None
+    inspection_from: Line | None = None
+    inspection_to: Line | None = None
+    inspection_contact: Line | None = None
 
     _outcome = field_validator("outcome")(_known_outcome)
+
+
+class Inspection(Frozen):
+    """The appointment the letter states."""
+
+    place: str
+    window: str
+    contact: str
 
 
 class WithheldPart(Frozen):
@@ -186,6 +217,10 @@ class ReplyContext(LetterContext):
     search_description: str | None
     channel: str | None
     item_outcomes: tuple[ItemOutcome, ...]
+    inspection: Inspection | None = None
+    # A re-answer: the letter it replaces (which stays as issued) and what became of it.
+    earlier_letter: EarlierLetter | None = None
+    reanswered_by: str | None = None
     # Earlier letters of the case some outcomes cite.
     correction_notice: EarlierLetter | None
     fee_notice: EarlierLetter | None
@@ -257,6 +292,45 @@ def _item_outcome(i: ItemOutcomeParams) -> ItemOutcome:
     )
 
 
+def _earlier_answer(src: LetterSource) -> EarlierLetter | None:
+    """The latest letter that answered the application: a reply, or a closure notice."""
+    found = [
+        x
+        for x in (
+            earlier_letter(src, LetterKind.reply),
+            earlier_letter(src, LetterKind.closure_notice),
+        )
+        if x is not None
+    ]
+    return max(found, key=lambda x: x.date or date.min, default=None)
+
+
+def _when(value: str) -> str:
+    moment = parse_moment(value)
+    return cn_datetime(moment) if isinstance(moment, datetime) else cn_date(moment)
+
+
+def _inspection(p: ReplyParams) -> Inspection | None:
+    """The appointment, for a reply that provides information by inspection (the submission
+    has checked that every part of it is there)."""
+    if p.provided_form != "inspection" or not _used(p, "provided"):
+        return None
+    if not (p.inspection_place and p.inspection_from and p.inspection_to and p.inspection_contact):
+        return None
+    start, end = _when(p.inspection_from), _when(p.inspection_to)
+    return Inspection(
+        place=p.inspection_place,
+        window=start if start == end else f"{start}至{end}",
+        contact=p.inspection_contact,
+    )
+
+
+def _reanswered_by(r: ReanswerParams) -> str:
+    return _REANSWERED_BY[r.decision].format(
+        number=f"（{r.document_number}）" if r.document_number else ""
+    )
+
+
 @builder(LetterKind.reply)
 def reply(src: LetterSource) -> ReplyContext:
     p = params(ReplyParams, src)
@@ -302,6 +376,9 @@ def reply(src: LetterSource) -> ReplyContext:
         search_description=p.search_description if _used(p, "search_description") else None,
         channel=p.channel if _used(p, "channel") else None,
         item_outcomes=items,
+        inspection=_inspection(p),
+        earlier_letter=_earlier_answer(src) if p.reanswer else None,
+        reanswered_by=_reanswered_by(p.reanswer) if p.reanswer else None,
         correction_notice=earlier_letter(src, LetterKind.correction_notice),
         fee_notice=earlier_letter(src, LetterKind.fee_notice),
         reasons_request=earlier_letter(src, LetterKind.reasons_request),

@@ -3,6 +3,7 @@
 from app.models.case import Attachment, Case, CaseItem
 from app.models.checkpoint import AuditCheckpoint
 from app.models.clock import CalendarYearRecord, ClockEntry
+from app.models.communication import CommunicationRecord
 from app.models.consultation import Consultation
 from app.models.counter import Counter
 from app.models.event import CaseEvent
@@ -21,6 +22,7 @@ __all__ = [
     "CaseEvent",
     "CaseItem",
     "ClockEntry",
+    "CommunicationRecord",
     "Consultation",
     "Counter",
     "IdempotencyRecord",

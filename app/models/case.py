@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.case_types import FOI_APPLICATION
 from app.db import Base
 from app.models.organ import Organ
-from app.models.types import UTCDateTime
+from app.models.types import JSONType, UTCDateTime
 
 
 class Case(Base):
@@ -98,6 +99,9 @@ class Case(Base):
     review_outcome: Mapped[str | None] = mapped_column(String(40))
     legal_review: Mapped[str | None] = mapped_column(String(16))
     sign_off: Mapped[str | None] = mapped_column(String(16))
+    # Confidentiality review (保密审查, Art. 17) of a reply whose outcome the organ lists:
+    # pending | passed | not_required (RULES §9).
+    confidentiality_review: Mapped[str | None] = mapped_column(String(16))
     # The legal office was consulted or asked to review: legal-office users may see the case.
     legal_involved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # How the case ended (RULES §5 outcome code) and the conclusion date the statistics use:
@@ -109,6 +113,9 @@ class Case(Base):
     served_on: Mapped[date | None] = mapped_column(Date)
     service_method: Mapped[str | None] = mapped_column(String(20))
     served_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    # Inspection on site (查阅, Art. 40): the appointment the reply states (place, from, to,
+    # contact) and, once recorded, whether it took place (took_place, on, notes).
+    inspection: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -78,12 +78,37 @@ class OrganSettings(BaseModel):
     sign_off_required: Flag = Field(
         True, description="答复须经负责人签发 / every reply needs the approver's sign-off"
     )
+    # Art. 17: information is reviewed for secrets before it is provided. The default covers
+    # every outcome that provides information (RULES §9): disclosed and the provided part of a
+    # partial disclosure. already_public points to what is public already, so it is not listed.
+    confidentiality_review_outcomes: Annotated[
+        tuple[Text50, ...], AfterValidator(_outcome_codes)
+    ] = Field(
+        ("disclosed", "partially_disclosed"),
+        max_length=40,
+        description=(
+            "须经保密审查的答复类型；以“.”结尾的表示该类全部 / reply outcomes that need the "
+            "recorded confidentiality review (Art. 17); a code ending in '.' covers its group"
+        ),
+    )
+    # Any staff role that can act on a case; supervisors only read.
+    confidentiality_review_role: Literal["approver", "clerk", "legal", "front_desk"] = Field(
+        "approver",
+        description="登记保密审查结果的角色 / the role that records the confidentiality review",
+    )
 
     def needs_legal_review(self, outcome: str) -> bool:
         """Whether a reply with this outcome goes to the legal office before sign-off."""
         return any(
             outcome == code or (code.endswith(".") and outcome.startswith(code))
             for code in self.legal_review_outcomes
+        )
+
+    def needs_confidentiality_review(self, outcome: str) -> bool:
+        """Whether a reply with this outcome needs the recorded confidentiality review."""
+        return any(
+            outcome == code or (code.endswith(".") and outcome.startswith(code))
+            for code in self.confidentiality_review_outcomes
         )
 
 

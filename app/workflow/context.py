@@ -33,6 +33,8 @@ class CaseFacts:
     review_outcome: str | None = None
     legal_review: str | None = None
     sign_off: str | None = None
+    confidentiality_review: str | None = None
+    inspection: dict[str, Any] | None = None
     applicant_name: str = ""
     applicant_address: str | None = None
     # The application's items by position (each needs a decision in a multi-item reply) and

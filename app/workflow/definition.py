@@ -12,6 +12,12 @@ action that goes to ``"@previous"`` lists the states that can be in ``previous_s
 and the loader checks that list is exactly the set of states the action's from-states
 can be entered from. For reachability and dead-end checks such an action counts as an
 edge to every state in ``previous_states``.
+
+An action with ``returns_when`` goes to ``to`` unless its payload has the given values, and
+then back to the previous state like ``"@previous"`` (a review that fails sends the draft
+back). ``"@same"`` (``SAME``) as ``to`` keeps the case in whichever of its from-states it is
+in (a record taken in several states). An action with ``leaves_final: true`` may leave a final state (re-answering a concluded
+case); no other action may.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 PREVIOUS = "@previous"
+SAME = "@same"
 
 # Lengths follow the columns that store them (cases.state, case_events.action).
 STATE_CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -57,6 +64,10 @@ KNOWN_GUARDS: frozenset[str] = frozenset(
         "legal_review_pending",
         "third_party_objection_handled",
         "record_correction_decided",
+        "confidentiality_review_pending",
+        "confidentiality_reviewer",
+        "confidentiality_review_done",
+        "inspection_arranged",
     }
 )
 
@@ -85,6 +96,10 @@ KNOWN_EFFECTS: frozenset[str] = frozenset(
         "record_public_interest_disclosure",
         "start_record_correction_clock",
         "record_correction_submission",
+        "record_confidentiality_review",
+        "reopen_case",
+        "cite_earlier_reply",
+        "record_inspection_result",
     }
 )
 
@@ -182,6 +197,10 @@ class ActionDef(BaseModel):
     effects: tuple[str, ...] = ()
     letters: tuple[LetterRule, ...] = ()
     outcome: str | None = Field(default=None, pattern=OUTCOME_PATTERN)
+    # Payload field -> value: when every pair matches, back to the previous state, not `to`.
+    returns_when: dict[str, str | bool] = Field(default_factory=dict)
+    # The action may leave a final state (the only kind that may).
+    leaves_final: bool = False
     description: str = ""
 
     @property
@@ -190,9 +209,29 @@ class ActionDef(BaseModel):
         return self.to == PREVIOUS
 
     @property
+    def stays(self) -> bool:
+        """Whether the action keeps the case in the state it is in."""
+        return self.to == SAME
+
+    @property
+    def may_return(self) -> bool:
+        """Whether the action can go back to the case's previous state."""
+        return self.returns_to_previous or bool(self.returns_when)
+
+    @property
     def targets(self) -> tuple[str, ...]:
         """Every state the action can lead to."""
-        return self.previous_states if self.returns_to_previous else (self.to,)
+        if self.returns_to_previous:
+            return self.previous_states
+        if self.stays:
+            return self.from_states
+        if self.returns_when:
+            return tuple(dict.fromkeys((self.to, *self.previous_states)))
+        return (self.to,)
+
+    def targets_from(self, src: str) -> tuple[str, ...]:
+        """Every state the action can lead to from ``src``."""
+        return (src,) if self.stays else self.targets
 
     @property
     def letter_kinds(self) -> tuple[str, ...]:
@@ -206,9 +245,27 @@ class ActionDef(BaseModel):
                 return f
         raise KeyError(f"action {self.code!r} has no payload field {name!r}")
 
-    def resolve_target(self, previous_state: str | None) -> str:
-        """The state this action leads to, given the case's recorded previous state."""
-        if not self.returns_to_previous:
+    def returns_for(self, payload: Mapping[str, Any]) -> bool:
+        """Whether, with this payload, the action goes back to the previous state."""
+        if self.returns_to_previous:
+            return True
+        return bool(self.returns_when) and all(
+            name in payload and payload[name] == v for name, v in self.returns_when.items()
+        )
+
+    def resolve_target(
+        self,
+        previous_state: str | None,
+        payload: Mapping[str, Any] | None = None,
+        current: str | None = None,
+    ) -> str:
+        """The state this action leads to, given the case's recorded previous state (and, for
+        an action with ``returns_when``, its payload; for ``"@same"``, the current state)."""
+        if self.stays:
+            if current not in self.from_states:
+                raise ValueError(f"action {self.code!r} cannot be taken in state {current!r}")
+            return current
+        if not self.returns_for(payload or {}):
             return self.to
         if previous_state not in self.previous_states:
             raise ValueError(
@@ -246,7 +303,7 @@ class WorkflowDef(BaseModel):
             raise KeyError(f"unknown action {code!r} in workflow {self.name!r}") from None
 
     def is_final(self, state: str) -> bool:
-        """Whether ``state`` is final (no action leaves it)."""
+        """Whether ``state`` is final (only an action marked ``leaves_final`` leaves it)."""
         return self.state(state).final
 
     def label(self, state: str) -> str:
@@ -275,9 +332,8 @@ class WorkflowDef(BaseModel):
         found = {
             src: None
             for action in self.actions.values()
-            if state in action.targets
             for src in action.from_states
-            if src != state
+            if src != state and state in action.targets_from(src)
         }
         return [code for code in self.states if code in found]
 
@@ -660,10 +716,16 @@ def _check_action(
     for s in dict.fromkeys(action.from_states):
         if s not in wf.states:
             problems.append(f"{where}: from-state {s!r} is not a declared state")
-        elif wf.states[s].final:
+        elif wf.states[s].final and not action.leaves_final:
             problems.append(f"final state {s!r} has an outgoing action {action.code!r}")
+    if action.leaves_final and not any(
+        s in wf.states and wf.states[s].final for s in action.from_states
+    ):
+        problems.append(f"{where}: leaves_final, but none of its from-states is final")
 
-    if action.returns_to_previous:
+    if action.returns_to_previous and action.returns_when:
+        problems.append(f"{where}: returns_when is only meaningful with a fixed to-state")
+    if action.may_return:
         if not action.previous_states:
             problems.append(f"{where}: goes to {PREVIOUS!r} but lists no previous_states")
         problems += [
@@ -675,10 +737,12 @@ def _check_action(
             for s in dict.fromkeys(action.previous_states)
             if s not in wf.states
         ]
-    else:
+    if action.stays and action.may_return:
+        problems.append(f"{where}: {SAME!r} cannot also return to a previous state")
+    if not action.returns_to_previous and not action.stays:
         if action.to not in wf.states:
             problems.append(f"{where}: to-state {action.to!r} is not a declared state")
-        if action.previous_states:
+        if action.previous_states and not action.returns_when:
             problems.append(f"{where}: previous_states is only meaningful with to: {PREVIOUS!r}")
 
     if not action.roles:
@@ -706,10 +770,12 @@ def _check_action(
     for f in action.payload:
         if f.choices and f.type != "str":
             problems.append(f"{where}: payload field {f.name!r}: choices need type 'str'")
-    for rule in action.letters:
-        for name, value in rule.when.items():
+    conditions = [(f"letter {rule.kind!r}", rule.when) for rule in action.letters]
+    conditions.append(("returns_when", action.returns_when))
+    for what, when in conditions:
+        for name, value in when.items():
             field = fields.get(name)
-            cond = f"{where}: letter {rule.kind!r} condition on {name!r}"
+            cond = f"{where}: {what} condition on {name!r}"
             if field is None:
                 problems.append(f"{cond}: no such payload field")
             elif field.type == "bool" and not isinstance(value, bool):
@@ -727,11 +793,9 @@ def _entry_sources(wf: WorkflowDef) -> dict[str, dict[str, list[str]]]:
     """For each state: entering state -> actions that enter it from there (self-loops aside)."""
     sources: dict[str, dict[str, list[str]]] = {code: {} for code in wf.states}
     for action in wf.actions.values():
-        for target in action.targets:
-            if target not in sources:
-                continue
-            for src in action.from_states:
-                if src != target:
+        for src in action.from_states:
+            for target in action.targets_from(src):
+                if target in sources and src != target:
                     sources[target].setdefault(src, []).append(action.code)
     return sources
 
@@ -741,10 +805,10 @@ def _check_previous(wf: WorkflowDef) -> list[str]:
     problems: list[str] = []
     sources = _entry_sources(wf)
     entered_by_previous = {
-        target: a.code for a in wf.actions.values() if a.returns_to_previous for target in a.targets
+        target: a.code for a in wf.actions.values() if a.may_return for target in a.previous_states
     }
     for action in wf.actions.values():
-        if not action.returns_to_previous:
+        if not action.may_return:
             continue
         where = f"action {action.code!r}"
         possible: set[str] = set()
@@ -786,7 +850,7 @@ def _successors(wf: WorkflowDef) -> dict[str, set[str]]:
     for action in wf.actions.values():
         for src in action.from_states:
             if src in graph:
-                graph[src].update(t for t in action.targets if t in wf.states)
+                graph[src].update(t for t in action.targets_from(src) if t in wf.states)
     return graph
 
 

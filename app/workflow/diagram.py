@@ -29,7 +29,7 @@ def _text(label: str) -> str:
 
 
 def _edge_label(action: ActionDef) -> str:
-    mark = _RETURN_MARK if action.returns_to_previous else ""
+    mark = _RETURN_MARK if action.may_return else ""
     return f"{mark}{_text(action.label)} ({action.code})"
 
 
@@ -45,11 +45,12 @@ def to_mermaid(wf: WorkflowDef) -> str:
     for action in wf.actions.values():
         label = _edge_label(action)
         for src in action.from_states:
-            targets = action.targets
-            if action.returns_to_previous:
+            targets = action.targets_from(src)
+            if action.may_return:
                 # One edge back to each state a case in src can have come from.
                 came_from = wf.entered_from(src)
-                targets = tuple(t for t in targets if t in came_from)
+                back = tuple(t for t in action.previous_states if t in came_from)
+                targets = back if action.returns_to_previous else (action.to, *back)
             lines += [f"    {src} --> {target}: {label}" for target in targets]
     lines += [f"    {s.code} --> [*]" for s in wf.states.values() if s.final]
     return "\n".join(lines) + "\n"

@@ -153,6 +153,8 @@ def perform(
             review_outcome=case.review_outcome,
             legal_review=case.legal_review,
             sign_off=case.sign_off,
+            confidentiality_review=case.confidentiality_review,
+            inspection=case.inspection,
             applicant_name=case.applicant_name,
             applicant_address=case.applicant_address,
             item_positions=tuple(i.position for i in case.items),
@@ -183,7 +185,7 @@ def perform(
 
     before = {"state": case.state, **{c: getattr(case, c) for c in CACHE_COLUMNS}}
     counted_before = CaseStats.of(case)
-    target = action.resolve_target(case.previous_state)
+    target = action.resolve_target(case.previous_state, payload, case.state)
     new_ledger = [*ledger, *change.entries]
     cached = cache_values(
         new_ledger, rt.calendar, fee_pauses_clock=organ.settings.fee_pauses_clock, today=ctx.today

@@ -15,7 +15,9 @@ from app.intake.vocabulary import CHANNEL_BASES, Channel, ReceiptBasis
 from app.workflow import (
     rules_consultation,
     rules_fee,
+    rules_inspection,
     rules_record_correction,
+    rules_reopen,
     rules_reply,
     rules_service,
 )
@@ -29,7 +31,12 @@ def _has(ctx: Ctx, kind: type) -> bool:
 
 
 def _clock_running(ctx: Ctx) -> bool:
-    return _has(ctx, lg.Received) and not _has(ctx, lg.Stopped)
+    # A re-answer's clock starts at its Reopened entry: the first answer's stop is behind it.
+    current = ctx.ledger
+    for i, e in enumerate(ctx.ledger):
+        if isinstance(e, lg.Reopened):
+            current = ctx.ledger[i:]
+    return _has(ctx, lg.Received) and not any(isinstance(e, lg.Stopped) for e in current)
 
 
 # --- guards -------------------------------------------------------------------------------
@@ -105,6 +112,8 @@ GUARDS: dict[str, Guard] = {
     **rules_fee.GUARDS,
     **rules_reply.GUARDS,
     **rules_record_correction.GUARDS,
+    **rules_reopen.GUARDS,
+    **rules_inspection.GUARDS,
 }
 
 
@@ -239,4 +248,6 @@ EFFECTS: dict[str, Effect] = {
     **rules_fee.EFFECTS,
     **rules_reply.EFFECTS,
     **rules_record_correction.EFFECTS,
+    **rules_reopen.EFFECTS,
+    **rules_inspection.EFFECTS,
 }

@@ -3,6 +3,11 @@
 The review chain is per organ (OrganSettings.legal_review_outcomes, sign_off_required): the
 legal office reviews the outcomes that refuse or do not process, the approver signs off every
 reply. `legal_review` and `sign_off` on the case are pending | approved | not_required.
+
+The confidentiality review (保密审查, Art. 17; OrganSettings.confidentiality_review_outcomes and
+_role) comes before sign-off for the outcomes that provide information: `confidentiality_review`
+is pending | passed | not_required; a failed review sends the draft back. It does not stop the
+clock.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from app import item_outcomes as items
 from app.deadline import ledger as lg
 from app.outcomes import OUTCOMES
 from app.workflow.context import Change, Ctx, Effect, Guard
+from app.workflow.rules_inspection import APPOINTMENT_FIELDS, appointment
 
 PENDING, APPROVED, NOT_REQUIRED = "pending", "approved", "not_required"
+PASSED = "passed"
 # Closing outcomes that have their own actions (close_uncorrected, close_unpaid).
 _CLOSURE_ONLY = {"other.no_correction": "close_uncorrected", "other.fee_unpaid": "close_unpaid"}
 # The reply letter's fields, as submit_reply takes them.
@@ -32,7 +39,10 @@ REPLY_FIELDS = (
     "search_description",
     "channel",
     "item_outcomes",
+    # The appointment of an inspection on site (Art. 40).
+    *APPOINTMENT_FIELDS,
 )
+_ROLE_LABELS = {"approver": "负责人", "clerk": "承办人", "legal": "法制机构", "front_desk": "窗口"}
 # Outcomes that disclose what a consulted third party objected to (Art. 32).
 _DISCLOSING = frozenset({"disclosed"})
 
@@ -98,7 +108,37 @@ def third_party_objection_handled(ctx: Ctx) -> str | None:
     return None
 
 
+def confidentiality_review_pending(ctx: Ctx) -> str | None:
+    if ctx.case.confidentiality_review != PENDING:
+        return "此答复无待进行的保密审查 / this reply is not awaiting a confidentiality review"
+    return None
+
+
+def confidentiality_reviewer(ctx: Ctx) -> str | None:
+    """Only the role the organ names records the review (OrganSettings)."""
+    role = ctx.settings.confidentiality_review_role
+    if role not in ctx.roles:
+        return (
+            f"本机关的保密审查由“{_ROLE_LABELS[role]}”登记 / this organ's confidentiality "
+            f"review is recorded by the {role} role"
+        )
+    return None
+
+
+def confidentiality_review_done(ctx: Ctx) -> str | None:
+    if ctx.case.confidentiality_review == PENDING:
+        return (
+            "答复提供的信息须先经保密审查（条例第十七条），审查通过后方可签发、出具 / the "
+            "information must pass the confidentiality review (Art. 17) before the reply is "
+            "signed off or issued"
+        )
+    return None
+
+
 GUARDS: dict[str, Guard] = {
+    "confidentiality_review_pending": confidentiality_review_pending,
+    "confidentiality_reviewer": confidentiality_reviewer,
+    "confidentiality_review_done": confidentiality_review_done,
     "legal_review_pending": legal_review_pending,
     "legal_review_done_if_required": legal_review_done_if_required,
     "reply_approved": reply_approved,
@@ -141,6 +181,29 @@ def record_reply_submission(ctx: Ctx, change: Change) -> None:
     )
     if legal:
         change.case_fields["legal_involved"] = True
+    _confidentiality_review(ctx, change, decided)
+    change.case_fields["inspection"] = appointment(ctx, change)
+
+
+def _confidentiality_review(ctx: Ctx, change: Change, decided: list[Any]) -> None:
+    """Art. 17: a reply that provides information the organ lists is reviewed for secrets."""
+    needed = any(
+        isinstance(code, str) and ctx.settings.needs_confidentiality_review(code)
+        for code in decided
+    )
+    change.case_fields["confidentiality_review"] = PENDING if needed else NOT_REQUIRED
+    if needed and ctx.settings.confidentiality_review_role == "legal":
+        change.case_fields["legal_involved"] = True  # the legal office must see the case
+
+
+def record_confidentiality_review(ctx: Ctx, change: Change) -> None:
+    """The review's result: passed, or failed with the comments (the draft goes back)."""
+    if ctx.payload["result"] == PASSED:
+        change.case_fields["confidentiality_review"] = PASSED
+        return
+    if not ctx.payload.get("comments"):
+        change.error("comments", "审查未通过须说明意见 / a failed review needs its comments")
+    clear_review(ctx, change)
 
 
 def _counted_outcome(ctx: Ctx, change: Change) -> str | None:
@@ -174,7 +237,9 @@ def record_sign_off(ctx: Ctx, change: Change) -> None:
 
 def clear_review(ctx: Ctx, change: Change) -> None:
     """Returned for revision: the draft goes back to the clerk and its review starts over."""
-    change.case_fields.update(review_outcome=None, legal_review=None, sign_off=None)
+    change.case_fields.update(
+        review_outcome=None, legal_review=None, sign_off=None, confidentiality_review=None
+    )
 
 
 def conclude_reply(ctx: Ctx, change: Change) -> None:
@@ -279,7 +344,8 @@ def start_remedy_periods(ctx: Ctx, change: Change) -> None:
     served_on, judged_by = _delivery_day(ctx, change)
     if served_on is None:
         return
-    stopped = next((e.on for e in ctx.ledger if isinstance(e, lg.Stopped)), None)
+    # The latest stop: a re-answer's reply, not the first one.
+    stopped = next((e.on for e in reversed(ctx.ledger) if isinstance(e, lg.Stopped)), None)
     if served_on > ctx.today:
         change.error("served_on", "不能是将来 / cannot be in the future")
     if stopped is not None and (served_on < stopped or (judged_by and judged_by < stopped)):
@@ -309,6 +375,7 @@ def start_remedy_periods(ctx: Ctx, change: Change) -> None:
 
 EFFECTS: dict[str, Effect] = {
     "record_reply_submission": record_reply_submission,
+    "record_confidentiality_review": record_confidentiality_review,
     "record_legal_approval": record_legal_approval,
     "record_sign_off": record_sign_off,
     "clear_review": clear_review,

@@ -55,10 +55,14 @@ def _url(path: str, ids: list[str], bad: str, value: int) -> str:
 
 # Valid bodies, so that an unknown id gets as far as the database and answers 404.
 REMEDY = {"kind": "reconsideration", "body": "示例市人民政府", "filed_on": "2026-03-01"}
+CONTACT = {"occurred_at": "2026-03-02T09:30:00+08:00", "party_name": "李四",
+           "party_kind": "applicant", "method": "phone", "summary": "询问办理进度"}  # fmt: skip
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/cases/{case_id}/letters"): {"kind": "correction_notice"},
     ("POST", "/api/v1/cases/{case_id}/remedies"): REMEDY,
     ("PUT", "/api/v1/cases/{case_id}/remedies/{record_id}"): REMEDY,
+    ("POST", "/api/v1/cases/{case_id}/communications"): CONTACT,
+    ("PUT", "/api/v1/cases/{case_id}/communications/{record_id}"): CONTACT,
 }
 
 

@@ -89,6 +89,20 @@ def _draft(env: Env) -> None:
     env.ids["letter"] = r.json()["id"]
 
 
+CONTACT = {"occurred_at": "2026-03-02T09:30:00+08:00", "party_name": "李四",
+           "party_kind": "applicant", "method": "phone", "summary": "询问办理进度",
+           "follow_up": "三日内回电"}  # fmt: skip
+
+
+def _contacted_case(env: Env) -> None:
+    _received_case(env)
+    r = env.client.post(
+        f"/api/v1/cases/{env.ids['case']['id']}/communications", json=CONTACT, headers=_clerk(env)
+    )
+    assert r.status_code == 201, r.text
+    env.ids["communication"] = r.json()["id"]
+
+
 REMEDY = {"kind": "reconsideration", "body": "示例市人民政府", "filed_on": "2026-04-10",
           "case_number": "示府复〔2026〕12号"}  # fmt: skip
 CALENDAR = {
@@ -254,6 +268,26 @@ ROUTES: dict[str, Route] = {
         text=(("body",), ("case_number",)),
         one_line=(("case_number",),),
         setup=_replied_case,
+    ),
+    "add communication": Route(
+        "POST",
+        "/api/v1/cases/{case_id}/communications",
+        lambda env: {"case_id": env.ids["case"]["id"]},
+        lambda env: dict(CONTACT),
+        _clerk,
+        text=(("party_name",), ("summary",), ("follow_up",)),
+        one_line=(("party_name",),),
+        setup=_received_case,
+    ),
+    "correct communication": Route(
+        "PUT",
+        "/api/v1/cases/{case_id}/communications/{record_id}",
+        lambda env: {"case_id": env.ids["case"]["id"], "record_id": env.ids["communication"]},
+        lambda env: {**CONTACT, "method": "visit"},
+        _clerk,
+        text=(("party_name",), ("summary",), ("follow_up",)),
+        one_line=(("party_name",),),
+        setup=_contacted_case,
     ),
     "report override": Route(
         "POST",

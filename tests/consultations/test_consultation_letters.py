@@ -134,6 +134,7 @@ def objected_and_approved(client: TestClient, staff: Staff, clock: Clock) -> dic
     case = ok(
         submit(client, staff, case, "disclosed", provided="见附件", provided_form="electronic")
     )
+    case = ok(act(client, staff, case, "confidentiality_review", "approver", result="passed"))
     return ok(act(client, staff, case, "approve_reply", "approver", comments="同意"))
 
 
@@ -213,6 +214,7 @@ def test_the_notice_names_a_consultation_whose_third_party_objected(
     case = ok(
         submit(client, organ_a, case, "disclosed", provided="见附件", provided_form="electronic")
     )
+    case = ok(act(client, organ_a, case, "confidentiality_review", "approver", result="passed"))
     case = ok(act(client, organ_a, case, "approve_reply", "approver"))
     notice = {
         "notify_third_party": True,
@@ -240,6 +242,7 @@ def _two_objectors_signed_off(client: TestClient, staff: Staff, clock: Clock) ->
     )
     case = ok(conclude(client, staff, case))
     case = ok(submit(client, staff, case, "disclosed", provided="见附件"))
+    case = ok(act(client, staff, case, "confidentiality_review", "approver", result="passed"))
     return ok(act(client, staff, case, "approve_reply", "approver"))
 
 

@@ -66,6 +66,8 @@ def reply(
 ) -> dict[str, Any]:
     """Submit (author), sign off (approver) and issue (issuer) a reply today."""
     case = submit(client, author, case)
+    if case["review"]["confidentiality_review"] == "pending":
+        case = act(client, approver, case, "confidentiality_review", result="passed")
     case = act(client, approver, case, "approve_reply", comments="同意")
     return act(client, issuer, case, "issue_reply")
 

@@ -31,10 +31,12 @@ def test_disclosed_reply_is_signed_off_issued_served_and_archived(
         "outcome_label": case["review"]["outcome_label"],
         "legal_review": "not_required",
         "sign_off": "pending",
+        "confidentiality_review": "pending",
     }
     # Not yet signed off: the reply cannot go out.
     r = problem(act(client, organ_a, case, "issue_reply", "clerk"), 409)
     assert r["code"] == "guard-failed"
+    case = ok(act(client, organ_a, case, "confidentiality_review", "approver", result="passed"))
     case = ok(act(client, organ_a, case, "approve_reply", "approver", comments="同意"))
     case = ok(act(client, organ_a, case, "issue_reply", "clerk"))
     assert case["state"] == "replied"

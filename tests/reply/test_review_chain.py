@@ -215,6 +215,7 @@ def test_resubmission_may_change_the_outcome_and_its_review_chain(
     case = ok(submit(client, organ_a, case, **DISCLOSED))
     assert case["review"]["outcome"] == "disclosed"
     assert case["review"]["legal_review"] == "not_required"
+    case = ok(act(client, organ_a, case, "confidentiality_review", "approver", result="passed"))
     case = ok(act(client, organ_a, case, "approve_reply", "approver"))
     case = ok(act(client, organ_a, case, "issue_reply", "clerk"))
     assert case["outcome"] == "disclosed"
@@ -249,9 +250,14 @@ def test_the_submitted_draft_is_previewable_at_once_and_follows_resubmission(
 
 @pytest.fixture
 def organ_c(runtime: Runtime) -> Staff:
-    """An organ whose replies need no sign-off by the approver."""
+    """An organ whose replies need no sign-off by the approver (nor a recorded
+    confidentiality review)."""
     with runtime.sessions.write.begin() as session:
-        make_organ(session, "org-c", settings={"sign_off_required": False})
+        make_organ(
+            session,
+            "org-c",
+            settings={"sign_off_required": False, "confidentiality_review_outcomes": []},
+        )
     return Staff(runtime, "org-c")
 
 
@@ -288,6 +294,7 @@ def test_the_reply_number_is_allocated_once_at_issue(client: TestClient, organ_a
     case = ok(submit(client, organ_a, online(client), **DISCLOSED))
     # Refused issues (guard, then payload) allocate nothing.
     problem(act(client, organ_a, case, "issue_reply", "clerk"), 409)
+    case = ok(act(client, organ_a, case, "confidentiality_review", "approver", result="passed"))
     case = ok(act(client, organ_a, case, "approve_reply", "approver"))
     problem(act(client, organ_a, case, "issue_reply", "clerk", consultation_id="C1"), 422)
     case = ok(act(client, organ_a, case, "issue_reply", "clerk"))
@@ -377,6 +384,7 @@ def test_only_the_issue_day_decides_lateness_not_the_submission_day(
     case = online(client)
     clock.set("2026-03-27T10:00+08:00")
     case = ok(submit(client, organ_a, case, **DISCLOSED))
+    case = ok(act(client, organ_a, case, "confidentiality_review", "approver", result="passed"))
     case = ok(act(client, organ_a, case, "approve_reply", "approver"))
     clock.set("2026-03-31T09:00+08:00")
     case = ok(act(client, organ_a, case, "issue_reply", "clerk"))

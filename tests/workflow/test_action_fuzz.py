@@ -107,6 +107,33 @@ SETUPS: dict[str, tuple[str, list[tuple[str, str, dict[str, Any]]]]] = {
         "front_desk",
         [
             ("submit_reply", "clerk", {"outcome": "disclosed", "provided": "见附件"}),
+            ("confidentiality_review", "approver", {"result": "passed"}),
+            ("approve_reply", "approver", {}),
+            ("issue_reply", "clerk", {}),
+        ],
+    ),
+    "confidentiality_review": (
+        "approver",
+        [("submit_reply", "clerk", {"outcome": "disclosed", "provided": "见附件"})],
+    ),
+    "reopen": (
+        "approver",
+        [
+            ("submit_reply", "clerk", {"outcome": "withheld.state_secret", "reasons": "涉密"}),
+            ("legal_approve", "legal", {}),
+            ("approve_reply", "approver", {}),
+            ("issue_reply", "clerk", {}),
+        ],
+    ),
+    "record_inspection": (
+        "clerk",
+        [
+            ("submit_reply", "clerk", {"outcome": "disclosed", "provided": "记录",
+                                       "provided_form": "inspection", "inspection_place": "查阅室",
+                                       "inspection_from": "2026-03-10",
+                                       "inspection_to": "2026-03-20",
+                                       "inspection_contact": "李老师"}),
+            ("confidentiality_review", "approver", {"result": "passed"}),
             ("approve_reply", "approver", {}),
             ("issue_reply", "clerk", {}),
         ],

@@ -258,14 +258,24 @@ def test_conditional_letters_follow_the_payload() -> None:
                 "withdraw",
             ],
         ),
-        ("under_review", {"legal"}, ["legal_approve", "legal_return", "return_for_revision"]),
+        (
+            "under_review",
+            {"legal"},
+            ["legal_approve", "legal_return", "return_for_revision", "confidentiality_review"],
+        ),
         (
             "under_review",
             ["approver", "applicant"],
-            ["approve_reply", "return_for_revision", "issue_reply", "withdraw"],
+            [
+                "approve_reply",
+                "return_for_revision",
+                "issue_reply",
+                "withdraw",
+                "confidentiality_review",
+            ],
         ),
-        ("replied", {"front_desk"}, ["record_service"]),
-        ("archived", KNOWN_ROLES, []),
+        ("replied", {"front_desk"}, ["record_service", "record_inspection"]),
+        ("archived", KNOWN_ROLES, ["reopen"]),
         ("withdrawn", KNOWN_ROLES, []),
         ("received", set(), []),
     ],
@@ -452,7 +462,8 @@ def test_unknown_initial_state_is_reported() -> None:
 
 
 def test_non_final_state_with_no_way_out_is_a_dead_end() -> None:
-    text = problems_after(drop_action("archive"))
+    # Re-answering (reopen) is also a way out of `served`: drop it too.
+    text = problems_after(drop_action("archive"), drop_action("reopen"))
     assert "non-final state 'served' is a dead end: no action leads out of it" in text
 
 

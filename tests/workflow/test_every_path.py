@@ -55,22 +55,47 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "record_service": {"method": "in_person", "served_on": "2026-03-02", "signature": "张三"},
     "archive": {},
     "withdraw": {"withdrawn_on": "2026-03-02"},
+    "confidentiality_review": {"result": "passed"},
+    "reopen": {"reason": "复议决定责令重新答复", "decision_kind": "reconsideration",
+               "decision_number": "示府复〔2026〕12号", "decision_received_on": "2026-03-02"},
+    "record_inspection": {"took_place": True, "on": "2026-03-02"},
 }  # fmt: skip
+# Edges whose action needs other payloads than PAYLOADS: (action, to-state) -> payloads by step.
+DISCLOSED = {"outcome": "disclosed", "provided": "全文", "provided_form": "electronic"}
+INSPECTION = {"outcome": "disclosed", "provided": "执法检查记录", "provided_form": "inspection",
+              "inspection_place": "档案查阅室", "inspection_from": "2026-03-10",
+              "inspection_to": "2026-03-20", "inspection_contact": "李老师 0571-87000001"}  # fmt: skip
+EDGE_PAYLOADS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    **{("record_inspection", s): {"submit_reply": INSPECTION} for s in ("replied", "served")},
+    ("confidentiality_review", "under_review"): {"submit_reply": DISCLOSED},
+    **{
+        ("confidentiality_review", back): {
+            "submit_reply": DISCLOSED,
+            "confidentiality_review": {"result": "failed", "comments": "含涉密内容"},
+        }
+        for back in ("received", "extended")
+    },
+}
 
 # How to bring a fresh application (received) to a state, with a given previous state.
 _REVIEWED = ["submit_reply", "legal_approve", "approve_reply"]
+# A reply that provides information: its confidentiality review instead of the legal one.
+_PROVIDED = ["submit_reply", "confidentiality_review", "approve_reply"]
 REACH: dict[tuple[str, str | None], list[str]] = {
     ("received", None): [],
     ("extended", None): ["extend"],
     ("awaiting_correction", None): ["request_correction"],
     ("replied", None): [*_REVIEWED, "issue_reply"],
     ("served", None): [*_REVIEWED, "issue_reply", "record_service"],
+    ("archived", None): [*_REVIEWED, "issue_reply", "record_service", "archive"],
 }
 for _prev, _pre in (("received", []), ("extended", ["extend"])):
     REACH[("consulting", _prev)] = [*_pre, "start_consultation"]
     REACH[("awaiting_reasons", _prev)] = [*_pre, "request_reasons"]
     REACH[("awaiting_fee", _prev)] = [*_pre, "issue_fee_notice"]
     REACH[("under_review", _prev)] = [*_pre, "submit_reply"]
+for _s, _steps in (("replied", ["issue_reply"]), ("served", ["issue_reply", "record_service"])):
+    REACH[(_s, "record_inspection")] = [*_PROVIDED, *_steps]
 # What an edge needs done in its from-state first (a guard's condition).
 BEFORE: dict[str, list[str]] = {
     "conclude_consultation": ["record_opinion"],
@@ -89,7 +114,7 @@ def edges(wf: WorkflowDef) -> set[tuple[str, str, str]]:
     out = set()
     for action in wf.actions.values():
         for src in action.from_states:
-            for target in action.targets:
+            for target in action.targets_from(src):
                 out.add((src, action.code, src if target == src else target))
     return out
 
@@ -99,9 +124,14 @@ def _role(wf: WorkflowDef, action: str) -> str:
 
 
 def _post(
-    client: TestClient, staff: Staff, wf: WorkflowDef, case: dict[str, Any], action: str
+    client: TestClient,
+    staff: Staff,
+    wf: WorkflowDef,
+    case: dict[str, Any],
+    action: str,
+    payloads: dict[str, dict[str, Any]] | None = None,
 ) -> Any:
-    body = dict(PAYLOADS[action])
+    body = dict((payloads or {}).get(action, PAYLOADS[action]))
     if action == "start_consultation" and case["state"] == "consulting":
         body["dispatch_method"] = "post"  # the second one goes by post: its receipt is recorded
     r = client.post(
@@ -139,16 +169,21 @@ def test_every_transition_of_the_diagram(
     wf = WF
     case = _start(client, organ_a, src, action)
     via = wf.action(action)
-    prev = dst if via.returns_to_previous else None
-    steps = [] if src == "awaiting_confirmation" else REACH.get((src, prev), REACH.get((src, None)))
+    prev = dst if via.may_return and dst != src else None
+    payloads = EDGE_PAYLOADS.get((action, dst), {})
+    steps = (
+        []
+        if src == "awaiting_confirmation"
+        else REACH.get((src, action), REACH.get((src, prev), REACH.get((src, None))))
+    )
     if steps is None:
         steps = REACH[(src, "received")]
     for step in [*steps, *BEFORE.get(action, [])]:
-        case = _post(client, organ_a, wf, case, step)
+        case = _post(client, organ_a, wf, case, step, payloads)
     assert case["state"] == src
     if action in LATER:
         clock.set(LATER[action])
-    after = _post(client, organ_a, wf, case, action)
+    after = _post(client, organ_a, wf, case, action, payloads)
     assert after["state"] == dst
     events = client.get(f"{CASES}/{case['id']}/events", headers=organ_a.headers("clerk")).json()
     assert (events[-1]["action"], events[-1]["from_state"], events[-1]["to_state"]) == (
