@@ -34,6 +34,7 @@ from app.letters.views import Document, applicant_pdf
 from app.models import Case, LetterAccess
 from app.runtime import Runtime
 from app.workflow.engine import VersionConflict, perform
+from app.workflow.records import SERVED_KINDS
 from app.workflow.rules_service import PLATFORM_DOWNLOAD
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ _NOTICE_RECEIPTS = {
     LetterKind.fee_notice: "record_fee_notice_receipt",
 }
 # The letters that conclude a case and are served with record_service.
-_SERVED_KINDS = (LetterKind.reply, LetterKind.closure_notice)
+# The letters whose download serves the answer: SERVED_KINDS (app/workflow/records.py).
 
 
 def applicant_download(
@@ -103,8 +104,8 @@ def _receipt_action(
         if pending is not None and pending[0] == kind:
             return _NOTICE_RECEIPTS[LetterKind(kind)], {}
         return None
-    if kind in _SERVED_KINDS and case.state == "replied" and case.e_service_consent:
-        latest = repository.latest_issued(session, case.id, _SERVED_KINDS)
+    if kind in SERVED_KINDS and case.state == "replied" and case.e_service_consent:
+        latest = repository.latest_issued(session, case.id, SERVED_KINDS)
         if latest is not None and latest.id == letter_id:
             return "record_service", {"method": "electronic"}
     return None
@@ -141,7 +142,7 @@ def _record_receipt(
                 version=case.version,
                 actor=SYSTEM,
                 # The service itself witnessed the arrival: it acts in the action's own roles.
-                roles=frozenset(rt.workflow.action(action).roles),
+                roles=frozenset(rt.workflow_for(case).action(action).roles),
             )
     except VersionConflict:
         raise

@@ -22,7 +22,7 @@ from app.workflow.context import ConsultationFacts, Records
 _NEEDS_MONTH = "pause_reply_clock_for_fee"
 _NEEDS_SERVED = "start_remedy_periods"
 # Letters a service is recorded for: the reply or a closure notice.
-_SERVED_KINDS = (
+SERVED_KINDS = (
     LetterKind.reply,
     LetterKind.closure_notice,
     LetterKind.record_correction_reply,
@@ -69,7 +69,7 @@ def load_records(
 
 def _served_document(session: Session, case_id: int) -> dict[str, Any] | None:
     for letter in reversed(letters_repo.letters_of_case(session, case_id)):
-        if letter.status == "issued" and letter.kind in _SERVED_KINDS and letter.context:
+        if letter.status == "issued" and letter.kind in SERVED_KINDS and letter.context:
             return {
                 "document_title": letter.context.get("title"),
                 "document_number": letter.number,

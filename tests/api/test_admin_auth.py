@@ -104,6 +104,7 @@ def test_created_organ_can_be_read_back(client: TestClient, admin: dict[str, str
         "letter_sequence": "per_kind",
         "legal_review_outcomes": ["partially_disclosed", "withheld.", "not_processed."],
         "sign_off_required": True,
+        "record_correction_period_wd": 20,
         "confidentiality_review_outcomes": ["disclosed", "partially_disclosed"],
         "confidentiality_review_role": "approver",
     }

@@ -32,11 +32,17 @@ RECONSIDERATION = {
 
 
 def served_reply(
-    client: TestClient, staff: Staff, clock: Clock, outcome: str, **fields: Any
+    client: TestClient,
+    staff: Staff,
+    clock: Clock,
+    outcome: str,
+    *,
+    applied: dict[str, Any] | None = None,
+    **fields: Any,
 ) -> dict[str, Any]:
     """An online application (received Mon 2026-03-02) answered on Fri 2026-03-20 and served
     electronically the same day."""
-    receipt = online(client)
+    receipt = online(client, **(applied or {}))
     clock.set("2026-03-20T10:00+08:00")
     case = reply_through_review(client, staff, receipt, outcome, **fields)
     case = ok(
@@ -48,6 +54,7 @@ def served_reply(
             "front_desk",
             method="electronic",
             delivered_at="2026-03-20T15:00:00+08:00",
+            evidence="电子邮件回执",
         )
     )
     assert case["state"] == "served"
@@ -120,14 +127,23 @@ def test_a_partial_disclosure_withholding_only_a_query_register_allows_both_wind
     assert set(ledger_windows(client, organ_a, case)) == names
 
 
-def test_a_refused_item_makes_a_disclosure_reconsideration_first(
+def test_a_refused_item_makes_the_reply_reconsideration_first(
     client: TestClient, organ_a: Staff, clock: Clock
 ) -> None:
+    # Neither item provides information, so the counted outcome is the one the clerk names
+    # among the items' (a repeat, remedy "either"); the item refused under Art. 14 decides.
     fields = {
-        **reply_params("disclosed"),
-        "item_outcomes": [{"position": 1, "outcome": "withheld.state_secret", "note": "涉密"}],
+        **reply_params("not_processed.repeat"),
+        "item_outcomes": [
+            {"position": 1, "outcome": "not_processed.repeat", "note": "重复申请"},
+            {"position": 2, "outcome": "withheld.state_secret", "note": "涉密"},
+        ],
     }
-    case = served_reply(client, organ_a, clock, **fields)
+    two = [
+        {"description": "2025年某某区旧城改造项目征收补偿方案", "document_number": None},
+        {"description": "某某街道2024年度部门预算及决算说明", "document_number": None},
+    ]
+    case = served_reply(client, organ_a, clock, applied={"items": two}, **fields)
     assert set(windows(case_of(client, organ_a, case["id"])["deadlines"])) == {
         "reconsideration_until"
     }

@@ -35,6 +35,7 @@ def _submitted(settings: OrganSettings, **payload: Any) -> dict[str, Any]:
             arrived_on=date(2026, 3, 2),
             receipt_date=date(2026, 3, 2),
             e_service_consent=True,
+            item_positions=(1, 2),
         ),
         ledger=[lg.Received(on=date(2026, 3, 2))],
         payload=payload,
@@ -62,7 +63,10 @@ def _submitted(settings: OrganSettings, **payload: Any) -> dict[str, Any]:
         (
             {
                 "outcome": "unavailable.not_held",
-                "item_outcomes": [{"outcome": "unavailable.not_held"}, {"outcome": "disclosed"}],
+                "item_outcomes": [
+                    {"position": 1, "outcome": "unavailable.not_held"},
+                    {"position": 2, "outcome": "disclosed"},
+                ],
             },
             "pending",
         ),

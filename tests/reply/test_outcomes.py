@@ -303,9 +303,15 @@ def test_a_withheld_part_is_reviewed_where_the_organ_reviews_its_ground(
 
 
 def _issued_text(
-    client: TestClient, staff: Staff, clock: Clock, outcome: str, **fields: Any
+    client: TestClient,
+    staff: Staff,
+    clock: Clock,
+    outcome: str | None,
+    *,
+    applied: dict[str, Any] | None = None,
+    **fields: Any,
 ) -> str:
-    case = online(client)
+    case = online(client, **(applied or {}))
     clock.set("2026-03-20T10:00+08:00")
     sign_and_issue(client, staff, ok(submit(client, staff, case, outcome, **fields)))
     [reply] = issued(client, staff, case["id"], "reply")
@@ -346,10 +352,16 @@ def test_a_partial_disclosure_withholding_only_a_query_register_tells_both_remed
 def test_one_item_refused_under_art_14_makes_the_letter_reconsideration_first(
     client: TestClient, organ_a: Staff, clock: Clock
 ) -> None:
+    # Two items, neither split between provision and withholding: the clerk names the counted
+    # outcome (a repeat, remedy "either"), and the refused item still makes the letter
+    # reconsideration first.
     fields = {
-        **reply_params("disclosed"),
-        "item_outcomes": [{"position": 1, "outcome": "withheld.state_secret", "note": "涉密"}],
+        **reply_params("not_processed.repeat"),
+        "item_outcomes": [
+            {"position": 1, "outcome": "not_processed.repeat", "note": "重复申请"},
+            {"position": 2, "outcome": "withheld.state_secret", "note": "涉密"},
+        ],
     }
-    text = _issued_text(client, organ_a, clock, **fields)
+    text = _issued_text(client, organ_a, clock, applied=TWO_ITEMS, **fields)
     assert "不得直接向人民法院提起行政诉讼" in text
     assert "6个月" not in text

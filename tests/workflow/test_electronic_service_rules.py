@@ -39,6 +39,9 @@ def _ctx(
             arrived_on=RECEIVED,
             receipt_date=RECEIVED,
             e_service_consent=consent,
+            # Paper copies by post: a per-volume fee applies (国办函〔2020〕109号 Art. 5).
+            delivery_form="paper",
+            delivery_method="post",
         ),
         ledger=ledger if ledger is not None else [lg.Received(on=RECEIVED)],
         payload=payload,

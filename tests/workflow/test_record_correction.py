@@ -16,7 +16,15 @@ from tests.api.test_intake_online import PNG
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock, application, make_organ, staff_case
 from tests.letters.helpers import act, online, pdf_text
-from tests.reply.helpers import deadline, issued, ok, pdf, problem, submit
+from tests.reply.helpers import (
+    deadline,
+    issued,
+    ok,
+    pdf,
+    problem,
+    reply_through_review,
+    submit,
+)
 from tests.reports.helpers import report, table3
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
@@ -188,6 +196,7 @@ def test_correction_case_runs_from_filing_to_archive_with_its_letter(
             "front_desk",
             method="electronic",
             delivered_at="2026-03-20T15:00:00+08:00",
+            evidence="电子邮件回执",
         )
     )
     assert case["state"] == "served"
@@ -235,14 +244,9 @@ def test_annual_report_is_unchanged_by_correction_cases(
     foi = online(client)
     clock.set("2026-03-20T10:00+08:00")
     foi_case = staff_case_view(client, organ_a, foi["id"])
-    ok(
-        submit(
-            client, organ_a, foi_case, "disclosed", provided="见附件", provided_form="electronic"
-        )
+    reply_through_review(
+        client, organ_a, foi_case, "disclosed", provided="见附件", provided_form="electronic"
     )
-    foi_case = staff_case_view(client, organ_a, foi["id"])
-    foi_case = ok(act(client, organ_a, foi_case, "approve_reply", "approver"))
-    ok(act(client, organ_a, foi_case, "issue_reply", "clerk"))
     before = table3(report(client, organ_a, 2026))
 
     clock.set("2026-03-02T10:00+08:00")
