@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS, HMAC_SHA256, AuditKey, event_hash, hash_of, json_safe
+from app.audit.keys import audit_key
 from app.auth.principal import Actor
 from app.db import table_of
-from app.models import CaseEvent
+from app.models import Case, CaseEvent
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
 
 
 def event_content(event: CaseEvent) -> dict[str, Any]:
@@ -215,3 +219,30 @@ def verify_chains(
     for event in stream_events(session, batch_size=batch_size):
         problems += checker.feed(event)
     return checker.checked, problems
+
+
+def append_side_event(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    actor: Actor,
+    action: str,
+    payload: dict[str, Any],
+    *,
+    now: datetime | None = None,
+) -> AppendedEvent:
+    """Record on the case's timeline something done beside its workflow (a remedy record, a
+    contact, a lifted lookup lock, a report override): the state stays as it is, the event is
+    keyed and chained like every other and names the version of the case's own workflow."""
+    return append_event(
+        session,
+        key=audit_key(rt.settings),
+        case_id=case.id,
+        action=action,
+        from_state=case.state,
+        to_state=case.state,
+        actor=actor,
+        now=now or rt.clock(),
+        payload=payload,
+        workflow_version=rt.workflow_for(case).version,
+    )

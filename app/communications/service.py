@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.audit.keys import audit_key
-from app.audit.service import append_event
+from app.audit.service import append_side_event
 from app.auth.principal import Actor, Principal
 from app.cases.service import load_case
 from app.communications import repository
@@ -48,18 +47,7 @@ def _moment(rt: Runtime, case: Case, data: CommunicationWrite) -> datetime:
 def _record(
     session: Session, rt: Runtime, case: Case, actor: Actor, action: str, payload: dict[str, Any]
 ) -> None:
-    append_event(
-        session,
-        key=audit_key(rt.settings),
-        case_id=case.id,
-        action=action,
-        from_state=case.state,
-        to_state=case.state,
-        actor=actor,
-        now=rt.clock(),
-        payload=payload,
-        workflow_version=rt.workflow.version,
-    )
+    append_side_event(session, rt, case, actor, action, payload)
 
 
 def _stored(data: CommunicationWrite, at: datetime) -> dict[str, Any]:

@@ -6,8 +6,7 @@ import hmac
 
 from sqlalchemy.orm import Session
 
-from app.audit.keys import audit_key
-from app.audit.service import append_event
+from app.audit.service import append_side_event
 from app.auth.principal import Actor, Principal
 from app.auth.secrets import keyed_hash, normalize_query_code
 from app.cases import repository as cases_repo
@@ -56,17 +55,14 @@ def release_lookup_lock(
     now = rt.clock()
     released = release_number(session, case.number, now)
     if released.failures:
-        append_event(
+        append_side_event(
             session,
-            key=audit_key(rt.settings),
-            case_id=case.id,
-            action=RELEASE_ACTION,
-            from_state=case.state,
-            to_state=case.state,
-            actor=Actor.of(principal),
+            rt,
+            case,
+            Actor.of(principal),
+            RELEASE_ACTION,
+            {"was_locked": released.was_locked, "failures": released.failures},
             now=now,
-            payload={"was_locked": released.was_locked, "failures": released.failures},
-            workflow_version=rt.workflow_for(case).version,
         )
     return LookupLockRead(
         case_id=case.id,

@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.audit.keys import audit_key
-from app.audit.service import append_event
+from app.audit.service import append_side_event
 from app.auth.principal import Actor, Principal
 from app.cases.service import load_case
 from app.errors import InvalidInput, NotFound
@@ -103,18 +102,7 @@ def _check(rt: Runtime, case: Case, data: RemedyWrite, current: str | None = Non
 def _record(
     session: Session, rt: Runtime, case: Case, actor: Actor, action: str, payload: dict[str, Any]
 ) -> None:
-    append_event(
-        session,
-        key=audit_key(rt.settings),
-        case_id=case.id,
-        action=action,
-        from_state=case.state,
-        to_state=case.state,
-        actor=actor,
-        now=rt.clock(),
-        payload=payload,
-        workflow_version=rt.workflow_for(case).version,
-    )
+    append_side_event(session, rt, case, actor, action, payload)
 
 
 def add_remedy(

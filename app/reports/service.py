@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.audit.keys import audit_key
-from app.audit.service import append_event
+from app.audit.service import append_side_event
 from app.auth.principal import Actor, Principal
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Case, Organ, RemedyRecord, ReportLock, ReportOverride
@@ -418,16 +417,13 @@ def grant_override(
     )
     session.add(override)
     session.flush()
-    append_event(
+    append_side_event(
         session,
-        key=audit_key(rt.settings),
-        case_id=case.id,
-        action="grant_report_override",
-        from_state=case.state,
-        to_state=case.state,
-        actor=Actor.of(principal),
+        rt,
+        case,
+        Actor.of(principal),
+        "grant_report_override",
+        {"year": year, "override_id": override.id, "reason": data.reason},
         now=now,
-        payload={"year": year, "override_id": override.id, "reason": data.reason},
-        workflow_version=rt.workflow_for(case).version,
     )
     return _override_read(override, case.number)
