@@ -47,7 +47,6 @@ _NOTICE_RECEIPTS = {
     LetterKind.correction_notice: "record_notice_receipt",
     LetterKind.fee_notice: "record_fee_notice_receipt",
 }
-# The letters that conclude a case and are served with record_service.
 # The letters whose download serves the answer: SERVED_KINDS (app/workflow/records.py).
 
 

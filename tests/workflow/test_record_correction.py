@@ -259,3 +259,32 @@ def test_annual_report_is_unchanged_by_correction_cases(
 
     assert table3(report(client, organ_a, 2026)) == before
     assert before["new"]["total"] == 1
+
+
+def test_the_applicants_download_of_the_correction_reply_serves_it_electronically(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    # The answer letter of either case type is served by the applicant's own first download
+    # (RULES §4: electronic service is proved by the arrival the service records).
+    filed = file_correction(client)
+    case = staff_case_view(client, organ_a, filed["id"])
+    assert case["e_service_consent"] is True
+    clock.set("2026-03-20T10:00+08:00")
+    case = ok(submit(client, organ_a, case, "refused", reasons="登记信息与测绘成果一致"))
+    case = ok(act(client, organ_a, case, "approve_reply", "approver", comments="同意"))
+    case = ok(act(client, organ_a, case, "issue_reply", "clerk"))
+    [letter] = issued(client, organ_a, case["id"], "record_correction_reply")
+
+    clock.set("2026-03-23T09:30+08:00")
+    r = client.get(
+        f"/api/v1/applications/{filed['number']}/letters/{letter['id']}/pdf",
+        headers={"X-Query-Code": filed["query_code"]},
+    )
+
+    assert r.status_code == 200, r.text
+    assert r.content.startswith(b"%PDF-")
+    case = staff_case_view(client, organ_a, filed["id"])
+    assert case["state"] == "served"
+    assert case["service"]["method"] == "electronic"
+    assert case["service"]["served_on"] == "2026-03-23"
+    assert "reconsideration_until" in {d["name"] for d in case["deadlines"]}
