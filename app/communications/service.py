@@ -44,12 +44,6 @@ def _moment(rt: Runtime, case: Case, data: CommunicationWrite) -> datetime:
     return at
 
 
-def _record(
-    session: Session, rt: Runtime, case: Case, actor: Actor, action: str, payload: dict[str, Any]
-) -> None:
-    append_side_event(session, rt, case, actor, action, payload)
-
-
 def _stored(data: CommunicationWrite, at: datetime) -> dict[str, Any]:
     return {**data.model_dump(), "occurred_at": at}
 
@@ -71,7 +65,7 @@ def add_communication(
     session.add(row)
     session.flush()
     after = CommunicationWrite.model_validate(row, from_attributes=True)
-    _record(
+    append_side_event(
         session,
         rt,
         case,
@@ -102,7 +96,7 @@ def update_communication(
     row.updated_at = rt.clock()
     session.flush()
     after = CommunicationWrite.model_validate(row, from_attributes=True)
-    _record(
+    append_side_event(
         session,
         rt,
         case,

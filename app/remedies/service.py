@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -99,12 +98,6 @@ def _check(rt: Runtime, case: Case, data: RemedyWrite, current: str | None = Non
     return _subject(case, data, current)
 
 
-def _record(
-    session: Session, rt: Runtime, case: Case, actor: Actor, action: str, payload: dict[str, Any]
-) -> None:
-    append_side_event(session, rt, case, actor, action, payload)
-
-
 def add_remedy(
     session: Session, rt: Runtime, principal: Principal, case_id: int, data: RemedyWrite
 ) -> RemedyRead:
@@ -127,7 +120,7 @@ def add_remedy(
     # The legal office handles reconsideration and litigation: from now on it sees the case.
     case.legal_involved = True
     session.flush()
-    _record(
+    append_side_event(
         session,
         rt,
         case,
@@ -172,7 +165,7 @@ def update_remedy(
         now=now,
     )
     session.flush()
-    _record(
+    append_side_event(
         session,
         rt,
         case,
