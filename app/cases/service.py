@@ -18,6 +18,7 @@ from app.cases.views import applicant_view, case_read, case_summary, open_states
 from app.communications.presenters import latest_contacts
 from app.consultations import service as consultations
 from app.deadline import repository as clock_repo
+from app.deadline.ledger import LedgerEntry
 from app.deadline.pending import PENDING_STATES, pending_receipt
 from app.deadline.views import deadlines_read
 from app.errors import NotFound
@@ -57,12 +58,15 @@ def load_case(
     return case
 
 
-def case_deadlines(session: Session, rt: Runtime, case: Case) -> list[DeadlineRead]:
-    """The case's deadlines today, derived from its ledger, each explained."""
+def case_deadlines(
+    session: Session, rt: Runtime, case: Case, ledger: Sequence[LedgerEntry] | None = None
+) -> list[DeadlineRead]:
+    """The case's deadlines today, derived from its ledger (read here unless given), each
+    explained."""
     organ = rt.organs.by_id(session, case.organ_id)
     fee_pauses = organ.settings.fee_pauses_clock if organ else True
     return deadlines_read(
-        clock_repo.ledger_of(session, case.id),
+        clock_repo.ledger_of(session, case.id) if ledger is None else ledger,
         rt.calendar,
         today=rt.clock().astimezone(rt.tz).date(),
         fee_pauses_clock=fee_pauses,
@@ -72,14 +76,17 @@ def case_deadlines(session: Session, rt: Runtime, case: Case) -> list[DeadlineRe
 
 def _staff_view(session: Session, rt: Runtime, principal: Principal, case: Case) -> CaseRead:
     today = rt.clock().astimezone(rt.tz).date()
+    workflow = rt.workflow_for(case)
+    # One read of the ledger serves the deadlines and the notice awaiting receipt.
+    ledger = clock_repo.ledger_of(session, case.id)
     return case_read(
         case,
         organ_code=principal.organ_code or "",
-        workflow=rt.workflow_for(case),
-        deadlines=case_deadlines(session, rt, case),
-        allowed_actions=allowed_actions(rt.workflow_for(case), case.state, principal.roles),
+        workflow=workflow,
+        deadlines=case_deadlines(session, rt, case, ledger),
+        allowed_actions=allowed_actions(workflow, case.state, principal.roles),
         consultations=consultations.of_case(session, case.id, rt.calendar, today),
-        pending=pending_receipts(session, [case]).get(case.id),
+        pending=pending_receipt(case.state, ledger),
     )
 
 
