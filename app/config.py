@@ -49,6 +49,10 @@ class Settings(DatabaseSettings):
     max_request_bytes: int = 60 * 1024 * 1024
     idempotency_ttl_hours: int = 24
 
+    # The portal (app/web): how long the signed cookie that holds one looked-up case lasts
+    # after the lookup, in minutes; the applicant looks the case up again after it.
+    portal_case_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
     # Query-code guessing (README "The query-code brake"). Per client address: free attempts,
     # then an exponential wait, then a lock. Per registration number: only a bound on the
     # guesses evaluated, high enough that wrong guesses by others never lock the applicant out.

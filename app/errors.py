@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -171,11 +171,40 @@ def _id_out_of_range(exc: RequestValidationError) -> str | None:
     return None
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the problem+json handlers on the app."""
+class ErrorPages(Protocol):
+    """Answers errors on the web pages as pages (app.web.errors); None for API requests."""
+
+    def answer(
+        self,
+        request: Request,
+        status: int,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None,
+        extra: dict[str, Any],
+    ) -> Response | None: ...
+
+
+def install_error_handlers(app: FastAPI, pages: ErrorPages | None = None) -> None:
+    """Register the problem+json handlers on the app (and the error pages, if given)."""
+
+    def as_page(
+        request: Request,
+        status: int,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Response | None:
+        if pages is None:
+            return None
+        return pages.answer(request, status, title, detail, headers, extra or {})
 
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        page = as_page(request, exc.status, exc.title, exc.detail, exc.headers or None, exc.extra)
+        if page is not None:
+            return page
         return problem(
             exc.status,
             exc.code,
@@ -187,8 +216,16 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         missing = _id_out_of_range(exc)
+        page = as_page(
+            request,
+            404 if missing is not None else 400,
+            NotFound.title if missing is not None else DomainError.title,
+            "页面地址有误 / the address is not valid",
+        )
+        if page is not None:
+            return page
         if missing is not None:
             return problem(
                 404,
@@ -207,8 +244,17 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        page = as_page(
+            request,
+            exc.status_code,
+            NotFound.title if exc.status_code == 404 else str(exc.detail),
+            str(exc.detail),
+            getattr(exc, "headers", None),
+        )
+        if page is not None:
+            return page
         return problem(
             exc.status_code,
             code,
@@ -219,7 +265,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(SQLAlchemyTimeoutError)
-    async def _pool_exhausted(request: Request, exc: SQLAlchemyTimeoutError) -> JSONResponse:
+    async def _pool_exhausted(request: Request, exc: SQLAlchemyTimeoutError) -> Response:
         # No connection came free within the pool timeout: the service is overloaded, not
         # broken, and the client's remedy is to retry shortly.
         log.warning("database pool exhausted on %s %s: %s", request.method, request.url.path, exc)
@@ -227,6 +273,9 @@ def install_error_handlers(app: FastAPI) -> None:
             "服务繁忙，请稍后重试 / the service is busy, please retry shortly",
             retry_after=BUSY_RETRY_AFTER_S,
         )
+        page = as_page(request, busy.status, busy.title, busy.detail, busy.headers, busy.extra)
+        if page is not None:
+            return page
         return problem(
             busy.status,
             busy.code,

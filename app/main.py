@@ -35,6 +35,8 @@ from app.reports.router import router as reports_router
 from app.runtime import Runtime, build_runtime
 from app.suggestions.proactive_router import router as proactive_router
 from app.suggestions.router import router as suggestions_router
+from app.web.errors import WebErrorPages
+from app.web.install import install_web
 from app.workflow.router import router as workflow_router
 
 log = logging.getLogger("gongkai")
@@ -116,7 +118,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         docs_url=None,
         redoc_url=None,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, WebErrorPages())
     configured = runtime.settings if runtime else (settings or get_settings())
     app.add_middleware(BodySizeLimit, max_bytes=configured.max_request_bytes)
     app.add_middleware(RefuseNulInUrl)
@@ -149,6 +151,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for router in routers:
         app.include_router(router)
     install_docs(app)
+    install_web(app)
     install_openapi(
         app, [r for router in routers for r in router.routes], ApplicationCreate, StaffCaseCreate
     )

@@ -77,10 +77,26 @@ async def read_intake(
         )
     raw = await json_part.read() if isinstance(json_part, UploadFile) else json_part
     payload = _parse(model, raw, ("body", JSON_PART))
-    uploads: list[Upload] = []
     for part in form.getlist(FILES_PART):
         if not isinstance(part, UploadFile):
             raise MalformedBody(f"“{FILES_PART}” 须为文件 / '{FILES_PART}' parts must be files")
+    files = [p for p in form.getlist(FILES_PART) if isinstance(p, UploadFile)]
+    uploads = await read_uploads(files, max_files=max_files, max_file_bytes=max_file_bytes)
+    await form.close()
+    return payload, uploads
+
+
+async def read_uploads(
+    parts: list[UploadFile], *, max_files: int, max_file_bytes: int
+) -> list[Upload]:
+    """The posted files' names and bytes, each read only up to the size limit (413 past it).
+
+    The JSON API's multipart body and the portal's forms read their files here.
+    """
+    if len(parts) > max_files:
+        raise _too_many_files(max_files)
+    uploads: list[Upload] = []
+    for part in parts:
         data = await part.read(max_file_bytes + 1)
         if len(data) > max_file_bytes:
             # The client's name, cleaned as it would be stored, never echoed raw.
@@ -91,7 +107,4 @@ async def read_intake(
                 max_bytes=max_file_bytes,
             )
         uploads.append(Upload(part.filename or "", data))
-    if len(uploads) > max_files:
-        raise _too_many_files(max_files)
-    await form.close()
-    return payload, uploads
+    return uploads

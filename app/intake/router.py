@@ -15,17 +15,17 @@ from app.cases.schemas import ApplicantCaseView
 from app.cases.versioning import IfMatch, split_version
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.fields import RowId
+from app.http.client import client_of
 from app.intake import lookup as own_case
 from app.intake import service
 from app.intake.body import FILES_PART, JSON_PART, read_intake
-from app.intake.proxies import client_address
 from app.intake.schemas import ApplicationCreate, CaseReceipt, LookupLockRead, StaffCaseCreate
 from app.intake.uploads import Upload
 from app.letters import access as letter_access
 from app.letters import views as letter_views
 from app.letters.responses import document_response
 from app.letters.schemas import ApplicantLetterRead
-from app.runtime import Runtime, RuntimeDep
+from app.runtime import RuntimeDep
 
 RegistrationNumber = Annotated[
     str,
@@ -120,13 +120,6 @@ def submit_application(
     )
 
 
-def _client(request: Request, rt: Runtime) -> str:
-    # The socket's peer: uvicorn runs with --forwarded-allow-ips '' and never rewrites it.
-    peer = request.client.host if request.client else None
-    forwarded = request.headers.getlist("x-forwarded-for")
-    return client_address(peer, forwarded, rt.settings.trusted_proxies)
-
-
 @router.get(
     "/applications/{number}",
     tags=["public"],
@@ -143,7 +136,7 @@ def applicant_case(
     session: ReadSession,
     rt: RuntimeDep,
 ) -> ApplicantCaseView:
-    case = own_case.find_own_case(session, rt, number, query_code, _client(request, rt))
+    case = own_case.find_own_case(session, rt, number, query_code, client_of(request, rt))
     return cases_service.applicant_case_view(session, rt, case)
 
 
@@ -160,7 +153,7 @@ def applicant_letters(
     session: ReadSession,
     rt: RuntimeDep,
 ) -> list[ApplicantLetterRead]:
-    case = own_case.find_own_case(session, rt, number, query_code, _client(request, rt))
+    case = own_case.find_own_case(session, rt, number, query_code, client_of(request, rt))
     return letter_views.applicant_letters(session, case)
 
 
@@ -188,7 +181,7 @@ def applicant_letter_pdf(
     session: ReadSession,
     rt: RuntimeDep,
 ) -> Response:
-    client = _client(request, rt)
+    client = client_of(request, rt)
     case = own_case.find_own_case(session, rt, number, query_code, client)
     # The first download is logged: for a notice awaiting receipt, or the reply to an applicant
     # who consented to e-service, it is the proof of electronic service (RULES §4).
@@ -223,7 +216,7 @@ def applicant_action(
 ) -> ApplicantCaseView:
     # The case is found on a read session: the brake compares the code in its own short write
     # transaction first, which must not wait behind this request's writer.
-    case = own_case.find_own_case(lookup, rt, number, query_code, _client(request, rt))
+    case = own_case.find_own_case(lookup, rt, number, query_code, client_of(request, rt))
     payload, version = split_version(body, if_match)
     return cases_service.applicant_act(session, rt, case.id, action, payload, version)
 

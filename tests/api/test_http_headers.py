@@ -46,7 +46,7 @@ def case(client: TestClient, organ_a: Staff) -> dict[str, Any]:
 def test_problem_json_errors_carry_the_security_headers(client: TestClient) -> None:
     responses = [
         client.get(f"{CASES}/1"),  # 401
-        client.get("/no/such/path"),  # 404
+        client.get("/api/v1/no/such/path"),  # 404 (unknown pages outside /api are pages)
         client.get("/healthz?q=%00"),  # 400 from a middleware
         client.post("/api/v1/applications", content=b"{", headers={"content-type": "text/x"}),
         client.get("/healthz", headers={f"x-h{i}": "v" for i in range(101)}),  # 431
@@ -55,6 +55,14 @@ def test_problem_json_errors_carry_the_security_headers(client: TestClient) -> N
         assert r.headers["content-type"] == "application/problem+json", (r.url, r.text)
         assert_secured(r)
         assert r.headers["cache-control"] == "no-store"
+
+
+def test_page_errors_carry_the_security_headers(client: TestClient) -> None:
+    r = client.get("/no/such/path")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert_secured(r)
+    assert r.headers["cache-control"] == "no-store"
 
 
 def test_a_server_error_carries_the_security_headers(app: FastAPI) -> None:
