@@ -501,3 +501,30 @@ def test_the_query_code_is_never_in_a_url(client: TestClient, organ_a: Staff) ->
         assert code not in url
         assert code.replace("-", "") not in url
     assert code not in r.headers.get("set-cookie", "")
+
+
+def test_an_organ_that_confirms_receipt_later_shows_awaiting_confirmation(
+    client: TestClient, runtime: Runtime
+) -> None:
+    with runtime.sessions.write.begin() as session:
+        organs_service.create_organ(
+            session,
+            OrganCreate.model_validate(
+                {
+                    "code": "org-slow",
+                    "name": "示例县人民政府",
+                    "reconsideration_body": "示例市人民政府",
+                    "court": "示例县人民法院",
+                    "settings": {"online_auto_confirm": False},
+                }
+            ),
+            now=runtime.clock(),
+        )
+    page = client.get("/apply/org-slow").text
+    r = client.post("/apply/org-slow", data=_person(page))
+
+    assert r.status_code == 201, r.text[:2000]
+    assert "待确认" in r.text
+    assert "答复期限从确认之日起计算 20 个工作日" in r.text
+    assert "下载受理回执" not in r.text
+    assert "为什么是这一天" not in r.text
