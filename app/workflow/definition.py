@@ -592,8 +592,7 @@ def _build(data: Any, problems: list[str]) -> WorkflowDef | None:
         problems.append("'applicant_timeline' must be a mapping of event code -> label")
         raw_timeline = {}
     timeline = {
-        code: {"label": raw} if isinstance(raw, str) else raw
-        for code, raw in raw_timeline.items()
+        code: {"label": raw} if isinstance(raw, str) else raw for code, raw in raw_timeline.items()
     }
     wf = _validated(
         WorkflowDef,
