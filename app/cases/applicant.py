@@ -70,7 +70,9 @@ def timeline(
     out = []
     for event in events:
         entry = workflow.applicant_timeline.get(event.action)
-        if entry is None or not entry.applies(event.payload or {}):
+        # A workflow action's event keeps the payload it was given under "input".
+        given = (event.payload or {}).get("input")
+        if entry is None or not entry.applies(given if isinstance(given, dict) else {}):
             continue
         out.append(
             ApplicantEventRead(

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.audit.service import events_of_case
-from app.auth.principal import APPLICANT, Actor, Principal
+from app.auth.principal import Actor, Principal
 from app.auth.roles import Role
 from app.cases import applicant, repository
+from app.cases.correction import perform_as_applicant, submit_correction
 from app.cases.schemas import ApplicantCaseView, CasePage, CaseRead, EventRead
 from app.cases.views import applicant_view, case_read, case_summary, open_states
 from app.communications.presenters import latest_contacts
@@ -23,6 +24,7 @@ from app.deadline.pending import PENDING_STATES, pending_receipt
 from app.deadline.views import deadlines_read
 from app.errors import NotFound
 from app.intake.schemas import DeadlineRead
+from app.intake.uploads import Upload
 from app.models import Attachment, Case
 from app.remedies.facts import remedy_facts
 from app.runtime import Runtime
@@ -265,17 +267,18 @@ def applicant_act(
     """The applicant takes an action open to applicants (withdraw, submit a correction)."""
     case = repository.case_by_id(session, case_id, for_update=True)  # locked: see act()
     assert case is not None  # found a moment ago on the read session; cases are never deleted
-    organ = rt.organs.by_id(session, case.organ_id)
-    assert organ is not None
-    perform(
-        session,
-        rt,
-        case,
-        organ,
-        action,
-        payload,
-        version=version,
-        actor=APPLICANT,
-        roles=frozenset({Role.applicant}),
-    )
+    perform_as_applicant(session, rt, case, action, payload, version)
+    return applicant_case_view(session, rt, case)
+
+
+def applicant_correction(
+    session: Session,
+    rt: Runtime,
+    case_id: int,
+    content: str,
+    uploads: list[Upload],
+    version: int | None,
+) -> ApplicantCaseView:
+    """The applicant submits the correction asked for, with its material (JSON and page)."""
+    case = submit_correction(session, rt, case_id, content, uploads, version)
     return applicant_case_view(session, rt, case)
