@@ -56,7 +56,7 @@ def reply_and_serve(
             method="in_person",
             served_on=served_on,
             signature="张三",
-        )  # fmt: skip
+        )
     )
 
 

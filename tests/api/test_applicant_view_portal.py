@@ -79,7 +79,7 @@ def test_the_timeline_shows_public_events_only_without_names_or_notes(
             received_on="2026-03-03",
             result="advice",
             opinion="内部意见：报价属于商业秘密",
-        )  # fmt: skip
+        )
     )
     events = client.get(f"/api/v1/cases/{case['id']}/events", headers=organ_a.headers("clerk"))
     assert {e["action"] for e in events.json()} >= {"start_consultation", "record_opinion"}
@@ -105,9 +105,11 @@ def test_awaiting_correction_asks_for_it_by_its_deadline(
     view = applicant_view(client, receipt)
 
     step = view["next_step"]
-    assert step["kind"] == "act" and step["deadline"] == "correction"
+    assert step["kind"] == "act"
+    assert step["deadline"] == "correction"
     due = next(d for d in view["deadlines"] if d["name"] == "correction")["due_date"]
-    assert due is not None and step["due_date"] == due
+    assert due is not None
+    assert step["due_date"] == due
     assert "补正" in step["text"]
     assert view["applicant_actions"] == ["record_correction", "withdraw"]
     assert view["timeline"][-1]["label"] == "机关通知补正"
@@ -215,7 +217,8 @@ def test_after_the_reply_the_remedy_names_the_body_the_court_and_the_last_days(
     assert remedy["clause"] == "either"
     assert remedy["reconsideration_until"] == "2026-05-06"  # 05-03 is in the May Day holiday
     assert remedy["litigation_until"] == "2026-09-04"
-    assert remedy["reconsideration_body"] and remedy["reconsideration_body"] in remedy["text"]
+    assert remedy["reconsideration_body"]
+    assert remedy["reconsideration_body"] in remedy["text"]
     assert remedy["court"] in remedy["text"]
     assert view["next_step"]["kind"] == "concluded"
     assert view["applicant_actions"] == []
