@@ -65,6 +65,8 @@ def case_deadlines(
     case: Case,
     ledger: Sequence[LedgerEntry] | None = None,
     remedy: RemedyFacts | None = None,
+    *,
+    anonymous: bool = False,
 ) -> list[DeadlineRead]:
     """The case's deadlines today, derived from its ledger (read here unless given), each
     explained; the remedy facts are read here unless given."""
@@ -76,6 +78,7 @@ def case_deadlines(
         today=rt.clock().astimezone(rt.tz).date(),
         fee_pauses_clock=fee_pauses,
         remedy=remedy_facts(session, case.id, case.outcome) if remedy is None else remedy,
+        anonymous=anonymous,
     )
 
 
@@ -245,7 +248,7 @@ def applicant_case_view(session: Session, rt: Runtime, case: Case) -> ApplicantC
     assert organ is not None  # organs are never deleted
     workflow = rt.workflow_for(case)
     facts = remedy_facts(session, case.id, case.outcome)
-    deadlines = case_deadlines(session, rt, case, remedy=facts)
+    deadlines = case_deadlines(session, rt, case, remedy=facts, anonymous=True)
     return applicant_view(
         case,
         organ_name=organ.name,

@@ -225,3 +225,22 @@ def test_after_the_reply_the_remedy_names_the_body_the_court_and_the_last_days(
     labels = [e["label"] for e in view["timeline"]]
     assert labels[-2:] == ["机关作出答复", "答复已送达"]
     assert not any("审核" in x or "签发" in x for x in labels)
+
+
+def test_an_extension_is_explained_without_the_approvers_name(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    receipt = online(client)
+    clock.set("2026-03-20T10:00+08:00")
+    case = staff_view(client, organ_a, receipt["id"])
+    extended = ok(act(client, organ_a, case, "extend", "approver", days=10, reason="需要检索档案"))
+    staff_reply = next(d for d in extended["deadlines"] if d["name"] == "reply")
+    assert "approver 用户" in staff_reply["explanation"]  # staff see who approved it
+
+    view = applicant_view(client, receipt)
+
+    reply = next(d for d in view["deadlines"] if d["name"] == "reply")
+    assert reply["due_date"] == staff_reply["due_date"]
+    assert "用户" not in json.dumps(view, ensure_ascii=False)
+    assert "机关负责人" in reply["explanation"]
+    assert view["timeline"][-1]["label"] == "延长答复期限"
