@@ -31,6 +31,12 @@ LETTER = re.compile(r'href="/query/letters/(\d+)"')
 PDF = make_pdf()
 
 
+def found(pattern: re.Pattern[str], text: str) -> str:
+    match = pattern.search(text)
+    assert match, text[:500]
+    return match.group(1)
+
+
 def csrf(client: TestClient, path: str = "/query") -> str:
     page = client.get(path)
     found = CSRF.search(page.text)
@@ -215,7 +221,7 @@ def test_correction_with_a_pdf_while_awaiting_it(
     assert '<label for="content">补正内容' in html
     assert '<label for="attachments">补正材料' in html
     assert "提交补正" in html
-    token, version = CSRF.search(html).group(1), VERSION.search(html).group(1)  # type: ignore[union-attr]
+    token, version = found(CSRF, html), found(VERSION, html)
 
     clock.set("2026-03-04T10:00+08:00")
     r = client.post(
@@ -241,7 +247,7 @@ def test_correction_errors_show_beside_the_fields(
     receipt = online(client)
     request_correction(client, organ_a, receipt["id"])
     html = open_case(client, receipt)
-    token, version = CSRF.search(html).group(1), VERSION.search(html).group(1)  # type: ignore[union-attr]
+    token, version = found(CSRF, html), found(VERSION, html)
 
     empty = client.post(
         "/query/case/correction", data={"csrf_token": token, "version": version, "content": " "}
@@ -271,10 +277,8 @@ def test_correction_errors_show_beside_the_fields(
 def test_correction_is_refused_when_none_is_awaited(client: TestClient, organ_a: Staff) -> None:
     receipt = online(client)
     html = open_case(client, receipt)
-    token, version = (
-        CSRF.search(html).group(1),
-        VERSION.search(html).group(1) if VERSION.search(html) else "1",
-    )  # type: ignore[union-attr]
+    token = found(CSRF, html)
+    version = found(VERSION, client.get("/query/case/withdraw").text)
     r = client.post(
         "/query/case/correction", data={"csrf_token": token, "version": version, "content": "x"}
     )
@@ -294,8 +298,8 @@ def test_withdraw_asks_for_confirmation_then_withdraws(
     assert '<label for="reason">撤回理由' in confirm.text
     assert "确认撤回" in confirm.text
     assert 'href="/query/case">返回</a>' in confirm.text
-    token = CSRF.search(confirm.text).group(1)  # type: ignore[union-attr]
-    version = VERSION.search(confirm.text).group(1)  # type: ignore[union-attr]
+    token = found(CSRF, confirm.text)
+    version = found(VERSION, confirm.text)
 
     stale = client.post(
         "/query/case/withdraw",
@@ -341,7 +345,7 @@ def test_after_the_reply_the_page_shows_the_remedy(
 def test_leave_forgets_the_case(client: TestClient, organ_a: Staff) -> None:
     receipt = online(client)
     html = open_case(client, receipt)
-    token = CSRF.search(html).group(1)  # type: ignore[union-attr]
+    token = found(CSRF, html)
     r = client.post("/query/leave", data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == "/query"
@@ -363,7 +367,7 @@ def test_every_form_needs_its_csrf_token(client: TestClient, organ_a: Staff, pat
 def test_malformed_posts_never_500(client: TestClient, organ_a: Staff) -> None:
     receipt = online(client)
     html = open_case(client, receipt)
-    token = CSRF.search(html).group(1)  # type: ignore[union-attr]
+    token = found(CSRF, html)
     bodies: list[dict[str, Any]] = [
         {"data": {"csrf_token": token, "version": "abc", "content": "x"}},
         {"data": {"csrf_token": token, "version": "9" * 40, "reason": "x"}},
