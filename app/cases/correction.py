@@ -20,6 +20,7 @@ from app.auth.roles import Role
 from app.cases import repository
 from app.db import table_of
 from app.errors import InvalidInput
+from app.fields import LongText
 from app.intake.uploads import Upload, check_configured
 from app.models import Attachment, Case
 from app.runtime import Runtime
@@ -27,7 +28,7 @@ from app.workflow.engine import perform
 
 CORRECTION_ACTION = "record_correction"
 CORRECTION_PURPOSE = "correction"
-CONTENT_MAX = 5000
+CONTENT_MAX = 4000  # app.fields.LongText
 
 _ATTACHMENTS = table_of(Attachment)
 
@@ -35,10 +36,11 @@ _ATTACHMENTS = table_of(Attachment)
 class CorrectionSubmit(BaseModel):
     """The correction as the applicant sends it (JSON, or the fields of a multipart form)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    content: str = Field(
-        "", max_length=CONTENT_MAX, description="补正内容 / what the applicant corrects"
+    content: LongText | None = Field(
+        None,
+        description="补正内容（可只上传补正材料）/ what the applicant corrects, optional with files",
     )
     version: int = Field(ge=0, description="案件版本号 / the case version read")
 

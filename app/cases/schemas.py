@@ -40,6 +40,11 @@ class AttachmentRead(BaseModel):
     content_type: str = Field(description="按内容识别的类型 / type detected from content")
     size: int = Field(description="字节数 / size in bytes")
     sha256: str = Field(description="内容摘要 SHA-256 / SHA-256 digest of the content")
+    purpose: str | None = Field(
+        None,
+        description="用途：空为随申请提交，correction 为补正材料 / null: with the application; "
+        "correction: correction material",
+    )
 
 
 class DeliveryRead(BaseModel):

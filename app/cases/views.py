@@ -115,6 +115,7 @@ def case_read(
                 content_type=a.content_type,
                 size=a.size,
                 sha256=a.sha256,
+                purpose=a.purpose,
             )
             for a in case.attachments
         ],

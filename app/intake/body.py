@@ -85,7 +85,8 @@ async def read_fields(
             "请求须为 application/json 或 multipart/form-data / send JSON or multipart/form-data"
         )
     form = await _multipart(request, max_files)
-    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    # A form's empty field is a field not filled in.
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str) and v.strip()}
     try:
         payload = model.model_validate(fields)
     except ValidationError as exc:

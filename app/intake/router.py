@@ -285,7 +285,7 @@ def applicant_correction(
     case = own_case.find_own_case(lookup, rt, number, query_code, client_of(request, rt))
     data, uploads = body
     return cases_service.applicant_correction(
-        session, rt, case.id, data.content, uploads, data.version
+        session, rt, case.id, data.content or "", uploads, data.version
     )
 
 

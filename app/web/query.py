@@ -11,13 +11,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app.cases import repository as cases_repo
 from app.cases import service as cases_service
-from app.cases.correction import CONTENT_MAX, local_today
+from app.cases.correction import CONTENT_MAX, CorrectionSubmit, local_today
 from app.cases.schemas import ApplicantCaseView
 from app.db import CommittingRoute, ReadSession
 from app.errors import DomainError, NotFound, TooManyAttempts
@@ -31,7 +32,7 @@ from app.letters.responses import document_response
 from app.models import Case
 from app.runtime import Runtime, RuntimeDep
 from app.web.errors import wait_in_words
-from app.web.forms import FieldErrors, read_form, uploads
+from app.web.forms import FieldErrors, nest, read_form, text_pairs, uploads
 from app.web.security import CaseGrant, forget_case, grant_case, granted_case
 from app.web.templating import render
 
@@ -253,8 +254,20 @@ async def correction(request: Request, rt: RuntimeDep) -> Response:
         return _to_lookup(request)
     content = _text(form, "content")
     try:
+        # The JSON route's model: the same text hygiene and limits.
+        data = CorrectionSubmit.model_validate(nest(text_pairs(form)))
+    except ValidationError as exc:
+        errors = FieldErrors()
+        for name, message in FieldErrors.of_validation(exc).items():
+            errors.add("content", STALE if name == "version" else message)
+        return await run_in_threadpool(
+            _case_again, request, rt, errors, content[: CONTENT_MAX * 2], 422
+        )
+    try:
         files = await uploads(form, "attachments", rt)
-        done = await run_in_threadpool(_correct, rt, request, content, files, _version(form))
+        done = await run_in_threadpool(
+            _correct, rt, request, data.content or "", files, data.version
+        )
     except DomainError as exc:
         if isinstance(exc, NotFound):
             return _to_lookup(request)
@@ -338,7 +351,8 @@ async def withdraw(request: Request, rt: RuntimeDep) -> Response:
     return _to_case() if done else _to_lookup(request)
 
 
+STALE = "申请的办理情况已有变化，请核对本页内容后重新确认。"
+
+
 def _conflict_message(exc: DomainError) -> str:
-    if exc.status in (409, 428):
-        return "申请的办理情况已有变化，请核对本页内容后重新确认。"
-    return exc.detail
+    return STALE if exc.status in (409, 428) else exc.detail

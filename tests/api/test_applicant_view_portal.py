@@ -146,7 +146,9 @@ def test_correction_with_a_pdf_is_dated_today_and_stored_as_correction_material(
     assert reply["start_date"] == "2026-03-05"  # the day it arrived, not the one sent
     assert view["timeline"][-1]["label"] == "收到补正"
     staff = staff_view(client, organ_a, receipt["id"])
-    assert [a["filename"] for a in staff["attachments"]] == ["补正说明.pdf"]
+    assert [(a["filename"], a["purpose"]) for a in staff["attachments"]] == [
+        ("补正说明.pdf", "correction")
+    ]
     with runtime.sessions.read() as session:
         purposes = session.scalars(select(Attachment.purpose)).all()
     assert purposes == ["correction"]

@@ -373,6 +373,8 @@ def test_malformed_posts_never_500(client: TestClient, organ_a: Staff) -> None:
         {"data": {"csrf_token": token, "version": "9" * 40, "reason": "x"}},
         {"data": {"csrf_token": token, "version": "0", "content": "长" * 20000}},
         {"data": {"csrf_token": token, "reason": "理" * 20000}},
+        {"data": {"csrf_token": token, "version": "0", "content": "a\x00b\u202e", "x": "y"}},
+        {"data": {"csrf_token": token, "version": "-1", "reason": "a\x00b"}},
         {"content": b"\xff\xfe not a form", "headers": {"content-type": "multipart/form-data"}},
         {"content": b"csrf_token=" + token.encode(), "headers": {"content-type": "text/plain"}},
         {
