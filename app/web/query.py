@@ -7,6 +7,7 @@ the same service functions as the JSON applicant routes (app.intake.router).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -161,7 +162,8 @@ def granted(session: Session, request: Request, rt: Runtime) -> Case | None:
 def explanation_lines(explanation: str) -> list[str]:
     """The Chinese half of a deadline's explanation, one sentence a line."""
     zh = explanation.split("\n", 1)[0]
-    return [part + "。" for part in zh.split("。") if part.strip()]
+    # Sentences end with 。; a tagged note (［解释］, ［说明］...) starts a line of its own.
+    return [part for part in re.split(r"(?<=。)|(?=［)", zh) if part.strip()]
 
 
 def _case_context(session: Session, rt: Runtime, case: Case) -> dict[str, Any]:
