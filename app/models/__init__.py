@@ -11,7 +11,7 @@ from app.models.letter import Letter, LetterAccess, PrintBatch
 from app.models.organ import ApiToken, Organ, User
 from app.models.remedy import RemedyRecord
 from app.models.report import ReportLock, ReportOverride
-from app.models.security import IdempotencyRecord, LookupFailure
+from app.models.security import IdempotencyRecord, LookupFailure, SigninFailure
 
 __all__ = [
     "ApiToken",
@@ -29,6 +29,7 @@ __all__ = [
     "Letter",
     "LetterAccess",
     "LookupFailure",
+    "SigninFailure",
     "Organ",
     "PrintBatch",
     "RemedyRecord",
