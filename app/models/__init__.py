@@ -29,11 +29,11 @@ __all__ = [
     "Letter",
     "LetterAccess",
     "LookupFailure",
-    "SigninFailure",
     "Organ",
     "PrintBatch",
     "RemedyRecord",
     "ReportLock",
     "ReportOverride",
+    "SigninFailure",
     "User",
 ]
