@@ -75,7 +75,8 @@ def test_a_hash_made_with_other_parameters_is_replaced_at_the_next_sign_in(
 
     with runtime.sessions.read() as session:
         user = session.get(User, clerk)
-        assert user is not None and user.password_hash is not None
+        assert user is not None
+        assert user.password_hash is not None
         assert user.password_hash != old_hash
         assert ",t=1," in user.password_hash
         assert verify_password(runtime.settings, user.password_hash, PASSWORD) == (True, None)
@@ -152,7 +153,8 @@ def test_signing_in_sets_a_strict_http_only_cookie_for_the_workbench_only(
     assert "path=/staff" in cookie
     assert "max-age=1800" in cookie
     assert "secure" not in cookie  # plain http (the test server)
-    assert "clerk" not in cookie and "correct" not in cookie
+    assert "clerk" not in cookie
+    assert "correct" not in cookie
     page = client.get("/staff/")
     assert page.status_code == 200
     assert "承办人 李明" in page.text
