@@ -1,9 +1,9 @@
 """The worklist (/staff/): the organ's cases, most urgent first, through the JSON list's service.
 
 The filters are a GET form whose parameters are the API's (`state`, `channel`, `received_from`,
-`received_to`, `overdue`, `due_within`, `consultation_lapsed`, `queue`, `page`), plus `scope`
-(`open`, the default: cases not yet concluded; `all`), so a filtered list is a stable,
-readable URL the dashboard can link to.
+`received_to`, `overdue`, `due_within`, `consultation_lapsed`, `queue`, `page`, `page_size`)
+plus `scope` (`open`, the default: cases not in a final state; `all`), so a filtered list is a
+stable, readable URL the dashboard can link to.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ class WorklistQuery(BaseModel):
     queue: Annotated[Literal["legal"] | None, Optional] = None
     scope: Literal["open", "all"] = "open"
     page: Annotated[int, Field(ge=1, le=100_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=200)] = PAGE_SIZE
 
     def list_query(self) -> service.ListQuery:
         return service.ListQuery(
@@ -71,7 +72,7 @@ class WorklistQuery(BaseModel):
             queue=self.queue,
             open_only=self.scope == "open",
             page=self.page,
-            page_size=PAGE_SIZE,
+            page_size=self.page_size,
         )
 
     def url(self, **changes: object) -> str:
@@ -89,6 +90,9 @@ class WorklistQuery(BaseModel):
             ):
                 pairs.append((key, str(value)))
         return "/staff/" + ("?" + urlencode(pairs) if pairs else "")
+
+
+_DEFAULTS = {("scope", "open"), ("page", 1), ("page_size", PAGE_SIZE)}
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def worklist(request: Request, rt: RuntimeDep, session: ReadSession, staff: Read
     today = rt.clock().astimezone(rt.tz).date()
     counting = set(open_states(*rt.workflows.values()))
     rows = [(row, due_of(row, row.state in counting, today, rt.calendar)) for row in listing.items]
-    pages = max(1, -(-listing.total // PAGE_SIZE))
+    pages = max(1, -(-listing.total // query.page_size))
     context = {
         "query": query,
         "raw": raw,
