@@ -16,12 +16,12 @@ from functools import cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, NotFound
 from app.models import User
 
 log = logging.getLogger("gongkai.auth")
@@ -60,7 +60,9 @@ class PasswordSet(BaseModel):
 
     @field_validator("password")
     @classmethod
-    def _password(cls, value: str) -> str:
+    def _password(cls, value: str, info: ValidationInfo) -> str:
+        if value.strip().lower() == info.data.get("login_name"):
+            raise ValueError("密码不能与登录名相同 / the password equals the login name")
         if len(value) < MIN_PASSWORD_LENGTH:
             raise ValueError(
                 f"密码至少 {MIN_PASSWORD_LENGTH} 个字符 / at least {MIN_PASSWORD_LENGTH} characters"
@@ -69,6 +71,13 @@ class PasswordSet(BaseModel):
             raise ValueError(
                 f"密码不超过 {MAX_PASSWORD_LENGTH} 个字符 / at most {MAX_PASSWORD_LENGTH} characters"
             )
+        return value
+
+    @field_validator("confirm")
+    @classmethod
+    def _confirm(cls, value: str, info: ValidationInfo) -> str:
+        if "password" in info.data and value != info.data["password"]:
+            raise ValueError("两次输入的密码不一致 / the passwords do not match")
         return value
 
 
@@ -127,10 +136,6 @@ def set_password(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"用户 {user_id} 不存在 / user {user_id} not found")
-    if data.password != data.confirm:
-        raise InvalidInput("confirm", "两次输入的密码不一致 / the passwords do not match")
-    if data.password.strip().lower() == data.login_name:
-        raise InvalidInput("password", "密码不能与登录名相同 / the password equals the login name")
     holder = session.scalar(select(User.id).where(User.login_name == data.login_name))
     if holder is not None and holder != user.id:
         raise Conflict(

@@ -108,7 +108,7 @@ def test_an_admin_changing_their_own_password_stays_signed_in(
             {"login_name": "clerk", "password": "clerk", "confirm": "clerk"},
             422,
             "password",
-            "密码至少",
+            "密码不能与登录名相同",
         ),
         (
             {"login_name": "clerk.li.01", "password": "CLERK.LI.01", "confirm": "CLERK.LI.01"},

@@ -12,7 +12,7 @@ from app.auth import repository
 from app.auth.passwords import MIN_PASSWORD_LENGTH, PasswordSet, set_password
 from app.auth.roles import ROLE_LABELS
 from app.db import CommittingRoute, ReadSession, WriteSession
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, NotFound
 from app.fields import RowId
 from app.models import User
 from app.organs.router import ADMIN_ROLES
@@ -103,7 +103,7 @@ async def password_set(
         )
     except ValidationError as exc:
         return _form(request, rt, staff, user, shown, FieldErrors.of_validation(exc), 422)
-    except (InvalidInput, Conflict) as exc:
+    except Conflict as exc:
         errors = FieldErrors.of_domain(exc, fallback="login_name")
         return _form(request, rt, staff, user, shown, errors, exc.status)
     response = RedirectResponse(f"/staff/admin/users?done={user.id}", status_code=303)
