@@ -3,9 +3,10 @@
 The brake is the query-code brake's machinery (app/intake/throttle.py) over its own table:
 failures slow the next attempt and then lock, per login name (short: the rightful user is not
 kept out long) and per client address (more room, longer). A wrong password and an unknown
-login name answer alike and cost alike (a dummy hash is checked). The check, the password
-comparison and the count of a failure are one transaction holding both subjects' rows, so
-concurrent guesses cannot all pass the check before any failure is counted.
+login name answer alike and cost alike (a dummy hash is checked). The check and the count
+of the attempt as a failure are one transaction holding both subjects' rows, so concurrent
+guesses cannot all pass the check before any is counted; the password is compared after it
+(the hash is slow: no writer waits for it) and a right one takes its count back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.passwords import normalize_login_name, verify_password
@@ -75,37 +76,52 @@ def sign_in(rt: Runtime, login_name: str, password: str, client: str) -> SignedI
     name or client is refused with 429 before any password is checked."""
     now = rt.clock()
     policy = SigninPolicy.of(rt.settings)
-    rules = {account_subject(login_name): policy.account, client_subject(client): policy.client}
+    name = normalize_login_name(login_name)
+    account, by_client = account_subject(name), client_subject(client)
+    rules = {account: policy.account, by_client: policy.client}
     with rt.sessions.write.begin() as session:
         rows = locked_rows(session, SigninFailure, list(rules), now)
         wait = max(retry_after(rows[s], rule, now) for s, rule in rules.items())
         if wait > 0:
             raise TooManyAttempts(BRAKED, retry_after=wait)
-        user = session.scalar(
-            select(User).where(
-                User.login_name == normalize_login_name(login_name), User.active.is_(True)
-            )
-        )
-        ok, new_hash = verify_password(rt.settings, user.password_hash if user else None, password)
-        if ok and user is not None:
-            if new_hash is not None:
-                user.password_hash = new_hash
-            # The login name's failures are forgotten; the client's stay (one's own account
-            # must not wash a guesser's address clean). Rows made only to be locked go.
-            account = account_subject(login_name)
-            session.execute(
-                delete(_TABLE).where(
-                    (_TABLE.c.subject == account)
-                    | (_TABLE.c.subject.in_(list(rules)) & (_TABLE.c.failures == 0))
-                )
-            )
-            return SignedIn(user_id=user.id, generation=user.session_generation)
+        # Counted before the password is checked, outside this transaction (which on SQLite
+        # holds the only writer, and the hash takes 100+ ms): concurrent guesses are all
+        # counted, and a right password takes its count back below.
         for subject, rule in rules.items():
             row = rows[subject]
             if row not in session:
                 session.add(row)
             count_failure(row, rule, now)
-    return None
+    with rt.sessions.read() as session:
+        user = session.scalar(select(User).where(User.login_name == name, User.active.is_(True)))
+        found = None if user is None else SignedIn(user.id, user.session_generation)
+        stored = user.password_hash if user else None
+    ok, new_hash = verify_password(rt.settings, stored, password)
+    if not ok or found is None:
+        return None
+    with rt.sessions.write.begin() as session:
+        # The login name's failures are forgotten; the client keeps all but this attempt's
+        # (one's own account must not wash a guesser's address clean).
+        session.execute(delete(_TABLE).where(_TABLE.c.subject == account))
+        row = locked_rows(session, SigninFailure, [by_client], now)[by_client]
+        if row in session:
+            _refund(session, row, policy.client)
+        if new_hash is not None:  # rehashed with today's parameters, unless changed meanwhile
+            session.execute(
+                update(User)
+                .where(User.id == found.user_id, User.password_hash == stored)
+                .values(password_hash=new_hash)
+            )
+    return found
+
+
+def _refund(session: Session, row: SigninFailure, rule: Rule) -> None:
+    """Take back the failure counted for an attempt that turned out right."""
+    row.failures = max(0, row.failures - 1)
+    if row.failures < rule.lock_failures:
+        row.locked_until = None
+    if row.failures == 0:
+        session.delete(row)
 
 
 def session_principal(session: Session, user_id: int, generation: int) -> Principal | None:
