@@ -40,6 +40,11 @@ def normalize_login_name(value: str) -> str:
 _LOGIN_NAME = re.compile(LOGIN_NAME_PATTERN)
 
 
+def is_login_name(name: str) -> bool:
+    """Whether a (normalized) name could be anyone's login name."""
+    return bool(_LOGIN_NAME.fullmatch(name))
+
+
 class PasswordSet(BaseModel):
     """A login name and a new password for a staff user (the admin page and the CLI)."""
 
@@ -51,7 +56,7 @@ class PasswordSet(BaseModel):
     @classmethod
     def _login_name(cls, value: str) -> str:
         name = normalize_login_name(value)
-        if not _LOGIN_NAME.fullmatch(name):
+        if not is_login_name(name):
             raise ValueError(
                 "登录名为 2–64 个字母、数字或 . _ -，以字母或数字开头 / login name: 2-64 of "
                 "a-z 0-9 . _ -"

@@ -11,13 +11,14 @@ guesses cannot all pass the check before any is counted; the password is compare
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.auth.passwords import normalize_login_name, verify_password
+from app.auth.passwords import is_login_name, normalize_login_name, verify_password
 from app.auth.principal import Principal
 from app.auth.service import principal_of
 from app.config import Settings
@@ -56,7 +57,12 @@ class SigninPolicy:
 
 
 def account_subject(login_name: str) -> str:
-    return f"account:{normalize_login_name(login_name)[:150]}"
+    """The brake's subject for a typed name: the name itself when it could be a login name,
+    else a digest of it (nothing typed reaches the table as text it cannot hold)."""
+    name = normalize_login_name(login_name)
+    if is_login_name(name):
+        return f"account:{name}"
+    return "account#" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def client_subject(client: str) -> str:
@@ -93,7 +99,11 @@ def sign_in(rt: Runtime, login_name: str, password: str, client: str) -> SignedI
                 session.add(row)
             count_failure(row, rule, now)
     with rt.sessions.read() as session:
-        user = session.scalar(select(User).where(User.login_name == name, User.active.is_(True)))
+        user = None
+        if is_login_name(name):
+            user = session.scalar(
+                select(User).where(User.login_name == name, User.active.is_(True))
+            )
         found = None if user is None else SignedIn(user.id, user.session_generation)
         stored = user.password_hash if user else None
     ok, new_hash = verify_password(rt.settings, stored, password)
