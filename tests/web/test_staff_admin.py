@@ -212,3 +212,27 @@ def test_an_unknown_user_is_a_page_not_a_crash(
         data={"csrf_token": token, "login_name": "zz", "password": NEW, "confirm": NEW},
     )
     assert r.status_code in (400, 404, 422)
+
+
+def test_every_workbench_page_is_never_cached(root: TestClient, users: dict[str, int]) -> None:
+    for path in (
+        "/staff/login",
+        "/staff/admin/users",
+        f"/staff/admin/users/{users['clerk']}/password",
+        "/staff/",  # refused to an admin: the error page is not cached either
+        "/staff/no-such-page",
+    ):
+        r = root.get(path)
+        assert r.headers["cache-control"] == "no-store", path
+        assert r.headers["content-type"].startswith("text/html"), path
+
+
+def test_workbench_error_pages_keep_the_workbench_layout(root: TestClient) -> None:
+    r = root.get("/staff/")
+    assert r.status_code == 403
+    assert "政府信息公开工作台" in r.text
+    assert "回到工作台" in r.text
+    assert "查询码" not in r.text
+    missing = root.get("/staff/no-such-page")
+    assert missing.status_code == 404
+    assert "回到工作台" in missing.text
