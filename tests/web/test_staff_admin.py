@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -79,6 +81,19 @@ def test_resetting_a_password_lets_the_user_in_with_it_and_ends_their_sessions(
         assert clerk_browser.get("/staff/", follow_redirects=False).status_code == 303
         assert login(clerk_browser, "clerk", PASSWORD).status_code == 401
         assert login(clerk_browser, "li.ming", NEW).status_code == 303
+
+
+def test_setting_a_password_is_logged_with_who_did_it_and_never_the_password(
+    root: TestClient, users: dict[str, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="gongkai.auth"):
+        _post(root, users["clerk"], login_name="clerk", password=NEW, confirm=NEW)
+    lines = [r.getMessage() for r in caplog.records if r.name == "gongkai.auth"]
+    assert lines == [
+        f"auth: password set for user {users['clerk']} (login clerk) by user "
+        f"{users['root']} (平台管理员) on the admin page"
+    ]
+    assert NEW not in caplog.text
 
 
 def test_an_admin_changing_their_own_password_stays_signed_in(
