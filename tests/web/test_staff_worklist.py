@@ -205,6 +205,7 @@ def test_pages_follow_one_another(clerk: TestClient, cases: dict[str, Any]) -> N
     first = clerk.get("/staff/?page_size=3&overdue=")
     assert _numbers(first.text) == _n(cases, "overdue", "due2", "due5")
     assert "第 1 页，共 2 页" in first.text
+    assert '<input type="hidden" name="page_size" value="3">' in first.text  # kept by filtering
     assert "上一页" not in first.text
     link = re.search(r'<a href="([^"]+)" rel="next">下一页</a>', first.text)
     assert link
@@ -243,6 +244,9 @@ def test_a_bad_filter_is_named_beside_its_field_and_nothing_breaks(
 ) -> None:
     r = clerk.get(f"/staff/?{query}")
     assert r.status_code == 422, r.text[:500]
+    message = re.search(r'<li><a href="#[^"]+">([^<]+)</a></li>', r.text)
+    assert message
+    assert re.search("[\u4e00-\u9fff]", message.group(1)), message.group(1)  # in Chinese
     assert 'role="alert"' in r.text
     assert f'href="#{field.replace(".", "-")}"' in r.text
     assert "筛选条件有误" in r.text

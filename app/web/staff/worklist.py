@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
 
 from app.cases import service
 from app.cases.router import READ_ROLES
@@ -45,6 +45,15 @@ def _blank_false(value: object) -> object:
 Optional = BeforeValidator(_blank_none)
 
 
+def _between(low: int, high: int) -> AfterValidator:
+    def check(value: int | None) -> int | None:
+        if value is not None and not low <= value <= high:
+            raise ValueError(f"请填写 {low}–{high} 的整数")
+        return value
+
+    return AfterValidator(check)
+
+
 class WorklistQuery(BaseModel):
     """The worklist's filters as the form sends them (blank fields are no filter)."""
 
@@ -53,12 +62,12 @@ class WorklistQuery(BaseModel):
     received_from: Annotated[date | None, Optional] = None
     received_to: Annotated[date | None, Optional] = None
     overdue: Annotated[bool, BeforeValidator(_blank_false)] = False
-    due_within: Annotated[int | None, Optional, Field(ge=1, le=60)] = None
+    due_within: Annotated[int | None, Optional, _between(1, 60)] = None
     consultation_lapsed: Annotated[bool, BeforeValidator(_blank_false)] = False
     queue: Annotated[Literal["legal"] | None, Optional] = None
     scope: Literal["open", "all"] = "open"
-    page: Annotated[int, Field(ge=1, le=100_000)] = 1
-    page_size: Annotated[int, Field(ge=1, le=200)] = PAGE_SIZE
+    page: Annotated[int, _between(1, 100_000)] = 1
+    page_size: Annotated[int, _between(1, 200)] = PAGE_SIZE
 
     def list_query(self) -> service.ListQuery:
         return service.ListQuery(
