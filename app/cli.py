@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import secrets
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -11,18 +13,21 @@ from typing import Annotated
 
 import typer
 import yaml
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import verify as audit_verify
 from app.audit.checkpoints import checkpoint_file, take_checkpoint
 from app.audit.keys import audit_key
+from app.auth import passwords
 from app.auth import service as auth_service
+from app.auth.passwords import PasswordSet
 from app.auth.roles import Role
 from app.calendar import service as calendar_service
 from app.config import Settings, get_settings
 from app.db import create_db_engine, create_session_factories
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.migrate import upgrade_to_head
 from app.models import Organ, User
 from app.organs import repository as organs_repo
@@ -158,6 +163,45 @@ def revoke_token(token_or_prefix: str) -> None:
         raise typer.Exit(1)
 
 
+@cli.command("set-password")
+def set_password(
+    login_name: str,
+    user_id: Annotated[
+        int | None, typer.Option(help="give this user the login name (first time)")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Set a staff user's workbench password (prompted twice, or read from stdin)."""
+    settings = get_settings()
+    if password_stdin:
+        password = confirm = (sys.stdin.readline() or "").rstrip("\r\n")
+    else:
+        password = typer.prompt("new password", hide_input=True)
+        confirm = typer.prompt("repeat it", hide_input=True)
+    try:
+        data = PasswordSet(login_name=login_name, password=password, confirm=confirm)
+    except ValidationError as exc:
+        for err in exc.errors():
+            typer.echo(f"error: {err['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(1) from None
+    with _session(settings) as session:
+        target = user_id
+        if target is None:
+            target = session.scalar(select(User.id).where(User.login_name == data.login_name))
+        if target is None:
+            _fail(NotFound(f"没有登录名为 {data.login_name} 的用户 / no user with this login name"))
+            return
+        try:
+            passwords.set_password(
+                session, settings, target, data, now=utc_now(), by="the command line"
+            )
+        except DomainError as exc:
+            _fail(exc)
+    typer.echo(f"password set for user {target} (login {data.login_name})")
+
+
 DEMO_ORGAN = "demo"
 DEMO_STAFF = [
     ("窗口 王晓", [Role.front_desk]),
@@ -223,6 +267,7 @@ def demo() -> None:
     with _session(settings) as session:
         organ = _demo_organs(session, now)
         wanted = [("平台管理员", [Role.admin], None), *((n, r, DEMO_ORGAN) for n, r in DEMO_STAFF)]
+        sign_ins = []
         for name, roles, organ_code in wanted:
             existing = session.scalars(select(User).where(User.name == name)).first()
             if existing is None:
@@ -234,10 +279,25 @@ def demo() -> None:
                 user_id = existing.id
                 token = auth_service.issue_token(session, key, user_id, now=now, label="demo")
             lines.append(f"{'+'.join(roles):<12} {name:<12} {token}")
+            sign_ins.append(_demo_password(session, settings, user_id, "-".join(roles), now))
     typer.echo(f"demo organ: {DEMO_ORGAN} ({organ.name})")
     typer.echo("role         user         token (shown once)")
     for line in lines:
         typer.echo(line)
+    typer.echo("")
+    typer.echo("workbench /staff/login: login       password (demo only, new each run)")
+    for login_name, password in sign_ins:
+        typer.echo(f"{login_name:<12} {password}")
+
+
+def _demo_password(
+    session: Session, settings: Settings, user_id: int, login_name: str, now: datetime
+) -> tuple[str, str]:
+    """A fresh random password for a demo user, under a login name named after the role."""
+    password = secrets.token_urlsafe(12)
+    data = PasswordSet(login_name=login_name, password=password, confirm=password)
+    passwords.set_password(session, settings, user_id, data, now=now, by="the demo command")
+    return login_name, password
 
 
 @cli.command("verify-audit")

@@ -62,6 +62,29 @@ class Settings(DatabaseSettings):
     lookup_lock_minutes: int = Field(default=24 * 60, ge=1)
     lookup_number_failures: int = Field(default=300, ge=1)
     lookup_number_window_hours: int = Field(default=24, ge=1)
+    # Staff sign-in at /staff/login (app/auth/signin.py). Failures are counted per login name
+    # and per client address within the window: after the free ones each attempt waits
+    # 2, 4, 8 ... s (at most 5 min), and at the lock count the subject is locked for the lock
+    # time. Per login name the lock is short, so a guesser is stopped without keeping the
+    # rightful user out for long; per client address there is more room (an office signs in
+    # from behind one address) and a longer lock.
+    signin_window_minutes: int = Field(default=60, ge=1)
+    signin_account_free_failures: int = Field(default=5, ge=0)
+    signin_account_lock_failures: int = Field(default=10, ge=1)
+    signin_account_lock_minutes: int = Field(default=15, ge=1)
+    signin_client_free_failures: int = Field(default=10, ge=0)
+    signin_client_lock_failures: int = Field(default=50, ge=1)
+    signin_client_lock_minutes: int = Field(default=60, ge=1)
+    # A workbench session (the signed gk_staff cookie) ends after this long without a page
+    # view (each view renews it) and, at the latest, this long after signing in.
+    staff_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    staff_session_hours: int = Field(default=12, ge=1, le=7 * 24)
+    # Argon2id cost of staff passwords; a hash made with other values is replaced by one with
+    # these at the user's next sign-in.
+    password_argon2_time_cost: int = Field(default=3, ge=1)
+    password_argon2_memory_kib: int = Field(default=64 * 1024, ge=8 * 1024)
+    password_argon2_parallelism: int = Field(default=4, ge=1)
+
     # The proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated or a JSON
     # list); none by default, so a client cannot choose the address the brake counts.
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()

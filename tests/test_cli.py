@@ -137,7 +137,7 @@ def _demo_tokens(result: Result) -> dict[str, str]:
     assert lines[0] == f"demo organ: {DEMO_ORGAN} (示例市人民政府办公室)"
     assert lines[1].split() == ["role", "user", "token", "(shown", "once)"]
     tokens = {}
-    for line in lines[2:]:
+    for line in lines[2 : lines.index("")]:
         role, *_, token = line.split()
         tokens[role] = token
     return tokens
@@ -245,3 +245,77 @@ def test_demo_puts_an_older_demo_organ_under_the_city_government(
     assert run("demo").exit_code == 0
     demo = next(o for o in client.get("/api/v1/organs").json() if o["code"] == DEMO_ORGAN)
     assert demo["parent_code"] == "demo-gov"
+
+
+def _demo_passwords(result: Result) -> dict[str, str]:
+    lines = result.stdout.strip().splitlines()
+    block = lines[lines.index("") + 1 :]
+    assert block[0].startswith("workbench /staff/login: login")
+    return dict(line.split() for line in block[1:])
+
+
+def _signs_in(client: TestClient, login_name: str, password: str) -> bool:
+    client.cookies.clear()
+    page = client.get("/staff/login")
+    token = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
+    assert token
+    r = client.post(
+        "/staff/login",
+        data={"csrf_token": token.group(1), "login_name": login_name, "password": password},
+        follow_redirects=False,
+    )
+    return r.status_code == 303
+
+
+def test_demo_gives_each_user_a_login_name_and_a_fresh_password(client: TestClient) -> None:
+    first = _demo_passwords(run("demo"))
+    assert set(first) == {"admin"} | {"-".join(rs) for _, rs in DEMO_STAFF}
+    assert _signs_in(client, "clerk", first["clerk"])
+    second = _demo_passwords(run("demo"))
+    assert second["clerk"] != first["clerk"]
+    assert not _signs_in(client, "clerk", first["clerk"])
+    assert _signs_in(client, "admin", second["admin"])
+
+
+def test_set_password_from_stdin_then_by_prompt(client: TestClient) -> None:
+    assert run(*ORGAN_ARGS).exit_code == 0
+    user_id, _token = _create_user("clerk")
+    result = CliRunner().invoke(
+        cli,
+        ["set-password", "Zhang.San", "--user-id", str(user_id), "--password-stdin"],
+        input="first passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"password set for user {user_id} (login zhang.san)"
+    assert _signs_in(client, "zhang.san", "first passphrase")
+    result = CliRunner().invoke(
+        cli, ["set-password", "zhang.san"], input="second passphrase\nsecond passphrase\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert not _signs_in(client, "zhang.san", "first passphrase")
+    assert _signs_in(client, "zhang.san", "second passphrase")
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (
+            ["set-password", "nobody", "--password-stdin"],
+            "long enough pass\n",
+            "没有登录名为 nobody",
+        ),
+        (["set-password", "x", "--password-stdin"], "long enough pass\n", "登录名为 2–64"),
+        (["set-password", "nobody", "--password-stdin"], "short\n", "密码至少 10 个字符"),
+        (["set-password", "nobody"], "long enough pass\nanother one here\n", "两次输入"),
+        (
+            ["set-password", "zz", "--user-id", "999999", "--password-stdin"],
+            "long enough pass\n",
+            "用户 999999 不存在",
+        ),
+    ],
+)
+def test_set_password_fails_cleanly(args: list[str], stdin: str, message: str) -> None:
+    result = CliRunner().invoke(cli, args, input=stdin)
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output

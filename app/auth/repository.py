@@ -48,3 +48,13 @@ def revoke_tokens(session: Session, *, prefix: str, now: datetime) -> int:
         .values(revoked_at=now)
     )
     return session.execute(stmt, execution_options={"synchronize_session": False}).rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+def users_with_organs(session: Session) -> list[tuple[User, str | None, str | None]]:
+    """Every user with their organ's code and name, by organ then id (the admin's list)."""
+    stmt = (
+        select(User, Organ.code, Organ.name)
+        .outerjoin(Organ, Organ.id == User.organ_id)
+        .order_by(Organ.code.is_not(None), Organ.code, User.id)
+    )
+    return [(u, code, name) for u, code, name in session.execute(stmt)]

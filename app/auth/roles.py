@@ -18,3 +18,14 @@ class Role(StrEnum):
 STAFF_ROLES = frozenset(r for r in Role if r is not Role.applicant)
 # Roles that work inside one organ; an admin is platform-wide.
 ORGAN_ROLES = STAFF_ROLES - {Role.admin}
+
+# How the pages name the roles.
+ROLE_LABELS = {
+    Role.applicant: "申请人",
+    Role.clerk: "承办人",
+    Role.legal: "法制机构",
+    Role.approver: "负责人",
+    Role.front_desk: "窗口",
+    Role.supervisor: "督办",
+    Role.admin: "系统管理员",
+}

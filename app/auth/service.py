@@ -10,7 +10,7 @@ from app.auth import repository
 from app.auth.principal import Principal
 from app.auth.secrets import keyed_hash, new_api_token
 from app.errors import NotFound
-from app.models import ApiToken
+from app.models import ApiToken, User
 
 TOKEN_PREFIX_LENGTH = 11  # "gk_" + 8 characters: enough to name a token, useless to use one
 
@@ -46,6 +46,11 @@ def authenticate(session: Session, key: bytes, secret: str) -> Principal | None:
     if row is None:
         return None
     user, organ_code = row
+    return principal_of(user, organ_code)
+
+
+def principal_of(user: User, organ_code: str | None) -> Principal:
+    """The principal a user row stands for (tokens and browser sessions alike)."""
     return Principal(
         user_id=user.id,
         name=user.name,

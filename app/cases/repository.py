@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select
+from sqlalchemy import Select, and_, case, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db import table_of
@@ -72,6 +72,8 @@ class CaseFilter:
     reply_due_from: date | None = None
     overdue_on: date | None = None
     open_states: tuple[str, ...] = ()
+    # States left out (the worklist of open cases leaves out the final ones).
+    exclude_states: tuple[str, ...] = ()
     only_ids: tuple[int, ...] | None = None
     legal_involved_only: bool = False
     # Cases with an open legal consultation; with those under review awaiting the legal office.
@@ -82,6 +84,8 @@ def _filtered(f: CaseFilter) -> Select[Case]:
     stmt = select(Case).where(Case.organ_id == f.organ_id)
     if f.states:
         stmt = stmt.where(Case.state.in_(f.states))
+    if f.exclude_states:
+        stmt = stmt.where(Case.state.not_in(f.exclude_states))
     if f.channels:
         stmt = stmt.where(Case.channel.in_(f.channels))
     if f.received_from is not None:
@@ -114,11 +118,16 @@ def count_cases(session: Session, f: CaseFilter) -> int:
 def list_cases(
     session: Session, f: CaseFilter, *, offset: int, limit: int
 ) -> tuple[list[Case], int]:
-    """One page of the organ's cases, most urgent reply first, and the total count."""
+    """One page of the organ's cases and the total count, most urgent first: the cases whose
+    reply clock counts (overdue, then due soonest), then the rest by their reply day."""
     stmt = _filtered(f)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    counting = and_(Case.state.in_(f.open_states), Case.reply_due.is_not(None))
+    urgency = case((counting, 0), else_=1)
     page = (
-        stmt.order_by(Case.reply_due.is_(None), Case.reply_due, Case.id).offset(offset).limit(limit)
+        stmt.order_by(urgency, Case.reply_due.is_(None), Case.reply_due, Case.id)
+        .offset(offset)
+        .limit(limit)
     )
     return list(session.scalars(page.options(selectinload(Case.items)))), total
 

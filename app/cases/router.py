@@ -68,6 +68,9 @@ def list_cases(
         Literal["legal"] | None,
         Query(description="legal：待法制机构会商或审核 / awaiting the legal office"),
     ] = None,
+    open_only: Annotated[
+        bool, Query(description="只看未办结的 / only cases not in a final state")
+    ] = False,
     page: Annotated[int, Query(ge=1, le=100_000, description="页码 / page")] = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="每页条数 / page size")] = 50,
 ) -> CasePage:
@@ -81,6 +84,7 @@ def list_cases(
         due_within=due_within,
         consultation_lapsed=consultation_lapsed,
         queue=queue,
+        open_only=open_only,
         page=page,
         page_size=page_size,
     )

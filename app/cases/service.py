@@ -15,7 +15,13 @@ from app.auth.roles import Role
 from app.cases import applicant, repository
 from app.cases.correction import perform_as_applicant, submit_correction
 from app.cases.schemas import ApplicantCaseView, CasePage, CaseRead, EventRead
-from app.cases.views import applicant_view, case_read, case_summary, open_states
+from app.cases.views import (
+    applicant_view,
+    case_read,
+    case_summary,
+    final_states,
+    open_states,
+)
 from app.communications.presenters import latest_contacts
 from app.consultations import service as consultations
 from app.deadline import repository as clock_repo
@@ -165,6 +171,8 @@ class ListQuery:
     consultation_lapsed: bool = False
     # "legal": what awaits the legal office (open legal consultations, pending legal review).
     queue: str | None = None
+    # Only cases not yet in a final state (the workbench's worklist).
+    open_only: bool = False
     page: int = 1
     page_size: int = 50
 
@@ -192,6 +200,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
         reply_due_from=today if q.due_within else None,
         overdue_on=today if q.overdue else None,
         open_states=states,
+        exclude_states=final_states(*rt.workflows.values()) if q.open_only else (),
         only_ids=None if only_ids is None else tuple(only_ids),
         legal_involved_only=legal_only(principal),
         legal_queue=None if legal_queue is None else tuple(legal_queue),

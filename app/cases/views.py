@@ -234,6 +234,11 @@ def open_states(*workflows: WorkflowDef) -> tuple[str, ...]:
     return tuple(found)
 
 
+def final_states(*workflows: WorkflowDef) -> tuple[str, ...]:
+    """States a case ends in (concluded, withdrawn ...), in any of the workflows given."""
+    return tuple({code: None for wf in workflows for code, st in wf.states.items() if st.final})
+
+
 def applicant_view(
     case: Case,
     *,

@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -26,6 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db import table_of
 from app.errors import TooManyAttempts
 from app.models import LookupFailure
+from app.models.security import FailureCount
+
+Row = TypeVar("Row", bound=FailureCount)
 
 MAX_BACKOFF_SECONDS = 300
 
@@ -64,7 +68,7 @@ class BrakePolicy:
         )
 
 
-def retry_after(row: LookupFailure, rule: Rule, now: datetime) -> int:
+def retry_after(row: FailureCount, rule: Rule, now: datetime) -> int:
     """Seconds the subject must still wait (0 = may try now)."""
     if row.locked_until is not None and row.locked_until > now:
         return math.ceil((row.locked_until - now).total_seconds())
@@ -78,7 +82,8 @@ def retry_after(row: LookupFailure, rule: Rule, now: datetime) -> int:
     return max(0, math.ceil(remaining))
 
 
-def _count(row: LookupFailure, rule: Rule, now: datetime) -> None:
+def count_failure(row: FailureCount, rule: Rule, now: datetime) -> None:
+    """Count one failure on the subject's row (a new window starts after the old one ends)."""
     if now - row.first_failure_at > rule.window:
         row.failures = 0
         row.first_failure_at = now
@@ -128,7 +133,7 @@ class LookupBrake:
             number_subject(number): self.policy.number,
         }
         with self._factory.begin() as session:
-            rows = _locked_rows(session, list(rules), now)
+            rows = locked_rows(session, LookupFailure, list(rules), now)
             number_wait = retry_after(rows[number_subject(number)], self.policy.number, now)
             if number_wait > 0:
                 raise NumberLocked(NUMBER_LOCKED, retry_after=number_wait)
@@ -145,7 +150,7 @@ class LookupBrake:
                 row = rows[subject]
                 if row not in session:
                     session.add(row)
-                _count(row, rule, now)
+                count_failure(row, rule, now)
         return False
 
 
@@ -155,8 +160,10 @@ _TABLE = table_of(LookupFailure)
 _LOCK_TRIES = 5
 
 
-def _locked_rows(session: Session, subjects: list[str], now: datetime) -> dict[str, LookupFailure]:
-    """The subjects' rows, held until the transaction ends; a subject without one gets a fresh
+def locked_rows(
+    session: Session, model: type[Row], subjects: list[str], now: datetime
+) -> dict[str, Row]:
+    """The subjects' rows in `model`'s table, held until the transaction ends; a subject without one gets a fresh
     row (not yet added to the session).
 
     PostgreSQL: rows are inserted first so there is something to lock, and locked in one order,
@@ -164,30 +171,35 @@ def _locked_rows(session: Session, subjects: list[str], now: datetime) -> dict[s
     holds the only write lock.
     """
     subjects = sorted(subjects)
-    found: dict[str, LookupFailure] = {}
+    found: dict[str, Row] = {}
+    table = model.__table__  # type: ignore[attr-defined]
     postgres = session.get_bind().dialect.name == "postgresql"
     for _ in range(_LOCK_TRIES if postgres else 1):
         if postgres:
             fresh = {"failures": 0, "first_failure_at": now, "last_failure_at": now}
             session.execute(
-                pg_insert(_TABLE)
+                pg_insert(table)
                 .values([{"subject": s, **fresh} for s in subjects])
                 .on_conflict_do_nothing()
             )
         stmt = (
-            select(LookupFailure)
-            .where(LookupFailure.subject.in_(subjects))
-            .order_by(LookupFailure.subject)
+            select(model)
+            .where(model.subject.in_(subjects))
+            .order_by(model.subject)
             .with_for_update()
         )
         found = {row.subject: row for row in session.scalars(stmt)}
         if len(found) == len(subjects):
             break
-    return {
-        s: found.get(s)
-        or LookupFailure(subject=s, failures=0, first_failure_at=now, last_failure_at=now)
-        for s in subjects
-    }
+    return {s: found.get(s) or _fresh(model, s, now) for s in subjects}
+
+
+def _fresh(model: type[Row], subject: str, now: datetime) -> Row:
+    row = model()
+    row.subject, row.failures = subject, 0
+    row.first_failure_at = row.last_failure_at = now
+    row.locked_until = None
+    return row
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from app.models.letter import Letter, LetterAccess, PrintBatch
 from app.models.organ import ApiToken, Organ, User
 from app.models.remedy import RemedyRecord
 from app.models.report import ReportLock, ReportOverride
-from app.models.security import IdempotencyRecord, LookupFailure
+from app.models.security import IdempotencyRecord, LookupFailure, SigninFailure
 
 __all__ = [
     "ApiToken",
@@ -34,5 +34,6 @@ __all__ = [
     "RemedyRecord",
     "ReportLock",
     "ReportOverride",
+    "SigninFailure",
     "User",
 ]

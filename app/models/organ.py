@@ -43,6 +43,15 @@ class User(Base):
     roles: Mapped[list[str]] = mapped_column(JSONType)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Signing in to the workbench (app/auth/passwords.py): a user without a login name or a
+    # password signs in only with API tokens. The name is stored lower-case.
+    login_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Argon2id in PHC form ($argon2id$v=19$m=...), never the password.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Every browser session carries the generation it began in; a password change or a
+    # sign-out moves it on, which ends every earlier session (app/auth/sessions.py).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     organ: Mapped[Organ | None] = relationship(lazy="raise")
 

@@ -1,4 +1,4 @@
-"""Idempotent submissions and the query-code guessing brake."""
+"""Idempotent submissions and the brakes on guessing (query codes, staff passwords)."""
 
 from __future__ import annotations
 
@@ -26,13 +26,23 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
-class LookupFailure(Base):
-    """Failed query-code lookups per subject (a registration number or a client address)."""
-
-    __tablename__ = "lookup_failures"
+class FailureCount:
+    """Failures counted per subject, for a brake (app/intake/throttle.py)."""
 
     subject: Mapped[str] = mapped_column(String(200), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LookupFailure(FailureCount, Base):
+    """Failed query-code lookups per subject (a registration number or a client address)."""
+
+    __tablename__ = "lookup_failures"
+
+
+class SigninFailure(FailureCount, Base):
+    """Failed staff sign-ins per subject (a login name or a client address)."""
+
+    __tablename__ = "signin_failures"

@@ -23,7 +23,8 @@ from app.runtime import Runtime, RuntimeDep
 from app.validation.files import sniff_content_type
 
 router = APIRouter(route_class=CommittingRoute, prefix="/api/v1")
-Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+ADMIN_ROLES = (Role.admin,)
+Admin = Annotated[Principal, Depends(require_roles(*ADMIN_ROLES))]
 
 
 class OrganPublic(BaseModel):

@@ -51,4 +51,5 @@ class WebErrorPages:
             "detail": detail.split(" / ")[0],
             "wait": wait_in_words(int(retry_after)) if isinstance(retry_after, int) else None,
         }
-        return render(request, rt, "error.html", context, status_code=status, headers=headers)
+        template = "staff/error.html" if request.url.path.startswith("/staff/") else "error.html"
+        return render(request, rt, template, context, status_code=status, headers=headers)

@@ -1,0 +1,13 @@
+"""The staff workbench (issue 15): sign-in, the worklist, administration of users.
+
+Every page resolves its browser session to the Principal the JSON API uses and checks the same
+roles, then calls the same service functions as the JSON routes.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.web.staff import admin_users, login, worklist
+
+ROUTERS: tuple[APIRouter, ...] = (login.router, worklist.router, admin_users.router)
