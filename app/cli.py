@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +24,7 @@ from app.config import Settings, get_settings
 from app.db import create_db_engine, create_session_factories
 from app.errors import DomainError
 from app.migrate import upgrade_to_head
-from app.models import User
+from app.models import Organ, User
 from app.organs import repository as organs_repo
 from app.organs import service as organs_service
 from app.organs.numbering import DEFAULT_PATTERN
@@ -167,6 +168,50 @@ DEMO_STAFF = [
 ]
 
 
+# (code, name, parent code): a city government with three of its departments, and a district
+# government of its own, so the portal's organ chooser shows its groups.
+DEMO_GOV = "demo-gov"
+DEMO_ORGANS = [
+    (DEMO_GOV, "示例市人民政府", None),
+    (DEMO_ORGAN, "示例市人民政府办公室", DEMO_GOV),
+    ("demo-zrzy", "示例市自然资源和规划局", DEMO_GOV),
+    ("demo-zjj", "示例市住房和城乡建设局", DEMO_GOV),
+    ("demo-qx", "示例市某某区人民政府", None),
+]
+
+
+def _demo_organs(session: Session, now: datetime) -> Organ:
+    """Create the demo organs that are missing (an older demo organ gets its parent); return
+    the demo organ the staff belong to."""
+    for code, name, parent_code in DEMO_ORGANS:
+        organ = organs_repo.organ_by_code(session, code)
+        if organ is None:
+            # The city government answers to the province; its departments and the district
+            # government answer to the city (行政复议法 2023, Art. 24).
+            city = code == DEMO_GOV
+            organs_service.create_organ(
+                session,
+                OrganCreate(
+                    code=code,
+                    name=name,
+                    reconsideration_body="示例省人民政府" if city else "示例市人民政府",
+                    court="示例市中级人民法院",
+                    address="示例市人民路1号",
+                    phone="0571-12345678",
+                    parent_code=parent_code,
+                ),
+                now=now,
+            )
+        elif parent_code is not None and organ.parent_id is None:
+            parent = organs_repo.organ_by_code(session, parent_code)
+            assert parent is not None  # created above: parents come first in DEMO_ORGANS
+            organ.parent_id = parent.id
+            session.flush()
+    demo_organ = organs_repo.organ_by_code(session, DEMO_ORGAN)
+    assert demo_organ is not None
+    return demo_organ
+
+
 @cli.command()
 def demo() -> None:
     """Migrate, create a demo organ with one user per role, and print fresh tokens."""
@@ -176,20 +221,7 @@ def demo() -> None:
     key = _key(settings)
     lines = []
     with _session(settings) as session:
-        organ = organs_repo.organ_by_code(session, DEMO_ORGAN)
-        if organ is None:
-            organ = organs_service.create_organ(
-                session,
-                OrganCreate(
-                    code=DEMO_ORGAN,
-                    name="示例市人民政府办公室",
-                    reconsideration_body="示例市人民政府",
-                    court="示例市中级人民法院",
-                    address="示例市人民路1号",
-                    phone="0571-12345678",
-                ),
-                now=now,
-            )
+        organ = _demo_organs(session, now)
         wanted = [("平台管理员", [Role.admin], None), *((n, r, DEMO_ORGAN) for n, r in DEMO_STAFF)]
         for name, roles, organ_code in wanted:
             existing = session.scalars(select(User).where(User.name == name)).first()

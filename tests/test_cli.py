@@ -14,7 +14,7 @@ from app.cli import DEMO_ORGAN, DEMO_STAFF, cli
 from app.config import get_settings
 from app.models import Organ, User
 from app.runtime import Runtime
-from tests.fixtures.factories import bearer
+from tests.fixtures.factories import bearer, make_organ
 
 ORGAN_ARGS = [
     "create-organ",
@@ -222,3 +222,26 @@ def test_build_letter_fonts_reports_current_fonts() -> None:
     result = run("build-letter-fonts")
     assert result.exit_code == 0, result.output
     assert "current" in result.stdout
+
+
+def test_demo_organs_are_grouped_under_the_city_government(client: TestClient) -> None:
+    for _ in range(2):
+        assert run("demo").exit_code == 0
+    organs = client.get("/api/v1/organs").json()
+    assert [(o["code"], o["parent_code"]) for o in organs] == [
+        ("demo-gov", None),
+        ("demo", "demo-gov"),
+        ("demo-zjj", "demo-gov"),
+        ("demo-zrzy", "demo-gov"),
+        ("demo-qx", None),
+    ]
+
+
+def test_demo_puts_an_older_demo_organ_under_the_city_government(
+    client: TestClient, runtime: Runtime
+) -> None:
+    with runtime.sessions.write.begin() as session:
+        make_organ(session, DEMO_ORGAN, name="示例市人民政府办公室")
+    assert run("demo").exit_code == 0
+    demo = next(o for o in client.get("/api/v1/organs").json() if o["code"] == DEMO_ORGAN)
+    assert demo["parent_code"] == "demo-gov"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from app.auth.roles import Role
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.errors import PayloadTooLarge, UnsupportedMediaType
 from app.fields import RowId
-from app.organs import service
+from app.organs import public, service
 from app.organs.schemas import OrganCreate, OrganRead, UserCreate, UserCreated
 from app.organs.settings import OrganSettings
 from app.runtime import Runtime, RuntimeDep
@@ -29,6 +29,12 @@ Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 class OrganPublic(BaseModel):
     code: str = Field(description="机关代码 / organ code")
     name: str = Field(description="机关名称 / organ name")
+    parent_code: str | None = Field(
+        None, description="上级政府的机关代码 / code of the government it belongs to"
+    )
+    parent_name: str | None = Field(
+        None, description="上级政府名称 / name of the government it belongs to"
+    )
 
 
 class TokenIssued(BaseModel):
@@ -39,9 +45,27 @@ class TokensRevoked(BaseModel):
     revoked: int = Field(description="吊销的令牌数 / number of tokens revoked")
 
 
-@router.get("/organs", tags=["public"], summary="可受理申请的机关 / organs accepting applications")
-def list_public_organs(session: ReadSession) -> list[OrganPublic]:
-    return [OrganPublic(code=o.code, name=o.name) for o in service.list_organs(session)]
+@router.get(
+    "/organs",
+    tags=["public"],
+    summary="可受理申请的机关 / organs accepting applications",
+    description=(
+        "按上级政府分组排列（政府在前，其部门按名称）；q 按名称筛选（不区分大小写）。/ Grouped "
+        "under their government (the government first, its departments by name); q filters by "
+        "name (case-insensitive)."
+    ),
+)
+def list_public_organs(
+    session: ReadSession,
+    q: Annotated[
+        str | None,
+        Query(max_length=public.MAX_QUERY, description="机关名称包含 / name contains"),
+    ] = None,
+) -> list[OrganPublic]:
+    return [
+        OrganPublic(code=o.code, name=o.name, parent_code=o.parent_code, parent_name=o.parent_name)
+        for o in public.public_organs(session, q)
+    ]
 
 
 @router.post(

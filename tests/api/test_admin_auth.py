@@ -455,9 +455,19 @@ def test_public_organ_list_gives_code_and_name_only(
 
     assert r.status_code == 200, r.text
     assert r.json() == [
-        {"code": "org-a", "name": "org-a 示例区人民政府办公室"},
-        {"code": "org-b", "name": "org-b 示例区人民政府办公室"},
-        {"code": "org-c", "name": "示例市交通运输局"},
+        {
+            "code": "org-a",
+            "name": "org-a 示例区人民政府办公室",
+            "parent_code": None,
+            "parent_name": None,
+        },
+        {
+            "code": "org-b",
+            "name": "org-b 示例区人民政府办公室",
+            "parent_code": None,
+            "parent_name": None,
+        },
+        {"code": "org-c", "name": "示例市交通运输局", "parent_code": None, "parent_name": None},
     ]
 
 
