@@ -23,8 +23,9 @@ DESCRIPTION = "2025年本区老旧小区改造项目清单及资金安排"
 
 
 def whole(text: str) -> re.Pattern[str]:
-    """A label or name that is exactly `text` (an optional field's （选填） allowed)."""
-    return re.compile(rf"^\s*{re.escape(text)}\s*(（选填）)?\s*$")
+    """A label or name that is exactly `text`: a required field's * or an optional one's （选填）
+    may follow (a label's text, unlike an accessible name, keeps the aria-hidden *)."""
+    return re.compile(rf"^\s*{re.escape(text)}\s*(\*|（选填）)?\s*$")
 
 
 def field(scope: Any, label: str) -> Any:
@@ -64,11 +65,11 @@ def open_form(page: Any, organ: str = OFFICE) -> None:
 
 
 def switch_category(page: Any, option: str, *, js: bool = True) -> None:
-    """Pick the applicant category; without JavaScript the group's own button re-renders."""
+    """Pick the applicant category; without JavaScript its `选择` button re-renders the form."""
     choose(page, "申请人类别", option)
     if not js:
         with page.expect_navigation():
-            group(page, "申请人类别").get_by_role("button").click()
+            button(page, "选择").click()
         expect(group(page, "申请人类别").get_by_label(whole(option))).to_be_checked()
 
 
