@@ -154,7 +154,9 @@ def main(out: Path) -> None:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
-                    executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+                    executable_path=str(CHROMIUM),
+                    headless=True,
+                    args=[*CHROMIUM_ARGS, "--lang=zh-CN"],
                 )
                 staff = Staff(rt, DEMO_ORGAN)
                 for width in WIDTHS:
