@@ -162,9 +162,9 @@ def pdf_download(page: Any, trigger: Any) -> bytes:
 # --- the JSON API: what staff (and a quick applicant) do around the browser ---
 
 
-def api_application(api: httpx.Client) -> Submitted:
+def api_application(api: httpx.Client, organ: str = "org-a") -> Submitted:
     """An online application through the JSON API (for the query pages' tests)."""
-    r = api.post("/api/v1/applications", json=application("org-a"))
+    r = api.post("/api/v1/applications", json=application(organ))
     assert r.status_code == 201, r.text
     return Submitted(r.json()["number"], r.json()["query_code"])
 

@@ -113,7 +113,7 @@ def walk(browser: Any, base: str, staff: Staff, out: Path, width: str) -> list[P
         page.locator("summary", has_text="为什么是这一天").first.click()
         shot("case")
 
-        asked = flows.api_application(api)
+        asked = flows.api_application(api, DEMO_ORGAN)
         flows.staff_act(
             api,
             staff,
@@ -156,12 +156,12 @@ def main(out: Path) -> None:
                 browser = playwright.chromium.launch(
                     executable_path=str(CHROMIUM),
                     headless=True,
-                    args=[*CHROMIUM_ARGS, "--lang=zh-CN"],
+                    args=CHROMIUM_ARGS,
                 )
                 staff = Staff(rt, DEMO_ORGAN)
                 for width in WIDTHS:
                     for path in walk(browser, server.url, staff, out, width):
-                        print(f"{path.relative_to(PROJECT_ROOT)}  {path.stat().st_size // 1024} KB")
+                        print(f"{path}  {path.stat().st_size // 1024} KB")
                 browser.close()
         finally:
             server.stop()
