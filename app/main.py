@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 
 from app.audit.checkpoints import start_daily_checkpoints
 from app.calendar.router import router as calendar_router
+from app.cases.correction import CorrectionSubmit
 from app.cases.router import router as cases_router
 from app.communications.router import router as communications_router
 from app.config import Settings, get_settings
@@ -153,6 +154,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_docs(app)
     install_web(app)
     install_openapi(
-        app, [r for router in routers for r in router.routes], ApplicationCreate, StaffCaseCreate
+        app,
+        [r for router in routers for r in router.routes],
+        ApplicationCreate,
+        StaffCaseCreate,
+        CorrectionSubmit,
     )
     return app

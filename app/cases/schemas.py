@@ -40,6 +40,11 @@ class AttachmentRead(BaseModel):
     content_type: str = Field(description="按内容识别的类型 / type detected from content")
     size: int = Field(description="字节数 / size in bytes")
     sha256: str = Field(description="内容摘要 SHA-256 / SHA-256 digest of the content")
+    purpose: str | None = Field(
+        None,
+        description="用途：空为随申请提交，correction 为补正材料 / null: with the application; "
+        "correction: correction material",
+    )
 
 
 class DeliveryRead(BaseModel):
@@ -198,6 +203,49 @@ class EventRead(BaseModel):
     hash: str = Field(description="本事件哈希 / this event's hash")
 
 
+class NextStepRead(BaseModel):
+    """What happens next and whether the applicant must do something, by when."""
+
+    kind: str = Field(
+        description="act 申请人须办理 / wait 机关办理中，无需操作 / concluded 已办结 / what kind of step"
+    )
+    text: str = Field(description="下一步（通俗说明）/ the next step in plain words")
+    deadline: str | None = Field(
+        description="相关期限代码（见 deadlines）/ the deadline it is bound to"
+    )
+    due_date: date | None = Field(
+        description="须在此日前办理或答复的日期；未起算为空 / the day by which; null if not started"
+    )
+
+
+class ApplicantEventRead(BaseModel):
+    """One public event of the case, as the applicant's timeline names it."""
+
+    on: date = Field(description="日期（机关所在地）/ the day, organ-local")
+    action: str = Field(description="事件代码 / event code")
+    label: str = Field(description="事件（通俗说明）/ what happened, in plain words")
+
+
+class RemedyRead(BaseModel):
+    """How to seek reconsideration or sue after the reply, and until when (RULES §5)."""
+
+    clause: str = Field(
+        description="reconsideration_first 复议前置 / either 复议或诉讼 / none 无 / remedy clause"
+    )
+    text: str = Field(description="救济途径告知（与答复书一致）/ the clause as the letter words it")
+    reconsideration_body: str = Field(description="行政复议机关 / reconsideration body")
+    court: str = Field(description="管辖法院 / competent court")
+    reconsideration_until: date | None = Field(
+        description="申请行政复议最后一日；答复送达前为空 / last day to apply; null before service"
+    )
+    litigation_until: date | None = Field(
+        description="提起行政诉讼最后一日（可直接起诉时）/ last day to sue directly, where allowed"
+    )
+    litigation_after_reconsideration_until: date | None = Field(
+        description="收到复议决定后起诉最后一日 / last day to sue after the reconsideration decision"
+    )
+
+
 class ApplicantCaseView(BaseModel):
     """What an applicant sees with their query code; personal data masked."""
 
@@ -219,3 +267,16 @@ class ApplicantCaseView(BaseModel):
     applicant: ApplicantRead = Field(description="申请人（脱敏）/ applicant, masked")
     items: list[ItemRead] = Field(description="所需信息 / items")
     delivery: DeliveryRead = Field(description="提供形式与获取方式 / delivery")
+    version: int = Field(description="版本号，撤回或补正时提交 / version to send with an action")
+    next_step: NextStepRead = Field(
+        description="下一步：申请人须做什么、何时之前 / what the applicant must do, by when"
+    )
+    timeline: list[ApplicantEventRead] = Field(
+        description="办理记录（仅公开事件，不含工作人员姓名和内部意见）/ public events only",
+    )
+    remedy: RemedyRead | None = Field(
+        description="救济途径（答复或终止后）/ reconsideration and lawsuit, after the reply"
+    )
+    applicant_actions: list[str] = Field(
+        description="申请人当前可执行的操作 withdraw / record_correction / actions open now",
+    )

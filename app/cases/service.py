@@ -10,21 +10,22 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.audit.service import events_of_case
-from app.auth.principal import APPLICANT, Actor, Principal
+from app.auth.principal import Actor, Principal
 from app.auth.roles import Role
-from app.cases import repository
+from app.cases import applicant, repository
+from app.cases.correction import perform_as_applicant, submit_correction
 from app.cases.schemas import ApplicantCaseView, CasePage, CaseRead, EventRead
 from app.cases.views import applicant_view, case_read, case_summary, open_states
 from app.communications.presenters import latest_contacts
 from app.consultations import service as consultations
 from app.deadline import repository as clock_repo
-from app.deadline.ledger import LedgerEntry
+from app.deadline.ledger import LedgerEntry, RemedyFacts
 from app.deadline.pending import PENDING_STATES, pending_receipt
 from app.deadline.views import deadlines_read
 from app.errors import NotFound
 from app.intake.schemas import DeadlineRead
+from app.intake.uploads import Upload
 from app.models import Attachment, Case
-from app.organs import repository as organs_repo
 from app.remedies.facts import remedy_facts
 from app.runtime import Runtime
 from app.workflow.engine import allowed_actions, perform
@@ -59,10 +60,16 @@ def load_case(
 
 
 def case_deadlines(
-    session: Session, rt: Runtime, case: Case, ledger: Sequence[LedgerEntry] | None = None
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    ledger: Sequence[LedgerEntry] | None = None,
+    remedy: RemedyFacts | None = None,
+    *,
+    anonymous: bool = False,
 ) -> list[DeadlineRead]:
     """The case's deadlines today, derived from its ledger (read here unless given), each
-    explained."""
+    explained; the remedy facts are read here unless given."""
     organ = rt.organs.by_id(session, case.organ_id)
     fee_pauses = organ.settings.fee_pauses_clock if organ else True
     return deadlines_read(
@@ -70,7 +77,8 @@ def case_deadlines(
         rt.calendar,
         today=rt.clock().astimezone(rt.tz).date(),
         fee_pauses_clock=fee_pauses,
-        remedy=remedy_facts(session, case.id, case.outcome),
+        remedy=remedy_facts(session, case.id, case.outcome) if remedy is None else remedy,
+        anonymous=anonymous,
     )
 
 
@@ -233,19 +241,21 @@ def get_attachment(
     return attachment
 
 
-def organ_name(session: Session, organ_id: int) -> str:
-    """An organ's name."""
-    organ = organs_repo.organ_by_id(session, organ_id)
-    return organ.name if organ else ""
-
-
 def applicant_case_view(session: Session, rt: Runtime, case: Case) -> ApplicantCaseView:
-    """The applicant's own, masked view of their case."""
+    """The applicant's own, masked view of their case: what to do next, the public timeline,
+    and after the reply the way to reconsideration or court."""
+    organ = rt.organs.by_id(session, case.organ_id)
+    assert organ is not None  # organs are never deleted
+    workflow = rt.workflow_for(case)
+    facts = remedy_facts(session, case.id, case.outcome)
+    deadlines = case_deadlines(session, rt, case, remedy=facts, anonymous=True)
     return applicant_view(
         case,
-        organ_name=organ_name(session, case.organ_id),
-        workflow=rt.workflow_for(case),
-        deadlines=case_deadlines(session, rt, case),
+        organ_name=organ.name,
+        workflow=workflow,
+        deadlines=deadlines,
+        timeline=applicant.timeline(events_of_case(session, case.id), workflow, rt.tz),
+        remedy=applicant.remedy(case, facts, organ, deadlines),
     )
 
 
@@ -260,17 +270,18 @@ def applicant_act(
     """The applicant takes an action open to applicants (withdraw, submit a correction)."""
     case = repository.case_by_id(session, case_id, for_update=True)  # locked: see act()
     assert case is not None  # found a moment ago on the read session; cases are never deleted
-    organ = rt.organs.by_id(session, case.organ_id)
-    assert organ is not None
-    perform(
-        session,
-        rt,
-        case,
-        organ,
-        action,
-        payload,
-        version=version,
-        actor=APPLICANT,
-        roles=frozenset({Role.applicant}),
-    )
+    perform_as_applicant(session, rt, case, action, payload, version)
+    return applicant_case_view(session, rt, case)
+
+
+def applicant_correction(
+    session: Session,
+    rt: Runtime,
+    case_id: int,
+    content: str,
+    uploads: list[Upload],
+    version: int | None,
+) -> ApplicantCaseView:
+    """The applicant submits the correction asked for, with its material (JSON and page)."""
+    case = submit_correction(session, rt, case_id, content, uploads, version)
     return applicant_case_view(session, rt, case)

@@ -7,8 +7,10 @@ from datetime import date
 from typing import Any
 
 from app.case_types import CASE_TYPE_LABELS, RECORD_CORRECTION_OUTCOMES
+from app.cases import applicant
 from app.cases.schemas import (
     ApplicantCaseView,
+    ApplicantEventRead,
     ApplicantRead,
     AttachmentRead,
     CaseRead,
@@ -17,6 +19,7 @@ from app.cases.schemas import (
     InspectionRead,
     ItemRead,
     NoticePendingRead,
+    RemedyRead,
     ReviewRead,
     ServiceRead,
 )
@@ -112,6 +115,7 @@ def case_read(
                 content_type=a.content_type,
                 size=a.size,
                 sha256=a.sha256,
+                purpose=a.purpose,
             )
             for a in case.attachments
         ],
@@ -231,9 +235,16 @@ def open_states(*workflows: WorkflowDef) -> tuple[str, ...]:
 
 
 def applicant_view(
-    case: Case, *, organ_name: str, workflow: WorkflowDef, deadlines: list[DeadlineRead]
+    case: Case,
+    *,
+    organ_name: str,
+    workflow: WorkflowDef,
+    deadlines: list[DeadlineRead],
+    timeline: list[ApplicantEventRead],
+    remedy: RemedyRead | None,
 ) -> ApplicantCaseView:
     """The applicant's own view, personal data masked."""
+    label = outcome_label(case.outcome)
     return ApplicantCaseView(
         number=case.number,
         organ_name=organ_name,
@@ -246,9 +257,14 @@ def applicant_view(
         receipt_basis=case.receipt_basis,
         deadlines=deadlines,
         outcome=case.outcome,
-        outcome_label=outcome_label(case.outcome),
+        outcome_label=label,
         concluded_on=case.concluded_on,
         applicant=applicant_read(case, masked=True),
         items=_items(case),
         delivery=DeliveryRead(form=case.delivery_form, method=case.delivery_method),
+        version=case.version,
+        next_step=applicant.next_step(case, workflow, deadlines, label),
+        timeline=timeline,
+        remedy=remedy,
+        applicant_actions=applicant.applicant_actions(workflow, case.state),
     )

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
@@ -59,16 +59,7 @@ async def read_intake(
         raise UnsupportedMediaType(
             "请求须为 application/json 或 multipart/form-data / send JSON or multipart/form-data"
         )
-    try:
-        form = await request.form(max_files=max_files + 1, max_fields=20)
-    except (MultiPartException, HTTPException) as exc:
-        # Inside an app Starlette re-raises its parser errors as HTTPException(400).
-        message = exc.message if isinstance(exc, MultiPartException) else str(exc.detail)
-        if message.startswith("Too many files"):
-            raise _too_many_files(max_files) from None
-        raise MalformedBody(
-            f"无法解析 multipart 请求 / cannot parse the multipart body: {message}"
-        ) from None
+    form = await _multipart(request, max_files)
     json_part = form.get(JSON_PART)
     if json_part is None:
         raise MalformedBody(
@@ -77,13 +68,54 @@ async def read_intake(
         )
     raw = await json_part.read() if isinstance(json_part, UploadFile) else json_part
     payload = _parse(model, raw, ("body", JSON_PART))
+    uploads = await _form_files(form, max_files=max_files, max_file_bytes=max_file_bytes)
+    return payload, uploads
+
+
+async def read_fields(
+    request: Request, model: type[M], *, max_files: int, max_file_bytes: int
+) -> tuple[M, list[Upload]]:
+    """The validated payload and uploads of a JSON body, or of a multipart form whose text
+    fields are the model's fields (a plain form post, such as the applicant's correction)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("application/json", ""):
+        return _parse(model, await request.body(), ("body",)), []
+    if content_type not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        raise UnsupportedMediaType(
+            "请求须为 application/json 或 multipart/form-data / send JSON or multipart/form-data"
+        )
+    form = await _multipart(request, max_files)
+    # A form's empty field is a field not filled in.
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str) and v.strip()}
+    try:
+        payload = model.model_validate(fields)
+    except ValidationError as exc:
+        raise _validation_error(exc, ("body",)) from None
+    uploads = await _form_files(form, max_files=max_files, max_file_bytes=max_file_bytes)
+    return payload, uploads
+
+
+async def _multipart(request: Request, max_files: int) -> FormData:
+    try:
+        return await request.form(max_files=max_files + 1, max_fields=20)
+    except (MultiPartException, HTTPException) as exc:
+        # Inside an app Starlette re-raises its parser errors as HTTPException(400).
+        message = exc.message if isinstance(exc, MultiPartException) else str(exc.detail)
+        if message.startswith("Too many files"):
+            raise _too_many_files(max_files) from None
+        raise MalformedBody(
+            f"无法解析 multipart 请求 / cannot parse the multipart body: {message}"
+        ) from None
+
+
+async def _form_files(form: FormData, *, max_files: int, max_file_bytes: int) -> list[Upload]:
     for part in form.getlist(FILES_PART):
         if not isinstance(part, UploadFile):
             raise MalformedBody(f"“{FILES_PART}” 须为文件 / '{FILES_PART}' parts must be files")
     files = [p for p in form.getlist(FILES_PART) if isinstance(p, UploadFile)]
     uploads = await read_uploads(files, max_files=max_files, max_file_bytes=max_file_bytes)
     await form.close()
-    return payload, uploads
+    return uploads
 
 
 async def read_uploads(

@@ -11,6 +11,7 @@ from app.auth.dependencies import require_roles
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cases import service as cases_service
+from app.cases.correction import CorrectionSubmit
 from app.cases.schemas import ApplicantCaseView
 from app.cases.versioning import IfMatch, split_version
 from app.db import CommittingRoute, ReadSession, WriteSession
@@ -18,7 +19,7 @@ from app.fields import RowId
 from app.http.client import client_of
 from app.intake import lookup as own_case
 from app.intake import service
-from app.intake.body import FILES_PART, JSON_PART, read_intake
+from app.intake.body import FILES_PART, JSON_PART, read_fields, read_intake
 from app.intake.schemas import ApplicationCreate, CaseReceipt, LookupLockRead, StaffCaseCreate
 from app.intake.uploads import Upload
 from app.letters import access as letter_access
@@ -219,6 +220,73 @@ def applicant_action(
     case = own_case.find_own_case(lookup, rt, number, query_code, client_of(request, rt))
     payload, version = split_version(body, if_match)
     return cases_service.applicant_act(session, rt, case.id, action, payload, version)
+
+
+async def _correction_body(request: Request) -> tuple[CorrectionSubmit, list[Upload]]:
+    s = request.app.state.runtime.settings
+    return await read_fields(
+        request,
+        CorrectionSubmit,
+        max_files=s.max_attachments,
+        max_file_bytes=s.max_attachment_bytes,
+    )
+
+
+@router.post(
+    "/applications/{number}/correction",
+    tags=["public"],
+    summary="申请人提交补正（可附补正材料）/ the applicant submits the correction, with files",
+    description=(
+        "multipart/form-data：字段 content（补正内容）、version（案件版本号），文件 attachments"
+        "（与申请附件同样检查）；也接受 JSON {content, version}。收到补正之日为机关所在地当日。"
+        " / Fields content and version, files attachments (checked as intake checks them); JSON "
+        "also accepted. The correction is dated the organ-local day it arrives."
+    ),
+    responses={
+        404: {"description": "编号或查询码不正确 / unknown number or wrong code"},
+        409: {"description": "不在待补正状态或版本冲突 / not awaiting correction, or stale"},
+        413: {"description": "附件过大 / a file is too large"},
+        415: {"description": "附件类型不允许 / a file's type is refused"},
+        422: {"description": "内容有误 / invalid fields"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/CorrectionSubmit"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["version"],
+                        "properties": {
+                            "content": {"type": "string", "description": "补正内容 / content"},
+                            "version": {"type": "integer", "description": "版本号 / version"},
+                            FILES_PART: {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                                "description": "补正材料：PDF、JPEG、PNG、OFD / material",
+                            },
+                        },
+                    }
+                },
+            },
+        }
+    },
+)
+def applicant_correction(
+    number: RegistrationNumber,
+    query_code: QueryCode,
+    request: Request,
+    lookup: ReadSession,
+    session: WriteSession,
+    rt: RuntimeDep,
+    body: Annotated[tuple[CorrectionSubmit, list[Upload]], Depends(_correction_body)],
+) -> ApplicantCaseView:
+    case = own_case.find_own_case(lookup, rt, number, query_code, client_of(request, rt))
+    data, uploads = body
+    return cases_service.applicant_correction(
+        session, rt, case.id, data.content or "", uploads, data.version
+    )
 
 
 @router.post(

@@ -30,7 +30,7 @@ from app.intake.schemas import (
     IntakeFields,
     StaffCaseCreate,
 )
-from app.intake.uploads import CheckedUpload, Upload, check_uploads, file_limits
+from app.intake.uploads import CheckedUpload, Upload, check_configured
 from app.intake.vocabulary import Channel, ReceiptBasis
 from app.letters import service as letters
 from app.letters.context import CaseSnapshot, DueDate, ItemRef, due_dates_of
@@ -148,13 +148,7 @@ def register(
 
 
 def _check_uploads(rt: Runtime, uploads: list[Upload]) -> list[CheckedUpload]:
-    s = rt.settings
-    return check_uploads(
-        uploads,
-        max_count=s.max_attachments,
-        max_bytes=s.max_attachment_bytes,
-        limits=file_limits(s),
-    )
+    return check_configured(uploads, rt.settings)
 
 
 def _evidence_errors(

@@ -78,6 +78,16 @@ def check_uploads(
     return checked
 
 
+def check_configured(uploads: list[Upload], settings: Settings) -> list[CheckedUpload]:
+    """check_uploads with the deployment's limits: every upload (intake, corrections) goes here."""
+    return check_uploads(
+        uploads,
+        max_count=settings.max_attachments,
+        max_bytes=settings.max_attachment_bytes,
+        limits=file_limits(settings),
+    )
+
+
 def _refusal(name: str, exc: FileRefused) -> DomainError:
     detail = f"附件 {name}：{exc.reason}"
     if exc.kind == "size":

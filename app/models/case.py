@@ -145,7 +145,8 @@ class CaseItem(Base):
 
 
 class Attachment(Base):
-    """A file handed in with the application, stored once by its SHA-256."""
+    """A file handed in with the application (or later, as correction material), stored once by
+    its SHA-256."""
 
     __tablename__ = "attachments"
 
@@ -156,3 +157,5 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Why it was handed in: NULL with the application, "correction" with a correction (补正材料).
+    purpose: Mapped[str | None] = mapped_column(String(20))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from app.web import apply, portal
+from app.web import apply, portal, query
 from app.web.security import CsrfFailed
 from app.web.static_files import VersionedStatic
 from app.web.templating import STATIC_DIR, STATIC_PREFIX, render
 
-ROUTERS = (portal.router, apply.router)
+ROUTERS = (portal.router, apply.router, query.router)
 
 
 def install_web(app: FastAPI) -> None:

@@ -165,6 +165,36 @@ class LetterRule(BaseModel):
         return all(name in payload and payload[name] == v for name, v in self.when.items())
 
 
+class ApplicantTask(BaseModel):
+    """What the applicant must do while a case is in a state (the portal's 下一步)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    todo: str = Field(min_length=1)
+    # The deadline (DeadlineRead.name) by which, if the case has one running.
+    deadline: str | None = None
+
+
+class TimelineEntry(BaseModel):
+    """An event the applicant sees on their timeline, in plain words.
+
+    Only events listed in the workflow's ``applicant_timeline`` are shown; with ``when``, only
+    if every listed payload field has one of the given values.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: str = Field(min_length=1)
+    when: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    def applies(self, payload: Mapping[str, Any]) -> bool:
+        return all(payload.get(name) in values for name, values in self.when.items())
+
+
+# Events that open a case's chain (app.intake.service), not actions of the workflow.
+CREATION_EVENTS: frozenset[str] = frozenset({"submit", "register"})
+
+
 class StateDef(BaseModel):
     """One state a case can be in."""
 
@@ -178,6 +208,7 @@ class StateDef(BaseModel):
     # clock itself is driven by the actions' effects, not by this field.
     clock: ClockMode
     description: str = ""
+    applicant_task: ApplicantTask | None = None
 
 
 class ActionDef(BaseModel):
@@ -287,6 +318,8 @@ class WorkflowDef(BaseModel):
     # Insertion order is the declaration order of the YAML; lookups and the diagram keep it.
     states: dict[str, StateDef]
     actions: dict[str, ActionDef]
+    # Event (action) code -> how the applicant's timeline names it; nothing else is shown there.
+    applicant_timeline: dict[str, TimelineEntry] = Field(default_factory=dict)
 
     def state(self, code: str) -> StateDef:
         """The state called ``code``; KeyError if there is none."""
@@ -514,7 +547,15 @@ def _load_yaml(text: str) -> tuple[Any, list[str]]:
     return data, loader.duplicates
 
 
-_TOP_LEVEL_KEYS = ("name", "version", "title", "initial_states", "states", "actions")
+_TOP_LEVEL_KEYS = (
+    "name",
+    "version",
+    "title",
+    "initial_states",
+    "states",
+    "actions",
+    "applicant_timeline",
+)
 
 
 def _build(data: Any, problems: list[str]) -> WorkflowDef | None:
@@ -546,7 +587,18 @@ def _build(data: Any, problems: list[str]) -> WorkflowDef | None:
             actions[action.code] = action
 
     header = {k: data[k] for k in ("name", "version", "title", "initial_states") if k in data}
-    wf = _validated(WorkflowDef, {**header, "states": states, "actions": actions}, problems)
+    raw_timeline = data.get("applicant_timeline") or {}
+    if not isinstance(raw_timeline, Mapping):
+        problems.append("'applicant_timeline' must be a mapping of event code -> label")
+        raw_timeline = {}
+    timeline = {
+        code: {"label": raw} if isinstance(raw, str) else raw for code, raw in raw_timeline.items()
+    }
+    wf = _validated(
+        WorkflowDef,
+        {**header, "states": states, "actions": actions, "applicant_timeline": timeline},
+        problems,
+    )
     # Any structural problem means some entry is missing from wf: checking it further
     # would report that entry's absence as if it were a separate problem.
     return None if len(problems) > start else wf
@@ -652,6 +704,25 @@ def workflow_problems(
         )
     problems += _check_previous(wf)
     problems += _check_graph(wf)
+    problems += _check_applicant_view(wf)
+    return problems
+
+
+def _check_applicant_view(wf: WorkflowDef) -> list[str]:
+    """The applicant's timeline names real events and payload fields."""
+    problems: list[str] = []
+    for code, entry in wf.applicant_timeline.items():
+        if code in CREATION_EVENTS:
+            continue
+        if code not in wf.actions:
+            problems.append(f"applicant_timeline names {code!r}, which is no action or event")
+            continue
+        names = {f.name for f in wf.actions[code].payload}
+        problems += [
+            f"applicant_timeline {code!r}: 'when' names {n!r}, no payload field of the action"
+            for n in entry.when
+            if n not in names
+        ]
     return problems
 
 

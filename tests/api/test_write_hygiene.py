@@ -22,7 +22,7 @@ from app.db import Base
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import application, staff_case
-from tests.letters.helpers import online
+from tests.letters.helpers import act, online
 from tests.reply.helpers import reply_through_review
 
 PROBLEM = "application/problem+json"
@@ -66,6 +66,14 @@ def _clerk(env: Env) -> dict[str, str]:
 
 def _received_case(env: Env) -> None:
     env.ids["case"] = online(env.client)
+
+
+def _awaiting_correction(env: Env) -> None:
+    receipt = online(env.client)
+    case = env.client.get(f"/api/v1/cases/{receipt['id']}", headers=_clerk(env)).json()
+    r = act(env.client, env.staff, case, "request_correction", "clerk", items_to_correct=["年份"])
+    assert r.status_code == 200, r.text
+    env.ids["case"] = {**receipt, "version": r.json()["version"]}
 
 
 def _replied_case(env: Env) -> None:
@@ -170,6 +178,15 @@ ROUTES: dict[str, Route] = {
         lambda env: {"X-Query-Code": env.ids["case"]["query_code"]},
         text=(("reason",),),
         setup=_received_case,
+    ),
+    "applicant corrects": Route(
+        "POST",
+        "/api/v1/applications/{number}/correction",
+        lambda env: {"number": env.ids["case"]["number"]},
+        lambda env: {"content": "所需为2025年度信息", "version": env.ids["case"]["version"]},
+        lambda env: {"X-Query-Code": env.ids["case"]["query_code"]},
+        text=(("content",),),
+        setup=_awaiting_correction,
     ),
     "create organ": Route(
         "POST",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,7 @@ def test_the_correction_step_cites_art_30() -> None:
 
 def test_shipped_workflow_loads_with_header() -> None:
     assert WF.name == "foi_application"
-    assert WF.version == 5
+    assert WF.version == 6
     assert WF.title == "政府信息依申请公开办理流程"
     assert WF.initial_states == ("awaiting_confirmation", "received")
 
@@ -639,3 +640,34 @@ def test_mermaid_escapes_label_syntax() -> None:
 
 def test_parse_workflow_returns_a_workflow_def() -> None:
     assert isinstance(parse_workflow(copy.deepcopy(RAW)), WorkflowDef)
+
+
+def test_the_applicant_sees_only_listed_events_and_what_to_do_by_when() -> None:
+    assert set(WF.applicant_timeline) >= {"submit", "request_correction", "issue_reply"}
+    # Internal steps never reach the applicant.
+    for internal in ("legal_approve", "approve_reply", "confidentiality_review", "record_opinion"):
+        assert internal not in WF.applicant_timeline
+    consult = WF.applicant_timeline["start_consultation"]
+    assert consult.applies({"kind": "third_party"})
+    assert not consult.applies({"kind": "legal_office"})
+    task = WF.state("awaiting_correction").applicant_task
+    assert task is not None
+    assert task.deadline == "correction"
+
+
+@pytest.mark.parametrize(
+    ("timeline", "problem"),
+    [
+        ({"fly_away": "飞走"}, "applicant_timeline names 'fly_away'"),
+        (
+            {"start_consultation": {"label": "征求意见", "when": {"colour": ["red"]}}},
+            "'when' names 'colour'",
+        ),
+        (["submit"], "'applicant_timeline' must be a mapping"),
+    ],
+)
+def test_the_applicant_timeline_must_name_real_events(timeline: Any, problem: str) -> None:
+    data = copy.deepcopy(RAW)
+    data["applicant_timeline"] = timeline
+    with pytest.raises(WorkflowDefinitionError, match=re.escape(problem)):
+        parse_workflow(data)
