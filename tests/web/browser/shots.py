@@ -25,6 +25,7 @@ from PIL import Image
 from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
 from app.runtime import build_runtime
+from tests.api.portal_helpers import reply_and_serve
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock
 from tests.web.browser import flows
@@ -134,6 +135,12 @@ def walk(browser: Any, base: str, staff: Staff, out: Path, width: str) -> list[P
         flows.button(page, "确认撤回").click()
         page.wait_for_url("**/query/case")
         shot("case-withdrawn")
+
+        replied = flows.api_application(api, DEMO_ORGAN)
+        case_id = flows.staff_case(api, staff, replied.number)["id"]
+        reply_and_serve(api, staff, case_id, served_on="2026-03-02")
+        flows.open_case(page, replied.number, replied.code)
+        shot("case-replied")
 
         shot("not-found", lambda: page.goto("/no-such-page"))
     finally:

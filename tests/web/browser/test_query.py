@@ -8,7 +8,9 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
+from tests.api.portal_helpers import reply_and_serve
 from tests.conftest import Staff
+from tests.fixtures.factories import Clock
 from tests.web.browser.conftest import OpenPage
 from tests.web.browser.flows import (
     api_application,
@@ -22,10 +24,15 @@ from tests.web.browser.flows import (
     pdf_download,
     section_heading,
     staff_act,
+    staff_case,
 )
 from tests.web.browser.support import assert_accessible, needs_chromium
 
 pytestmark = needs_chromium
+
+# make_organ's defaults for org-a: where the applicant seeks reconsideration, and sues.
+OFFICE_REVIEWER = "示例区人民政府"
+OFFICE_COURT = "示例区人民法院"
 
 
 def withdraw_control(page: Any) -> Any:
@@ -142,4 +149,26 @@ def test_withdraw_with_the_confirmation_step(page: Any, staff_api: httpx.Client)
     expect(page.get_by_role("main")).to_contain_text("撤回")
     assert applicant_state(staff_api, case.number, case.code) == "withdrawn"
     expect(withdraw_control(page)).to_have_count(0)
+    assert_accessible(page)
+
+
+def test_after_the_reply_the_case_page_says_how_to_seek_remedy_and_until_when(
+    page: Any, staff_api: httpx.Client, portal_organs: Staff, clock: Clock
+) -> None:
+    case = api_application(staff_api)
+    clock.set("2026-03-04T10:00+08:00")
+    case_id = staff_case(staff_api, portal_organs, case.number)["id"]
+    reply_and_serve(staff_api, portal_organs, case_id, served_on="2026-03-04")
+    open_case(page, case.number, case.code)
+    expect(section_heading(page, "救济途径")).to_be_visible()
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("2026年5月6日")  # reconsideration: 60 days, past May Day
+    expect(main).to_contain_text("2026年9月4日")  # lawsuit: 6 months
+    expect(main).to_contain_text(OFFICE_REVIEWER)
+    expect(main).to_contain_text(OFFICE_COURT)
+    expect(withdraw_control(page)).to_have_count(0)
+    # The reply is among the letters, and downloads.
+    letters = main.get_by_role("link", name=re.compile(r"^下载"))
+    expect(letters).to_have_count(2)
+    assert pdf_download(page, letters.last).startswith(b"%PDF")
     assert_accessible(page)
