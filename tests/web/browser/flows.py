@@ -190,7 +190,24 @@ def staff_act(
     return dict(r.json())
 
 
-def applicant_state(api: httpx.Client, number: str, code: str) -> str:
+def applicant_view(api: httpx.Client, number: str, code: str) -> dict[str, Any]:
+    """The JSON applicant view of the same case: what the page must agree with."""
     r = api.get(f"/api/v1/applications/{number}", headers={"X-Query-Code": code})
     assert r.status_code == 200, r.text
-    return str(r.json()["state"])
+    return dict(r.json())
+
+
+def applicant_state(api: httpx.Client, number: str, code: str) -> str:
+    return str(applicant_view(api, number, code)["state"])
+
+
+def after_heading(page: Any, name: str) -> Any:
+    """What follows an <h2> (its section's first block)."""
+    return section_heading(page, name).locator("xpath=following-sibling::*[1]")
+
+
+def agrees_with_the_json_view(page: Any, api: httpx.Client, number: str, code: str) -> None:
+    """The page says the state and the next step the JSON applicant view says."""
+    view = applicant_view(api, number, code)
+    expect(page.get_by_role("main")).to_contain_text(view["state_label"])
+    expect(after_heading(page, "下一步")).to_contain_text(view["next_step"]["text"])

@@ -80,8 +80,10 @@ def test_apply_as_a_natural_person_and_download_the_receipt(
     why.locator("summary").click()
     expect(why).to_have_attribute("open", "")
     expect(why).to_contain_text("工作日")
-    # Print: the button is there with JavaScript on.
-    expect(button(page, "打印本页")).to_be_visible()
+    # Print: with JavaScript on, the button opens the browser's print dialogue.
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    button(page, "打印本页").click()
+    assert page.evaluate("window.printed") == 1
 
     receipt = link(page, "下载受理回执")
     expect(receipt).to_have_attribute("href", re.compile(r"^/query/letters/\d+$"))

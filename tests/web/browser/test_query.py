@@ -13,6 +13,8 @@ from tests.conftest import Staff
 from tests.fixtures.factories import Clock
 from tests.web.browser.conftest import OpenPage
 from tests.web.browser.flows import (
+    after_heading,
+    agrees_with_the_json_view,
     api_application,
     applicant_state,
     attach,
@@ -55,6 +57,8 @@ def test_look_the_case_up_and_read_it(page: Any, staff_api: httpx.Client) -> Non
     expect(main).to_contain_text(case.number)
     for name in ("下一步", "期限", "办理记录", "文书"):
         expect(section_heading(page, name)).to_be_visible()
+    agrees_with_the_json_view(page, staff_api, case.number, case.code)
+    expect(after_heading(page, "下一步")).to_contain_text("无需")  # nothing to do now
     # Each deadline says why that day: start day, working days counted.
     why = main.locator("details", has=page.locator("summary", has_text="为什么是这一天")).first
     why.locator("summary").click()
@@ -119,8 +123,8 @@ def test_correction_asked_by_the_clerk_is_answered_from_the_case_page(
     )
     assert applicant_state(staff_api, case.number, case.code) == "awaiting_correction"
     open_case(page, case.number, case.code)
-    next_step = page.get_by_role("main")
-    expect(next_step).to_contain_text("补正")
+    expect(after_heading(page, "下一步")).to_contain_text("补正")
+    agrees_with_the_json_view(page, staff_api, case.number, case.code)
     assert_accessible(page)
 
     field(page, "补正内容").fill("所需信息为《2025年老旧小区改造实施方案》（示建〔2025〕12号）。")
@@ -129,6 +133,10 @@ def test_correction_asked_by_the_clerk_is_answered_from_the_case_page(
     expect(page).to_have_url(re.compile(r"/query/case$"))
     expect(button(page, "提交补正")).to_have_count(0)
     assert applicant_state(staff_api, case.number, case.code) != "awaiting_correction"
+    agrees_with_the_json_view(page, staff_api, case.number, case.code)
+    # The file reached the case, for the staff to see.
+    stored = staff_case(staff_api, portal_organs, case.number)["attachments"]
+    assert "补正说明.pdf" in [a["filename"] for a in stored]
     assert_accessible(page)
 
 
@@ -148,6 +156,7 @@ def test_withdraw_with_the_confirmation_step(page: Any, staff_api: httpx.Client)
     expect(page).to_have_url(re.compile(r"/query/case$"))
     expect(page.get_by_role("main")).to_contain_text("撤回")
     assert applicant_state(staff_api, case.number, case.code) == "withdrawn"
+    agrees_with_the_json_view(page, staff_api, case.number, case.code)
     expect(withdraw_control(page)).to_have_count(0)
     assert_accessible(page)
 
