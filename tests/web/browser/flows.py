@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from playwright.sync_api import expect
 
 from tests.conftest import Staff
 from tests.fixtures.factories import application
 from tests.fixtures.identity import resident_id, uscc
 from tests.web.browser.conftest import OFFICE
-from tests.web.browser.support import minimal_pdf
+from tests.web.browser.support import expect, minimal_pdf
 
 DESCRIPTION = "2025年本区老旧小区改造项目清单及资金安排"
 

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import httpx
-from playwright.sync_api import expect
 
 from tests.conftest import Staff
 from tests.web.browser.conftest import BUREAU, DISTRICT, GOVERNMENT, OFFICE
@@ -26,7 +25,7 @@ from tests.web.browser.flows import (
     submit_application,
     switch_category,
 )
-from tests.web.browser.support import assert_accessible, needs_chromium
+from tests.web.browser.support import assert_accessible, expect, needs_chromium
 
 pytestmark = needs_chromium
 

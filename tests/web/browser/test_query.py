@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import httpx
-from playwright.sync_api import expect
 
 from tests.api.portal_helpers import reply_and_serve
 from tests.conftest import Staff
@@ -28,7 +27,7 @@ from tests.web.browser.flows import (
     staff_act,
     staff_case,
 )
-from tests.web.browser.support import assert_accessible, needs_chromium
+from tests.web.browser.support import assert_accessible, expect, needs_chromium
 
 pytestmark = needs_chromium
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import expect
-
 from tests.web.browser.conftest import OpenPage
 from tests.web.browser.support import (
     LiveServer,
     OffOrigin,
     assert_accessible,
+    expect,
     focus_is_visible,
     needs_chromium,
     no_sideways_scroll,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import expect
-
 from tests.fixtures.identity import resident_id
 from tests.web.browser.conftest import OFFICE, OpenPage
 from tests.web.browser.flows import (
@@ -30,6 +28,7 @@ from tests.web.browser.flows import (
 )
 from tests.web.browser.support import (
     assert_accessible,
+    expect,
     focus_is_visible,
     needs_chromium,
     no_sideways_scroll,
