@@ -21,6 +21,7 @@ from tests.web.browser.flows import (
     link,
     open_form,
     pdf_download,
+    read_submitted,
     staff_case,
     submit_application,
     switch_category,
@@ -145,3 +146,27 @@ def test_form_errors_are_shown_beside_the_fields_and_nothing_typed_is_lost(page:
     # The summary's link takes the reader to the field.
     summary.get_by_role("link").first.click()
     assert_accessible(page)
+
+
+def test_the_same_form_sent_twice_registers_one_case(
+    page: Any, staff_api: httpx.Client, portal_organs: Staff
+) -> None:
+    """A second click while the first is on its way sends the same form again: one case."""
+    open_form(page)
+    fill_person(page)
+    fill_item(page)
+    fill_delivery(page)
+    with page.expect_request(lambda r: r.method == "POST") as sent:
+        button(page, "提交申请").click()
+    submitted = read_submitted(page)
+    first = sent.value
+    again = page.request.fetch(
+        first.url,
+        method="POST",
+        headers={"content-type": first.headers["content-type"]},
+        data=first.post_data_buffer,
+    )
+    assert again.status in (200, 201), again.status
+    assert submitted.number in again.text()
+    cases = staff_api.get("/api/v1/cases", headers=portal_organs.headers("clerk")).json()
+    assert [c["number"] for c in cases["items"]] == [submitted.number]
