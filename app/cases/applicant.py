@@ -40,6 +40,8 @@ def next_step(
         if task.deadline and due is None:
             text += "期限自您收到通知之日起计算。"
         return NextStepRead(kind="act", text=text, deadline=task.deadline, due_date=due)
+    if state.final and state.applicant_note:
+        return NextStepRead(kind="closed", text=state.applicant_note, deadline=None, due_date=None)
     if state.final or state.clock == "stopped":
         done = outcome_label or state.label
         text = f"本申请已办结：{done}。"

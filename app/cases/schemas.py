@@ -207,7 +207,7 @@ class NextStepRead(BaseModel):
     """What happens next and whether the applicant must do something, by when."""
 
     kind: str = Field(
-        description="act 申请人须办理 / wait 机关办理中，无需操作 / concluded 已办结 / what kind of step"
+        description="act 申请人须办理 / wait 机关办理中，无需操作 / concluded 已办结 / closed 办理终止（如已撤回）/ what kind of step"
     )
     text: str = Field(description="下一步（通俗说明）/ the next step in plain words")
     deadline: str | None = Field(

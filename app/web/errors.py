@@ -27,6 +27,18 @@ def wait_in_words(seconds: int) -> str:
     return f"{-(-seconds // 3600)} 小时"
 
 
+# Starlette's own answers (an unknown address, a wrong method) come in English: in words here.
+PLAIN_STATUS = {
+    400: ("请求有误", "页面收到的内容无法处理。"),
+    404: ("未找到", "您要找的页面不存在，或者已经失效。"),
+    405: ("无法这样访问", "这个页面不支持这种访问方式。"),
+}
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
 class WebErrorPages:
     """app.errors.ErrorPages for the portal and the workbench."""
 
@@ -45,6 +57,8 @@ class WebErrorPages:
         if rt is None:  # before the lifespan ran: nothing to render with
             return None
         retry_after = extra.get("retry_after")
+        if not _has_cjk(detail) and status in PLAIN_STATUS:
+            title, detail = PLAIN_STATUS[status]
         context = {
             "status": status,
             "title": title.split(" / ")[0],

@@ -209,6 +209,9 @@ class StateDef(BaseModel):
     clock: ClockMode
     description: str = ""
     applicant_task: ApplicantTask | None = None
+    # A final state that ends the case without an answer on the merits (a withdrawal): what
+    # the applicant reads instead of the outcome's statistical label.
+    applicant_note: str = ""
 
 
 class ActionDef(BaseModel):

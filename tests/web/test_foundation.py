@@ -58,6 +58,8 @@ def test_unknown_page_is_a_page_saying_what_to_do(client: TestClient) -> None:
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("text/html")
     assert "返回首页" in r.text
+    assert "您要找的页面不存在" in r.text
+    assert "Not Found" not in r.text
     assert r.headers["cache-control"] == "no-store"
     # The API keeps answering problem+json.
     api = client.get("/api/v1/no-such-thing")

@@ -320,6 +320,9 @@ def test_withdraw_asks_for_confirmation_then_withdraws(
     page = client.get("/query/case").text
     assert "已撤回" in page
     assert "申请已撤回" in page
+    assert "您已撤回申请，本申请办理终止" in page
+    # The annual report's category for a withdrawal (其他处理：其他) is no answer to show.
+    assert "其他处理" not in page
     assert 'href="/query/case/withdraw"' not in page
     assert staff_view(client, organ_a, receipt["id"])["concluded_on"] == "2026-03-05"
     assert client.get("/query/case/withdraw", follow_redirects=False).status_code == 303
