@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from app.validation.text import JsonValueError, clean_json, clean_text
@@ -97,3 +98,58 @@ def check_payload(action: ActionDef, raw: Mapping[str, Any]) -> dict[str, Any]:
     if errors:
         raise PayloadErrors(errors)
     return out
+
+
+def _form_value(f: PayloadField, texts: list[str], tz: tzinfo) -> Any:
+    """One field's form text(s) as the JSON value check_payload expects (None: left blank)."""
+    text = "\n".join(texts).strip()
+    if not text:
+        return None
+    if f.type == "list":
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    if f.type == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError("须为整数 / must be an integer") from None
+    if f.type == "bool":
+        if text not in ("true", "false"):
+            raise ValueError("请选择是或否 / must be yes or no")
+        return text == "true"
+    if f.type == "datetime":
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError("须为时间 年-月-日 时:分 / must be a date-time") from None
+        # A browser's datetime-local carries no offset: it is the organ's local time.
+        return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).isoformat()
+    if f.type in ("object", "objects"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ValueError("须为 JSON / must be JSON") from None
+    return text
+
+
+def form_payload(action: ActionDef, form: Mapping[str, list[str]], tz: tzinfo) -> dict[str, Any]:
+    """The typed payload from an HTML form's fields (name -> every value posted), checked as
+    the JSON payload is: a list is one entry per line, a bool is "true"/"false", a datetime
+    without offset is local time, blank is absent. Fields not declared are ignored (the form
+    carries its own). PayloadErrors names every bad or missing field."""
+    raw: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for f in action.payload:
+        try:
+            value = _form_value(f, form.get(f.name, []), tz)
+        except ValueError as exc:
+            errors.append({"loc": ["body", f.name], "msg": str(exc)})
+            continue
+        if value is not None:
+            raw[f.name] = value
+    try:
+        checked = check_payload(action, raw)
+    except PayloadErrors as exc:
+        raise PayloadErrors(errors + exc.errors) from None
+    if errors:
+        raise PayloadErrors(errors)
+    return checked

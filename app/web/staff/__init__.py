@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.web.staff import admin_users, login, worklist
+from app.web.staff import admin_users, case_actions, case_page, login, worklist
 
-ROUTERS: tuple[APIRouter, ...] = (login.router, worklist.router, admin_users.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    login.router,
+    worklist.router,
+    case_page.router,
+    case_actions.router,
+    admin_users.router,
+)

@@ -1,0 +1,101 @@
+"""The case page (/staff/cases/{id}) and its downloads, from the JSON case view's services.
+
+What the page shows is `GET /api/v1/cases/{id}` (same service, same organ scoping: another
+organ's case is the 404 page), with the timeline, letters and remedy records their JSON routes
+read; attachments, issued letters and draft previews download through workbench routes that
+call the JSON routes' service functions.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.auth.principal import Principal
+from app.auth.roles import Role
+from app.cases import service
+from app.cases.router import READ_ROLES
+from app.cases.schemas import CaseRead
+from app.db import CommittingRoute, ReadSession
+from app.fields import RowId
+from app.letters import views as letters
+from app.letters.responses import document_response
+from app.remedies import service as remedies
+from app.runtime import Runtime, RuntimeDep
+from app.validation.files import ALLOWED_TYPES
+from app.web.staff.session import Workbench, page_roles, staff_page
+
+router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
+
+Reader = Annotated[Workbench, Depends(page_roles(*READ_ROLES))]
+# Who reads remedy records (the remedies router's readers).
+REMEDY_READERS = frozenset({Role.clerk, Role.legal, Role.approver, Role.supervisor})
+
+
+def case_context(
+    session: ReadSession, rt: Runtime, principal: Principal, case: CaseRead
+) -> dict[str, Any]:
+    """Everything the case page shows besides the case view itself."""
+    wf = rt.workflows[case.case_type]
+    return {
+        "case": case,
+        "events": service.case_events(session, principal, case.id),
+        "letters": letters.case_letters(session, principal, case.id),
+        "remedies": remedies.list_remedies(session, principal, case.id)
+        if principal.roles & REMEDY_READERS
+        else None,
+        "actions": [wf.action(code) for code in case.allowed_actions],
+        "state_labels": {code: st.label for code, st in wf.states.items()},
+        "action_labels": {code: a.label for code, a in wf.actions.items()},
+    }
+
+
+@router.get("/staff/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    case_id: RowId, request: Request, rt: RuntimeDep, session: ReadSession, staff: Reader
+) -> Response:
+    case = service.get_case(session, rt, staff.principal, case_id)
+    context = case_context(session, rt, staff.principal, case)
+    done = request.query_params.get("done", "")
+    context["done"] = context["action_labels"].get(done)
+    return staff_page(request, rt, staff, "staff/case.html", context)
+
+
+@router.get("/staff/cases/{case_id}/attachments/{attachment_id}")
+def attachment(
+    case_id: RowId, attachment_id: RowId, rt: RuntimeDep, session: ReadSession, staff: Reader
+) -> Response:
+    found = service.get_attachment(session, staff.principal, case_id, attachment_id)
+    ext = ALLOWED_TYPES[found.content_type]
+    return Response(
+        rt.store.read(found.sha256),
+        media_type=found.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="attachment-{found.id}{ext}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+        },
+    )
+
+
+@router.get("/staff/cases/{case_id}/letters/{letter_id}/preview")
+def letter_preview(
+    case_id: RowId,
+    letter_id: RowId,
+    request: Request,
+    rt: RuntimeDep,
+    session: ReadSession,
+    staff: Reader,
+) -> Response:
+    """A draft rendered from the case as it is now; an issued letter as it was frozen."""
+    doc = letters.preview(session, rt, staff.principal, case_id, letter_id, "pdf")
+    return document_response(doc, request)
+
+
+@router.get("/staff/letters/{letter_id}/pdf")
+def letter_pdf(
+    letter_id: RowId, request: Request, rt: RuntimeDep, session: ReadSession, staff: Reader
+) -> Response:
+    return document_response(letters.staff_pdf(session, rt, staff.principal, letter_id), request)
