@@ -132,8 +132,8 @@ def _form_value(f: PayloadField, texts: list[str], tz: tzinfo) -> Any:
 
 
 def form_payload(action: ActionDef, form: Mapping[str, list[str]], tz: tzinfo) -> dict[str, Any]:
-    """The typed payload from an HTML form's fields (name -> every value posted), checked as
-    the JSON payload is: a list is one entry per line, a bool is "true"/"false", a datetime
+    """The JSON payload an HTML form's fields (name -> every value posted) stand for, as the
+    JSON API receives it (the engine types it with check_payload), already checked by it: a list is one entry per line, a bool is "true"/"false", a datetime
     without offset is local time, blank is absent. Fields not declared are ignored (the form
     carries its own). PayloadErrors names every bad or missing field."""
     raw: dict[str, Any] = {}
@@ -147,9 +147,9 @@ def form_payload(action: ActionDef, form: Mapping[str, list[str]], tz: tzinfo) -
         if value is not None:
             raw[f.name] = value
     try:
-        checked = check_payload(action, raw)
+        check_payload(action, raw)
     except PayloadErrors as exc:
         raise PayloadErrors(errors + exc.errors) from None
     if errors:
         raise PayloadErrors(errors)
-    return checked
+    return raw

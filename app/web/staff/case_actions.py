@@ -215,6 +215,22 @@ def _previews(
     return out
 
 
+def _conflict(
+    session: Session,
+    rt: Runtime,
+    principal: Principal,
+    case: CaseRead,
+    action: ActionDef,
+    values: dict[str, str],
+    version: int | None,
+) -> Outcome:
+    """The form again on the case as it is now, saying who changed it last and when."""
+    latest = service.case_events(session, principal, case.id)[-1]
+    problem = f"表单基于版本 {version}，案件现为版本 {case.version}"
+    ctx = _context(rt, principal, case, action, values=values, problem=problem, conflict=latest)
+    return Outcome(context=ctx, status=409)
+
+
 def _submit(
     session: Session,
     rt: Runtime,
@@ -224,8 +240,14 @@ def _submit(
     form: FormData,
 ) -> Outcome:
     case = service.get_case(session, rt, principal, case_id)
+    wf = rt.workflows[case.case_type]
+    version = _version(form)
+    if code in wf.actions and version is not None and version != case.version:
+        # A stale form: say who changed the case, whatever the action can do now.
+        action = wf.action(code)
+        return _conflict(session, rt, principal, case, action, _values(action, form), version)
     action = _action(rt, case, code)
-    values, version = _values(action, form), _version(form)
+    values = _values(action, form)
     try:
         payload = form_payload(action, {f.name: [values[f.name]] for f in action.payload}, rt.tz)
     except PayloadErrors as exc:
@@ -248,13 +270,9 @@ def _submit(
     try:
         with session.begin_nested():
             service.act(session, rt, principal, case_id, code, payload, version)
-    except VersionConflict as exc:
+    except VersionConflict:
         fresh = service.get_case(session, rt, principal, case_id)
-        latest = service.case_events(session, principal, case_id)[-1]
-        ctx = _context(
-            rt, principal, fresh, action, values=values, problem=exc.detail, conflict=latest
-        )
-        return Outcome(context=ctx, status=409)
+        return _conflict(session, rt, principal, fresh, action, values, version)
     except InvalidInput as exc:
         errors = FieldErrors.of_domain(exc)
         ctx = _context(rt, principal, case, action, values=values, version=version, errors=errors)
