@@ -321,3 +321,16 @@ def test_junk_never_answers_500(
         follow_redirects=False,
     )
     assert junk.status_code in (409, 422)
+
+
+def test_worklist_rows_link_the_actions_the_case_page_offers(
+    client: TestClient, runtime: Runtime, organ_a: Staff, case: dict[str, Any]
+) -> None:
+    clerk = _as(client, runtime, "clerk", "clerk")
+    row = clerk.get("/staff/").text.split('<tr class="worklist-row')[1]
+    offered = re.findall(rf'href="/staff/cases/{case["id"]}/actions/([a-z_]+)"', row)
+    assert offered == _api(client, organ_a, case["id"])["allowed_actions"]
+    assert offered  # a clerk has something to do on a received case
+    boss = _as(client, runtime, "sup", "supervisor")
+    row = boss.get("/staff/").text.split('<tr class="worklist-row')[1]
+    assert "/actions/" not in row  # a supervisor reads, never acts

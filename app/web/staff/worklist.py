@@ -27,6 +27,7 @@ from app.intake.vocabulary import CHANNEL_LABELS, Channel
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors
 from app.web.staff.session import Workbench, page_roles, staff_page
+from app.workflow.engine import allowed_actions
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
@@ -130,6 +131,13 @@ def due_of(row: CaseSummary, counting: bool, today: date, calendar: WorkCalendar
     return Due(day, words, tone)
 
 
+def _actions(rt: Runtime, staff: Workbench, row: CaseSummary) -> list[tuple[str, str]]:
+    """(code, label) of the actions the user may take on the row now: the case view's rule."""
+    wf = rt.workflow_for(row)
+    codes = allowed_actions(wf, row.state, staff.principal.roles)
+    return [(code, wf.action(code).label) for code in codes]
+
+
 def _options(rt: Runtime) -> dict[str, list[tuple[str, str]]]:
     states = {code: st.label for wf in rt.workflows.values() for code, st in wf.states.items()}
     return {
@@ -165,7 +173,10 @@ def worklist(request: Request, rt: RuntimeDep, session: ReadSession, staff: Read
         listing = service.list_cases(session, rt, staff.principal, query.list_query())
     today = rt.clock().astimezone(rt.tz).date()
     counting = set(open_states(*rt.workflows.values()))
-    rows = [(row, due_of(row, row.state in counting, today, rt.calendar)) for row in listing.items]
+    rows = [
+        (row, due_of(row, row.state in counting, today, rt.calendar), _actions(rt, staff, row))
+        for row in listing.items
+    ]
     pages = max(1, -(-listing.total // query.page_size))
     context = {
         "query": query,
