@@ -334,3 +334,18 @@ def test_worklist_rows_link_the_actions_the_case_page_offers(
     boss = _as(client, runtime, "sup", "supervisor")
     row = boss.get("/staff/").text.split('<tr class="worklist-row')[1]
     assert "/actions/" not in row  # a supervisor reads, never acts
+
+
+def test_suggestions_show_the_repeat_application_the_api_finds(
+    client: TestClient, runtime: Runtime, organ_a: Staff, case: dict[str, Any]
+) -> None:
+    again = _register(client, organ_a)
+    api = client.get(f"{CASES}/{again['id']}/suggestions", headers=organ_a.headers("clerk")).json()
+    assert [c["case_id"] for c in api["repeat_candidates"]][:1] == [case["id"]]
+    clerk = _as(client, runtime, "clerk", "clerk")
+    text = clerk.get(f"/staff/cases/{again['id']}").text
+    section = text.split('id="suggestions-title"')[1].split("</section>")[0]
+    assert f'<a href="/staff/cases/{case["id"]}">{case["number"]}</a>' in section
+    # The front desk is not among the suggestions' readers: no section, as the API refuses.
+    desk = _as(client, runtime, "desk", "front_desk")
+    assert 'id="suggestions-title"' not in desk.get(f"/staff/cases/{again['id']}").text

@@ -24,14 +24,16 @@ from app.letters import views as letters
 from app.letters.responses import document_response
 from app.remedies import service as remedies
 from app.runtime import Runtime, RuntimeDep
+from app.suggestions import service as suggestions
 from app.validation.files import ALLOWED_TYPES
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
 Reader = Annotated[Workbench, Depends(page_roles(*READ_ROLES))]
-# Who reads remedy records (the remedies router's readers).
+# Who reads remedy records and suggestions (the remedies' and suggestions' routers' readers).
 REMEDY_READERS = frozenset({Role.clerk, Role.legal, Role.approver, Role.supervisor})
+SUGGESTION_READERS = REMEDY_READERS
 
 
 def case_context(
@@ -45,6 +47,9 @@ def case_context(
         "letters": letters.case_letters(session, principal, case.id),
         "remedies": remedies.list_remedies(session, principal, case.id)
         if principal.roles & REMEDY_READERS
+        else None,
+        "suggestions": suggestions.suggestions(session, rt, principal, case.id)
+        if principal.roles & SUGGESTION_READERS
         else None,
         "actions": [wf.action(code) for code in case.allowed_actions],
         "state_labels": {code: st.label for code, st in wf.states.items()},
