@@ -34,7 +34,7 @@ from app.intake.uploads import Upload
 from app.models import Attachment, Case
 from app.remedies.facts import remedy_facts
 from app.runtime import Runtime
-from app.workflow.engine import allowed_actions, perform
+from app.workflow.engine import allowed_actions, check, perform
 
 
 def _not_found(case_id: int) -> NotFound:
@@ -157,6 +157,33 @@ def act(
         roles=principal.roles,
     )
     return _staff_view(session, rt, principal, case)
+
+
+def check_action(
+    session: Session,
+    rt: Runtime,
+    principal: Principal,
+    case_id: int,
+    action: str,
+    payload: dict[str, Any],
+    version: int | None,
+) -> None:
+    """Raise what would stop `act` with these values now (role, state, version, payload,
+    guards); nothing changes. A page asks before showing the letters the action would issue."""
+    case = load_case(session, principal, case_id)
+    organ = rt.organs.by_id(session, case.organ_id)
+    assert organ is not None
+    check(
+        session,
+        rt,
+        case,
+        organ,
+        action,
+        payload,
+        version=version,
+        actor=Actor.of(principal),
+        roles=principal.roles,
+    )
 
 
 @dataclass(frozen=True)

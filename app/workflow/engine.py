@@ -19,6 +19,7 @@ from app.audit.service import append_event
 from app.auth.principal import Actor
 from app.deadline import repository as clock_repo
 from app.deadline.cache import CACHE_COLUMNS, cache_values
+from app.deadline.ledger import LedgerEntry
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.letters.service import (
     check_reply_draft,
@@ -26,7 +27,7 @@ from app.letters.service import (
     letter_summary,
     record_letters,
 )
-from app.models import Case
+from app.models import Case, Consultation
 from app.organs.directory import OrganInfo
 from app.reports.lock import guard_case
 from app.reports.periods import CaseStats
@@ -79,7 +80,20 @@ class Performed:
     event_seq: int
 
 
-def perform(
+@dataclass(frozen=True)
+class _Checked:
+    """An action that passed every check, with what its effects decided (nothing applied)."""
+
+    wf: WorkflowDef
+    action: ActionDef
+    payload: dict[str, Any]
+    ctx: Ctx
+    ledger: list[LedgerEntry]
+    consultations: list[Consultation]
+    change: Change
+
+
+def _check(
     session: Session,
     rt: Runtime,
     case: Case,
@@ -90,8 +104,9 @@ def perform(
     version: int | None,
     actor: Actor,
     roles: frozenset[str],
-) -> Performed:
-    """Carry out one action on a case, or raise the problem that stops it (nothing changes)."""
+) -> _Checked:
+    """Every check of an action (exists, role, state, implemented, version, payload, guards,
+    the effects' own checks) without changing anything; raises the first problem."""
     wf = rt.workflow_for(case)
     if action_code not in wf.actions:
         raise NotFound(
@@ -182,6 +197,63 @@ def perform(
         EFFECTS[name](ctx, change)
     if change.errors:
         raise InvalidInput.many(change.errors)
+    return _Checked(wf, action, payload, ctx, list(ledger), list(consultations), change)
+
+
+def check(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    organ: OrganInfo,
+    action_code: str,
+    raw_payload: dict[str, Any],
+    *,
+    version: int | None,
+    actor: Actor,
+    roles: frozenset[str],
+) -> None:
+    """Whether the action would be carried out now: raises what would stop it, changes nothing
+    (a page asks this before showing the letters an action would issue)."""
+    _check(
+        session,
+        rt,
+        case,
+        organ,
+        action_code,
+        raw_payload,
+        version=version,
+        actor=actor,
+        roles=roles,
+    )
+
+
+def perform(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    organ: OrganInfo,
+    action_code: str,
+    raw_payload: dict[str, Any],
+    *,
+    version: int | None,
+    actor: Actor,
+    roles: frozenset[str],
+) -> Performed:
+    """Carry out one action on a case, or raise the problem that stops it (nothing changes)."""
+    checked = _check(
+        session,
+        rt,
+        case,
+        organ,
+        action_code,
+        raw_payload,
+        version=version,
+        actor=actor,
+        roles=roles,
+    )
+    wf, action, payload, ctx = checked.wf, checked.action, checked.payload, checked.ctx
+    ledger, consultations, change = checked.ledger, checked.consultations, checked.change
+    now, today = ctx.now, ctx.today
 
     before = {"state": case.state, **{c: getattr(case, c) for c in CACHE_COLUMNS}}
     counted_before = CaseStats.of(case)

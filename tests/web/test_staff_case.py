@@ -150,6 +150,13 @@ def test_extend_form_and_a_guard_failure_in_words(
     assert "不能延长答复期限" in r.text
     assert "20" in r.text.split('id="problem"')[1].split("</div>")[0]
     assert _api(client, organ_a, case["id"])["version"] == case["version"]
+    # The first submit (the letter preview) asks the guards first: no draft for a refusal.
+    r = _post(boss, path, {"version": str(case["version"]), "days": "30", "reason": "需调查"})
+    assert r.status_code == 409
+    assert "确认并签发" not in r.text
+    assert "20" in r.text.split('id="problem"')[1].split("</div>")[0]
+    letters = client.get(f"{CASES}/{case['id']}/letters", headers=organ_a.headers("clerk")).json()
+    assert [x for x in letters if x["kind"] == "extension_notice"] == []
 
 
 def test_bad_values_are_shown_beside_their_fields(

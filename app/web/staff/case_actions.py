@@ -35,7 +35,7 @@ from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, read_form
 from app.web.staff.session import Workbench, page_roles, staff_page
 from app.workflow.definition import ActionDef
-from app.workflow.engine import GuardFailed, VersionConflict
+from app.workflow.engine import VersionConflict
 from app.workflow.payload import PayloadErrors, form_payload
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
@@ -260,16 +260,15 @@ def _submit(
         )
     confirmed = form.get(CONFIRM) == "1"
     wants_preview = action.letters and principal.roles & DRAFTERS and not confirmed
-    if wants_preview and version == case.version:
-        previews = _previews(session, rt, principal, case, action, payload)
-        if previews:
-            ctx = _context(
-                rt, principal, case, action, values=values, version=version, previews=previews
-            )
-            return Outcome(context=ctx)
+    previews: list[Preview] = []
     try:
         with session.begin_nested():
-            service.act(session, rt, principal, case_id, code, payload, version)
+            if wants_preview:
+                # Nothing is drafted for an action that would be refused.
+                service.check_action(session, rt, principal, case_id, code, payload, version)
+                previews = _previews(session, rt, principal, case, action, payload)
+            if not previews:
+                service.act(session, rt, principal, case_id, code, payload, version)
     except VersionConflict:
         fresh = service.get_case(session, rt, principal, case_id)
         return _conflict(session, rt, principal, fresh, action, values, version)
@@ -277,11 +276,6 @@ def _submit(
         errors = FieldErrors.of_domain(exc)
         ctx = _context(rt, principal, case, action, values=values, version=version, errors=errors)
         return Outcome(context=ctx, status=422)
-    except (GuardFailed, Conflict) as exc:
-        ctx = _context(
-            rt, principal, case, action, values=values, version=version, problem=exc.detail
-        )
-        return Outcome(context=ctx, status=exc.status)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -289,6 +283,11 @@ def _submit(
             rt, principal, case, action, values=values, version=version, problem=exc.detail
         )
         return Outcome(context=ctx, status=exc.status)
+    if previews:
+        ctx = _context(
+            rt, principal, case, action, values=values, version=version, previews=previews
+        )
+        return Outcome(context=ctx)
     return Outcome(redirect=f"/staff/cases/{case_id}?done={code}")
 
 
