@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.web.staff import admin_users, login, worklist
+from app.web.staff import admin_users, approver, dashboard, legal, login, worklist
 
-ROUTERS: tuple[APIRouter, ...] = (login.router, worklist.router, admin_users.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    login.router,
+    worklist.router,
+    admin_users.router,
+    legal.router,
+    approver.router,
+    dashboard.router,
+)
