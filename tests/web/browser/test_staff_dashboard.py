@@ -49,3 +49,36 @@ def test_the_supervisor_follows_the_overdue_figure_to_the_worklist(
         expect(page.get_by_role("link", name=number)).to_be_visible()
     expect(page.get_by_role("link", name=numbers[2])).to_have_count(0)
     assert_accessible(page)
+
+
+def test_the_approver_and_legal_pages_are_accessible_and_lock_a_year_with_confirmation(
+    page: Any, runtime: Runtime, clock: Clock, portal_organs: Staff, staff_api: httpx.Client
+) -> None:
+    clock.set("2026-04-15T09:00+08:00")
+    body = staff_case("in_person", arrived_at="2026-04-14T10:00:00+08:00")
+    r = staff_api.post("/api/v1/cases", json=body, headers=portal_organs.headers("clerk"))
+    assert r.status_code == 201, r.text
+    make_staff(runtime, "org-a", "approver", "legal", login="fuze")
+
+    page.goto("/staff/login")
+    page.get_by_label("登录名").fill("fuze")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="法制审核与会商").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("法制审核与会商")
+    assert_accessible(page)
+    page.get_by_role("link", name="待审批").click()
+    expect(page.get_by_role("link", name=r.json()["number"])).to_be_visible()
+    expect(page.get_by_role("link", name="延长答复期限").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="年度报告发布与锁定").click()
+    # Without the confirmation nothing is locked and the page says why.
+    page.get_by_role("button", name="发布并锁定 2025 年度").click()
+    expect(page.get_by_role("alert")).to_contain_text("请勾选确认发布 2025 年度报告")
+    assert_accessible(page)
+    page.get_by_label(re.compile("我确认发布2025年度报告")).check()
+    page.get_by_role("button", name="发布并锁定 2025 年度").click()
+    expect(page.get_by_role("status")).to_have_text("2025 年度报告已发布并锁定。")
+    assert_accessible(page)
+    api = staff_api.get("/api/v1/reports/annual/2025", headers=portal_organs.headers("approver"))
+    assert api.json()["lock"] is not None
