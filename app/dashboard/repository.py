@@ -148,9 +148,17 @@ def replies_by_issuer(session: Session, p: Period, issue_actions: Sequence[str])
 
 
 def open_cases_by_actor(
-    session: Session, organ_id: int, open_states: Sequence[str]
+    session: Session,
+    organ_id: int,
+    open_states: Sequence[str],
+    *,
+    due_before: date | None = None,
+    due_from: date | None = None,
+    due_by: date | None = None,
 ) -> dict[int, int]:
-    """Per user: the organ's open cases on whose timeline the user took any step."""
+    """Per user: the organ's open cases on whose timeline the user took any step; with
+    `due_before`, only those whose reply was due before that day (overdue); with `due_from`
+    and `due_by`, only those due in that span (the case list's filters of the same names)."""
     stmt = (
         select(CaseEvent.actor_user_id, func.count(func.distinct(CaseEvent.case_id)))
         .join(Case, Case.id == CaseEvent.case_id)
@@ -161,6 +169,12 @@ def open_cases_by_actor(
         )
         .group_by(CaseEvent.actor_user_id)
     )
+    if due_before is not None:
+        stmt = stmt.where(Case.reply_due < due_before)
+    if due_from is not None:
+        stmt = stmt.where(Case.reply_due >= due_from)
+    if due_by is not None:
+        stmt = stmt.where(Case.reply_due <= due_by)
     return _per_user(session.execute(stmt))
 
 

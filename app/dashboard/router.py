@@ -49,8 +49,9 @@ is the `total` of that case-list query.
   year's replies (the receipt day not counted, day 1 the first working day after it, through the
   issue day); mean rounded half up to one decimal; **p90 by nearest rank**: the ⌈0.9 × n⌉-th
   smallest of the n values (the 9th of 10, the 4th of 4); null with no replies.
-- **staff** 按工作人员：本年答复的提交人（最后一次提交答复者）及出具人、经手在办案件 / per staff
-  user: who submitted (last) and who issued this year's replies, and open cases they worked on.
+- **staff** 按工作人员：本年答复的提交人（最后一次提交答复者）及出具人、经手在办案件及其中已逾期、5 个工作日内到期的 / per staff
+  user: who submitted (last) and who issued this year's replies, open cases they worked on,
+  and of those the overdue ones and those due within 5 working days (not overdue).
 
 承办人、负责人、督办、窗口查看本机关；平台管理员须以 `?organ=` 指定机关；其他机关或不存在的机关
 返回 404。/ Clerks, approvers, supervisors and the front desk read their own organ; a platform

@@ -72,6 +72,14 @@ class StaffFigures(BaseModel):
         description="经手的在办案件（时间线上有其操作）/ open cases with a step of this user "
         "on their timeline"
     )
+    overdue: int = Field(
+        description="其中已逾期（答复期限早于今日）/ of those open cases, overdue (reply due "
+        "before today)"
+    )
+    due_within_5: int = Field(
+        description="其中 5 个工作日内到期、未逾期（与 due_within_5 同一口径）/ of those, due "
+        "from today through the 5th working day after it, not overdue"
+    )
 
 
 class DashboardRead(BaseModel):

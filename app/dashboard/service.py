@@ -277,6 +277,8 @@ def _staff(
     submit_actions: tuple[str, ...],
     issue_actions: tuple[str, ...],
     open_: tuple[str, ...],
+    today: date,
+    due_soon_by: date,
 ) -> list[StaffFigures]:
     """One row per staff user who drafted (last submitted) or issued a reply concluded this
     year, or took any step on a case still open — the supervisor's view of who answered what,
@@ -284,6 +286,10 @@ def _staff(
     authored = repository.replies_by_author(session, period, submit_actions)
     issued = repository.replies_by_issuer(session, period, issue_actions)
     in_hand = repository.open_cases_by_actor(session, period.organ_id, open_)
+    late_in_hand = repository.open_cases_by_actor(session, period.organ_id, open_, due_before=today)
+    soon_in_hand = repository.open_cases_by_actor(
+        session, period.organ_id, open_, due_from=today, due_by=due_soon_by
+    )
     ids = set(authored) | set(issued) | set(in_hand)
     people = repository.users(session, ids)
     rows = []
@@ -300,6 +306,8 @@ def _staff(
                 average_working_days=mean_one_decimal(days_by_author.get(uid, [])),
                 issued=issued.get(uid, 0),
                 open_cases=in_hand.get(uid, 0),
+                overdue=late_in_hand.get(uid, 0),
+                due_within_5=soon_in_hand.get(uid, 0),
             )
         )
     return rows
@@ -355,5 +363,7 @@ def dashboard(
             submit_actions=submit_actions,
             issue_actions=actions_with_effect(wf, ISSUE_EFFECT),
             open_=open_,
+            today=today,
+            due_soon_by=rt.calendar.add_working_days(today, 5),
         ),
     )

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.conftest import Staff
-from tests.dashboard.helpers import act, dashboard, register, total
+from tests.dashboard.helpers import act, dashboard, named_user, register, total
 from tests.fixtures.factories import Clock
 
 # receipt -> reply due (20 WD)
@@ -107,3 +107,27 @@ def test_a_suspended_clock_is_neither_due_nor_overdue(
     ]
     counts = [body[k]["count"] for k in ("open_cases", "due_within_3", "due_within_5", "overdue")]
     assert counts == [0, 0, 0, 0]
+
+
+def test_per_staff_overdue_and_due_soon_count_the_open_cases_each_one_handled(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    """Two clerks: 王 registered the overdue case, the one due today and the 6th-WD one; 李
+    the 3rd-, 4th- and 5th-WD ones. Each row counts only that clerk's cases."""
+    clock.set("2026-09-30T10:00+08:00")
+    admin = organ_a.headers("admin")
+    wang = named_user(client, admin, "org-a", "王承办", "clerk")
+    li = named_user(client, admin, "org-a", "李承办", "clerk")
+    mine = {"overdue": wang, "today": wang, "wd6": wang}
+    for name, (received, _due) in RECEIPTS.items():
+        register(client, mine.get(name, li), received)
+    # 王's withdrawn case, overdue when it was withdrawn, is no longer open work.
+    gone = register(client, wang, "2026-09-01")
+    act(client, wang, gone, "withdraw", withdrawn_on="2026-09-30")
+
+    body = dashboard(client, organ_a.headers("supervisor"))
+    rows = {s["name"]: (s["open_cases"], s["overdue"], s["due_within_5"]) for s in body["staff"]}
+    assert rows == {"王承办": (3, 1, 1), "李承办": (3, 0, 3)}
+    # The per-staff figures add up to the organ's (each case here has one handler).
+    assert sum(r[1] for r in rows.values()) == body["overdue"]["count"]
+    assert sum(r[2] for r in rows.values()) == body["due_within_5"]["count"]

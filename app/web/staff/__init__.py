@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.web.staff import admin_users, case_actions, case_page, login, worklist
+from app.web.staff import (
+    admin_users,
+    approver,
+    case_actions,
+    case_page,
+    dashboard,
+    legal,
+    login,
+    worklist,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
@@ -16,4 +25,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     case_page.router,
     case_actions.router,
     admin_users.router,
+    legal.router,
+    approver.router,
+    dashboard.router,
 )
