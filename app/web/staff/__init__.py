@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.web.staff import admin_users, login, worklist
+from app.web.staff import admin_users, desk_print, desk_register, desk_service, login, worklist
 
-ROUTERS: tuple[APIRouter, ...] = (login.router, worklist.router, admin_users.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    login.router,
+    worklist.router,
+    admin_users.router,
+    desk_register.router,
+    desk_print.router,
+    desk_service.router,
+)
