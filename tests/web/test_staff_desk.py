@@ -131,7 +131,8 @@ def test_an_unconfirmed_post_registers_awaiting_confirmation_without_a_receipt(
         desk, channel="ordinary_mail", receipt_date="", receipt_basis="", receipt_evidence=""
     )
     assert r.status_code == 201, r.text
-    assert "待确认" in r.text and "打印受理回执" not in r.text
+    assert "待确认" in r.text
+    assert "打印受理回执" not in r.text
     case_id = int(CASE_LINK.search(r.text).group(1))  # type: ignore[union-attr]
     assert _case(desk, organ_a, case_id)["state"] == "awaiting_confirmation"
 
@@ -161,7 +162,8 @@ def test_a_resubmitted_form_registers_once(desk: TestClient, organ_a: Staff) -> 
     data = {"_key": key, **_form()}
     first = _post(desk, "/staff/register", data)
     again = _post(desk, "/staff/register", data)
-    assert first.status_code == 201 and again.status_code == 200
+    assert first.status_code == 201
+    assert again.status_code == 200
     assert "此前已经登记过" in again.text
     ids = {CASE_LINK.search(x.text).group(1) for x in (first, again)}  # type: ignore[union-attr]
     assert len(ids) == 1
@@ -177,7 +179,8 @@ def test_adding_an_item_row_keeps_everything_typed(desk: TestClient) -> None:
     r = _post(desk, "/staff/register", _form(_action="add"))
     assert r.status_code == 200
     assert 'name="items.1.description"' in r.text
-    assert 'value="赵敏"' in r.text and 'value="EMS' not in r.text
+    assert 'value="赵敏"' in r.text
+    assert 'value="EMS' not in r.text
 
 
 # --- the print queue ------------------------------------------------------------------------
@@ -266,14 +269,16 @@ def test_service_is_recorded_by_letter_number(
     reply = issued(desk, organ_a, replied["id"], "reply")[0]
     page = desk.get("/staff/service", params={"number": reply["number"]})
     assert page.status_code == 200
-    assert replied["number"] in page.text and "登记送达回证" in page.text
+    assert replied["number"] in page.text
+    assert "登记送达回证" in page.text
     assert f'name="version" value="{replied["version"]}"' in page.text
 
     # The proof of posting is missing: said beside the fields, nothing changes.
     data = {"number": reply["number"], "version": str(replied["version"]), "method": "post"}
     r = _post(desk, "/staff/service", {**data, "served_on": "2026-03-23"})
     assert r.status_code == 422
-    assert 'id="tracking_number-error"' in r.text and 'id="posted_on-error"' in r.text
+    assert 'id="tracking_number-error"' in r.text
+    assert 'id="posted_on-error"' in r.text
     assert 'value="2026-03-23"' in r.text
     assert _case(desk, organ_a, replied["id"])["state"] == "replied"
 
@@ -289,7 +294,8 @@ def test_service_is_recorded_by_letter_number(
     assert after["service"]["method"] == "post"
     assert after["service"]["served_on"] == "2026-03-23"
     done = desk.get(r.headers["location"])
-    assert "已登记送达" in done.text and "登记送达回证" not in done.text
+    assert "已登记送达" in done.text
+    assert "登记送达回证" not in done.text
 
     # The same form again is stale: a conflict, nothing more recorded.
     r = _post(desk, "/staff/service", {**data, **fields})
@@ -300,9 +306,11 @@ def test_service_is_recorded_by_letter_number(
 def test_an_unknown_number_is_a_message_beside_the_field(desk: TestClient) -> None:
     r = desk.get("/staff/service", params={"number": "示府依复〔2026〕999号"})
     assert r.status_code == 404
-    assert 'id="number-error"' in r.text and "没有文书编号为" in r.text
+    assert 'id="number-error"' in r.text
+    assert "没有文书编号为" in r.text
     r = _post(desk, "/staff/service", {"number": "nope", "method": "post"})
-    assert r.status_code == 422 and 'id="number-error"' in r.text
+    assert r.status_code == 422
+    assert 'id="number-error"' in r.text
 
 
 def test_a_letter_whose_service_is_not_recorded_here_says_so(
@@ -313,7 +321,8 @@ def test_a_letter_whose_service_is_not_recorded_here_says_so(
     receipt = issued(desk, organ_a, case_id, "receipt")[0]
     page = desk.get("/staff/service", params={"number": receipt["number"]})
     assert page.status_code == 200
-    assert "请在案件页面办理" in page.text and "登记送达回证" not in page.text
+    assert "请在案件页面办理" in page.text
+    assert "登记送达回证" not in page.text
 
 
 # --- who may, CSRF, junk --------------------------------------------------------------------
@@ -339,7 +348,8 @@ def test_roles_the_api_refuses_are_refused(
 def test_signed_out_pages_go_to_the_sign_in(client: TestClient) -> None:
     for path in ("/staff/register", "/staff/print", "/staff/service", "/staff/letters/1/pdf"):
         r = client.get(path, follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"].startswith("/staff/login")
+        assert r.status_code == 303
+        assert r.headers["location"].startswith("/staff/login")
 
 
 def test_forms_without_the_csrf_token_are_refused_and_change_nothing(
