@@ -62,7 +62,7 @@ class PrintedBatch:
     pdf: bytes
 
 
-def _goes_on_paper(letter: Letter, case: Case) -> bool:
+def goes_on_paper(letter: Letter, case: Case) -> bool:
     if not kind_info(letter.kind).to_applicant:
         return True  # third parties and other organs get paper letters
     return case.delivery_method in ("post", "pickup") and not case.e_service_consent
@@ -89,7 +89,7 @@ def _select(
     ).limit(MAX_BATCH * 4)
     rows = [(letter, case) for letter, case in session.execute(stmt)]
     if f.delivery == "paper":
-        rows = [(x, c) for x, c in rows if _goes_on_paper(x, c)]
+        rows = [(x, c) for x, c in rows if goes_on_paper(x, c)]
     if len(rows) > MAX_BATCH:
         raise InvalidInput(
             ("body", "filter"),

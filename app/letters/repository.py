@@ -105,3 +105,37 @@ def event_id_of(session: Session, case_id: int, seq: int) -> int | None:
     """The id of a case's event by its place in the chain."""
     stmt = select(CaseEvent.id).where(CaseEvent.case_id == case_id, CaseEvent.seq == seq)
     return session.scalar(stmt)
+
+
+def unprinted(organ_id: int, limit: int) -> Select[Letter, Case]:
+    """The organ's issued letters never printed, with their cases, oldest first."""
+    return (
+        select(Letter, Case)
+        .join(Case, Case.id == Letter.case_id)
+        .where(
+            Letter.organ_id == organ_id,
+            Letter.status == "issued",
+            Letter.printed_at.is_(None),
+        )
+        .order_by(Letter.issued_at, Letter.id)
+        .limit(limit)
+    )
+
+
+def batches_of_organ(session: Session, organ_id: int, limit: int) -> list[PrintBatch]:
+    """The organ's print batches, newest first."""
+    stmt = (
+        select(PrintBatch)
+        .where(PrintBatch.organ_id == organ_id)
+        .order_by(PrintBatch.created_at.desc(), PrintBatch.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def issued_by_number(session: Session, organ_id: int, number: str) -> Letter | None:
+    """The organ's issued letter with this document number (文书编号), if any."""
+    stmt = select(Letter).where(
+        Letter.organ_id == organ_id, Letter.number == number, Letter.status == "issued"
+    )
+    return session.scalars(stmt).one_or_none()

@@ -12,7 +12,7 @@ from app.auth.roles import Role
 from app.cases.router import READ_ROLES
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.fields import JsonObject, RowId
-from app.letters import printing, views
+from app.letters import print_queue, printing, views
 from app.letters.responses import PDF_RESPONSE, document_response
 from app.letters.schemas import DraftCreate, LetterRead, PrintBatchCreate, PrintBatchRead
 from app.runtime import RuntimeDep
@@ -116,6 +116,25 @@ def letter_pdf(
     return document_response(views.staff_pdf(session, rt, principal, letter_id), request)
 
 
+@router.get(
+    "/print-queue",
+    summary="待打印的文书 / issued letters not yet printed",
+    description=(
+        "本机关已出具、尚未打印的文书，按出具日期和送达方式分组（最早的在前，至多一批）。"
+        " / The organ's issued letters never printed, grouped by day and delivery."
+    ),
+)
+def get_print_queue(
+    session: ReadSession, rt: RuntimeDep, principal: Printer
+) -> list[print_queue.QueueGroup]:
+    return print_queue.queue(session, rt, principal)
+
+
+@router.get("/print-batches", summary="最近的打印批次 / the latest print batches")
+def list_print_batches(session: ReadSession, principal: Printer) -> list[PrintBatchRead]:
+    return print_queue.recent_batches(session, principal)
+
+
 @router.post(
     "/print-batches",
     summary="批量打印文书 / print many letters as one PDF",
@@ -131,14 +150,7 @@ def create_print_batch(
     body: PrintBatchCreate, session: ReadSession, rt: RuntimeDep, principal: Printer
 ) -> Response:
     printed = printing.print_batch(session, rt, principal, body)
-    response = document_response(
-        views.Document(
-            printed.pdf,
-            "application/pdf",
-            printed.batch.pdf_sha256,
-            f"print-batch-{printed.batch.id}.pdf",
-        )
-    )
+    response = document_response(print_queue.printed_document(printed))
     response.headers["X-Print-Batch-Id"] = str(printed.batch.id)
     response.headers["Location"] = f"/api/v1/print-batches/{printed.batch.id}"
     return response
@@ -158,11 +170,4 @@ def get_print_batch(batch_id: RowId, session: ReadSession, principal: Printer) -
 def print_batch_pdf(
     batch_id: RowId, request: Request, session: ReadSession, rt: RuntimeDep, principal: Printer
 ) -> Response:
-    batch = printing.get_batch(session, principal, batch_id)
-    doc = views.Document(
-        rt.store.read(batch.pdf_sha256),
-        "application/pdf",
-        batch.pdf_sha256,
-        f"print-batch-{batch.id}.pdf",
-    )
-    return document_response(doc, request)
+    return document_response(print_queue.batch_document(session, rt, principal, batch_id), request)

@@ -85,11 +85,7 @@ def _form_page(
         "form": form,
         "errors": errors or FieldErrors(),
         "files_dropped": files_dropped,
-        "person": apply_form.PERSON,
-        "organisation": apply_form.ORGANISATION,
-        "id_types": apply_form.PERSON_ID_TYPES,
-        "org_categories": apply_form.ORGANISATION_CATEGORY_OPTIONS,
-        "max_rows": apply_form.MAX_ROWS,
+        "choices": apply_form.CHOICES,
     }
     return render(request, rt, "apply_form.html", context, status_code=status_code)
 

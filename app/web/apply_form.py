@@ -68,6 +68,20 @@ SHOWN_AT = {
 }
 
 
+@dataclass(frozen=True)
+class Choices:
+    """The option lists the shared form pieces (templates/web/_apply_fields.html) show."""
+
+    person: str = PERSON
+    organisation: str = ORGANISATION
+    id_types: tuple[tuple[str, str], ...] = tuple(PERSON_ID_TYPES)
+    org_categories: tuple[tuple[str, str], ...] = tuple(ORGANISATION_CATEGORY_OPTIONS)
+    max_rows: int = MAX_ROWS
+
+
+CHOICES = Choices()
+
+
 @dataclass
 class Row:
     description: str = ""
@@ -147,8 +161,10 @@ class ApplyForm:
     def value(self, name: str) -> str:
         return self.values.get(name, "")
 
-    def payload(self, organ_code: str) -> dict[str, Any]:
-        """The ApplicationCreate the form stands for (validated by the service's model)."""
+    def payload(self, organ_code: str | None = None) -> dict[str, Any]:
+        """The application the form stands for (validated by the service's model): the
+        portal's ApplicationCreate with its organ_code, or the applicant, items and delivery
+        of a staff registration (no organ: the staff member's own)."""
         pairs = [(n, self.values[n]) for n in self.shown() if n in self.values]
         if self.kind == PERSON:
             pairs.append(("applicant.category", str(ApplicantCategory.natural_person)))
@@ -166,7 +182,8 @@ class ApplyForm:
             }
             for r in self.rows
         ]
-        data["organ_code"] = organ_code
+        if organ_code is not None:
+            data["organ_code"] = organ_code
         data[CONSENT_FIELD] = self.consent
         return data
 

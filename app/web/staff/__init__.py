@@ -14,6 +14,9 @@ from app.web.staff import (
     case_actions,
     case_page,
     dashboard,
+    desk_print,
+    desk_register,
+    desk_service,
     legal,
     login,
     worklist,
@@ -28,4 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     legal.router,
     approver.router,
     dashboard.router,
+    desk_register.router,
+    desk_print.router,
+    desk_service.router,
 )
