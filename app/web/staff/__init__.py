@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.web.staff import admin_calendar, admin_users, login, worklist
+from app.web.staff import admin_calendar, admin_users, admin_workflow, login, worklist
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
     worklist.router,
     admin_users.router,
     admin_calendar.router,
+    admin_workflow.router,
 )
