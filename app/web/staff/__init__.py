@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.web.staff import admin_calendar, admin_users, admin_workflow, login, worklist
+from app.web.staff import (
+    admin_calendar,
+    admin_organs,
+    admin_users,
+    admin_workflow,
+    login,
+    worklist,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
@@ -16,4 +23,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_users.router,
     admin_calendar.router,
     admin_workflow.router,
+    admin_organs.router,
 )
