@@ -95,10 +95,10 @@ def test_saving_settings_goes_through_the_service_and_the_api_sees_it(
     r = _settings(root, json.dumps({"correction_period_wd": 10, "letter_sequence": "shared"}))
     assert r.status_code == 303, r.text[:2000]
     assert r.headers["location"] == f"{PAGE}/org-a?done=settings"
-    settings = _api(client, admin)["settings"]
-    assert settings["correction_period_wd"] == 10
-    assert settings["letter_sequence"] == "shared"
-    assert settings["online_auto_confirm"] is True  # left out: back to its default
+    stored = _api(client, admin)["settings"]
+    assert stored["correction_period_wd"] == 10
+    assert stored["letter_sequence"] == "shared"
+    assert stored["online_auto_confirm"] is True  # left out: back to its default
     done = root.get(r.headers["location"])
     assert "已保存机关设置" in done.text
     assert (
