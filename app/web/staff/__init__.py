@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from app.web.staff import (
     admin_calendar,
     admin_organs,
+    admin_tokens,
     admin_users,
     admin_workflow,
     login,
@@ -24,4 +25,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_calendar.router,
     admin_workflow.router,
     admin_organs.router,
+    admin_tokens.router,
 )
