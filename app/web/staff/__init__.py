@@ -14,6 +14,7 @@ from app.web.staff import (
     admin_tokens,
     admin_users,
     admin_workflow,
+    ledger,
     login,
     worklist,
 )
@@ -26,4 +27,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_workflow.router,
     admin_organs.router,
     admin_tokens.router,
+    ledger.router,
 )
