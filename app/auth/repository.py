@@ -40,6 +40,12 @@ def add_token(session: Session, token: ApiToken) -> ApiToken:
     return token
 
 
+def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
+    """A user's tokens, newest first (live and revoked)."""
+    stmt = select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
+    return list(session.scalars(stmt))
+
+
 def revoke_tokens(session: Session, *, prefix: str, now: datetime) -> int:
     """Revoke every live token with this prefix; returns how many."""
     stmt = (

@@ -287,6 +287,17 @@ def get_year(session: Session, rt: Runtime, year: int) -> CalendarYearRead:
     return CalendarYearRead(**_read(cy, row, rt.calendar))
 
 
+def list_years(session: Session, rt: Runtime) -> list[CalendarYearRead]:
+    """Every year with data, stored or shipped, newest first."""
+    rows = {r.year: r for r in repository.all_years(session)}
+    parsed = _parse_rows(rows.values())
+    years = {**rt.calendars.shipped, **parsed}
+    return [
+        CalendarYearRead(**_read(years[y], rows.get(y), rt.calendar))
+        for y in sorted(years, reverse=True)
+    ]
+
+
 def parse_year(year: int, data: CalendarYearData) -> CalendarYear:
     """The year the body describes, or 422: path and body years agree, the days make sense."""
     if data.year != year:

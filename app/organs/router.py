@@ -14,13 +14,11 @@ from app.auth.dependencies import require_roles
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.db import CommittingRoute, ReadSession, WriteSession
-from app.errors import PayloadTooLarge, UnsupportedMediaType
 from app.fields import RowId
-from app.organs import public, service
+from app.organs import admin, public, service
 from app.organs.schemas import OrganCreate, OrganRead, UserCreate, UserCreated
 from app.organs.settings import OrganSettings
 from app.runtime import Runtime, RuntimeDep
-from app.validation.files import sniff_content_type
 
 router = APIRouter(route_class=CommittingRoute, prefix="/api/v1")
 ADMIN_ROLES = (Role.admin,)
@@ -91,9 +89,6 @@ def get_organ(
     return OrganRead.model_validate(service.get_organ(session, code))
 
 
-MAX_SEAL_BYTES = 1024 * 1024
-
-
 @router.put(
     "/admin/organs/{code}/seal",
     tags=["admin"],
@@ -117,20 +112,12 @@ async def set_seal(
     rt: RuntimeDep,
     _: Admin,
 ) -> OrganRead:
-    data = await request.body()
-    if len(data) > MAX_SEAL_BYTES:
-        raise PayloadTooLarge("印章图片不超过 1 MB / the seal image must be under 1 MB")
-    if sniff_content_type(data) != "image/png":
-        raise UnsupportedMediaType("印章须为 PNG 图片 / the seal must be a PNG image")
+    data = admin.check_seal(await request.body())
     return await run_in_threadpool(_save_seal, session, rt, code, data)
 
 
 def _save_seal(session: Session, rt: Runtime, code: str, data: bytes | None) -> OrganRead:
-    organ = service.set_seal(session, code, rt.store.put(data) if data is not None else None)
-    read = OrganRead.model_validate(organ)
-    session.commit()
-    rt.organs.forget(code)
-    return read
+    return OrganRead.model_validate(admin.save_seal(session, rt, code, data))
 
 
 @router.delete(
@@ -163,10 +150,7 @@ def put_settings(
     rt: RuntimeDep,
     _: Admin,
 ) -> OrganRead:
-    read = OrganRead.model_validate(service.set_settings(session, code, settings))
-    session.commit()
-    rt.organs.forget(code)
-    return read
+    return OrganRead.model_validate(admin.save_settings(session, rt, code, settings))
 
 
 @router.post(

@@ -33,6 +33,24 @@ def _edge_label(action: ActionDef) -> str:
     return f"{mark}{_text(action.label)} ({action.code})"
 
 
+def edges(wf: WorkflowDef) -> list[tuple[str, str, ActionDef]]:
+    """Every (from state, to state, action) arrow of the workflow, in declaration order.
+
+    An action that may return draws one edge back to each state a case in its source state can
+    have come from (and to its declared target unless it always returns).
+    """
+    found: list[tuple[str, str, ActionDef]] = []
+    for action in wf.actions.values():
+        for src in action.from_states:
+            targets = action.targets_from(src)
+            if action.may_return:
+                came_from = wf.entered_from(src)
+                back = tuple(t for t in action.previous_states if t in came_from)
+                targets = back if action.returns_to_previous else (action.to, *back)
+            found += [(src, target, action) for target in targets]
+    return found
+
+
 def to_mermaid(wf: WorkflowDef) -> str:
     """The workflow as Mermaid stateDiagram-v2 source, with Chinese labels; deterministic."""
     lines = [
@@ -42,15 +60,6 @@ def to_mermaid(wf: WorkflowDef) -> str:
     # Declaration order throughout, so the same definition always gives the same text.
     lines += [f'    state "{_text(s.label)}" as {s.code}' for s in wf.states.values()]
     lines += [f"    [*] --> {code}" for code in wf.initial_states]
-    for action in wf.actions.values():
-        label = _edge_label(action)
-        for src in action.from_states:
-            targets = action.targets_from(src)
-            if action.may_return:
-                # One edge back to each state a case in src can have come from.
-                came_from = wf.entered_from(src)
-                back = tuple(t for t in action.previous_states if t in came_from)
-                targets = back if action.returns_to_previous else (action.to, *back)
-            lines += [f"    {src} --> {target}: {label}" for target in targets]
+    lines += [f"    {src} --> {target}: {_edge_label(action)}" for src, target, action in edges(wf)]
     lines += [f"    {s.code} --> [*]" for s in wf.states.values() if s.final]
     return "\n".join(lines) + "\n"

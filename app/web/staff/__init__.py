@@ -9,7 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.web.staff import (
+    admin_calendar,
+    admin_organs,
+    admin_tokens,
     admin_users,
+    admin_workflow,
     approver,
     case_actions,
     case_page,
@@ -17,6 +21,7 @@ from app.web.staff import (
     desk_print,
     desk_register,
     desk_service,
+    ledger,
     legal,
     login,
     worklist,
@@ -28,6 +33,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     case_page.router,
     case_actions.router,
     admin_users.router,
+    admin_calendar.router,
+    admin_workflow.router,
+    admin_organs.router,
+    admin_tokens.router,
+    ledger.router,
     legal.router,
     approver.router,
     dashboard.router,

@@ -1,0 +1,93 @@
+"""The workflow pages (/staff/admin/workflow): every state and every arrow of the diagram the
+JSON API serves, as a table; the Mermaid source to download; any signed-in staff member."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.runtime import Runtime
+from tests.conftest import Staff
+from tests.web.staff_support import (
+    make_staff,
+    settings,  # noqa: F401  (the cheap-hash settings for this module)
+    signed_in,
+)
+
+PAGE = "/staff/admin/workflow"
+ARROW = re.compile(r"^    (\w+) --> (\w+): (?:↩ )?.*\((\w+)\)$", re.M)
+
+
+@pytest.fixture
+def clerk(client: TestClient, runtime: Runtime, organ_a: Staff) -> TestClient:
+    make_staff(runtime, "org-a", "clerk", login="clerk")
+    return signed_in(client, "clerk")
+
+
+def _rows(html: str) -> set[tuple[str, str, str]]:
+    """(state, action, target) for every target link in the table."""
+    found = set()
+    for body in re.findall(r'<tbody id="state-(\w+)">(.*?)</tbody>', html, re.S):
+        state, text = body
+        for row in re.split(r"<tr>", text):
+            action = re.search(r'<td>[^<]*<span class="code">(\w+)</span></td>', row)
+            if action:
+                for target in re.findall(r'<a href="#state-(\w+)">', row):
+                    found.add((state, action.group(1), target))
+    return found
+
+
+@pytest.mark.parametrize("name", ["foi_application", "record_correction"])
+def test_the_table_holds_every_arrow_of_the_apis_diagram(
+    clerk: TestClient, client: TestClient, name: str
+) -> None:
+    r = clerk.get(f"{PAGE}/{name}")
+    assert r.status_code == 200, r.text[:500]
+    source = client.get(f"/api/v1/workflows/{name}/diagram")
+    assert source.status_code == 200
+    arrows = {(src, action, dst) for src, dst, action in ARROW.findall(source.text)}
+    assert arrows
+    assert _rows(r.text) == arrows
+    definition = client.get(f"/api/v1/workflows/{name}").json()
+    for code, state in definition["states"].items():
+        assert f'<tbody id="state-{code}">' in r.text
+        assert state["label"] in r.text
+    assert f'href="/api/v1/workflows/{name}/diagram" download="{name}.mmd"' in r.text
+    # The Mermaid source shown is the API's, escaped.
+    assert source.text.splitlines()[1] in r.text
+    assert "stateDiagram-v2" in r.text
+
+
+def test_roles_and_start_and_end_are_named(clerk: TestClient, client: TestClient) -> None:
+    r = clerk.get(f"{PAGE}/foi_application")
+    definition = client.get("/api/v1/workflows/foi_application").json()
+    first = definition["initial_states"][0]
+    block = re.search(rf'<tbody id="state-{first}">(.*?)</tbody>', r.text, re.S)
+    assert block
+    assert "起始" in block.group(1)
+    assert "承办人" in r.text
+    assert "办结" in r.text
+
+
+def test_the_default_is_the_foi_workflow_and_types_are_linked(clerk: TestClient) -> None:
+    r = clerk.get(PAGE, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == f"{PAGE}/foi_application"
+    page = clerk.get(r.headers["location"])
+    assert f'<a href="{PAGE}/record_correction">' in page.text
+    assert f'<a href="{PAGE}/foi_application" aria-current="page">' in page.text
+
+
+@pytest.mark.parametrize("name", ["nope", "A", "x" * 40, "..%2F..", "1abc"])
+def test_an_unknown_workflow_is_a_page_not_a_crash(clerk: TestClient, name: str) -> None:
+    r = clerk.get(f"{PAGE}/{name}")
+    assert r.status_code in (400, 404, 422), r.text[:300]
+    assert r.headers["content-type"].startswith("text/html")
+
+
+def test_without_a_session_it_sends_to_sign_in(client: TestClient) -> None:
+    r = client.get(f"{PAGE}/foi_application", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/staff/login")
