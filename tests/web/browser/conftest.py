@@ -56,7 +56,7 @@ def live(runtime: Runtime, portal_organs: Staff) -> Iterator[LiveServer]:
 @pytest.fixture
 def staff_api(live: LiveServer) -> Iterator[httpx.Client]:
     """Plain HTTP to the live server, for what staff do through the JSON API."""
-    with httpx.Client(base_url=live.url, timeout=30) as client:
+    with httpx.Client(base_url=live.url, timeout=90) as client:
         yield client
 
 
@@ -96,7 +96,7 @@ def open_page(chromium: Any, live: LiveServer) -> Iterator[OpenPage]:
             timezone_id="Asia/Shanghai",
             **(PHONE if phone else DESKTOP),
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)
         recorder = OffOrigin(live.url)
         recorder.attach(context)
         recorders.append(recorder)
