@@ -45,7 +45,7 @@ class QueuedLetter(BaseModel):
 class QueueGroup(BaseModel):
     issued_on: date = Field(description="出具日期 / day issued")
     delivery: str = Field(description="送达方式 / how they go out")
-    letters: list[QueuedLetter]
+    letters: list[QueuedLetter] = Field(description="待打印的文书 / the letters to print")
 
 
 def _delivery(letter: Letter, case: Case) -> str:
