@@ -16,10 +16,31 @@ from app.outcomes import Remedy
 # running: the clock runs; paused: an excluded span is open; suspended: waiting for a correction;
 # met / late: the act was done on / after the due date; overdue: the due date passed without it;
 # expired: a remedy period (reconsideration, litigation) ran out; not_started: the start event
-# (a receipt of a letter) is not recorded yet.
+# (a receipt of a letter) is not recorded yet; ended: the clock stopped without the act (the
+# applicant withdrew), so the period neither was met nor ran late.
 DeadlineStatus = Literal[
-    "running", "paused", "suspended", "met", "late", "overdue", "expired", "not_started"
+    "running",
+    "paused",
+    "suspended",
+    "met",
+    "late",
+    "overdue",
+    "expired",
+    "not_started",
+    "ended",
 ]
+# The statuses in words, as pages show them (staff and applicants alike).
+STATUS_LABELS: dict[str, str] = {
+    "running": "计时中",
+    "paused": "暂停计算",
+    "suspended": "中止计算",
+    "met": "已按期完成",
+    "late": "逾期完成",
+    "overdue": "已逾期",
+    "expired": "已届满",
+    "not_started": "尚未起算",
+    "ended": "不再计算",
+}
 NoteKind = Literal["interpretation", "assumption", "info"]
 # closed: the opinion/payment arrived; open: still awaited within its window; lapsed: it never
 # came (the window ended or the case closed first).
@@ -308,6 +329,12 @@ _NOTES: dict[str, tuple[NoteKind, str, str]] = {
         "The clock stopped on {on} ({reason}); a reply counts on the day the applicant signs "
         "for it or the day it is posted (国办公开办函〔2016〕235号).",
     ),
+    "ended": (
+        "info",
+        "{on}停止计时（{reason}）：申请已撤回，不再答复，答复期限不再计算。",
+        "The clock stopped on {on} ({reason}): the application was withdrawn, no reply follows "
+        "and the reply period no longer runs.",
+    ),
     "assumed": (
         "assumption",
         "收到函件的日期未记录，推定为发出之日{on}（最早可能的日期）。",
@@ -446,19 +473,37 @@ class ReplyFacts:
     excluded: int  # working days in the union of the counted spans
     statutory_due: date | None  # None while suspended for correction
     art35: Art35Info | None
-    stop: tuple[date, str] | None
+    stop: Stop | None
     notes: tuple[Note, ...]
     basis: Basis = ART33
 
 
+@dataclass(frozen=True)
+class Stop:
+    """Why and when the reply clock stopped: `answered` unless the applicant withdrew."""
+
+    on: date
+    reason: str
+    answered: bool = True
+
+    def note(self) -> Note:
+        return note("stopped" if self.answered else "ended", on=self.on, reason=self.reason)
+
+    def status(self, due: date | None) -> DeadlineStatus:
+        """met / late by the due date for an answer; ended when nothing was to be answered."""
+        if not self.answered:
+            return "ended"
+        return "met" if due is None or self.on <= due else "late"
+
+
 def reply_deadline(cal: WorkCalendar, f: ReplyFacts, today: date) -> Deadline:
     """The reply deadline on `today` with its explanation."""
-    notes = f.notes + ((note("stopped", on=f.stop[0], reason=f.stop[1]),) if f.stop else ())
+    notes = f.notes + ((f.stop.note(),) if f.stop else ())
     if f.statutory_due is None:
         ex = Explanation(
             *f.event, f.start, *f.basis, f.base, notes=notes, calendar_version=cal.version
         )
-        status: DeadlineStatus = "met" if f.stop else "suspended"
+        status: DeadlineStatus = f.stop.status(None) if f.stop else "suspended"
         return Deadline(
             "reply", "答复期限", None, False, f.base, 0, f.base, status, f.event[0], f.start, ex
         )
@@ -467,12 +512,12 @@ def reply_deadline(cal: WorkCalendar, f: ReplyFacts, today: date) -> Deadline:
     due = f.art35.reply_by if f.art35 else f.statutory_due
     total = n if f.art35 is None else cal.count_working_days(f.start, due)
     if f.stop:
-        status = "met" if f.stop[0] <= due else "late"
+        status = f.stop.status(due)
     elif f.art35 is None and any(s.counted and s.state == "open" for s in f.spans):
         status, notes = "paused", (*notes, note("paused"))
     else:
         status = "overdue" if today > due else "running"
-    elapsed = cal.count_working_days(f.start, min(f.stop[0] if f.stop else today, due))
+    elapsed = cal.count_working_days(f.start, min(f.stop.on if f.stop else today, due))
     ex = Explanation(
         *f.event,
         f.start,
@@ -650,12 +695,12 @@ def reopened_deadline(cal: WorkCalendar, f: ReplyFacts, info: ReopenInfo, today:
     zh, en = info.title()
     notes: tuple[Note, ...] = (note("reopened_date", decision=zh, decision_en=en),)
     if f.stop:
-        notes += (note("stopped", on=f.stop[0], reason=f.stop[1]),)
-        status: DeadlineStatus = "met" if f.stop[0] <= due else "late"
+        notes += (f.stop.note(),)
+        status: DeadlineStatus = f.stop.status(due)
     else:
         status = "overdue" if today > due else "running"
     total = cal.count_working_days(info.received_on, due)
-    elapsed = cal.count_working_days(info.received_on, min(f.stop[0] if f.stop else today, due))
+    elapsed = cal.count_working_days(info.received_on, min(f.stop.on if f.stop else today, due))
     ex = Explanation(
         *f.event,
         info.received_on,

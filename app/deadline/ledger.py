@@ -8,7 +8,7 @@ Where RULES §4 is not explicit (each choice is also stated in the explanation i
   none has arrived (the reply is then `paused`).  Only the part inside the running clock counts:
   nothing before the (re)start or after the stop, and a span opening after the clock has run out
   does not revive it.
-- A stopped reply is `met` on/before the due date, else `late`.  A party's window that lapses
+- A stopped reply is `met` on/before the due date, else `late`; `ended` after a withdrawal.  A party's window that lapses
   unused is `overdue`; one still open when the case closes, and a correction-notice window that
   lapsed unused, no longer apply and are not listed.
 - Re-answering (RULES §9): a `Reopened` entry starts a new clock from the organ's receipt of the
@@ -208,10 +208,12 @@ class Art35DateSet(_Entry):
 
 @dataclass(frozen=True)
 class Stopped(_Entry):
-    """Reply issued (handed over / posted) or case closed or withdrawn: the reply clock stops."""
+    """Reply issued (handed over / posted) or case closed or withdrawn: the reply clock stops.
+    `answered` is False for a withdrawal: no reply follows, the period is not met or missed."""
 
     on: date
     reason: str
+    answered: bool = True
 
 
 @dataclass(frozen=True)
@@ -546,7 +548,8 @@ def _reply(case: _Case, cal: WorkCalendar, today: date, fee_pauses_clock: bool) 
     if case.reopened is not None:
         event = _REOPENED
         notes.append(ex.note("reopened"))
-    stop = (case.stopped.on, case.stopped.reason) if case.stopped else None
+    st = case.stopped
+    stop = ex.Stop(st.on, st.reason, st.answered) if st else None
     if case.correction is not None and case.suspended:
         notes.append(ex.note("suspended", on=case.correction.notice_on))
         facts = ex.ReplyFacts(

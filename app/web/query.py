@@ -44,17 +44,6 @@ NUMBER_MAX, CODE_MAX, REASON_MAX = 80, 64, 2000
 WRONG_CODE = "登记编号或查询码不正确"
 WITHDRAW, CORRECTION = "withdraw", "record_correction"
 
-STATUS_WORDS = {
-    "running": "计时中",
-    "paused": "暂停计算",
-    "suspended": "中止计算",
-    "met": "已按期完成",
-    "late": "逾期完成",
-    "overdue": "已逾期",
-    "expired": "已届满",
-    "not_started": "尚未起算",
-}
-
 
 def _text(form: FormData, name: str) -> str:
     value = form.get(name)
@@ -171,7 +160,6 @@ def _case_context(session: Session, rt: Runtime, case: Case) -> dict[str, Any]:
     return {
         "view": view,
         "deadlines": [(d, explanation_lines(d.explanation)) for d in view.deadlines],
-        "status_words": STATUS_WORDS,
         "letters": letter_views.applicant_letters(session, case),
         "can_correct": CORRECTION in view.applicant_actions,
         "can_withdraw": WITHDRAW in view.applicant_actions,

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.config import PROJECT_ROOT
+from app.deadline.explain import STATUS_LABELS
 from app.runtime import Runtime
 from app.web.security import (
     CSRF_FIELD,
@@ -73,7 +74,12 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(static_url=static_url, service_name=SERVICE_NAME, csrf_field=CSRF_FIELD)
+    env.globals.update(
+        static_url=static_url,
+        service_name=SERVICE_NAME,
+        csrf_field=CSRF_FIELD,
+        status_words=STATUS_LABELS,  # a deadline's status in words
+    )
     env.filters.update(cn_date=cn_date, cn_datetime=cn_datetime)
     return env
 

@@ -78,6 +78,7 @@ KNOWN_EFFECTS: frozenset[str] = frozenset(
         "start_correction_period",
         "restart_reply_clock",
         "stop_reply_clock",
+        "end_reply_clock",
         "extend_reply_clock",
         "open_consultation",
         "close_consultation_span",

@@ -203,9 +203,18 @@ STOP_REASONS = {
 
 
 def stop_reply_clock(ctx: Ctx, change: Change) -> None:
-    """Reply, closure or withdrawal: the clock stops (nothing to stop if it never started).
+    """Reply or closure: the clock stops (nothing to stop if it never started)."""
+    _stop(ctx, change, answered=True)
+
+
+def end_reply_clock(ctx: Ctx, change: Change) -> None:
+    """Withdrawal: the clock stops with nothing left to answer (the deadline reads `ended`).
     A withdrawal's date lies between the receipt (or, unconfirmed, the arrival) and today: it
     is the case's conclusion date, which the annual report counts by (RULES §8)."""
+    _stop(ctx, change, answered=False)
+
+
+def _stop(ctx: Ctx, change: Change, *, answered: bool) -> None:
     on = ctx.payload.get("withdrawn_on", ctx.today)
     if on > ctx.today:
         _error(change, "withdrawn_on", "不能是将来 / cannot be in the future")
@@ -221,6 +230,7 @@ def stop_reply_clock(ctx: Ctx, change: Change) -> None:
             lg.Stopped(
                 on=min(on, ctx.today),
                 reason=STOP_REASONS.get(ctx.action) or ctx.payload.get("reason") or "stopped",
+                answered=answered,
             )
         )
 
@@ -243,6 +253,7 @@ EFFECTS: dict[str, Effect] = {
     "start_correction_period": start_correction_period,
     "restart_reply_clock": restart_reply_clock,
     "stop_reply_clock": stop_reply_clock,
+    "end_reply_clock": end_reply_clock,
     "extend_reply_clock": extend_reply_clock,
     **rules_consultation.EFFECTS,
     **rules_fee.EFFECTS,

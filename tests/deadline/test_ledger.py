@@ -434,6 +434,21 @@ def test_stop_on_the_due_date_is_met_and_after_it_is_late() -> None:
     assert deadlines([received], today=D(2026, 10, 23))["reply"].status == "overdue"
 
 
+def test_a_withdrawal_ends_the_clock_neither_met_nor_late() -> None:
+    received = Received(D(2026, 9, 18))
+    for on in (D(2026, 10, 9), D(2026, 10, 30)):  # before and after the due date (10-22)
+        withdrawn = Stopped(on, "申请人撤回", answered=False)
+        reply = deadlines([received, withdrawn], today=D(2026, 11, 2))["reply"]
+        assert reply.status == "ended"
+        assert "申请已撤回" in reply.explanation.text_zh()
+        assert "交邮之日" not in reply.explanation.text_zh()  # no reply to hand over
+    corrected = [Received(D(2026, 9, 18)), CorrectionRequested(D(2026, 9, 21), D(2026, 9, 22), 15)]
+    suspended = deadlines(
+        [*corrected, Stopped(D(2026, 9, 25), "撤回", answered=False)], today=D(2026, 10, 1)
+    )
+    assert suspended["reply"].status == "ended"
+
+
 def test_stopping_mid_consultation_cuts_the_span_at_the_stop() -> None:
     ledger = [BASE, C1, Stopped(D(2026, 3, 12), "申请人撤回")]
     ds = deadlines(ledger, today=D(2026, 3, 13))

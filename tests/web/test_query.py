@@ -324,7 +324,13 @@ def test_withdraw_asks_for_confirmation_then_withdraws(
     # The annual report's category for a withdrawal (其他处理：其他) is no answer to show.
     assert "其他处理" not in page
     assert 'href="/query/case/withdraw"' not in page
-    assert staff_view(client, organ_a, receipt["id"])["concluded_on"] == "2026-03-05"
+    # A withdrawn application's reply period was neither met nor missed: it no longer runs.
+    assert "不再计算" in page
+    assert "已按期完成" not in page
+    view = staff_view(client, organ_a, receipt["id"])
+    assert view["concluded_on"] == "2026-03-05"
+    reply = next(d for d in view["deadlines"] if d["name"] == "reply")
+    assert reply["status"] == "ended"
     assert client.get("/query/case/withdraw", follow_redirects=False).status_code == 303
 
 

@@ -318,7 +318,7 @@ def test_applicant_withdraws_own_case_and_the_chain_verifies(
     )
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "withdrawn"
-    assert _deadline(r.json(), "reply")["status"] == "met"
+    assert _deadline(r.json(), "reply")["status"] == "ended"  # withdrawn: neither met nor missed
     cannot = client.post(
         f"/api/v1/applications/{case['number']}/actions/extend",
         json={"days": 3, "reason": "x", "version": 2},

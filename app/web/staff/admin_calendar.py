@@ -22,7 +22,7 @@ from app.deadline.calendar import CalendarYear
 from app.errors import InvalidInput, NotFound
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, field_name, read_form
-from app.web.staff import calendar_grid
+from app.web.staff import calendar_grid, nav
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
@@ -30,6 +30,7 @@ router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 # The roles of the calendar's JSON write routes (PUT /api/v1/calendar/{year}).
 CALENDAR_ROLES = (Role.admin,)
 Admin = Annotated[Workbench, Depends(page_roles(*CALENDAR_ROLES))]
+nav.link("/staff/admin/calendar", "放假安排", 90, CALENDAR_ROLES)
 Year = Annotated[int, Path(ge=1, le=9999)]
 
 FIELD = "data"

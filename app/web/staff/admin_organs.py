@@ -23,11 +23,13 @@ from app.organs.schemas import OrganRead
 from app.organs.settings import OrganSettings
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, field_name, read_form
+from app.web.staff import nav
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
 Admin = Annotated[Workbench, Depends(page_roles(*ADMIN_ROLES))]
+nav.link("/staff/admin/organs", "机关", 80, ADMIN_ROLES)
 Code = Annotated[str, Path(max_length=32)]
 MAX_TEXT = 20_000
 DONE = {"settings": "已保存机关设置。", "seal": "已上传电子印章。", "unseal": "已删除电子印章。"}

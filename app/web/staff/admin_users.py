@@ -19,11 +19,13 @@ from app.models import User
 from app.organs.router import ADMIN_ROLES
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, read_form
+from app.web.staff import nav
 from app.web.staff.session import StaffCookie, Workbench, page_roles, staff_page, write_cookie
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
 Admin = Annotated[Workbench, Depends(page_roles(*ADMIN_ROLES))]
+nav.link("/staff/admin/users", "用户与密码", 70, ADMIN_ROLES)
 
 
 _LABELS: dict[str, str] = {str(role): label for role, label in ROLE_LABELS.items()}

@@ -18,11 +18,13 @@ from app.case_types import FOI_APPLICATION
 from app.db import CommittingRoute
 from app.errors import NotFound
 from app.runtime import RuntimeDep
+from app.web.staff import nav
 from app.web.staff.session import SignedIn, staff_page
 from app.workflow.definition import ActionDef, StateDef, WorkflowDef
 from app.workflow.diagram import edges, to_mermaid
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
+nav.link("/staff/admin/workflow", "办理流程", 110)
 
 Name = Annotated[str, Path(max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
 _ROLE_NAMES: dict[str, str] = {str(role): label for role, label in ROLE_LABELS.items()}

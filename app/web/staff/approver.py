@@ -31,13 +31,15 @@ from app.reports.lock import locks_of
 from app.reports.schemas import LockRead
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, read_form
+from app.web.staff import nav
 from app.web.staff.queues import ActionLink, action_links
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
-Approver = Annotated[Workbench, Depends(page_roles(Role.approver))]
 ROLES = (Role.approver,)
+Approver = Annotated[Workbench, Depends(page_roles(*ROLES))]
+nav.link("/staff/approvals", "待审批", 20, ROLES)
 QUEUE_SIZE = 200  # the list's largest page
 YEARS_SHOWN = 5
 

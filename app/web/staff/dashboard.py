@@ -15,15 +15,19 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from app.cases.router import READ_ROLES as CASE_READERS
 from app.dashboard import service
 from app.dashboard.router import READ_ROLES
 from app.db import CommittingRoute, ReadSession
+from app.organs.public import organ_groups
 from app.runtime import RuntimeDep
+from app.web.staff import nav
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
 Reader = Annotated[Workbench, Depends(page_roles(*READ_ROLES))]
+nav.link("/staff/dashboard", "督办看板", 30, READ_ROLES)
 API_LIST = "/api/v1/cases"
 
 
@@ -45,7 +49,13 @@ def dashboard_page(
     # An administrator names the organ as on the JSON route; the service refuses otherwise.
     # (an unknown code is the service's 404).
     organ = (request.query_params.get("organ") or "")[:32] or None
+    if organ is None and staff.principal.organ_id is None:
+        # A platform administrator belongs to no organ: first choose whose dashboard to see.
+        context = {"groups": organ_groups(session)}
+        return staff_page(request, rt, staff, "staff/dashboard_organs.html", context)
     board = service.dashboard(session, rt, staff.principal, organ)
+    # The figures link to the worklist only for those who may open it (not an administrator).
+    linked = staff.principal.has_any(*CASE_READERS)
     figures = [
         board.open_cases,
         board.overdue,
@@ -59,7 +69,7 @@ def dashboard_page(
     ]
     context = {
         "board": board,
-        "figures": [(f, worklist_href(f.href)) for f in figures],
-        "states": [(s, worklist_href(s.href)) for s in board.states],
+        "figures": [(f, worklist_href(f.href) if linked else None) for f in figures],
+        "states": [(s, worklist_href(s.href) if linked else None) for s in board.states],
     }
     return staff_page(request, rt, staff, "staff/dashboard.html", context)

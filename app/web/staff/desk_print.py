@@ -28,6 +28,7 @@ from app.letters.responses import document_response
 from app.letters.schemas import MAX_BATCH, PrintBatchCreate
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, read_form
+from app.web.staff import nav
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
@@ -35,6 +36,7 @@ router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 # The roles of the print-batch API (app.letters.router.Printer) and of reading letters.
 PRINT_ROLES = (Role.front_desk, Role.clerk)
 Printer = Annotated[Workbench, Depends(page_roles(*PRINT_ROLES))]
+nav.link("/staff/print", "打印", 50, PRINT_ROLES)
 Reader = Annotated[Workbench, Depends(page_roles(*READ_ROLES))]
 
 PATH = "/staff/print"

@@ -40,6 +40,7 @@ from app.runtime import Runtime, RuntimeDep
 from app.web import apply_form
 from app.web.apply_form import ApplyForm, new_key, on_page
 from app.web.forms import FieldErrors, files, read_form, text_pairs, uploads
+from app.web.staff import nav
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
@@ -47,6 +48,7 @@ router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 # Who may register: the roles of POST /api/v1/cases (app.intake.router.Registrar).
 REGISTER_ROLES = (Role.clerk, Role.front_desk)
 Registrar = Annotated[Workbench, Depends(page_roles(*REGISTER_ROLES))]
+nav.link("/staff/register", "登记申请", 40, REGISTER_ROLES)
 
 PATH = "/staff/register"
 ATTACHMENTS = "attachments"

@@ -26,6 +26,7 @@ from app.letters.service import issued_context
 from app.models import Case, Letter
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, read_form, text_pairs
+from app.web.staff import nav
 from app.web.staff.session import SignedIn, Workbench, staff_page
 from app.workflow.definition import ActionDef
 from app.workflow.records import SERVED_KINDS
@@ -62,13 +63,21 @@ def _action(rt: Runtime, case_type: str) -> ActionDef | None:
     return wf.action(ACTION) if wf is not None and ACTION in wf.actions else None
 
 
-def recorder(staff: SignedIn, rt: RuntimeDep) -> Workbench:
-    """Staff whose roles may record service in some workflow (the YAML's roles)."""
+def recorder_roles(rt: Runtime) -> tuple[str, ...]:
+    """The roles that may record service in some workflow (the YAML's roles)."""
     roles = {
         r for wf in rt.workflows.values() if ACTION in wf.actions for r in wf.action(ACTION).roles
     }
-    check_roles(staff.principal, tuple(sorted(roles)))
+    return tuple(sorted(roles))
+
+
+def recorder(staff: SignedIn, rt: RuntimeDep) -> Workbench:
+    """Staff whose roles may record service in some workflow."""
+    check_roles(staff.principal, recorder_roles(rt))
     return staff
+
+
+nav.link("/staff/service", "登记送达", 60, recorder_roles)
 
 
 Recorder = Annotated[Workbench, Depends(recorder)]

@@ -20,11 +20,13 @@ from app.fields import Code
 from app.ledger_export import service
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors
+from app.web.staff import nav
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
 Exporter = Annotated[Workbench, Depends(page_roles(*service.EXPORTERS))]
+nav.link("/staff/ledger", "导出台账", 100, service.EXPORTERS)
 FIELDS = ("from", "to", "format", "organ")
 
 

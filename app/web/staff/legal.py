@@ -23,12 +23,15 @@ from app.cases.schemas import CaseSummary
 from app.consultations import service as consultations
 from app.db import CommittingRoute, ReadSession
 from app.runtime import Runtime, RuntimeDep
+from app.web.staff import nav
 from app.web.staff.queues import ActionLink, action_links
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
-Legal = Annotated[Workbench, Depends(page_roles(Role.legal))]
+LEGAL_ROLES = (Role.legal,)
+Legal = Annotated[Workbench, Depends(page_roles(*LEGAL_ROLES))]
+nav.link("/staff/legal", "法制审核与会商", 10, LEGAL_ROLES)
 LEGAL_KINDS = ("legal_office", "joint_meeting")
 QUEUE_SIZE = 200  # the list's largest page
 

@@ -24,6 +24,7 @@ from app.auth.principal import Principal
 from app.auth.signin import session_principal
 from app.runtime import Runtime, RuntimeDep
 from app.web.portal import local_path
+from app.web.staff.nav import links_for
 from app.web.templating import render
 
 STAFF_COOKIE = "gk_staff"
@@ -176,7 +177,8 @@ def staff_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render a workbench page for the signed-in user, renewing their session."""
-    values = {"staff": staff, **(context or {})}
+    links = links_for(rt, staff.principal, request.url.path)
+    values = {"staff": staff, "nav_links": links, **(context or {})}
     response = render(request, rt, template, values, status_code=status_code)
     write_cookie(request, response, rt, staff.cookie)
     return response

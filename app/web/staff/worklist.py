@@ -26,6 +26,7 @@ from app.deadline.calendar import WorkCalendar
 from app.intake.vocabulary import CHANNEL_LABELS, Channel
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors
+from app.web.staff import nav
 from app.web.staff.session import Workbench, page_roles, staff_page
 from app.workflow.engine import allowed_actions
 
@@ -33,6 +34,7 @@ router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
 PAGE_SIZE = 50
 Reader = Annotated[Workbench, Depends(page_roles(*READ_ROLES))]
+nav.link("/staff/", "工作台", 0, READ_ROLES, exact=True)
 
 
 def _blank_none(value: object) -> object:
