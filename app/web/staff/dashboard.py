@@ -51,8 +51,8 @@ def dashboard_page(
     organ = (request.query_params.get("organ") or "")[:32] or None
     if organ is None and staff.principal.organ_id is None:
         # A platform administrator belongs to no organ: first choose whose dashboard to see.
-        context = {"groups": organ_groups(session)}
-        return staff_page(request, rt, staff, "staff/dashboard_organs.html", context)
+        choose: dict[str, object] = {"groups": organ_groups(session)}
+        return staff_page(request, rt, staff, "staff/dashboard_organs.html", choose)
     board = service.dashboard(session, rt, staff.principal, organ)
     # The figures link to the worklist only for those who may open it (not an administrator).
     linked = staff.principal.has_any(*CASE_READERS)
