@@ -1,11 +1,13 @@
-"""Screenshots of every portal page, desktop (1280) and phone (375) width, into docs/web/.
+"""Screenshots of every portal and workbench page, desktop (1280) and phone (375) width, into
+docs/web/.
 
     python -m tests.web.browser.shots [OUT_DIR]      (scripts/screenshots runs this)
 
 Starts the real app on a fresh demo database (`app.cli demo`, in a temporary directory) with
 the clock at Monday 2 March 2026 10:00 Beijing, walks the pages as an applicant (and a clerk
-through the JSON API, to ask for a correction), and writes `<page>-desktop.png` and
-`<page>-phone.png` (full page, reduced to a small palette to keep them light).
+through the JSON API, to ask for a correction), then signs in to the workbench as each demo
+role with the password `demo` printed, and writes `<page>-desktop.png` and `<page>-phone.png`
+(full page, reduced to a small palette to keep them light; workbench pages `staff-*`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from app.runtime import build_runtime
 from tests.api.portal_helpers import reply_and_serve
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock
-from tests.web.browser import flows
+from tests.web.browser import flows, staff_shots
 from tests.web.browser.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, LiveServer
 
 DEMO_ORGAN = "demo"
@@ -40,8 +42,9 @@ WIDTHS: dict[str, dict[str, Any]] = {
 }
 
 
-def demo_database(directory: Path) -> Settings:
-    """A migrated database with the demo organs, made by the same command as scripts/serve."""
+def demo_database(directory: Path) -> tuple[Settings, dict[str, str]]:
+    """A migrated database with the demo organs, made by the same command as scripts/serve,
+    and the workbench passwords it printed, by login name."""
     url = f"sqlite:///{directory / 'demo.db'}"
     env = {
         **os.environ,
@@ -49,14 +52,18 @@ def demo_database(directory: Path) -> Settings:
         "GONGKAI_SECRET_KEY": SECRET,
         "GONGKAI_STORAGE_DIR": str(directory / "storage"),
     }
-    subprocess.run(
+    printed = subprocess.run(
         [sys.executable, "-m", "app.cli", "demo"],
         env=env,
         cwd=PROJECT_ROOT,
         check=True,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    ).stdout
+    passwords = dict(
+        line.split()[:2] for line in printed.split("workbench /staff/login:", 1)[1].splitlines()[1:]
     )
-    return Settings(
+    settings = Settings(
         database_url=url,
         secret_key=SECRET,  # type: ignore[arg-type]
         storage_dir=directory / "storage",
@@ -64,6 +71,7 @@ def demo_database(directory: Path) -> Settings:
         audit_daily_checkpoint=False,
         audit_checkpoint_dir=directory / "audit",
     )
+    return settings, passwords
 
 
 def save(page: Any, out: Path, name: str, width: str) -> Path:
@@ -154,9 +162,10 @@ def main(out: Path) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = demo_database(Path(tmp))
+        settings, passwords = demo_database(Path(tmp))
         rt = build_runtime(settings)
-        rt.clock = Clock(NOW)
+        clock = Clock(NOW)
+        rt.clock = clock
         server = LiveServer(create_app(runtime=rt)).start()
         try:
             with sync_playwright() as playwright:
@@ -169,6 +178,10 @@ def main(out: Path) -> None:
                 for width in WIDTHS:
                     for path in walk(browser, server.url, staff, out, width):
                         print(f"{path}  {path.stat().st_size // 1024} KB")
+                for path in staff_shots.walk(
+                    browser, server.url, staff, clock, passwords, out, save
+                ):
+                    print(f"{path}  {path.stat().st_size // 1024} KB")
                 browser.close()
         finally:
             server.stop()
