@@ -300,6 +300,16 @@ def test_an_override_needs_a_published_year(
 # --- who may see what ----------------------------------------------------------------------
 
 
+def test_signing_in_comes_first(client: TestClient, organ_a: Staff, world: Any) -> None:
+    for path in ("/staff/reports", PAGE, "/staff/reports/2026.pdf", f"{PAGE}/cells/new/total"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303, path
+        assert r.headers["location"].startswith("/staff/login?next=/staff/reports")
+    r = client.post(f"{PAGE}/lock", data={"confirm-2026": "yes"}, follow_redirects=False)
+    assert r.status_code in (303, 403)
+    assert report(client, organ_a, 2026)["lock"] is None
+
+
 @pytest.mark.parametrize("role", ["clerk", "approver", "supervisor"])
 def test_the_apis_readers_read_the_report(
     client: TestClient, runtime: Runtime, organ_a: Staff, world: Any, role: str
