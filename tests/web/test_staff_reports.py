@@ -265,6 +265,7 @@ def test_an_administrator_grants_an_override_by_case_number(
         assert r.status_code == 422, r.text[:2000]
         assert f'id="{field}-error"' in r.text
         assert says in r.text
+        assert fields["reason"] in r.text  # what was typed stays in the form
         assert report(client, organ_a, 2026)["lock"]["overrides"] == []
     open_case = world["open"]
     r = _post(admin, path, here, case_number=open_case["number"], reason="补登 2026 年漏登的申请")
