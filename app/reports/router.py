@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from app.auth.dependencies import require_roles
 from app.auth.principal import Principal
-from app.auth.roles import Role
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.reports import service
 from app.reports.export import MEDIA_TYPES, negotiate, render
@@ -18,12 +17,9 @@ from app.runtime import RuntimeDep
 
 router = APIRouter(route_class=CommittingRoute, prefix="/api/v1/reports", tags=["reports"])
 
-Reader = Annotated[
-    Principal,
-    Depends(require_roles(Role.clerk, Role.approver, Role.supervisor, Role.admin)),
-]
-Publisher = Annotated[Principal, Depends(require_roles(Role.approver, Role.admin))]
-Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+Reader = Annotated[Principal, Depends(require_roles(*service.READERS))]
+Publisher = Annotated[Principal, Depends(require_roles(*service.PUBLISHERS))]
+Admin = Annotated[Principal, Depends(require_roles(*service.OVERRIDERS))]
 Year = Annotated[int, Path(ge=1900, le=9999, description="年度 / the year")]
 OrganCode = Annotated[
     str | None,

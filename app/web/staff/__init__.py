@@ -24,6 +24,7 @@ from app.web.staff import (
     ledger,
     legal,
     login,
+    reports,
     worklist,
 )
 
@@ -40,6 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     ledger.router,
     legal.router,
     approver.router,
+    reports.router,
     dashboard.router,
     desk_register.router,
     desk_print.router,

@@ -8,7 +8,8 @@ for ...). The cases are the JSON list's for those states (the same service call)
 approver's actions linked to the case's action forms.
 
 The year locks go through the annual report's services (`lock_year`, `annual_report`), as
-`POST /api/v1/reports/annual/{year}/lock` and `GET /api/v1/reports/annual/{year}` do.
+`POST /api/v1/reports/annual/{year}/lock` and `GET /api/v1/reports/annual/{year}` do; the
+form's handling is app.web.staff.report_lock's, shared with the report page (/staff/reports).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from app.cases import service as cases
 from app.cases.schemas import CaseSummary
 from app.cases.views import open_states
 from app.db import CommittingRoute, ReadSession, WriteSession
-from app.errors import DomainError
 from app.reports import service as reports
 from app.reports.lock import locks_of
 from app.reports.schemas import LockRead
@@ -33,6 +33,7 @@ from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, read_form
 from app.web.staff import nav
 from app.web.staff.queues import ActionLink, action_links
+from app.web.staff.report_lock import publish
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
@@ -128,14 +129,7 @@ async def lock_year(
     staff: Approver,
 ) -> Response:
     form = await read_form(request, rt)
-    errors = FieldErrors()
-    if form.get(f"confirm-{year}") != "yes":
-        errors.add(f"confirm-{year}", f"请勾选确认发布 {year} 年度报告：发布后数字即锁定")
-        return _reports_page(request, rt, session, staff, errors, 422)
-    try:
-        reports.lock_year(session, rt, staff.principal, year, None)
-    except DomainError as exc:
-        session.rollback()  # nothing of a refused publication stays
-        errors = FieldErrors.of_domain(exc, fallback=f"confirm-{year}")
-        return _reports_page(request, rt, session, staff, errors, exc.status)
+    refused = publish(session, rt, staff.principal, year, None, form)
+    if refused is not None:
+        return _reports_page(request, rt, session, staff, refused.errors, refused.status)
     return RedirectResponse(f"/staff/approvals/reports?locked={year}", status_code=303)
