@@ -33,6 +33,7 @@ from app.letters.schemas import DraftCreate
 from app.letters.service import action_params
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, read_form
+from app.web.staff.action_fields import form_fields
 from app.web.staff.session import Workbench, page_roles, staff_page
 from app.workflow.definition import ActionDef
 from app.workflow.engine import VersionConflict
@@ -63,49 +64,6 @@ class Outcome:
     redirect: str | None = None
     context: dict[str, Any] | None = None
     status: int = 200
-
-
-@dataclass(frozen=True)
-class FormField:
-    """How one declared payload field is asked for on the page."""
-
-    name: str
-    label: str
-    required: bool
-    widget: str  # input | textarea | radios | select
-    input_type: str = "text"
-    options: tuple[tuple[str, str], ...] = ()
-    hint: str | None = None
-
-
-_INPUTS = {"int": "number", "date": "date", "datetime": "datetime-local"}
-_HINTS = {
-    "list": "每行填写一项",
-    "datetime": "当地时间",
-    "object": "JSON 对象",
-    "objects": "JSON 数组，每项为一个对象",
-}
-
-
-def form_fields(action: ActionDef) -> list[FormField]:
-    """The action's payload declaration as form fields: its labels, choices and required marks."""
-    out = []
-    for f in action.payload:
-        hint = _HINTS.get(f.type)
-        if f.choices:
-            options = tuple((c, c) for c in f.choices)
-            widget = "radios" if len(options) <= 6 else "select"
-            if widget == "select":
-                options = (("", "请选择"), *options)
-            out.append(FormField(f.name, f.label, f.required, widget, options=options))
-        elif f.type == "bool":
-            yes_no = (("true", "是"), ("false", "否"))
-            out.append(FormField(f.name, f.label, f.required, "radios", options=yes_no))
-        elif f.type in _INPUTS:
-            out.append(FormField(f.name, f.label, f.required, "input", _INPUTS[f.type], hint=hint))
-        else:
-            out.append(FormField(f.name, f.label, f.required, "textarea", hint=hint))
-    return out
 
 
 def _action(rt: Runtime, case: CaseRead, code: str) -> ActionDef:
