@@ -34,6 +34,7 @@ from app.letters.service import action_params
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, read_form
 from app.web.staff.action_fields import form_fields
+from app.web.staff.draft_edits import DraftForm, changed, draft_forms, posted_edits, with_edits
 from app.web.staff.session import Workbench, page_roles, staff_page
 from app.workflow.definition import ActionDef
 from app.workflow.engine import VersionConflict
@@ -101,6 +102,8 @@ def _context(
     problem: str | None = None,
     conflict: EventRead | None = None,
     previews: list[Preview] | None = None,
+    drafts: list[DraftForm] | None = None,
+    revised: bool = False,
 ) -> dict[str, Any]:
     return {
         "case": case,
@@ -112,6 +115,8 @@ def _context(
         "problem": problem,
         "conflict": conflict,
         "previews": previews,
+        "drafts": drafts or [],
+        "revised": revised,
         "preview_step": bool(action.letters) and bool(principal.roles & DRAFTERS),
         "action_labels": {c: a.label for c, a in rt.workflows[case.case_type].actions.items()},
     }
@@ -145,8 +150,10 @@ def _previews(
     case: CaseRead,
     action: ActionDef,
     payload: dict[str, Any],
+    edits: dict[str, dict[str, Any]],
 ) -> list[Preview]:
-    """Start (or update) a draft of each letter the action will issue with this payload."""
+    """Start (or update) a draft of each letter the action will issue with this payload and
+    the clerk's edits of its own texts."""
     organ = rt.organs.by_id(session, principal.organ_id or 0)
     assert organ is not None
     out = []
@@ -154,7 +161,9 @@ def _previews(
         if not rule.applies(payload):
             continue
         title = kind_info(rule.kind).title
-        fields = action_params(action, rule.kind, payload, organ)
+        fields = with_edits(
+            action_params(action, rule.kind, payload, organ), edits.get(rule.kind, {})
+        )
         try:
             with session.begin_nested():
                 draft = letters_repo.open_draft(session, case.id, rule.kind)
@@ -216,15 +225,32 @@ def _submit(
             ),
             status=422,
         )
+    drafting = bool(action.letters) and bool(principal.roles & DRAFTERS)
+    edits, edit_errors = posted_edits(action, payload, form) if drafting else ({}, FieldErrors())
+    if edit_errors:
+        drafts = draft_forms(session, case_id, action, payload, form)
+        ctx = _context(
+            rt,
+            principal,
+            case,
+            action,
+            values=values,
+            version=version,
+            errors=edit_errors,
+            drafts=drafts,
+        )
+        return Outcome(context=ctx, status=422)
     confirmed = form.get(CONFIRM) == "1"
-    wants_preview = action.letters and principal.roles & DRAFTERS and not confirmed
+    # Texts changed since the last preview are previewed again before anything is issued.
+    revised = confirmed and drafting and changed(session, case_id, edits)
+    wants_preview = drafting and (not confirmed or revised)
     previews: list[Preview] = []
     try:
         with session.begin_nested():
             if wants_preview:
                 # Nothing is drafted for an action that would be refused.
                 service.check_action(session, rt, principal, case_id, code, payload, version)
-                previews = _previews(session, rt, principal, case, action, payload)
+                previews = _previews(session, rt, principal, case, action, payload, edits)
             if not previews:
                 service.act(session, rt, principal, case_id, code, payload, version)
     except VersionConflict:
@@ -243,7 +269,15 @@ def _submit(
         return Outcome(context=ctx, status=exc.status)
     if previews:
         ctx = _context(
-            rt, principal, case, action, values=values, version=version, previews=previews
+            rt,
+            principal,
+            case,
+            action,
+            values=values,
+            version=version,
+            previews=previews,
+            drafts=draft_forms(session, case_id, action, payload, form),
+            revised=revised,
         )
         return Outcome(context=ctx)
     return Outcome(redirect=f"/staff/cases/{case_id}?done={code}")
