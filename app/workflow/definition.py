@@ -149,6 +149,8 @@ class PayloadField(BaseModel):
     label: str = Field(min_length=1)
     # Allowed values, for str fields that are enumerations; empty means free text.
     choices: tuple[str, ...] = ()
+    # How a form names some of the choices (choice -> Chinese label); the others show the code.
+    choice_labels: dict[str, str] = Field(default_factory=dict)
 
 
 class LetterRule(BaseModel):
@@ -856,6 +858,11 @@ def _check_action(
     for f in action.payload:
         if f.choices and f.type != "str":
             problems.append(f"{where}: payload field {f.name!r}: choices need type 'str'")
+        problems += [
+            f"{where}: payload field {f.name!r}: choice_labels names {c!r}, not a choice"
+            for c in f.choice_labels
+            if c not in f.choices
+        ]
     conditions = [(f"letter {rule.kind!r}", rule.when) for rule in action.letters]
     conditions.append(("returns_when", action.returns_when))
     for what, when in conditions:

@@ -272,6 +272,9 @@ def test_service_is_recorded_by_letter_number(
     assert replied["number"] in page.text
     assert 'id="record-title"' in page.text
     assert f'name="version" value="{replied["version"]}"' in page.text
+    # The methods as the YAML names them, checked as the case's delivery says (by post).
+    assert "邮寄送达" in page.text
+    assert re.search(r'value="post"\s+checked', page.text)
 
     # The proof of posting is missing: said beside the fields, nothing changes.
     data = {"number": reply["number"], "version": str(replied["version"]), "method": "post"}

@@ -4,6 +4,7 @@ YAML and checked by the loader (the front desk's /staff/service picks the action
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,17 @@ def test_a_bare_key_means_none() -> None:
         set_in_action("archive", "records_service_of", None), set_in_action("archive", "to", "x")
     )
     assert "records_service_of" not in text
+
+
+def test_record_service_names_its_methods_in_chinese() -> None:
+    method = WF.action("record_service").field("method")
+    assert method.choice_labels["post"] == "邮寄送达"
+    assert set(method.choice_labels) == set(method.choices)
+
+
+def test_a_choice_label_for_no_choice_is_reported() -> None:
+    def mutate(data: dict[str, Any]) -> None:
+        data["actions"]["record_service"]["payload"]["method"]["choice_labels"]["courier"] = "快递"
+
+    text = problems_after(mutate)
+    assert "payload field 'method': choice_labels names 'courier', not a choice" in text
