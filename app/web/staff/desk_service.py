@@ -31,6 +31,7 @@ from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, read_form, text_pairs
 from app.web.staff.action_fields import FormField, form_fields
 from app.web.staff.session import SignedIn, Workbench, staff_page
+from app.web.templating import cn_date
 from app.workflow.definition import ActionDef, WorkflowDef
 from app.workflow.engine import VersionConflict
 from app.workflow.payload import PayloadErrors, form_payload
@@ -89,7 +90,7 @@ def _consultation(session: Session, case: Case, letter: Letter) -> tuple[str | N
     for row in consultations_repo.consultations_of_case(session, case.id):
         if row.letter_id == letter.id:
             if row.party_received_on is not None:
-                on = f"{row.party_received_on:%Y年%-m月%-d日}"
+                on = cn_date(row.party_received_on)
                 return None, f"已登记{row.party}于{on}收到这件函件（征求意见 {row.code}）。"
             return row.code, None
     return None, "找不到这件函件对应的征求意见，请在案件页面办理。"
