@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from app.workflow.definition import load_workflows
+from app.workflow.records import SERVED_KINDS
 from tests.workflow.test_definition import WF, problems_after, set_in_action
 
 WORKFLOWS = load_workflows(Path(__file__).resolve().parents[2] / "workflows")
@@ -89,3 +90,12 @@ def test_a_choice_label_for_no_choice_is_reported() -> None:
 
     text = problems_after(mutate)
     assert "payload field 'method': choice_labels names 'courier', not a choice" in text
+
+
+def test_the_engines_served_kinds_are_what_record_service_records() -> None:
+    # app.workflow.records.SERVED_KINDS (the remedy periods' document, the applicant's
+    # download as service) must not drift from the YAML's record_service.
+    recorded = {
+        kind for wf in WORKFLOWS.values() for kind in wf.action("record_service").records_service_of
+    }
+    assert set(SERVED_KINDS) == recorded
