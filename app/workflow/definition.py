@@ -150,6 +150,8 @@ class PayloadField(BaseModel):
     label: str = Field(min_length=1)
     # Allowed values, for str fields that are enumerations; empty means free text.
     choices: tuple[str, ...] = ()
+    # How a form names some of the choices (choice -> Chinese label); the others show the code.
+    choice_labels: dict[str, str] = Field(default_factory=dict)
 
 
 class LetterRule(BaseModel):
@@ -236,6 +238,9 @@ class ActionDef(BaseModel):
     returns_when: dict[str, str | bool] = Field(default_factory=dict)
     # The action may leave a final state (the only kind that may).
     leaves_final: bool = False
+    # Letter kinds whose service (arrival at the addressee) this action records: the front
+    # desk finds an issued letter by number and takes this action for it (/staff/service).
+    records_service_of: tuple[str, ...] = ()
     description: str = ""
 
     @property
@@ -373,6 +378,13 @@ class WorkflowDef(BaseModel):
             if src != state and state in action.targets_from(src)
         }
         return [code for code in self.states if code in found]
+
+    def service_action(self, kind: str) -> ActionDef | None:
+        """The action that records the service of a letter of ``kind`` (None: none does)."""
+        for action in self.actions.values():
+            if kind in action.records_service_of:
+                return action
+        return None
 
     def actions_from(self, state: str) -> list[ActionDef]:
         """Every action that leaves ``state``, whatever the role."""
@@ -644,7 +656,7 @@ def _normalise_action(fields: dict[str, Any], where: str, problems: list[str]) -
     letters = fields.get("letters")
     if isinstance(letters, list):
         fields["letters"] = [{"kind": x} if isinstance(x, str) else x for x in letters]
-    for key in ("guards", "effects", "letters", "previous_states"):
+    for key in ("guards", "effects", "letters", "previous_states", "records_service_of"):
         if key in fields and fields[key] is None:
             fields.pop(key)  # `guards:` with nothing after it means none
     return fields
@@ -706,6 +718,7 @@ def workflow_problems(
             known_roles=known_roles,
             known_letter_kinds=known_letter_kinds,
         )
+    problems += _check_service_records(wf)
     problems += _check_previous(wf)
     problems += _check_graph(wf)
     problems += _check_applicant_view(wf)
@@ -827,6 +840,7 @@ def _check_action(
         ("guard", known_guards, action.guards),
         ("effect", known_effects, action.effects),
         ("letter kind", known_letter_kinds, action.letter_kinds),
+        ("letter kind (records_service_of)", known_letter_kinds, action.records_service_of),
     )
     for what, known, used in registries:
         used = list(used)
@@ -845,6 +859,11 @@ def _check_action(
     for f in action.payload:
         if f.choices and f.type != "str":
             problems.append(f"{where}: payload field {f.name!r}: choices need type 'str'")
+        problems += [
+            f"{where}: payload field {f.name!r}: choice_labels names {c!r}, not a choice"
+            for c in f.choice_labels
+            if c not in f.choices
+        ]
     conditions = [(f"letter {rule.kind!r}", rule.when) for rule in action.letters]
     conditions.append(("returns_when", action.returns_when))
     for what, when in conditions:
@@ -861,6 +880,34 @@ def _check_action(
                 problems.append(f"{cond}: {value!r} is not one of {list(field.choices)}")
             elif field.type not in ("str", "bool"):
                 problems.append(f"{cond}: conditions are only supported on str and bool fields")
+    return problems
+
+
+# The payload types that can say when a letter arrived.
+_SERVICE_DATE_TYPES = frozenset({"date", "datetime"})
+
+
+def _check_service_records(wf: WorkflowDef) -> list[str]:
+    """`records_service_of`: each kind is issued by some action of the workflow, is recorded by
+    one action only, and that action's payload can say when the letter arrived."""
+    problems: list[str] = []
+    issued = {kind for a in wf.actions.values() for kind in a.letter_kinds}
+    recorder: dict[str, str] = {}
+    for action in wf.actions.values():
+        where = f"action {action.code!r}: records_service_of"
+        for kind in dict.fromkeys(action.records_service_of):
+            if kind not in issued:
+                problems.append(f"{where}: no action of the workflow issues {kind!r}")
+            if kind in recorder:
+                problems.append(
+                    f"{where}: {kind!r} is recorded by {recorder[kind]!r} already: "
+                    "one action records a letter's service"
+                )
+            recorder.setdefault(kind, action.code)
+        if action.records_service_of and not any(
+            f.type in _SERVICE_DATE_TYPES for f in action.payload
+        ):
+            problems.append(f"{where}: the payload declares no date field for the arrival")
     return problems
 
 

@@ -270,8 +270,11 @@ def test_service_is_recorded_by_letter_number(
     page = desk.get("/staff/service", params={"number": reply["number"]})
     assert page.status_code == 200
     assert replied["number"] in page.text
-    assert "登记送达回证" in page.text
+    assert 'id="record-title"' in page.text
     assert f'name="version" value="{replied["version"]}"' in page.text
+    # The methods as the YAML names them, checked as the case's delivery says (by post).
+    assert "邮寄送达" in page.text
+    assert re.search(r'value="post"\s+checked', page.text)
 
     # The proof of posting is missing: said beside the fields, nothing changes.
     data = {"number": reply["number"], "version": str(replied["version"]), "method": "post"}
@@ -295,7 +298,7 @@ def test_service_is_recorded_by_letter_number(
     assert after["service"]["served_on"] == "2026-03-23"
     done = desk.get(r.headers["location"])
     assert "已登记送达" in done.text
-    assert "登记送达回证" not in done.text
+    assert 'id="record-title"' not in done.text
 
     # The same form again is stale: a conflict, nothing more recorded.
     r = _post(desk, "/staff/service", {**data, **fields})
@@ -321,8 +324,8 @@ def test_a_letter_whose_service_is_not_recorded_here_says_so(
     receipt = issued(desk, organ_a, case_id, "receipt")[0]
     page = desk.get("/staff/service", params={"number": receipt["number"]})
     assert page.status_code == 200
-    assert "请在案件页面办理" in page.text
-    assert "登记送达回证" not in page.text
+    assert "《政府信息公开申请登记回执》的送达不作登记" in page.text
+    assert 'id="record-title"' not in page.text
 
 
 # --- who may, CSRF, junk --------------------------------------------------------------------

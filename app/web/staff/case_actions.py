@@ -33,6 +33,8 @@ from app.letters.schemas import DraftCreate
 from app.letters.service import action_params
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, read_form
+from app.web.staff.action_fields import form_fields
+from app.web.staff.draft_edits import DraftForm, changed, draft_forms, posted_edits, with_edits
 from app.web.staff.session import Workbench, page_roles, staff_page
 from app.workflow.definition import ActionDef
 from app.workflow.engine import VersionConflict
@@ -63,49 +65,6 @@ class Outcome:
     redirect: str | None = None
     context: dict[str, Any] | None = None
     status: int = 200
-
-
-@dataclass(frozen=True)
-class FormField:
-    """How one declared payload field is asked for on the page."""
-
-    name: str
-    label: str
-    required: bool
-    widget: str  # input | textarea | radios | select
-    input_type: str = "text"
-    options: tuple[tuple[str, str], ...] = ()
-    hint: str | None = None
-
-
-_INPUTS = {"int": "number", "date": "date", "datetime": "datetime-local"}
-_HINTS = {
-    "list": "每行填写一项",
-    "datetime": "当地时间",
-    "object": "JSON 对象",
-    "objects": "JSON 数组，每项为一个对象",
-}
-
-
-def form_fields(action: ActionDef) -> list[FormField]:
-    """The action's payload declaration as form fields: its labels, choices and required marks."""
-    out = []
-    for f in action.payload:
-        hint = _HINTS.get(f.type)
-        if f.choices:
-            options = tuple((c, c) for c in f.choices)
-            widget = "radios" if len(options) <= 6 else "select"
-            if widget == "select":
-                options = (("", "请选择"), *options)
-            out.append(FormField(f.name, f.label, f.required, widget, options=options))
-        elif f.type == "bool":
-            yes_no = (("true", "是"), ("false", "否"))
-            out.append(FormField(f.name, f.label, f.required, "radios", options=yes_no))
-        elif f.type in _INPUTS:
-            out.append(FormField(f.name, f.label, f.required, "input", _INPUTS[f.type], hint=hint))
-        else:
-            out.append(FormField(f.name, f.label, f.required, "textarea", hint=hint))
-    return out
 
 
 def _action(rt: Runtime, case: CaseRead, code: str) -> ActionDef:
@@ -143,6 +102,8 @@ def _context(
     problem: str | None = None,
     conflict: EventRead | None = None,
     previews: list[Preview] | None = None,
+    drafts: list[DraftForm] | None = None,
+    revised: bool = False,
 ) -> dict[str, Any]:
     return {
         "case": case,
@@ -154,6 +115,8 @@ def _context(
         "problem": problem,
         "conflict": conflict,
         "previews": previews,
+        "drafts": drafts or [],
+        "revised": revised,
         "preview_step": bool(action.letters) and bool(principal.roles & DRAFTERS),
         "action_labels": {c: a.label for c, a in rt.workflows[case.case_type].actions.items()},
     }
@@ -187,8 +150,10 @@ def _previews(
     case: CaseRead,
     action: ActionDef,
     payload: dict[str, Any],
+    edits: dict[str, dict[str, Any]],
 ) -> list[Preview]:
-    """Start (or update) a draft of each letter the action will issue with this payload."""
+    """Start (or update) a draft of each letter the action will issue with this payload and
+    the clerk's edits of its own texts."""
     organ = rt.organs.by_id(session, principal.organ_id or 0)
     assert organ is not None
     out = []
@@ -196,7 +161,9 @@ def _previews(
         if not rule.applies(payload):
             continue
         title = kind_info(rule.kind).title
-        fields = action_params(action, rule.kind, payload, organ)
+        fields = with_edits(
+            action_params(action, rule.kind, payload, organ), edits.get(rule.kind, {})
+        )
         try:
             with session.begin_nested():
                 draft = letters_repo.open_draft(session, case.id, rule.kind)
@@ -258,15 +225,32 @@ def _submit(
             ),
             status=422,
         )
+    drafting = bool(action.letters) and bool(principal.roles & DRAFTERS)
+    edits, edit_errors = posted_edits(action, payload, form) if drafting else ({}, FieldErrors())
+    if edit_errors:
+        drafts = draft_forms(session, case_id, action, payload, form)
+        ctx = _context(
+            rt,
+            principal,
+            case,
+            action,
+            values=values,
+            version=version,
+            errors=edit_errors,
+            drafts=drafts,
+        )
+        return Outcome(context=ctx, status=422)
     confirmed = form.get(CONFIRM) == "1"
-    wants_preview = action.letters and principal.roles & DRAFTERS and not confirmed
+    # Texts changed since the last preview are previewed again before anything is issued.
+    revised = confirmed and drafting and changed(session, case_id, edits)
+    wants_preview = drafting and (not confirmed or revised)
     previews: list[Preview] = []
     try:
         with session.begin_nested():
             if wants_preview:
                 # Nothing is drafted for an action that would be refused.
                 service.check_action(session, rt, principal, case_id, code, payload, version)
-                previews = _previews(session, rt, principal, case, action, payload)
+                previews = _previews(session, rt, principal, case, action, payload, edits)
             if not previews:
                 service.act(session, rt, principal, case_id, code, payload, version)
     except VersionConflict:
@@ -285,7 +269,15 @@ def _submit(
         return Outcome(context=ctx, status=exc.status)
     if previews:
         ctx = _context(
-            rt, principal, case, action, values=values, version=version, previews=previews
+            rt,
+            principal,
+            case,
+            action,
+            values=values,
+            version=version,
+            previews=previews,
+            drafts=draft_forms(session, case_id, action, payload, form),
+            revised=revised,
         )
         return Outcome(context=ctx)
     return Outcome(redirect=f"/staff/cases/{case_id}?done={code}")
