@@ -24,11 +24,13 @@ from app.web.staff import (
     ledger,
     legal,
     login,
+    login_oidc,
     worklist,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
+    login_oidc.router,
     worklist.router,
     case_page.router,
     case_actions.router,
