@@ -12,17 +12,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from html import escape
 from typing import Any
 from urllib.parse import unquote, urlencode
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from app.auth.oidc.link import SubjectLink, link_subject
+from app.organs import service as organs_service
+from app.organs.schemas import UserCreate
+from app.runtime import Runtime
 from tests.web.browser.support import LiveServer
 
 CLIENT_ID = "gongkai-workbench"
@@ -51,6 +56,7 @@ class Provider:
     url: str = ""
     subject: str = "zhang.san"
     deny: bool = False
+    interactive: bool = False  # show a sign-in page (a form the person submits) first
     claims: dict[str, Any] = field(default_factory=dict)
     signing_key: Any = None
     algorithm: str = "RS256"
@@ -59,6 +65,7 @@ class Provider:
 
     def reset(self) -> None:
         self.subject, self.deny, self.claims = "zhang.san", False, {}
+        self.interactive = False
         self.signing_key, self.algorithm = None, "RS256"
         self.grants.clear()
         self.token_requests = 0
@@ -118,9 +125,7 @@ def provider_app(p: Provider) -> FastAPI:
         public = jwt.algorithms.RSAAlgorithm.to_jwk(p.key.public_key(), as_dict=True)
         return {"keys": [{**public, "kid": KID, "use": "sig", "alg": "RS256"}]}
 
-    @app.get("/authorize")
-    def authorize(request: Request) -> Response:
-        q = request.query_params
+    def _answer(q: Mapping[str, str]) -> Response:
         ok = (
             q.get("response_type") == "code"
             and q.get("client_id") == CLIENT_ID
@@ -140,6 +145,25 @@ def provider_app(p: Provider) -> FastAPI:
             p.grants[code] = _Grant(q["redirect_uri"], q["nonce"], q["code_challenge"], p.subject)
             back["code"] = code
         return RedirectResponse(q["redirect_uri"] + "?" + urlencode(back), status_code=302)
+
+    @app.get("/authorize")
+    def authorize(request: Request) -> Response:
+        if not p.interactive:  # signed in already: straight back
+            return _answer(request.query_params)
+        fields = "".join(
+            f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">'
+            for k, v in request.query_params.items()
+        )
+        return HTMLResponse(
+            '<!doctype html><html lang="zh-CN"><title>统一身份认证</title><main>'
+            f'<h1>统一身份认证</h1><form method="post" action="/authorize">{fields}'
+            '<button type="submit">确认登录</button></form></main></html>'
+        )
+
+    @app.post("/authorize")
+    async def authorize_form(request: Request) -> Response:
+        form = await request.form()
+        return _answer({k: str(v) for k, v in form.items()})
 
     @app.post("/token")
     async def token(request: Request) -> Response:
@@ -167,13 +191,32 @@ def provider_app(p: Provider) -> FastAPI:
     return app
 
 
-def serve(clock: Callable[[], datetime]) -> Iterator[Provider]:
-    """The provider served on 127.0.0.1 (for a fixture to yield from)."""
+def serve(clock: Callable[[], datetime], host: str = "127.0.0.1") -> Iterator[Provider]:
+    """The provider served on 127.0.0.1 (for a fixture to yield from), its issuer named with
+    `host` ("localhost" makes it another site than an app at 127.0.0.1, as in production)."""
     p = Provider(clock=clock)
     server = LiveServer(provider_app(p))
-    p.url = server.url
+    p.url = server.url.replace("127.0.0.1", host)
     server.start()
     try:
         yield p
     finally:
         server.stop()
+
+
+def linked_clerk(
+    runtime: Runtime, subject: str, *, organ: str = "org-a", active: bool = True
+) -> int:
+    """A clerk with no password, linked to the provider's subject; returns the user id."""
+    with runtime.sessions.write.begin() as session:
+        user, _ = organs_service.create_user(
+            session,
+            runtime.token_key,
+            UserCreate.model_validate(
+                {"organ_code": organ, "name": "承办人 张三", "roles": ["clerk"]}
+            ),
+            now=datetime.now(UTC),
+        )
+        linked = link_subject(session, user.id, SubjectLink(subject=subject), by="test")
+        linked.active = active
+        return linked.id

@@ -5,7 +5,9 @@ challenge; the three (and where to return to) wait in a short-lived signed cooki
 SameSite=Lax (the provider's redirect back is a cross-site navigation, which Strict would strip),
 scoped to these two paths. GET /staff/login/oidc/callback takes the provider's answer once: the
 state must be this browser's, the code is exchanged at the token endpoint with the verifier, the
-ID token verified, the linked user found, and the session starts exactly as after a password.
+ID token verified, the linked user found, and the session starts exactly as after a password;
+the answer is a page that goes on to `next` by itself: a same-site navigation, which carries the
+session's SameSite=Strict cookie where the rest of the provider's redirect chain would not.
 Every failure is the sign-in page with what went wrong in words, never a 500. Without a
 configured provider both routes are 404 and the sign-in page has no button.
 """
@@ -30,6 +32,7 @@ from app.web.errors import wait_in_words
 from app.web.portal import local_path
 from app.web.staff.login import login_form
 from app.web.staff.session import HOME_PATH, start_session
+from app.web.templating import render
 
 log = logging.getLogger("gongkai.auth")
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
@@ -214,7 +217,10 @@ def oidc_callback(request: Request, rt: RuntimeDep) -> Response:
             request, rt, next_path=next_path, wait=wait, status_code=429, headers=exc.headers
         )
     else:
-        response = RedirectResponse(next_path, status_code=303)
+        # Not a redirect: the browser came from the provider's site, and on the rest of that
+        # redirect chain it would not send the SameSite=Strict session cookie; this page's own
+        # (same-site) navigation does.
+        response = render(request, rt, "staff/login_continue.html", {"next": next_path})
         start_session(request, response, rt, who.user_id, who.generation)
     _forget_flow(request, response)  # a flow is answered once
     return response
