@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.auth.oidc.urls import is_secure_url
+from app.auth.oidc.urls import is_secure_url, is_web_url
 from app.intake.proxies import parse_networks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -185,14 +185,24 @@ class Settings(DatabaseSettings):
             raise ValueError("GONGKAI_OIDC_SCOPES must include openid")
         return " ".join(scopes)
 
-    @field_validator("oidc_issuer", "oidc_redirect_uri")
+    @field_validator("oidc_issuer")
     @classmethod
-    def _oidc_url(cls, value: str | None) -> str | None:
+    def _oidc_issuer(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
         url = value.strip().rstrip("/")
         if not is_secure_url(url):
             raise ValueError(f"{url}: an https:// address (http:// only on this host)")
+        return url
+
+    @field_validator("oidc_redirect_uri")
+    @classmethod
+    def _oidc_redirect_uri(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = value.strip()
+        if not is_web_url(url):
+            raise ValueError(f"{url}: an absolute http(s):// address of this service")
         return url
 
     @property

@@ -202,6 +202,36 @@ def test_next_must_stay_on_this_site(client: TestClient, provider: Provider, zha
     assert _went_on_to(r) == "/staff/"
 
 
+def test_a_long_next_survives_the_trip(client: TestClient, provider: Provider, zhang: int) -> None:
+    assert _went_on_to(_round_trip(client, next_path="/staff/?q=王五")) == "/staff/?q=王五"
+    varied = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(480))  # compresses badly
+    r = _start(client, next_path="/staff/?q=" + varied)
+    (cookie,) = [h for h in r.headers.get_list("set-cookie") if h.startswith("gk_oidc=")]
+    assert len(cookie) < 4000
+    assert _went_on_to(_callback(client, _at_provider(r))) == "/staff/?q=" + varied
+
+
+def test_the_registered_callback_address_can_be_set(
+    runtime: Runtime, provider: Provider, database_url: str, tmp_path: Path
+) -> None:
+    registered = "http://gongkai.intranet/staff/login/oidc/callback"
+    settings = _settings(
+        database_url,
+        tmp_path,
+        oidc_issuer=provider.url,
+        oidc_client_id=CLIENT_ID,
+        oidc_client_secret=CLIENT_SECRET,
+        oidc_redirect_uri=registered,
+    )
+    other = build_runtime(settings)
+    try:
+        with TestClient(create_app(runtime=other)) as c:
+            r = _start(c)
+            assert parse_qs(urlsplit(r.headers["location"]).query)["redirect_uri"] == [registered]
+    finally:
+        other.close()
+
+
 def test_the_subject_claim_is_configurable(
     runtime: Runtime, provider: Provider, organ_a: Staff, database_url: str, tmp_path: Path
 ) -> None:

@@ -17,9 +17,8 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def is_secure_url(url: str) -> bool:
-    """An absolute https:// URL, or http:// to this host (a provider on the same machine, the
-    tests'); tokens and secrets never cross a network in the clear."""
+def is_web_url(url: str) -> bool:
+    """An absolute http(s):// URL with a host, no credentials and no fragment."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -27,4 +26,13 @@ def is_secure_url(url: str) -> bool:
         return False
     if not host or parts.username or parts.password or parts.fragment:
         return False
-    return parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(host))
+    return parts.scheme in ("http", "https")
+
+
+def is_secure_url(url: str) -> bool:
+    """An absolute https:// URL, or http:// to this host (a provider on the same machine, the
+    tests'); tokens and secrets never cross a network in the clear."""
+    if not is_web_url(url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" or _is_loopback(parts.hostname or "")
