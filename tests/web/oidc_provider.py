@@ -53,6 +53,7 @@ class Provider:
 
     clock: Callable[[], datetime]
     key: rsa.RSAPrivateKey = field(default_factory=new_key)
+    kid: str = KID
     url: str = ""
     subject: str = "zhang.san"
     deny: bool = False
@@ -66,6 +67,7 @@ class Provider:
     def reset(self) -> None:
         self.subject, self.deny, self.claims = "zhang.san", False, {}
         self.interactive = False
+        self.kid = KID  # (a rotated key stays: every test's service fetches the set anew)
         self.signing_key, self.algorithm = None, "RS256"
         self.grants.clear()
         self.token_requests = 0
@@ -87,7 +89,7 @@ class Provider:
             else:
                 claims[name] = value
         key = self.signing_key if self.signing_key is not None else self.key
-        return jwt.encode(claims, key, algorithm=self.algorithm, headers={"kid": KID})
+        return jwt.encode(claims, key, algorithm=self.algorithm, headers={"kid": self.kid})
 
 
 def _challenge(verifier: str) -> str:
@@ -123,7 +125,7 @@ def provider_app(p: Provider) -> FastAPI:
     @app.get("/jwks")
     def jwks() -> dict[str, Any]:
         public = jwt.algorithms.RSAAlgorithm.to_jwk(p.key.public_key(), as_dict=True)
-        return {"keys": [{**public, "kid": KID, "use": "sig", "alg": "RS256"}]}
+        return {"keys": [{**public, "kid": p.kid, "use": "sig", "alg": "RS256"}]}
 
     def _answer(q: Mapping[str, str]) -> Response:
         ok = (

@@ -360,6 +360,19 @@ def test_the_expiry_allows_a_minute_of_clock_skew(
     assert _went_on_to(_round_trip(client)) == "/staff/"
 
 
+def test_a_rotated_signing_key_is_fetched_again(
+    client: TestClient, provider: Provider, zhang: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _went_on_to(_round_trip(client)) == "/staff/"  # the key set is cached now
+    provider.key, provider.kid = new_key(), "key-2"
+    # Within half a minute of the last fetch an unknown key is not fetched again (a flood of
+    # forged kids cannot make the service hammer the provider) ...
+    _refused(_round_trip(client), 401, "返回的身份凭证未通过验证")
+    # ... after it, the new key set is fetched and the token verifies.
+    monkeypatch.setattr("app.auth.oidc.provider._JWKS_REFETCH_AFTER_S", 0.0)
+    assert _went_on_to(_round_trip(client)) == "/staff/"
+
+
 def test_a_provider_error_is_shown_in_words(
     client: TestClient, provider: Provider, zhang: int
 ) -> None:
