@@ -22,6 +22,7 @@ from app.audit.checkpoints import checkpoint_file, take_checkpoint
 from app.audit.keys import audit_key
 from app.auth import passwords
 from app.auth import service as auth_service
+from app.auth.oidc.link import SubjectLink, link_subject
 from app.auth.passwords import PasswordSet
 from app.auth.roles import Role
 from app.calendar import service as calendar_service
@@ -200,6 +201,34 @@ def set_password(
         except DomainError as exc:
             _fail(exc)
     typer.echo(f"password set for user {target} (login {data.login_name})")
+
+
+@cli.command("link-oidc")
+def link_oidc(
+    user_id: int,
+    subject: Annotated[
+        str | None,
+        typer.Argument(help="the provider's subject (the configured ID token claim)"),
+    ] = None,
+    unlink: Annotated[bool, typer.Option("--unlink", help="remove the user's link")] = False,
+) -> None:
+    """Link a staff user to the province's identity provider (or --unlink)."""
+    if (subject is None) == (not unlink):
+        typer.echo("error: give a subject, or --unlink", err=True)
+        raise typer.Exit(1)
+    try:
+        data = SubjectLink(subject=None if unlink else subject)
+    except ValidationError as exc:
+        for err in exc.errors():
+            typer.echo(f"error: {err['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(1) from None
+    settings = get_settings()
+    with _session(settings) as session:
+        try:
+            link_subject(session, user_id, data, by="the command line")
+        except DomainError as exc:
+            _fail(exc)
+    typer.echo(f"user {user_id} " + ("unlinked" if unlink else f"linked to subject {subject}"))
 
 
 DEMO_ORGAN = "demo"

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.auth.oidc.urls import is_secure_url, is_web_url
 from app.intake.proxies import parse_networks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +80,27 @@ class Settings(DatabaseSettings):
     # view (each view renews it) and, at the latest, this long after signing in.
     staff_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     staff_session_hours: int = Field(default=12, ge=1, le=7 * 24)
+    # The province's unified identity login (OIDC, README "Signing in with the province's
+    # identity provider"): a second way into the workbench, off unless the issuer, the client
+    # id and the client secret are all set. Users are linked by an administrator (the provider's
+    # subject stored on the user), never created at a first sign-in.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid profile"
+    # The ID token's claim naming the user: `sub`, or e.g. `preferred_username`.
+    oidc_subject_claim: str = Field(default="sub", min_length=1, max_length=100)
+    # What the sign-in page's button calls the provider.
+    oidc_provider_name: str = Field(default="统一身份认证", min_length=1, max_length=40)
+    # The callback address registered at the provider; unset, it is this request's own
+    # .../staff/login/oidc/callback (set it behind a proxy that changes host or scheme).
+    oidc_redirect_uri: str | None = None
+    # How long the provider's discovery document and signing keys are kept before refetching.
+    oidc_cache_seconds: int = Field(default=3600, ge=0)
+    oidc_timeout_s: float = Field(default=10.0, gt=0)
+    # How long a started sign-in may take at the provider before its state expires.
+    oidc_flow_minutes: int = Field(default=10, ge=1, le=60)
+
     # Argon2id cost of staff passwords; a hash made with other values is replaced by one with
     # these at the user's next sign-in.
     password_argon2_time_cost: int = Field(default=3, ge=1)
@@ -154,6 +176,44 @@ class Settings(DatabaseSettings):
     @classmethod
     def _check_proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(str(net) for net in parse_networks(value))
+
+    @field_validator("oidc_scopes")
+    @classmethod
+    def _openid_scope(cls, value: str) -> str:
+        scopes = value.split()
+        if "openid" not in scopes:
+            raise ValueError("GONGKAI_OIDC_SCOPES must include openid")
+        return " ".join(scopes)
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _oidc_issuer(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = value.strip().rstrip("/")
+        if not is_secure_url(url):
+            raise ValueError(f"{url}: an https:// address (http:// only on this host)")
+        return url
+
+    @field_validator("oidc_redirect_uri")
+    @classmethod
+    def _oidc_redirect_uri(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = value.strip()
+        if not is_web_url(url):
+            raise ValueError(f"{url}: an absolute http(s):// address of this service")
+        return url
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether the identity provider is configured (issuer, client id and secret set)."""
+        return bool(
+            self.oidc_issuer
+            and self.oidc_client_id
+            and self.oidc_client_secret
+            and self.oidc_client_secret.get_secret_value()
+        )
 
     @model_validator(mode="after")
     def _refuse_old_forwarded_setting(self) -> Settings:

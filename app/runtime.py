@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 
 from app.audit.keys import audit_key
+from app.auth.oidc.provider import OidcProvider
 from app.calendar.service import CalendarSource, start_calendar_source
 from app.case_types import FOI_APPLICATION
 from app.config import Settings
@@ -49,6 +50,8 @@ class Runtime:
     tz: ZoneInfo
     letter_templates: LetterTemplates
     press: LetterPress
+    # The province's identity provider, when configured (app/auth/oidc/): a second way in.
+    oidc: OidcProvider | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
 
     @property
@@ -120,6 +123,7 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtim
             timeout_s=settings.letter_render_timeout_s,
             storage_dir=settings.storage_dir,
         ),
+        oidc=OidcProvider(settings) if settings.oidc_enabled else None,
     )
 
 

@@ -135,8 +135,9 @@ def _refund(session: Session, row: SigninFailure, rule: Rule) -> None:
 
 
 def session_principal(session: Session, user_id: int, generation: int) -> Principal | None:
-    """The principal of a browser session: only while the user is active and the session's
-    generation is the user's current one (a sign-out or a new password ends it)."""
+    """The principal of a browser session: only while the user is active, the session's
+    generation is the user's current one (a sign-out, a new password or a change of the
+    provider's subject ends it) and they still have a password or a linked subject."""
     row = session.execute(
         select(User, Organ.code)
         .outerjoin(Organ, Organ.id == User.organ_id)
@@ -145,6 +146,8 @@ def session_principal(session: Session, user_id: int, generation: int) -> Princi
     if row is None:
         return None
     user, organ_code = row
-    if user.session_generation != generation or user.password_hash is None:
+    if user.session_generation != generation:
+        return None
+    if user.password_hash is None and user.oidc_subject is None:  # no way in left
         return None
     return principal_of(user, organ_code)

@@ -52,6 +52,10 @@ class User(Base):
     # Every browser session carries the generation it began in; a password change or a
     # sign-out moves it on, which ends every earlier session (app/auth/sessions.py).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The province's identity provider's subject for this user (the configured claim of its
+    # ID token), set by an administrator; a user with one may sign in through the provider
+    # (app/auth/oidc/). Nobody is created at a first sign-in.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     organ: Mapped[Organ | None] = relationship(lazy="raise")
 

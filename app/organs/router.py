@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import service as auth_service
 from app.auth.dependencies import require_roles
+from app.auth.oidc.link import SubjectLink, SubjectLinkRead, link_subject
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.db import CommittingRoute, ReadSession, WriteSession
@@ -178,6 +179,27 @@ def issue_token(
 ) -> TokenIssued:
     token = auth_service.issue_token(session, rt.token_key, user_id, now=rt.clock())
     return TokenIssued(token=token)
+
+
+@router.put(
+    "/admin/users/{user_id}/oidc-subject",
+    tags=["admin"],
+    summary="关联统一身份认证账号 / link the user to the identity provider's subject",
+    description=(
+        "关联后该用户可通过省统一身份认证登录工作台（首次登录不会自动建用户）；subject 为 null "
+        "则解除关联。更改或解除会结束该用户的全部会话。/ The user may then sign in to the "
+        "workbench through the province's identity provider (nobody is created at a first "
+        "sign-in); a null subject unlinks. A change ends every session of the user."
+    ),
+)
+def link_oidc_subject(
+    user_id: RowId,
+    data: SubjectLink,
+    session: WriteSession,
+    principal: Admin,
+) -> SubjectLinkRead:
+    user = link_subject(session, user_id, data, by=f"admin user {principal.user_id}")
+    return SubjectLinkRead(user_id=user.id, subject=user.oidc_subject)
 
 
 @router.delete(

@@ -24,12 +24,14 @@ from app.web.staff import (
     ledger,
     legal,
     login,
+    login_oidc,
     reports,
     worklist,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
+    login_oidc.router,
     worklist.router,
     case_page.router,
     case_actions.router,

@@ -29,7 +29,7 @@ router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 WRONG = "登录名或密码不正确"
 
 
-def _form(
+def login_form(
     request: Request,
     rt: Runtime,
     *,
@@ -37,10 +37,19 @@ def _form(
     login_name: str = "",
     errors: FieldErrors | None = None,
     wait: str | None = None,
+    oidc_error: str | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    context = {"next": next_path, "login_name": login_name, "errors": errors, "wait": wait}
+    """The sign-in page; with the identity provider's button when one is configured."""
+    context = {
+        "next": next_path,
+        "login_name": login_name,
+        "errors": errors,
+        "wait": wait,
+        "oidc_name": rt.oidc.name if rt.oidc is not None else None,
+        "oidc_error": oidc_error,
+    }
     return render(
         request, rt, "staff/login.html", context, status_code=status_code, headers=headers
     )
@@ -48,7 +57,7 @@ def _form(
 
 @router.get(LOGIN_PATH, response_class=HTMLResponse)
 def login_page(request: Request, rt: RuntimeDep, next: str = HOME_PATH) -> Response:
-    return _form(request, rt, next_path=local_path(next, HOME_PATH))
+    return login_form(request, rt, next_path=local_path(next, HOME_PATH))
 
 
 @router.post(LOGIN_PATH)
@@ -68,7 +77,7 @@ async def login(request: Request, rt: RuntimeDep) -> Response:
     elif len(password) > MAX_PASSWORD_LENGTH:
         errors.add("password", f"密码不超过 {MAX_PASSWORD_LENGTH} 个字符")
     if errors:
-        return _form(
+        return login_form(
             request, rt, next_path=next_path, login_name=name[:64], errors=errors, status_code=422
         )
     try:
@@ -78,7 +87,7 @@ async def login(request: Request, rt: RuntimeDep) -> Response:
         seconds = int(exc.extra["retry_after"])
         braked = FieldErrors()
         braked.add("login_name", f"登录失败次数过多，请在 {wait_in_words(seconds)} 后再试")
-        return _form(
+        return login_form(
             request,
             rt,
             next_path=next_path,
@@ -91,7 +100,7 @@ async def login(request: Request, rt: RuntimeDep) -> Response:
     if who is None:
         wrong = FieldErrors()
         wrong.add("password", WRONG)
-        return _form(
+        return login_form(
             request, rt, next_path=next_path, login_name=name, errors=wrong, status_code=401
         )
     response = RedirectResponse(next_path, status_code=303)
