@@ -16,7 +16,14 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 
 from app.config import PROJECT_ROOT
 from app.deadline.explain import STATUS_LABELS
@@ -65,6 +72,21 @@ def cn_datetime(value: datetime | None, tz: Any = None) -> str:
     return f"{cn_date(local)} {local:%H:%M}"
 
 
+# In templates a moment is shown in the page's time zone (`tz`, the organ's: Beijing time)
+# unless told otherwise; a stored datetime is UTC, whose date and hour would be wrong.
+@pass_context
+def _local_date(ctx: Context, value: date | datetime | None, weekday: bool = False) -> str:
+    zone = ctx.get("tz")
+    if isinstance(value, datetime) and zone is not None:
+        value = value.astimezone(zone)
+    return cn_date(value, weekday)
+
+
+@pass_context
+def _local_datetime(ctx: Context, value: datetime | None, tz: Any = None) -> str:
+    return cn_datetime(value, tz if tz is not None else ctx.get("tz"))
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -80,7 +102,7 @@ def environment() -> Environment:
         csrf_field=CSRF_FIELD,
         status_words=STATUS_LABELS,  # a deadline's status in words
     )
-    env.filters.update(cn_date=cn_date, cn_datetime=cn_datetime)
+    env.filters.update(cn_date=_local_date, cn_datetime=_local_datetime)
     return env
 
 

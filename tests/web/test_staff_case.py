@@ -78,7 +78,11 @@ def test_the_page_shows_what_the_api_shows(
     assert "<details><summary>计算说明</summary>" in text
     # The actions offered are the API's allowed actions, in order.
     assert ACTION_LINK.findall(text) == api["allowed_actions"]
-    assert "register" in text or "登记" in text  # the timeline's first event
+    # Times in Beijing time (staff_case arrives 2026-03-02 10:00+08:00, stored in UTC), codes in
+    # words: the delivery, the timeline's first event.
+    assert "<dd>2026年3月2日 10:00</dd>" in text
+    assert "提供形式：电子文件；获取方式：电子邮件" in text
+    assert "：登记申请 → " in text
 
 
 def test_another_organs_case_is_the_404_page(

@@ -21,12 +21,14 @@ from app.cases.schemas import CaseRead
 from app.db import CommittingRoute, ReadSession
 from app.fields import RowId
 from app.letters import views as letters
+from app.letters.builders import DELIVERY_FORM_LABELS, DELIVERY_METHOD_LABELS
 from app.letters.responses import document_response
 from app.remedies import service as remedies
 from app.runtime import Runtime, RuntimeDep
 from app.suggestions import service as suggestions
 from app.validation.files import ALLOWED_TYPES
 from app.web.staff.session import Workbench, page_roles, staff_page
+from app.workflow.definition import CREATION_LABELS
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
@@ -53,7 +55,11 @@ def case_context(
         else None,
         "actions": [wf.action(code) for code in case.allowed_actions],
         "state_labels": {code: st.label for code, st in wf.states.items()},
-        "action_labels": {code: a.label for code, a in wf.actions.items()},
+        "action_labels": {
+            **CREATION_LABELS,
+            **{code: a.label for code, a in wf.actions.items()},
+        },
+        "delivery_labels": {**DELIVERY_FORM_LABELS, **DELIVERY_METHOD_LABELS},
     }
 
 

@@ -17,9 +17,9 @@ NOW = "2026-03-02T10:00+08:00"
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
 # (arrival, channel, applicant): overdue, due within 3 and 5 working days, and fresh cases.
 CASES = [
-    ("2026-01-16T09:30+08:00", "post", "王建国"),
+    ("2026-01-16T09:30+08:00", "fax", "王建国"),
     ("2026-01-26T14:00+08:00", "in_person", "刘芳"),
-    ("2026-02-03T10:00+08:00", "post", "陈立"),
+    ("2026-02-03T10:00+08:00", "fax", "陈立"),
     ("2026-02-06T10:00+08:00", "in_person", "赵敏"),
     ("2026-02-27T11:00+08:00", "fax", "孙伟"),
     ("2026-03-02T09:00+08:00", "in_person", "周婷"),
@@ -61,7 +61,7 @@ def walk(
     """Shoot every workbench page type; yields the files written."""
     with httpx.Client(base_url=base, timeout=60) as api:
         cases = _register(api, staff, clock)
-    late = cases[0]
+    late = cases[1]  # registered in person: its clock runs (a fax awaits confirmation)
     for width, options in (
         ("desktop", {"viewport": {"width": 1280, "height": 900}}),
         ("phone", PHONE),
@@ -87,7 +87,9 @@ def walk(
             yield save(page, out, "staff-worklist-overdue", width)
             page.goto(f"/staff/cases/{late['id']}")
             yield save(page, out, "staff-case", width)
-            page.get_by_role("link", name="通知补正").first.click()
+            page.goto(f"/staff/cases/{cases[-1]['id']}")
+            action = page.get_by_role("link", name="通知补正")
+            action.or_(page.get_by_role("button", name="通知补正")).first.click()
             yield save(page, out, "staff-action", width)
             page.get_by_label("需补正事项").first.fill("请写明所需信息的文件名称或文号")
             page.get_by_role("button", name="预览文书").click()
