@@ -93,7 +93,7 @@ def form_fields(action: ActionDef) -> list[FormField]:
     for f in action.payload:
         hint = _HINTS.get(f.type)
         if f.choices:
-            options = tuple((c, c) for c in f.choices)
+            options = f.options()
             widget = "radios" if len(options) <= 6 else "select"
             if widget == "select":
                 options = (("", "请选择"), *options)
