@@ -44,10 +44,12 @@ def _quoted(text: str) -> str:
 def to_dot(wf: WorkflowDef) -> str:
     """The workflow as Graphviz DOT with Chinese labels; final states drawn doubled and grey."""
     font = _quoted(FONT)
+    # Left to right: the FOI chart comes out about as tall as wide (top to bottom it is three
+    # times wider than tall), so it reads in a page column.
     lines = [
         f"digraph {_quoted(wf.name)} {{",
         f"  graph [label={_quoted(f'{wf.title}（第 {wf.version} 版）')}, labelloc=t,"
-        f" fontname={font}, fontsize=16, rankdir=TB, nodesep=0.4, ranksep=0.5];",
+        f" fontname={font}, fontsize=16, rankdir=LR, nodesep=0.4, ranksep=0.5];",
         f"  node [fontname={font}, fontsize=12, shape=box, style=rounded];",
         f"  edge [fontname={font}, fontsize=10];",
         '  start__ [label="", shape=circle, style=filled, fillcolor=black, width=0.2];',
