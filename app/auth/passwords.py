@@ -128,6 +128,16 @@ def verify_password(
         return False, None
 
 
+def check_login_name_free(session: Session, login_name: str, user_id: int | None) -> None:
+    """Conflict if another user (not `user_id`) already signs in with this login name."""
+    holder = session.scalar(select(User.id).where(User.login_name == login_name))
+    if holder is not None and holder != user_id:
+        raise Conflict(
+            f"登录名 {login_name} 已被其他用户使用 / login name taken",
+            errors=[{"loc": ["login_name"], "msg": "该登录名已被其他用户使用 / login name taken"}],
+        )
+
+
 def set_password(
     session: Session,
     settings: Settings,
@@ -141,12 +151,7 @@ def set_password(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"用户 {user_id} 不存在 / user {user_id} not found")
-    holder = session.scalar(select(User.id).where(User.login_name == data.login_name))
-    if holder is not None and holder != user.id:
-        raise Conflict(
-            f"登录名 {data.login_name} 已被其他用户使用 / login name taken",
-            errors=[{"loc": ["login_name"], "msg": "该登录名已被其他用户使用 / login name taken"}],
-        )
+    check_login_name_free(session, data.login_name, user.id)
     user.login_name = data.login_name
     user.password_hash = hasher(settings).hash(data.password)
     user.password_changed_at = now

@@ -21,6 +21,11 @@ def organ_by_id(session: Session, organ_id: int) -> Organ | None:
     return session.get(Organ, organ_id)
 
 
+def user_by_id(session: Session, user_id: int) -> User | None:
+    """One user by id."""
+    return session.get(User, user_id)
+
+
 def list_organs(session: Session) -> list[Organ]:
     """Every organ, by code."""
     return list(session.scalars(select(Organ).order_by(Organ.code)))

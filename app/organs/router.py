@@ -17,7 +17,7 @@ from app.auth.roles import Role
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.fields import RowId
 from app.organs import admin, public, service
-from app.organs.schemas import OrganCreate, OrganRead, UserCreate, UserCreated
+from app.organs.schemas import OrganCreate, OrganRead, UserCreate, UserCreated, UserRead, UserUpdate
 from app.organs.settings import OrganSettings
 from app.runtime import Runtime, RuntimeDep
 
@@ -163,6 +163,22 @@ def put_settings(
 def create_user(data: UserCreate, session: WriteSession, rt: RuntimeDep, _: Admin) -> UserCreated:
     user, token = service.create_user(session, rt.token_key, data, now=rt.clock())
     return UserCreated(user=user, token=token)
+
+
+@router.put(
+    "/admin/users/{user_id}",
+    tags=["admin"],
+    summary="修改用户的角色和启用状态 / set a user's roles and whether they are active",
+    description=(
+        "角色整体替换，下一次请求即生效；停用的用户令牌和登录会话立即失效。管理员不能取消自己的"
+        "系统管理员角色，也不能停用自己。/ Replaces the roles, effective from the next request; "
+        "a deactivated user's tokens and sessions stop working at once. An admin cannot drop "
+        "their own admin role or deactivate themselves."
+    ),
+)
+def update_user(user_id: RowId, data: UserUpdate, session: WriteSession, admin: Admin) -> UserRead:
+    by = f"user {admin.user_id} ({admin.name}) through the API"
+    return service.update_user(session, user_id, data, actor=admin, by=by)
 
 
 @router.post(

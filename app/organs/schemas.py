@@ -77,6 +77,25 @@ class UserCreate(BaseModel):
     )
 
 
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    roles: list[Role] = Field(
+        min_length=1,
+        description=(
+            "全部角色（整体替换；管理员不能取消自己的系统管理员角色）/ every role (replaces "
+            "them; an admin cannot drop their own admin role)"
+        ),
+        examples=[["clerk", "legal"]],
+    )
+    active: bool = Field(
+        description=(
+            "是否启用；停用后其令牌和登录会话立即失效 / active; a deactivated user's tokens "
+            "and sessions stop working at once"
+        )
+    )
+
+
 class UserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

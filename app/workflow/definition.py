@@ -150,8 +150,14 @@ class PayloadField(BaseModel):
     label: str = Field(min_length=1)
     # Allowed values, for str fields that are enumerations; empty means free text.
     choices: tuple[str, ...] = ()
-    # How a form names some of the choices (choice -> Chinese label); the others show the code.
-    choice_labels: dict[str, str] = Field(default_factory=dict)
+    # Their Chinese labels when the YAML gives `choices` as a mapping code -> label. Forms show
+    # the labels; payloads, conditions and the JSON API keep the codes (not dumped).
+    choice_labels: tuple[tuple[str, str], ...] = Field(default=(), exclude=True)
+
+    def options(self) -> tuple[tuple[str, str], ...]:
+        """The (code, label) pairs of the choices; a code without a label stands for itself."""
+        labels = dict(self.choice_labels)
+        return tuple((code, labels.get(code, code)) for code in self.choices)
 
 
 class LetterRule(BaseModel):
@@ -651,7 +657,7 @@ def _normalise_action(fields: dict[str, Any], where: str, problems: list[str]) -
             if isinstance(spec, Mapping):
                 if "name" in spec and spec["name"] != name:
                     problems.append(f"{where}: payload field {name!r} has a different 'name'")
-                items.append({**spec, "name": name})
+                items.append(_choices_normalised({**spec, "name": name}, where, problems))
             else:
                 problems.append(f"{where}: payload field {name!r} must be a mapping")
         fields["payload"] = items
@@ -662,6 +668,31 @@ def _normalise_action(fields: dict[str, Any], where: str, problems: list[str]) -
         if key in fields and fields[key] is None:
             fields.pop(key)  # `guards:` with nothing after it means none
     return fields
+
+
+def _choices_normalised(spec: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """`choices` given as a mapping code -> Chinese label: the codes and their labels apart."""
+    choices = spec.get("choices")
+    if not isinstance(choices, Mapping):
+        return spec
+    field = f"{where}: payload field {spec['name']!r}"
+    if not choices:
+        problems.append(f"{field}: choices is an empty mapping (leave it out for free text)")
+    codes: list[str] = []
+    labels: list[tuple[str, str]] = []
+    for code, label in choices.items():
+        # YAML reads a bare yes/no/on/off or number as bool/int: such a code is not text.
+        if not isinstance(code, str) or not code.strip():
+            problems.append(f"{field}: choice code {code!r} must be text (quote it in the YAML)")
+        elif not isinstance(label, str) or not label.strip():
+            problems.append(
+                f"{field}: choice {code!r} needs a Chinese label (choices: {{code: 标签}}), "
+                f"got {label!r}"
+            )
+        else:
+            codes.append(code)
+            labels.append((code, label.strip()))
+    return {**spec, "choices": codes, "choice_labels": labels}
 
 
 def _validated(model: type[_M], fields: Any, problems: list[str]) -> _M | None:
@@ -861,11 +892,9 @@ def _check_action(
     for f in action.payload:
         if f.choices and f.type != "str":
             problems.append(f"{where}: payload field {f.name!r}: choices need type 'str'")
-        problems += [
-            f"{where}: payload field {f.name!r}: choice_labels names {c!r}, not a choice"
-            for c in f.choice_labels
-            if c not in f.choices
-        ]
+        stray = [code for code, _ in f.choice_labels if code not in f.choices]
+        if stray:
+            problems.append(f"{where}: payload field {f.name!r}: labels for no choice: {stray}")
     conditions = [(f"letter {rule.kind!r}", rule.when) for rule in action.letters]
     conditions.append(("returns_when", action.returns_when))
     for what, when in conditions:

@@ -2,7 +2,7 @@
 
 `/api/v1/workflow` answers the FOI application workflow as it always has (or another case
 type's with `?name=`); `/api/v1/workflows` lists every case type's, `/api/v1/workflows/{name}`
-answers one.
+answers one; `/api/v1/workflows/{name}/diagram` and `.../diagram.svg` draw it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 
 from app.case_types import FOI_APPLICATION, CaseType
 from app.db import CommittingRoute
@@ -18,6 +18,7 @@ from app.errors import NotFound
 from app.runtime import Runtime, RuntimeDep
 from app.workflow.definition import WorkflowDef
 from app.workflow.diagram import to_mermaid
+from app.workflow.svg import workflow_svg
 
 router = APIRouter(route_class=CommittingRoute, prefix="/api/v1", tags=["workflow"])
 
@@ -37,6 +38,10 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "没有该案件类型的流程 / no workflow of that name"}
 }
 _MERMAID: dict[int | str, dict[str, Any]] = {200: {"content": {"text/vnd.mermaid": {}}}}
+_SVG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/svg+xml": {}}},
+    503: {"description": "服务器未安装 Graphviz 或绘图失败 / Graphviz missing or failed"},
+}
 
 
 def _named(rt: Runtime, name: str) -> WorkflowDef:
@@ -87,3 +92,18 @@ def named_workflow(name: NamePath, rt: RuntimeDep) -> dict[str, Any]:
 )
 def named_diagram(name: NamePath, rt: RuntimeDep) -> PlainTextResponse:
     return _mermaid(_named(rt, name))
+
+
+@router.get(
+    "/workflows/{name}/diagram.svg",
+    summary="某案件类型的办理流程图（SVG）/ one case type's diagram as SVG",
+    description=(
+        "服务器用 Graphviz 绘制，不引用任何外部资源。/ Drawn on the server by Graphviz; "
+        "refers to nothing outside itself."
+    ),
+    response_class=Response,
+    responses={**_SVG, **_NOT_FOUND},
+)
+def named_diagram_svg(name: NamePath, rt: RuntimeDep) -> Response:
+    svg = workflow_svg(_named(rt, name))
+    return Response(svg, media_type="image/svg+xml; charset=utf-8")

@@ -4,6 +4,7 @@ JSON API serves, as a table; the Mermaid source to download; any signed-in staff
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -91,3 +92,47 @@ def test_without_a_session_it_sends_to_sign_in(client: TestClient) -> None:
     r = client.get(f"{PAGE}/foi_application", follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"].startswith("/staff/login")
+
+
+@pytest.mark.parametrize("name", ["foi_application", "record_correction"])
+def test_the_page_embeds_the_apis_svg_with_every_state_label(
+    clerk: TestClient, client: TestClient, name: str
+) -> None:
+    api = client.get(f"/api/v1/workflows/{name}/diagram.svg")
+    assert api.status_code == 200
+    assert api.headers["content-type"] == "image/svg+xml; charset=utf-8"
+    assert api.text.startswith('<svg role="img" aria-label="办理流程图：')
+    assert set(re.findall(r"https?://[^\s\"'<>]*", api.text)) == {"http://www.w3.org/2000/svg"}
+    page = clerk.get(f"{PAGE}/{name}").text
+    figure = re.search(r'<div class="workflow-diagram__image" tabindex="0">(.*?)</div>', page, re.S)
+    assert figure
+    assert figure.group(1) == api.text
+    assert "<?xml" not in page
+    assert "<!DOCTYPE svg" not in page
+    texts = set(re.findall(r"<text[^>]*>([^<]*)</text>", figure.group(1)))
+    for state in client.get(f"/api/v1/workflows/{name}").json()["states"].values():
+        assert state["label"] in texts
+    assert f'href="/api/v1/workflows/{name}/diagram.svg" download="{name}.svg"' in page
+    # Nothing on the page comes from another origin.
+    assert set(re.findall(r"https?://[^\s\"'<>]*", page)) <= {"http://www.w3.org/2000/svg"}
+
+
+def test_without_graphviz_the_page_says_so_and_keeps_the_table(
+    clerk: TestClient, client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    r = clerk.get(f"{PAGE}/foi_application")
+    assert r.status_code == 200
+    assert "流程图暂时无法显示：服务器未安装 Graphviz（dot）" in r.text
+    assert "<svg" not in r.text
+    assert '<tbody id="state-received">' in r.text
+    assert "diagram.svg" not in r.text
+    api = client.get("/api/v1/workflows/foi_application/diagram.svg")
+    assert api.status_code == 503
+    assert api.headers["content-type"] == "application/problem+json"
+    assert api.json()["code"] == "diagram-unavailable"
+    assert "Graphviz" in api.json()["detail"]
+
+
+def test_an_unknown_workflows_svg_is_404(client: TestClient) -> None:
+    assert client.get("/api/v1/workflows/nope/diagram.svg").status_code == 404

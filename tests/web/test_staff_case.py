@@ -137,6 +137,38 @@ def test_confirm_receipt_form_has_the_yamls_choices(
     assert '<label for="receipt_date">收到申请日期<span class="required"' in text
 
 
+def test_choices_show_their_yaml_labels_and_submit_their_codes(
+    client: TestClient, runtime: Runtime, organ_a: Staff, clock: Clock
+) -> None:
+    clock.set("2026-03-03T09:00+08:00")
+    posted = _register(client, organ_a, "ordinary_mail")
+    desk = _as(client, runtime, "desk", "front_desk")
+    path = f"/staff/cases/{posted['id']}/actions/confirm_receipt"
+    text = desk.get(path).text
+    field = runtime.workflow.action("confirm_receipt").field("receipt_basis")
+    assert field.options()[1] == ("signed_for", "签收之日")
+    for code, label in field.options():
+        assert f'<label for="receipt_basis-{code}">{label}</label>' in text
+    data = {
+        "version": str(posted["version"]),
+        "receipt_date": "2026-03-03",
+        "receipt_basis": "confirmed",
+        "receipt_evidence": "与申请人电话确认",
+    }
+    r = _post(desk, path, data)
+    assert r.status_code == 303, r.text[:3000]
+    events = desk.get(f"{CASES}/{posted['id']}/events", headers=organ_a.headers("clerk")).json()
+    assert events[-1]["action"] == "confirm_receipt"
+    assert events[-1]["payload"]["input"]["receipt_basis"] == "confirmed"
+    # A label is not a code: the same form refuses it beside the field.
+    again = _register(client, organ_a, "ordinary_mail")
+    path = f"/staff/cases/{again['id']}/actions/confirm_receipt"
+    bad = {**data, "version": str(again["version"]), "receipt_basis": "双方确认之日"}
+    refused = _post(desk, path, bad)
+    assert refused.status_code == 422, refused.text[:2000]
+    assert "须为以下之一" in refused.text
+
+
 def test_extend_form_and_a_guard_failure_in_words(
     client: TestClient, runtime: Runtime, organ_a: Staff, case: dict[str, Any]
 ) -> None:

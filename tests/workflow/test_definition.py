@@ -587,6 +587,78 @@ def test_choices_on_a_non_string_field_are_reported() -> None:
     assert "payload field 'days': choices need type 'str'" in text
 
 
+def _choice_field(choices: Any) -> Mutation:
+    return set_in_action(
+        "extend",
+        "payload",
+        {"basis": {"type": "str", "required": True, "label": "依据", "choices": choices}},
+    )
+
+
+def test_choices_given_as_a_mapping_keep_codes_for_the_api_and_labels_for_forms() -> None:
+    data = copy.deepcopy(RAW)
+    _choice_field({"law": "法律规定", "practice": "工作惯例"})(data)
+    field = parse_workflow(data).action("extend").field("basis")
+    assert field.choices == ("law", "practice")
+    assert field.options() == (("law", "法律规定"), ("practice", "工作惯例"))
+    dumped = parse_workflow(data).model_dump(mode="json")["actions"]["extend"]["payload"]
+    assert dumped == [
+        {
+            "name": "basis",
+            "type": "str",
+            "required": True,
+            "label": "依据",
+            "choices": ["law", "practice"],
+        }
+    ]
+
+
+def test_choices_as_a_list_stay_valid_and_label_themselves() -> None:
+    data = copy.deepcopy(RAW)
+    _choice_field(["law", "practice"])(data)
+    field = parse_workflow(data).action("extend").field("basis")
+    assert field.options() == (("law", "law"), ("practice", "practice"))
+
+
+@pytest.mark.parametrize(
+    ("choices", "message"),
+    [
+        ({"law": "法律规定", "practice": ""}, "choice 'practice' needs a Chinese label"),
+        ({"law": None}, "choice 'law' needs a Chinese label"),
+        ({"law": ["法律"]}, "choice 'law' needs a Chinese label"),
+        ({True: "是", "law": "法律规定"}, "choice code True must be text (quote it in the YAML)"),
+        ({}, "choices is an empty mapping"),
+    ],
+)
+def test_a_bad_choices_mapping_fails_to_load_with_a_clear_message(
+    choices: Any, message: str
+) -> None:
+    text = problems_after(_choice_field(choices))
+    assert "action 'extend': payload field 'basis': " + message in text
+
+
+def test_a_yaml_bare_yes_as_a_choice_code_is_refused_when_loading(tmp_path: Path) -> None:
+    text = WORKFLOW_PATH.read_text(encoding="utf-8").replace(
+        "          per_piece: 按件计收", "          yes: 按件计收"
+    )
+    path = tmp_path / "foi_application.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(WorkflowDefinitionError) as excinfo:
+        load_workflow(path)
+    assert "payload field 'method': choice code True must be text" in str(excinfo.value)
+
+
+@pytest.mark.parametrize("name", ["foi_application", "record_correction"])
+def test_every_shipped_choice_has_a_chinese_label(name: str) -> None:
+    wf = load_workflow(WORKFLOW_PATH.with_name(f"{name}.yaml"))
+    fields = [f for a in wf.actions.values() for f in a.payload if f.choices]
+    assert fields
+    for f in fields:
+        for code, label in f.options():
+            assert label != code, (f.name, code)
+            assert re.search(r"[\u4e00-\u9fff]", label), (f.name, code)
+
+
 def test_too_long_state_code_is_reported() -> None:
     # cases.state is VARCHAR(32).
     long_code = "s" * 33

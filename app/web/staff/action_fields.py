@@ -39,7 +39,7 @@ def form_fields(action: ActionDef, *, leave_out: frozenset[str] = frozenset()) -
             continue
         hint = _HINTS.get(f.type)
         if f.choices:
-            options = tuple((c, f.choice_labels.get(c, c)) for c in f.choices)
+            options = f.options()
             widget = "radios" if len(options) <= 6 else "select"
             if widget == "select":
                 options = (("", "请选择"), *options)

@@ -1,4 +1,7 @@
-"""Administration of users (/staff/admin/users): login names and passwords (admins only)."""
+"""Administration of users (/staff/admin/users, admins only): the list, login names and passwords.
+
+Roles, the active flag and new users are in admin_user_edit.py; tokens in admin_tokens.py.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +34,8 @@ nav.link("/staff/admin/users", "用户与密码", 70, ADMIN_ROLES)
 _LABELS: dict[str, str] = {str(role): label for role, label in ROLE_LABELS.items()}
 
 
-def _role_names(roles: list[str]) -> str:
+def role_names(roles: list[str]) -> str:
+    """The roles as the pages name them."""
     return "、".join(_LABELS.get(r, r) for r in roles)
 
 
@@ -39,17 +43,19 @@ def _role_names(roles: list[str]) -> str:
 def users(request: Request, rt: RuntimeDep, session: ReadSession, staff: Admin) -> Response:
     found = repository.users_with_organs(session)
     rows = [
-        {"user": u, "organ": name or "平台（不属于机关）", "roles": _role_names(u.roles)}
+        {"user": u, "organ": name or "平台（不属于机关）", "roles": role_names(u.roles)}
         for u, _code, name in found
     ]
-    done = request.query_params.get("done", "")
-    done_user = next((u for u, _, _ in found if done.isdigit() and u.id == int(done)), None)
-    return staff_page(
-        request, rt, staff, "staff/admin_users.html", {"rows": rows, "done_user": done_user}
-    )
+    by_id = {str(u.id): u for u, _, _ in found}
+    notices = {
+        k: by_id.get(request.query_params.get(k, "")) for k in ("done", "changed", "created")
+    }
+    context = {"rows": rows, **{f"{k}_user": u for k, u in notices.items()}}
+    return staff_page(request, rt, staff, "staff/admin_users.html", context)
 
 
-def _user(session: ReadSession | WriteSession, user_id: int) -> User:
+def user_or_404(session: ReadSession | WriteSession, user_id: int) -> User:
+    """The user, or the 404 page."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"用户 {user_id} 不存在 / user {user_id} not found")
@@ -67,7 +73,7 @@ def _form(
 ) -> HTMLResponse:
     context = {
         "user": user,
-        "roles": _role_names(user.roles),
+        "roles": role_names(user.roles),
         "login_name": login_name,
         "errors": errors,
         "min_length": MIN_PASSWORD_LENGTH,
@@ -81,7 +87,7 @@ def _form(
 def password_form(
     user_id: RowId, request: Request, rt: RuntimeDep, session: ReadSession, staff: Admin
 ) -> Response:
-    user = _user(session, user_id)
+    user = user_or_404(session, user_id)
     return _form(request, rt, staff, user, user.login_name or "")
 
 
@@ -90,7 +96,7 @@ async def password_set(
     user_id: RowId, request: Request, rt: RuntimeDep, session: WriteSession, staff: Admin
 ) -> Response:
     form = await read_form(request, rt)
-    user = await run_in_threadpool(_user, session, user_id)
+    user = await run_in_threadpool(user_or_404, session, user_id)
     raw = {k: form.get(k) for k in ("login_name", "password", "confirm")}
     data = {k: v if isinstance(v, str) else "" for k, v in raw.items()}
     shown = data["login_name"][:64]

@@ -1,6 +1,7 @@
-"""The workflow in the workbench (/staff/admin/workflow): a state table read from the YAML —
-each state, its label, and the actions out of it with their roles and target states — and the
-Mermaid source the JSON API serves (/api/v1/workflows/{name}/diagram), to view and download.
+"""The workflow in the workbench (/staff/admin/workflow): the diagram drawn on the server (the
+SVG the JSON API serves at /api/v1/workflows/{name}/diagram.svg, embedded inline), a state table
+read from the YAML — each state, its label, and the actions out of it with their roles and target
+states — and the Mermaid source (/api/v1/workflows/{name}/diagram), to view and download.
 
 The JSON routes are open to anyone, so every signed-in staff member may read these pages.
 """
@@ -12,6 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from app.auth.roles import ROLE_LABELS
 from app.case_types import FOI_APPLICATION
@@ -22,6 +24,7 @@ from app.web.staff import nav
 from app.web.staff.session import SignedIn, staff_page
 from app.workflow.definition import ActionDef, StateDef, WorkflowDef
 from app.workflow.diagram import edges, to_mermaid
+from app.workflow.svg import DiagramUnavailable, workflow_svg
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 nav.link("/staff/admin/workflow", "办理流程", 110)
@@ -75,7 +78,15 @@ def workflow_page(name: Name, request: Request, rt: RuntimeDep, staff: SignedIn)
     wf = rt.workflow_named(name)
     if wf is None:
         raise NotFound(f"没有名为 {name} 的办理流程 / no workflow {name}", workflow=name)
+    svg, svg_error = None, None
+    try:
+        # Graphviz's output from our own definition, with its prolog and comments stripped.
+        svg = Markup(workflow_svg(wf))  # noqa: S704
+    except DiagramUnavailable as exc:
+        svg_error = exc.detail
     context = {
+        "svg": svg,
+        "svg_error": svg_error,
         "wf": wf,
         "rows": state_rows(wf),
         "others": list(rt.workflows.values()),
