@@ -5,16 +5,27 @@ subsets stay embedded once for that chunk — and the streams are copied as they
 decoded and compressed again. The first chunk's document stays the base (its metadata, its
 language), and every chunk's bookmarks (one per letter, from WeasyPrint's headings) follow its
 pages, so the merged PDF has the outline one render of all the documents would have had.
+
+WeasyPrint names a font subset after the face alone (``GMRNNZ+Gongkai-Serif-SC``), so every
+chunk's subset of a face bears the same name though it holds other glyphs. A PDF's subsets must
+have distinct tags: a printer or viewer that finds a font by name would draw one chunk's text
+with another chunk's glyphs. The subsets of each later chunk get a new tag.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 
 import pikepdf
-from pikepdf import Array, Name, OutlineItem
+from pikepdf import Array, Dictionary, Name, OutlineItem
+
+SUBSET_NAME = re.compile(r"^/([A-Z]{6})\+(.+)$")
+# The font dictionaries' keys that carry the subset's name.
+NAME_KEYS = ("/BaseFont", "/FontName")
 
 
 class MergeFailed(RuntimeError):
@@ -29,12 +40,14 @@ def merge_pdfs(parts: Sequence[bytes]) -> tuple[bytes, int]:
     # until then.
     with ExitStack() as stack:
         out = stack.enter_context(pikepdf.open(io.BytesIO(parts[0])))
+        tags = _subset_tags(out, {})
         with out.open_outline() as outline:
             for data in parts[1:]:
                 part = stack.enter_context(pikepdf.open(io.BytesIO(data)))
+                _subset_tags(part, tags)
                 first = len(out.pages)
                 out.pages.extend(part.pages)
-                index = {page.objgen: first + i for i, page in enumerate(part.pages)}
+                index = {page.obj.objgen: first + i for i, page in enumerate(part.pages)}
                 outline.root.extend(_moved(part.open_outline().root, index, out))
         pages = len(out.pages)
         buf = io.BytesIO()
@@ -44,6 +57,35 @@ def merge_pdfs(parts: Sequence[bytes]) -> tuple[bytes, int]:
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
         )
     return buf.getvalue(), pages
+
+
+def _subset_tags(pdf: pikepdf.Pdf, taken: dict[str, None]) -> dict[str, None]:
+    """Give ``pdf``'s font subsets tags not in ``taken`` (one new tag per old one), and add
+    them to it."""
+    renamed: dict[str, str] = {}
+    for obj in pdf.objects:
+        if not isinstance(obj, Dictionary) or obj.get("/Type") not in ("/Font", "/FontDescriptor"):
+            continue
+        for key in NAME_KEYS:
+            match = SUBSET_NAME.match(str(obj.get(key, "")))
+            if match is None:
+                continue
+            tag, face = match.groups()
+            if tag not in renamed:
+                renamed[tag] = _free_tag(tag, taken)
+                taken[renamed[tag]] = None
+            obj[key] = Name(f"/{renamed[tag]}+{face}")
+    return taken
+
+
+def _free_tag(tag: str, taken: dict[str, None]) -> str:
+    """``tag`` if free, else another six capitals derived from it."""
+    n = 0
+    while tag in taken:
+        n += 1
+        digest = hashlib.md5(f"{tag}{n}".encode(), usedforsecurity=False).digest()
+        tag = "".join(chr(65 + b % 26) for b in digest[:6])
+    return tag
 
 
 def _moved(

@@ -125,6 +125,8 @@ def test_a_batch_on_two_workers_has_the_pages_text_and_bookmarks_of_one_render(
     fonts, split_fonts = embedded_fonts(one.pdf), embedded_fonts(split.pdf)
     assert len(split_fonts) == 2 * len(fonts)
     assert {f.split("+")[-1] for f in split_fonts} == {f.split("+")[-1] for f in fonts}
+    # Different subsets, different names: no printer may take one chunk's glyphs for another's.
+    assert len(set(split_fonts)) == len(split_fonts)
     # The first chunk's document is the base: its title and language.
     with pikepdf.open(io.BytesIO(split.pdf)) as doc:
         assert str(doc.docinfo["/Title"]) == "文书批量打印清单"
