@@ -73,6 +73,11 @@ def _init(templates_dir: str, parent_pid: int | None = None) -> None:
     if parent_pid is not None:
         follow_parent(parent_pid)
     _renderer = PdfRenderer(Path(templates_dir), seal_reader=_job_seals.get)
+    if parent_pid is not None:
+        # A pool worker loads its fonts before it takes a job: a batch split across the pool
+        # on its first use finds every worker warm, whichever took warm()'s jobs.
+        _warm()
+        gc.collect()
     # Everything imported so far lives for the process: keep the collector from walking it on
     # every render (measured: the first letter 40 ms faster; see bench/letters.py).
     gc.freeze()
