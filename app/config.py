@@ -119,11 +119,12 @@ class Settings(DatabaseSettings):
     )
     # Processes that render letter PDFs next to each web worker; 0 renders in the request's
     # own thread (tests, tools). A print batch is split across all of them and rendered in
-    # parallel (100 letters on 2 workers in about 0.55x the time of one; bench/letters.py),
-    # and a letter issued meanwhile need not wait behind a whole batch. Each process keeps
-    # ~130 MB resident for the life of its web worker, so the default — the usable CPUs, at
-    # most 4 — costs up to ~520 MB per web worker (times uvicorn's --workers); set 1 where
-    # memory is tight and batches are small, more on a large machine that prints big batches.
+    # parallel (bench/letters.py, 100 letters on 2 workers: 0.52x one worker's time with a free
+    # CPU for each worker; the PDF 1.4x as large, as each chunk embeds its own font subsets).
+    # Each process keeps ~130 MB resident for the life of its web worker, so the default — the
+    # usable CPUs, at most 4 — costs up to ~520 MB per web worker (times uvicorn's --workers);
+    # set 1 where memory is tight and batches are small, more on a big machine that prints
+    # big batches.
     letter_render_workers: int = Field(default_factory=default_render_workers, ge=0)
     letter_render_timeout_s: float = 60.0
 
