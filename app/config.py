@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,17 @@ from app.auth.oidc.urls import is_secure_url, is_web_url
 from app.intake.proxies import parse_networks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The most letter render processes a web worker starts by default (see letter_render_workers).
+MAX_DEFAULT_RENDER_WORKERS = 4
+
+
+def default_render_workers() -> int:
+    """The CPUs this process may run on, at most MAX_DEFAULT_RENDER_WORKERS."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 1
+    return max(1, min(usable, MAX_DEFAULT_RENDER_WORKERS))
 
 
 class DatabaseSettings(BaseSettings):
@@ -128,8 +140,14 @@ class Settings(DatabaseSettings):
         "Noto Serif CJK SC",
     )
     # Processes that render letter PDFs next to each web worker; 0 renders in the request's
-    # own thread (tests, tools).
-    letter_render_workers: int = 1
+    # own thread (tests, tools). A print batch is split across all of them and rendered in
+    # parallel (bench/letters.py, 100 letters on 2 workers: 0.52x one worker's time with a free
+    # CPU for each worker; the PDF 1.4x as large, as each chunk embeds its own font subsets).
+    # Each process keeps ~130 MB resident for the life of its web worker, so the default — the
+    # usable CPUs, at most 4 — costs up to ~520 MB per web worker (times uvicorn's --workers);
+    # set 1 where memory is tight and batches are small, more on a big machine that prints
+    # big batches.
+    letter_render_workers: int = Field(default_factory=default_render_workers, ge=0)
     letter_render_timeout_s: float = 60.0
 
     cjk_font_families: tuple[str, ...] = (

@@ -6,6 +6,12 @@ configuration and parsed stylesheet for its whole life, and waits for the PDF wi
 A failure or timeout is a `LetterRenderFailed` problem, which rolls the issuing action back.
 With ``letter_render_workers = 0`` it renders in the calling thread (tests, command-line tools).
 
+A job of several documents (a print batch) on a press of several workers is split into
+contiguous chunks, one per worker, of about equal HTML length, never splitting a set of
+documents that belong together (a letter and its 送达回证); the workers render their chunks at
+the same time, each embedding its font subsets once, and the chunks are merged in order here
+(app/letters/pdfmerge.py). The timeout covers the whole job; one chunk failing fails it.
+
 A worker exits as soon as its web worker is gone, even after a SIGKILL that gave the pool no
 chance to stop it: otherwise every crash of a restart loop would leave ~130 MB behind, and with
 it multiprocessing's resource tracker. Spawning a process on POSIX starts that tracker (so a
@@ -23,14 +29,18 @@ import multiprocessing
 import os
 import re
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from bisect import bisect_left
+from collections.abc import Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import accumulate, pairwise
 from pathlib import Path
 
 from app.errors import DomainError
 from app.intake.storage import AttachmentStore
+from app.letters.pdfmerge import MergeFailed, merge_pdfs
 from app.letters.render import TEMPLATES_DIR, PdfRenderer
 from app.processes import follow_parent
 
@@ -63,6 +73,11 @@ def _init(templates_dir: str, parent_pid: int | None = None) -> None:
     if parent_pid is not None:
         follow_parent(parent_pid)
     _renderer = PdfRenderer(Path(templates_dir), seal_reader=_job_seals.get)
+    if parent_pid is not None:
+        # A pool worker loads its fonts before it takes a job: a batch split across the pool
+        # on its first use finds every worker warm, whichever took warm()'s jobs.
+        _warm()
+        gc.collect()
     # Everything imported so far lives for the process: keep the collector from walking it on
     # every render (measured: the first letter 40 ms faster; see bench/letters.py).
     gc.freeze()
@@ -102,6 +117,24 @@ def _warm() -> int:
 # --- the web worker side --------------------------------------------------------------------
 
 
+def chunks(sets: Sequence[Sequence[str]], n: int) -> list[list[str]]:
+    """The sets' documents in at most ``n`` contiguous chunks of about equal HTML length (the
+    layout work follows it closely enough); a set is never split between chunks."""
+    k = max(1, min(n, len(sets)))
+    prefix = list(accumulate((sum(map(len, s)) for s in sets), initial=0))
+    cuts = [0]
+    for j in range(1, k):
+        # The boundary nearest to j/k of the work, leaving at least one set per chunk.
+        target = prefix[-1] * j / k
+        lo, hi = cuts[-1] + 1, len(sets) - (k - j)
+        i = min(bisect_left(prefix, target, lo, hi + 1), hi)
+        if i > lo and target - prefix[i - 1] < prefix[i] - target:
+            i -= 1
+        cuts.append(i)
+    cuts.append(len(sets))
+    return [[h for s in sets[a:b] for h in s] for a, b in pairwise(cuts)]
+
+
 class LetterPress:
     def __init__(
         self,
@@ -138,18 +171,23 @@ class LetterPress:
 
     def render(self, htmls: list[str]) -> Rendered:
         """One PDF of the documents, in order (a batch shares its font subsets)."""
-        if not htmls:
+        return self.render_sets([[h] for h in htmls])
+
+    def render_sets(self, sets: Sequence[Sequence[str]]) -> Rendered:
+        """One PDF of sets of documents, in order; with several workers a job of several sets
+        renders in parallel chunks, a set (a letter and its 送达回证) always in one chunk."""
+        sets = [s for s in sets if s]
+        if not sets:
             raise ValueError("nothing to render")
-        seals = self._seals(htmls)
         try:
             if not self.workers:
+                htmls = [h for s in sets for h in s]
                 with _renderer_lock:
                     if _renderer is None:
                         _init(str(self.templates_dir))
-                    pdf, pages = _render(htmls, seals)
+                    pdf, pages = _render(htmls, self._seals(htmls))
             else:
-                future: Future[tuple[bytes, int]] = self._executor().submit(_render, htmls, seals)
-                pdf, pages = future.result(timeout=self.timeout_s)
+                pdf, pages = self._in_pool(chunks(sets, self.workers))
         except FutureTimeout:
             log.error("letter render timed out after %.0f s", self.timeout_s)
             self._restart()
@@ -173,6 +211,29 @@ class LetterPress:
                 f"{type(exc).__name__}"
             ) from None
         return Rendered(pdf, pages)
+
+    def _in_pool(self, parts: list[list[str]]) -> tuple[bytes, int]:
+        """Each part in a worker at once, then merged in order; the timeout covers them all."""
+        pool = self._executor()
+        futures: list[Future[tuple[bytes, int]]] = [
+            pool.submit(_render, part, self._seals(part)) for part in parts
+        ]
+        done, pending = wait(futures, timeout=self.timeout_s, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+        for future in done:
+            exc = future.exception()
+            if exc is not None:
+                raise exc
+        if pending:
+            raise FutureTimeout
+        results = [future.result() for future in futures]
+        if len(results) == 1:
+            return results[0]
+        pdf, pages = merge_pdfs([pdf for pdf, _ in results])
+        if pages != sum(n for _, n in results):
+            raise MergeFailed(f"{pages} pages merged from {[n for _, n in results]}")
+        return pdf, pages
 
     def _seals(self, htmls: list[str]) -> dict[str, bytes]:
         """The seal images the documents show, read from the store (they travel with the job)."""

@@ -2,8 +2,9 @@
 
 A cover sheet lists the letters; each letter is followed by its 送达回证 (proof-of-service form,
 filled in by hand when served). The letters are laid out again from their frozen contexts — the
-same template (checked by hash) gives the same letter — so the whole batch is written as one
-document and each font subset is embedded once, not once per letter.
+same template (checked by hash) gives the same letter — so the batch is written as one document
+per chunk the press renders it in (one chunk per worker, merged in order), each font subset
+embedded once per chunk, not once per letter.
 """
 
 from __future__ import annotations
@@ -180,14 +181,20 @@ def print_batch(
             for i, (x, c) in enumerate(rows, start=1)
         ],
     )
-    htmls = [rt.letter_templates.render("cover.html", batch=cover)]
+    # Each letter with its 送达回证: the press never splits one from the other between the
+    # chunks it renders in parallel.
+    sets = [[rt.letter_templates.render("cover.html", batch=cover)]]
     for letter, case in rows:
-        htmls.append(reproducible_html(rt, letter))
-        htmls.append(_service_receipt_html(session, rt, letter, case, organ))
+        sets.append(
+            [
+                reproducible_html(rt, letter),
+                _service_receipt_html(session, rt, letter, case, organ),
+            ]
+        )
     # Rendering takes a while for a big batch: it runs with no transaction open, and the
     # request holds no connection while it opens its write transaction.
     end_read(session)
-    rendered = rt.press.render(htmls)
+    rendered = rt.press.render_sets(sets)
     sha = rt.store.put(rendered.pdf)
     ids = [x.id for x, _ in rows]
     with rt.sessions.write() as writer, writer.begin():
