@@ -22,6 +22,7 @@ from app.audit.service import verify_chains
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock
+from tests.letters.helpers import pdf_text
 from tests.web.browser.conftest import OpenPage
 from tests.web.browser.flows import (
     button,
@@ -32,11 +33,12 @@ from tests.web.browser.flows import (
     link,
     open_case,
     pdf_download,
+    pick,
+    sign_in,
     staff_case,
 )
 from tests.web.browser.support import assert_accessible, expect, needs_chromium
 from tests.web.staff_support import (
-    PASSWORD,
     make_staff,
     settings,  # noqa: F401  (the cheap-hash settings for this module)
 )
@@ -67,23 +69,6 @@ WITHHELD = [
         "reasons": "系施工单位的报价信息，属于其商业秘密；经书面征求意见，该单位不同意公开",
     }
 ]
-
-
-def pdf_text(data: bytes) -> str:
-    """The text of every page of a PDF, opened with pypdf; whitespace removed."""
-    reader = PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in reader.pages))
-
-
-def sign_in(open_page: OpenPage, login: str) -> Any:
-    """A fresh browser context signed in through the sign-in form as `login`."""
-    page = open_page()
-    page.goto("/staff/login")
-    field(page, "登录名").fill(login)
-    field(page, "密码").fill(PASSWORD)
-    button(page, "登录").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("工作清单")
-    return page
 
 
 def open_from_worklist(page: Any, number: str) -> None:
@@ -129,7 +114,7 @@ def test_a_whole_case_through_the_pages_role_by_role(
     make_staff(runtime, "org-a", "approver", login="boss", name="钱负责")
 
     # The front desk registers a posted application and prints its receipt.
-    desk = sign_in(open_page, "desk")
+    desk = sign_in(open_page(), "desk")
     link(desk, "登记申请").click()
     field(desk, "渠道").select_option("registered_mail")
     field(desk, "到达时间").fill("2026-03-03T09:30")
@@ -151,7 +136,7 @@ def test_a_whole_case_through_the_pages_role_by_role(
 
     # The clerk requests a correction, previewing the notice.
     clock.advance(minutes=5)
-    clerk = sign_in(open_page, "clerk")
+    clerk = sign_in(open_page(), "clerk")
     open_from_worklist(clerk, number)
     start_action(clerk, "通知补正")
     field(clerk, "需补正事项").fill("所需信息的文件名称或文号")
@@ -173,11 +158,11 @@ def test_a_whole_case_through_the_pages_role_by_role(
     open_from_worklist(clerk, number)
     expect(clerk.locator("#case-state")).to_have_text("办理中")
     start_action(clerk, "征求意见")
-    choose(clerk, "征求意见类型", "third_party")
+    pick(clerk, "kind", "third_party")
     field(clerk, "征求对象").fill("示例建设工程有限公司")
     field(clerk, "征求对象地址").fill("示例市建设路8号")
     field(clerk, "征求意见事项").fill("是否同意公开贵单位报价中的主要材料采购单价")
-    choose(clerk, "函件发送方式", "post")
+    pick(clerk, "dispatch_method", "post")
     button(clerk, "预览文书").click()
     expect(clerk.get_by_role("heading", name="将出具的文书（草稿，尚未编号）")).to_be_visible()
     button(clerk, "确认并签发").click()
@@ -200,7 +185,7 @@ def test_a_whole_case_through_the_pages_role_by_role(
     field(clerk, "征求意见编号").fill("C1")
     field(clerk, "收到意见日期").fill("2026-03-04")
     field(clerk, "意见内容").fill("主要材料采购单价属于本公司商业秘密，不同意公开")
-    choose(clerk, "意见结论", "objection")
+    pick(clerk, "result", "objection")
     field(clerk, "不同意公开的理由").fill("公开后将损害本公司在后续投标中的竞争地位")
     button(clerk, "登记意见").click()
     finish(clerk, "登记意见", "征求意见/会商中")
@@ -215,14 +200,14 @@ def test_a_whole_case_through_the_pages_role_by_role(
     field(clerk, "提供的信息").fill(
         "现将可以公开的部分，即改造项目清单及资金安排，随本答复书邮寄给你"
     )
-    choose(clerk, "提供形式", "paper")
+    pick(clerk, "provided_form", "paper")
     field(clerk, "不予公开的部分").fill(json.dumps(WITHHELD, ensure_ascii=False))
     button(clerk, "提交答复").click()
     finish(clerk, "提交答复", "审核签发中")
 
     # The legal office approves, from its queue.
     clock.advance(minutes=5)
-    legal = sign_in(open_page, "legal")
+    legal = sign_in(open_page(), "legal")
     link(legal, "法制审核与会商").click()
     row = legal.get_by_role("row").filter(has=legal.get_by_role("link", name=number))
     row.get_by_role("link", name="法制审核通过").click()
@@ -233,11 +218,11 @@ def test_a_whole_case_through_the_pages_role_by_role(
 
     # The approver records the confidentiality review and signs off, from the approvals.
     clock.advance(minutes=5)
-    boss = sign_in(open_page, "boss")
+    boss = sign_in(open_page(), "boss")
     link(boss, "待审批").click()
     row = boss.get_by_role("row").filter(has=boss.get_by_role("link", name=number))
     row.get_by_role("link", name="保密审查").click()
-    choose(boss, "审查结论", "passed")
+    pick(boss, "result", "passed")
     button(boss, "保密审查").click()
     finish(boss, "保密审查", "审核签发中")
     start_action(boss, "签发")
@@ -261,11 +246,13 @@ def test_a_whole_case_through_the_pages_role_by_role(
     link(desk, "打印").click()
     expect(desk.get_by_role("heading", level=1)).to_have_text("打印")
     ours = desk.get_by_role("checkbox", name=re.compile(f"案件 {number}"))
-    assert ours.count() >= 2
-    for i in range(ours.count()):
+    ticked = ours.count()
+    assert ticked >= 3  # the correction notice, the letter to the third party, the reply
+    for i in range(ticked):
         ours.nth(i).check()
-    batch = PdfReader(io.BytesIO(pdf_download(desk, button(desk, "打印所选文书"))))
-    text = re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in batch.pages))
+    batch = pdf_download(desk, button(desk, "打印所选文书"))
+    text = pdf_text(batch)
+    assert len(PdfReader(io.BytesIO(batch)).pages) > ticked  # a cover, letters, receipts
     assert reply_number.group(0) in text
     assert "送达回证" in text
     desk.goto("/staff/print")
@@ -275,7 +262,7 @@ def test_a_whole_case_through_the_pages_role_by_role(
     field(desk, "文书编号").fill(reply_number.group(0))
     button(desk, "查找").click()
     expect(desk.locator("#case-state")).to_have_text("已答复待送达")
-    choose(desk, "送达方式", "邮寄送达")
+    pick(desk, "method", "post")
     field(desk, "邮件号码").fill("1151234567999")
     field(desk, "交邮日期").fill("2026-03-04")
     field(desk, "送达日期").fill("2026-03-04")
