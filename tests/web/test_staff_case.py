@@ -80,7 +80,13 @@ def test_the_page_shows_what_the_api_shows(
     assert "<details><summary>计算说明</summary>" in text
     # The actions offered are the API's allowed actions, in order.
     assert ACTION_LINK.findall(text) == api["allowed_actions"]
-    assert "register" in text or "登记" in text  # the timeline's first event
+    # The timeline's first event, the registration, in words and in local time (the case
+    # fixture registers it at 09:00 Beijing time).
+    first = re.search(r'<ol class="timeline">\s*<li>(.*?)</li>', text)
+    assert first, text[-1500:]
+    assert re.sub(r"<[^>]+>", "", first.group(1)).startswith("2026年3月3日 09:00 ")
+    assert "：机关登记申请 → 办理中" in first.group(1)
+    assert "：register" not in text
 
 
 def test_another_organs_case_is_the_404_page(

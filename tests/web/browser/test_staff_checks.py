@@ -91,7 +91,7 @@ def test_a_stale_form_shows_the_conflict_and_changes_nothing(
     button(li, "预览文书").click()  # legal_office: no letter to preview; done at once
     conflict = li.get_by_role("alert")
     expect(conflict).to_contain_text("案件已被他人修改，本次操作未执行")
-    expect(conflict).to_contain_text("周承办")
+    expect(conflict).to_contain_text("周承办于 2026年3月3日 09:00")  # Beijing time
     expect(conflict).to_contain_text("通知补正")
     expect(conflict).to_contain_text("待补正")
     # What 李 typed is kept, for a second look.

@@ -45,23 +45,24 @@ from tests.web.staff_support import (
 
 pytestmark = needs_chromium
 
-# The actions in the order the test clicks them (register: the front desk's registration).
-CLICKED = [
-    "register",
-    "request_correction",
-    "record_correction",
-    "start_consultation",
-    "record_consultation_receipt",
-    "record_opinion",
-    "conclude_consultation",
-    "submit_reply",
-    "legal_approve",
-    "confidentiality_review",
-    "approve_reply",
-    "issue_reply",
-    "record_service",
-    "archive",
-]
+# The actions in the order the test clicks them, with the words the case page's timeline uses
+# (register: the front desk's registration).
+CLICKED = {
+    "register": "机关登记申请",
+    "request_correction": "通知补正",
+    "record_correction": "登记补正",
+    "start_consultation": "征求意见",
+    "record_consultation_receipt": "登记函件送达",
+    "record_opinion": "登记意见",
+    "conclude_consultation": "结束征求意见",
+    "submit_reply": "提交答复",
+    "legal_approve": "法制审核通过",
+    "confidentiality_review": "保密审查",
+    "approve_reply": "签发",
+    "issue_reply": "出具答复",
+    "record_service": "登记送达",
+    "archive": "归档",
+}
 WITHHELD = [
     {
         "part": "施工单位的主要材料采购单价",
@@ -282,7 +283,7 @@ def test_a_whole_case_through_the_pages_role_by_role(
     events = staff_api.get(
         f"/api/v1/cases/{case_id}/events", headers=portal_organs.headers("clerk")
     ).json()
-    assert [e["action"] for e in events] == CLICKED
+    assert [e["action"] for e in events] == list(CLICKED)
     by = {e["action"]: e["actor_label"] for e in events}
     assert by["register"] == "王窗口"
     assert by["record_correction"] != "李承办"
@@ -294,7 +295,9 @@ def test_a_whole_case_through_the_pages_role_by_role(
     assert events[-1]["to_state"] == "archived"
     shown = clerk.get_by_role("region", name="办理经过").get_by_role("listitem")
     expect(shown).to_have_count(len(CLICKED))
-    assert "归档" in shown.last.inner_text()
+    for line, event, label in zip(shown.all_inner_texts(), events, CLICKED.values(), strict=True):
+        assert line.startswith("2026年3月4日 "), line  # Beijing time, as clicked
+        assert f"{event['actor_label']}：{label}" in line, line
 
     # The audit chain verifies.
     with runtime.sessions.read() as session:
