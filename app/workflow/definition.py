@@ -202,8 +202,6 @@ class TimelineEntry(BaseModel):
 
 # Events that open a case's chain (app.intake.service), not actions of the workflow.
 CREATION_EVENTS: frozenset[str] = frozenset({"submit", "register"})
-# How a timeline names them (an action's label comes from the YAML).
-CREATION_LABELS: dict[str, str] = {"submit": "网上提交申请", "register": "登记申请"}
 
 
 class StateDef(BaseModel):

@@ -9,10 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from app.letters.samples import reply_params
 from app.models import Letter
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock, person, staff_case
+from tests.letters.helpers import pdf_text
 from tests.web.staff_support import (
     csrf,
     make_staff,
@@ -78,11 +80,17 @@ def test_the_page_shows_what_the_api_shows(
     assert "<details><summary>计算说明</summary>" in text
     # The actions offered are the API's allowed actions, in order.
     assert ACTION_LINK.findall(text) == api["allowed_actions"]
-    # Times in Beijing time (staff_case arrives 2026-03-02 10:00+08:00, stored in UTC), codes in
-    # words: the delivery, the timeline's first event.
+    # Times in Beijing time (staff_case arrives 2026-03-02 10:00+08:00, stored in UTC), the
+    # delivery in words.
     assert "<dd>2026年3月2日 10:00</dd>" in text
     assert "提供形式：电子文件；获取方式：电子邮件" in text
-    assert "：登记申请 → " in text
+    # The timeline's first event, the registration, in words and in local time (the case
+    # fixture registers it at 09:00 Beijing time).
+    first = re.search(r'<ol class="timeline">\s*<li>(.*?)</li>', text)
+    assert first, text[-1500:]
+    assert re.sub(r"<[^>]+>", "", first.group(1)).startswith("2026年3月3日 09:00 ")
+    assert "：机关登记申请 → 办理中" in first.group(1)
+    assert "：register" not in text
 
 
 def test_another_organs_case_is_the_404_page(
@@ -392,3 +400,48 @@ def test_suggestions_show_the_repeat_application_the_api_finds(
     # The front desk is not among the suggestions' readers: no section, as the API refuses.
     desk = _as(client, runtime, "desk", "front_desk")
     assert 'id="suggestions-title"' not in desk.get(f"/staff/cases/{again['id']}").text
+
+
+def test_issuing_a_reviewed_reply_previews_it_as_signed_off_and_issues_it_unchanged(
+    client: TestClient, runtime: Runtime, organ_a: Staff, case: dict[str, Any]
+) -> None:
+    fields = reply_params("disclosed")
+    after = client.post(
+        f"{CASES}/{case['id']}/actions/submit_reply",
+        json={"version": case["version"], **fields},
+        headers=organ_a.headers("clerk"),
+    )
+    assert after.status_code == 200, after.text
+    for action, role, body in (
+        ("confidentiality_review", "approver", {"result": "passed"}),
+        ("approve_reply", "approver", {"comments": "同意"}),
+    ):
+        version = _api(client, organ_a, case["id"])["version"]
+        r = client.post(
+            f"{CASES}/{case['id']}/actions/{action}",
+            json={"version": version, **body},
+            headers=organ_a.headers(role),
+        )
+        assert r.status_code == 200, r.text
+    version = _api(client, organ_a, case["id"])["version"]
+    clerk = _as(client, runtime, "clerk", "clerk")
+    path = f"/staff/cases/{case['id']}/actions/issue_reply"
+    r = _post(clerk, path, {"version": str(version)})
+    assert r.status_code == 200, r.text[:2000]
+    # The reply as reviewed and signed off, not "cannot be previewed".
+    link = re.search(
+        r'href="(/staff/cases/\d+/letters/(\d+)/preview)"[^>]*>预览《政府信息公开申请答复书》',
+        r.text,
+    )
+    assert link, r.text[:3000]
+    assert fields["provided"][:20] in pdf_text(clerk.get(link.group(1)).content)
+    assert _api(client, organ_a, case["id"])["state"] == "under_review"
+
+    r = _post(clerk, path, {"version": str(version), "_confirm": "1"})
+    assert r.status_code == 303, r.text[:2000]
+    with runtime.sessions.read() as session:
+        reply = session.scalars(
+            select(Letter).where(Letter.case_id == case["id"], Letter.kind == "reply")
+        ).one()
+    assert (reply.id, reply.status) == (int(link.group(2)), "issued")
+    assert reply.fields["provided"] == fields["provided"]

@@ -9,6 +9,7 @@ services; no number is allocated) and is performed only on 确认并签发.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -173,7 +174,9 @@ def _previews(
                     )
                     out.append(Preview(title, made.id))
                 else:
-                    letters.update_draft(session, rt, principal, case.id, draft.id, fields)
+                    # What was reviewed and signed off is issued: the reply is shown as it stands.
+                    with suppress(letters.ReplyUnderReview):
+                        letters.update_draft(session, rt, principal, case.id, draft.id, fields)
                     out.append(Preview(title, draft.id))
         except DomainError as exc:
             # E.g. a letter whose contents the action's effects compute (the parties consulted):

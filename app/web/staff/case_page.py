@@ -28,7 +28,7 @@ from app.runtime import Runtime, RuntimeDep
 from app.suggestions import service as suggestions
 from app.validation.files import ALLOWED_TYPES
 from app.web.staff.session import Workbench, page_roles, staff_page
-from app.workflow.definition import CREATION_LABELS
+from app.workflow.definition import CREATION_EVENTS, WorkflowDef
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
@@ -36,6 +36,17 @@ Reader = Annotated[Workbench, Depends(page_roles(*READ_ROLES))]
 # Who reads remedy records and suggestions (the remedies' and suggestions' routers' readers).
 REMEDY_READERS = frozenset({Role.clerk, Role.legal, Role.approver, Role.supervisor})
 SUGGESTION_READERS = REMEDY_READERS
+
+
+def event_labels(wf: WorkflowDef) -> dict[str, str]:
+    """Words for the timeline's events: the actions' labels, and the events that open a case
+    (registration, online submission) as the workflow's applicant timeline words them."""
+    opening = {
+        code: wf.applicant_timeline[code].label
+        for code in CREATION_EVENTS
+        if code in wf.applicant_timeline
+    }
+    return {**opening, **{code: a.label for code, a in wf.actions.items()}}
 
 
 def case_context(
@@ -55,10 +66,7 @@ def case_context(
         else None,
         "actions": [wf.action(code) for code in case.allowed_actions],
         "state_labels": {code: st.label for code, st in wf.states.items()},
-        "action_labels": {
-            **CREATION_LABELS,
-            **{code: a.label for code, a in wf.actions.items()},
-        },
+        "action_labels": event_labels(wf),
         "delivery_labels": {**DELIVERY_FORM_LABELS, **DELIVERY_METHOD_LABELS},
     }
 

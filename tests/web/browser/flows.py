@@ -17,6 +17,7 @@ from tests.fixtures.factories import application
 from tests.fixtures.identity import resident_id, uscc
 from tests.web.browser.conftest import OFFICE
 from tests.web.browser.support import expect, minimal_pdf
+from tests.web.staff_support import PASSWORD
 
 DESCRIPTION = "2025年本区老旧小区改造项目清单及资金安排"
 
@@ -45,6 +46,11 @@ def link(scope: Any, name: str) -> Any:
 
 def choose(scope: Any, legend: str, option: str) -> None:
     group(scope, legend).get_by_label(whole(option)).check()
+
+
+def pick(scope: Any, name: str, code: str) -> None:
+    """Tick a workflow form's choice by the code it submits (the label is the YAML's words)."""
+    scope.locator(f'input[type="radio"][name="{name}"][value="{code}"]').check()
 
 
 @dataclass
@@ -148,6 +154,16 @@ def open_case(page: Any, number: str, code: str) -> None:
 
 def section_heading(page: Any, name: str) -> Any:
     return page.get_by_role("heading", level=2, name=whole(name))
+
+
+def sign_in(page: Any, login: str, password: str = PASSWORD) -> Any:
+    """Sign in through the workbench's sign-in form; returns the page, on the worklist."""
+    page.goto("/staff/login")
+    field(page, "登录名").fill(login)
+    field(page, "密码").fill(password)
+    button(page, "登录").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("工作清单")
+    return page
 
 
 def pdf_download(page: Any, trigger: Any) -> bytes:

@@ -197,3 +197,24 @@ def focus_is_visible(page: Any) -> bool:
             }"""
         )
     )
+
+
+def tab_to(page: Any, text: str, limit: int = 80, *, by_name: bool = False) -> None:
+    """Press Tab until the focused element is the one labelled `text` (a link, field or button),
+    or with `by_name`, the form control named `text`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        found = page.evaluate(
+            """([text, byName]) => {
+                const el = document.activeElement;
+                if (!el) return false;
+                if (byName) return el.name === text;
+                const own = (el.innerText || el.value || '').trim();
+                const label = el.labels && el.labels.length ? el.labels[0].innerText : '';
+                return own === text || label.startsWith(text);
+            }""",
+            [text, by_name],
+        )
+        if found:
+            return
+    raise AssertionError(f"Tab never reached {text!r}")

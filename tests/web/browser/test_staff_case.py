@@ -9,7 +9,7 @@ import httpx
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock, staff_case
-from tests.web.browser.support import assert_accessible, expect, needs_chromium
+from tests.web.browser.support import assert_accessible, expect, needs_chromium, tab_to
 from tests.web.staff_support import (
     PASSWORD,
     make_staff,
@@ -17,25 +17,6 @@ from tests.web.staff_support import (
 )
 
 pytestmark = needs_chromium
-
-
-def _tab_to(page: Any, text: str, limit: int = 80) -> None:
-    """Press Tab until the focused element is the one labelled `text` (a link, field or button)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        found = page.evaluate(
-            """(text) => {
-                const el = document.activeElement;
-                if (!el) return false;
-                const own = (el.innerText || el.value || '').trim();
-                const label = el.labels && el.labels.length ? el.labels[0].innerText : '';
-                return own === text || label.startsWith(text);
-            }""",
-            text,
-        )
-        if found:
-            return
-    raise AssertionError(f"Tab never reached {text!r}")
 
 
 def test_sign_in_open_a_case_and_act_with_the_keyboard_only(
@@ -61,15 +42,15 @@ def test_sign_in_open_a_case_and_act_with_the_keyboard_only(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"案件 {case['number']}")
     assert_accessible(page)
 
-    _tab_to(page, "通知补正")
+    tab_to(page, "通知补正")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("通知补正")
     assert_accessible(page)
-    _tab_to(page, "需补正事项")
+    tab_to(page, "需补正事项")
     page.keyboard.type("身份证明")
     page.keyboard.press("Enter")
     page.keyboard.type("所需信息的文号")
-    _tab_to(page, "预览文书")
+    tab_to(page, "预览文书")
     page.keyboard.press("Enter")
 
     # The draft letter, unnumbered, before anything is done.
@@ -80,7 +61,7 @@ def test_sign_in_open_a_case_and_act_with_the_keyboard_only(
         staff_api.get(f"/api/v1/cases/{case['id']}", headers=clerk.headers("clerk")).json()["state"]
         == "received"
     )
-    _tab_to(page, "确认并签发")
+    tab_to(page, "确认并签发")
     page.keyboard.press("Enter")
 
     expect(page.locator("#done")).to_contain_text("已完成：通知补正")
