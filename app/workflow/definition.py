@@ -23,12 +23,14 @@ case); no other action may.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.outcomes import OUTCOMES
 
 PREVIOUS = "@previous"
 SAME = "@same"
@@ -668,9 +670,24 @@ def _normalise_action(fields: dict[str, Any], where: str, problems: list[str]) -
     return fields
 
 
+# `choices: <name>` takes a vocabulary the code keeps, in its order with its labels.
+VOCABULARIES: dict[str, Callable[[], dict[str, str]]] = {
+    "outcomes": lambda: {code: o.label for code, o in OUTCOMES.items()},
+}
+
+
 def _choices_normalised(spec: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
-    """`choices` given as a mapping code -> Chinese label: the codes and their labels apart."""
+    """`choices` given as a mapping code -> Chinese label (or as the name of a vocabulary, such
+    as `outcomes`): the codes and their labels apart."""
     choices = spec.get("choices")
+    if isinstance(choices, str):
+        if choices not in VOCABULARIES:
+            problems.append(
+                f"{where}: payload field {spec['name']!r}: no vocabulary {choices!r} "
+                f"(known: {sorted(VOCABULARIES)})"
+            )
+            return {**spec, "choices": []}
+        choices = VOCABULARIES[choices]()
     if not isinstance(choices, Mapping):
         return spec
     field = f"{where}: payload field {spec['name']!r}"

@@ -13,6 +13,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.outcomes import OUTCOMES
 from app.workflow.definition import (
     KNOWN_EFFECTS,
     KNOWN_GUARDS,
@@ -618,6 +619,13 @@ def test_choices_as_a_list_stay_valid_and_label_themselves() -> None:
     _choice_field(["law", "practice"])(data)
     field = parse_workflow(data).action("extend").field("basis")
     assert field.options() == (("law", "law"), ("practice", "practice"))
+
+
+def test_the_reply_type_offers_every_outcome_of_the_statute_in_words() -> None:
+    field = WF.action("submit_reply").field("outcome")
+    assert field.choices == tuple(OUTCOMES)
+    assert dict(field.options())["withheld.state_secret"] == OUTCOMES["withheld.state_secret"].label
+    assert "no vocabulary 'verdicts'" in problems_after(_choice_field("verdicts"))
 
 
 @pytest.mark.parametrize(

@@ -194,7 +194,9 @@ def test_a_whole_case_through_the_pages_role_by_role(
     button(clerk, "结束征求意见").click()
     finish(clerk, "结束征求意见", "办理中")
     start_action(clerk, "提交答复")
-    field(clerk, "答复类型").fill("partially_disclosed")
+    field(clerk, "答复类型").select_option(
+        "partially_disclosed"
+    )  # 部分公开, from the statute's list
     field(clerk, "理由").fill(
         "你申请获取的信息中，有部分内容属于不予公开的范围，且能够与其他内容区分"
     )
