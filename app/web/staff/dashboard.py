@@ -61,5 +61,14 @@ def dashboard_page(
         "board": board,
         "figures": [(f, worklist_href(f.href)) for f in figures],
         "states": [(s, worklist_href(s.href)) for s in board.states],
+        "staff_rows": [
+            (
+                p,
+                worklist_href(p.open_cases_href),
+                worklist_href(p.overdue_href),
+                worklist_href(p.due_within_5_href),
+            )
+            for p in board.staff
+        ],
     }
     return staff_page(request, rt, staff, "staff/dashboard.html", context)
