@@ -94,7 +94,7 @@ def list_cases(
     page: Annotated[int, Query(ge=1, le=100_000, description="页码 / page")] = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="每页条数 / page size")] = 50,
 ) -> CasePage:
-    q = service.ListQuery(
+    query = service.ListQuery(
         states=tuple(state or ()),
         channels=tuple(channel or ()),
         received_from=received_from,
@@ -110,7 +110,7 @@ def list_cases(
         page=page,
         page_size=page_size,
     )
-    return service.list_cases(session, rt, principal, q)
+    return service.list_cases(session, rt, principal, query)
 
 
 @router.get("/{case_id}", summary="案件详情 / one case")

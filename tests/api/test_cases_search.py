@@ -153,4 +153,5 @@ def test_the_parameter_is_described_in_chinese_and_english(client: TestClient) -
     for name in ("q", "actor"):
         chinese, english = described[name].split("/ ", 1)
         assert any("\u4e00" <= c <= "\u9fff" for c in chinese)
-        assert english.isascii() and len(english.split()) > 5
+        assert english.isascii()
+        assert len(english.split()) > 5

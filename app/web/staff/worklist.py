@@ -22,8 +22,8 @@ from app.cases.router import READ_ROLES
 from app.cases.schemas import CasePage, CaseSummary
 from app.cases.views import open_states
 from app.db import CommittingRoute, ReadSession
-from app.fields import MAX_ROW_ID
 from app.deadline.calendar import WorkCalendar
+from app.fields import MAX_ROW_ID
 from app.intake.vocabulary import CHANNEL_LABELS, Channel
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors
