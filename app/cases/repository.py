@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db import table_of
-from app.models import Attachment, Case, CaseItem
+from app.models import Attachment, Case, CaseEvent, CaseItem
 
 
 def insert_case(
@@ -78,6 +78,31 @@ class CaseFilter:
     legal_involved_only: bool = False
     # Cases with an open legal consultation; with those under review awaiting the legal office.
     legal_queue: tuple[int, ...] | None = None
+    # Search text (see `search_condition`); names only where the caller may look them up.
+    search: str | None = None
+    search_names: bool = False
+    # Cases on whose timeline this user took a step (the dashboard's per-user figures).
+    actor_id: int | None = None
+
+
+def search_condition(text: str, *, names: bool) -> ColumnElement[bool]:
+    """The cases a search text finds: the registration number equal to it or starting with
+    it, ignoring case; with `names`, also the applicant's name containing it. LIKE's wildcards
+    in the text are taken literally. (One place, to be replaced by full-text search.)"""
+    by_number = Case.number.istartswith(text, autoescape=True)
+    if not names:
+        return by_number
+    return or_(by_number, Case.applicant_name.icontains(text, autoescape=True))
+
+
+def case_actors() -> Subquery:
+    """(case_id, actor_user_id) of every step a staff user took on a case's timeline: who
+    handled what, for the dashboard's per-user counts and the case list's `actor` filter."""
+    return (
+        select(CaseEvent.case_id, CaseEvent.actor_user_id)
+        .where(CaseEvent.actor_user_id.is_not(None))
+        .subquery()
+    )
 
 
 def _filtered(f: CaseFilter) -> Select[Case]:
@@ -107,6 +132,13 @@ def _filtered(f: CaseFilter) -> Select[Case]:
     if f.legal_queue is not None:
         pending = and_(Case.state == "under_review", Case.legal_review == "pending")
         stmt = stmt.where(or_(pending, Case.id.in_(f.legal_queue)))
+    if f.search is not None:
+        stmt = stmt.where(search_condition(f.search, names=f.search_names))
+    if f.actor_id is not None:
+        actors = case_actors()
+        stmt = stmt.where(
+            Case.id.in_(select(actors.c.case_id).where(actors.c.actor_user_id == f.actor_id))
+        )
     return stmt
 
 

@@ -30,6 +30,8 @@ Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
 STAFF_ACTORS = (Role.clerk, Role.front_desk, Role.approver, Role.legal)
 # NUL cannot be stored or compared by PostgreSQL text, and no state code contains one.
 StateCode = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+# A NUL anywhere in the query is refused before routing (400), as for every route.
+SearchText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 
 
 @router.get("", summary="案件列表（台账工作清单）/ list the organ's cases")
@@ -71,10 +73,28 @@ def list_cases(
     open_only: Annotated[
         bool, Query(description="只看未办结的 / only cases not in a final state")
     ] = False,
+    q: Annotated[
+        SearchText | None,
+        Query(
+            description="搜索：登记编号（完整或开头部分，不区分大小写）；承办人、窗口、负责人、"
+            "法制机构还可按申请人姓名或名称的一部分搜索；1–50 个字符，去除首尾空白 / search: "
+            "a registration number, whole or its beginning, ignoring case; for clerks, front "
+            "desk, approvers and the legal office also part of the applicant's name; 1-50 "
+            "characters, trimmed"
+        ),
+    ] = None,
+    actor: Annotated[
+        RowId | None,
+        Query(
+            description="经手人用户 ID：其在时间线上有操作的案件（督办看板按人统计的口径）/ a "
+            "user id: the cases with a step of that user on their timeline (the dashboard's "
+            "per-staff figures)"
+        ),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=100_000, description="页码 / page")] = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="每页条数 / page size")] = 50,
 ) -> CasePage:
-    q = service.ListQuery(
+    query = service.ListQuery(
         states=tuple(state or ()),
         channels=tuple(channel or ()),
         received_from=received_from,
@@ -85,10 +105,12 @@ def list_cases(
         consultation_lapsed=consultation_lapsed,
         queue=queue,
         open_only=open_only,
+        q=q,
+        actor=actor,
         page=page,
         page_size=page_size,
     )
-    return service.list_cases(session, rt, principal, q)
+    return service.list_cases(session, rt, principal, query)
 
 
 @router.get("/{case_id}", summary="案件详情 / one case")

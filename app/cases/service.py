@@ -47,6 +47,19 @@ def _not_found(case_id: int) -> NotFound:
 _WHOLE_ORGAN = frozenset({Role.clerk, Role.front_desk, Role.approver, Role.supervisor})
 
 
+# Who may find cases by the applicant's name: the roles that deal with the applicant (register,
+# handle, review, sign off). Lists show every role masked names; a supervisor alone oversees
+# the figures and finds cases by registration number only, so a name cannot be probed by
+# searching across the organ. (A choice of the product: RULES §1 gives the supervisor a
+# read-only view; the case view itself still shows every reader the applicant.)
+NAME_SEARCHERS = frozenset({Role.clerk, Role.front_desk, Role.approver, Role.legal})
+
+
+def may_search_names(principal: Principal) -> bool:
+    """Whether the list's search text also matches the applicant's name for this caller."""
+    return bool(principal.roles & NAME_SEARCHERS)
+
+
 def legal_only(principal: Principal) -> bool:
     """A legal-office user with no other organ role."""
     return Role.legal in principal.roles and not principal.roles & _WHOLE_ORGAN
@@ -200,6 +213,10 @@ class ListQuery:
     queue: str | None = None
     # Only cases not yet in a final state (the workbench's worklist).
     open_only: bool = False
+    # A registration number (whole or its beginning) or, for name searchers, part of a name.
+    q: str | None = None
+    # A user id: the cases on whose timeline that user took a step.
+    actor: int | None = None
     page: int = 1
     page_size: int = 50
 
@@ -231,6 +248,9 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
         only_ids=None if only_ids is None else tuple(only_ids),
         legal_involved_only=legal_only(principal),
         legal_queue=None if legal_queue is None else tuple(legal_queue),
+        search=q.q,
+        search_names=may_search_names(principal),
+        actor_id=q.actor,
     )
     rows, total = repository.list_cases(
         session, f, offset=(q.page - 1) * q.page_size, limit=q.page_size

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from app.cases.repository import case_actors
 from app.models import Case, CaseEvent, User
 
 
@@ -159,15 +160,14 @@ def open_cases_by_actor(
     """Per user: the organ's open cases on whose timeline the user took any step; with
     `due_before`, only those whose reply was due before that day (overdue); with `due_from`
     and `due_by`, only those due in that span (the case list's filters of the same names)."""
+    # The case list's `actor` filter selects by the same steps (`case_actors`), so a user's
+    # figure is the total of that list with the same deadline filter.
+    actors = case_actors()
     stmt = (
-        select(CaseEvent.actor_user_id, func.count(func.distinct(CaseEvent.case_id)))
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(
-            Case.organ_id == organ_id,
-            Case.state.in_(open_states),
-            CaseEvent.actor_user_id.is_not(None),
-        )
-        .group_by(CaseEvent.actor_user_id)
+        select(actors.c.actor_user_id, func.count(func.distinct(actors.c.case_id)))
+        .join(Case, Case.id == actors.c.case_id)
+        .where(Case.organ_id == organ_id, Case.state.in_(open_states))
+        .group_by(actors.c.actor_user_id)
     )
     if due_before is not None:
         stmt = stmt.where(Case.reply_due < due_before)

@@ -80,6 +80,17 @@ class StaffFigures(BaseModel):
         description="其中 5 个工作日内到期、未逾期（与 due_within_5 同一口径）/ of those, due "
         "from today through the 5th working day after it, not overdue"
     )
+    open_cases_href: str | None = Field(
+        description="经手在办案件的案件列表（actor 与在办状态筛选）；无在办状态时为空 / the case "
+        "list of those open cases (actor and the open states); null with no open state"
+    )
+    overdue_href: str = Field(
+        description="其中已逾期的案件列表 / the case list of those overdue (actor, overdue)"
+    )
+    due_within_5_href: str = Field(
+        description="其中 5 个工作日内到期的案件列表 / the case list of those due within 5 "
+        "working days (actor, due_within=5)"
+    )
 
 
 class DashboardRead(BaseModel):

@@ -308,6 +308,11 @@ def _staff(
                 open_cases=in_hand.get(uid, 0),
                 overdue=late_in_hand.get(uid, 0),
                 due_within_5=soon_in_hand.get(uid, 0),
+                # The case list's `actor` filter is the same per-user definition, so each
+                # figure is that list's total.
+                open_cases_href=_href(actor=uid, state=list(open_)) if open_ else None,
+                overdue_href=_href(actor=uid, overdue="true"),
+                due_within_5_href=_href(actor=uid, due_within=DUE_SOON[-1]),
             )
         )
     return rows
@@ -364,6 +369,6 @@ def dashboard(
             issue_actions=actions_with_effect(wf, ISSUE_EFFECT),
             open_=open_,
             today=today,
-            due_soon_by=rt.calendar.add_working_days(today, 5),
+            due_soon_by=rt.calendar.add_working_days(today, DUE_SOON[-1]),
         ),
     )

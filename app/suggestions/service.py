@@ -146,9 +146,11 @@ def _art44(session: Session, rt: Runtime, case: Case, mine: list[Profile]) -> li
 
 
 def suggestions(
-    session: Session, rt: Runtime, principal: Principal, case_id: int
+    session: Session, rt: Runtime, principal: Principal, case_id: int, *, art44: bool = True
 ) -> SuggestionsRead:
-    """Earlier applications of the same applicant, and others' applications for the same items."""
+    """Earlier applications of the same applicant, and others' applications for the same items
+    (unless `art44` is false: comparing with up to 2,000 others' applications is the costly
+    half, which the case page leaves to its own page)."""
     case = load_case(session, principal, case_id)
     mine = [profile(Item(i.description, i.document_number)) for i in case.items]
     return SuggestionsRead(
@@ -158,5 +160,5 @@ def suggestions(
         art44_window_days=ART44_WINDOW_DAYS,
         art44_min_applicants=ART44_MIN_APPLICANTS,
         repeat_candidates=_repeats(session, rt, case, mine),
-        art44_groups=_art44(session, rt, case, mine),
+        art44_groups=_art44(session, rt, case, mine) if art44 else [],
     )

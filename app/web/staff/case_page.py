@@ -61,7 +61,9 @@ def case_context(
         "remedies": remedies.list_remedies(session, principal, case.id)
         if principal.roles & REMEDY_READERS
         else None,
-        "suggestions": suggestions.suggestions(session, rt, principal, case.id)
+        # The repeats only: the Art. 44 comparison takes seconds in a large organ and has its
+        # own page (/suggestions), linked from the section.
+        "suggestions": suggestions.suggestions(session, rt, principal, case.id, art44=False)
         if principal.roles & SUGGESTION_READERS
         else None,
         "actions": [wf.action(code) for code in case.allowed_actions],
@@ -80,6 +82,20 @@ def case_page(
     done = request.query_params.get("done", "")
     context["done"] = context["action_labels"].get(done)
     return staff_page(request, rt, staff, "staff/case.html", context)
+
+
+SuggestionReader = Annotated[Workbench, Depends(page_roles(*SUGGESTION_READERS))]
+
+
+@router.get("/staff/cases/{case_id}/suggestions", response_class=HTMLResponse)
+def suggestions_page(
+    case_id: RowId, request: Request, rt: RuntimeDep, session: ReadSession, staff: SuggestionReader
+) -> Response:
+    """Repeats and Art. 44 groups: `GET /api/v1/cases/{id}/suggestions` as a page."""
+    found = suggestions.suggestions(session, rt, staff.principal, case_id)
+    case = service.get_case(session, rt, staff.principal, case_id)
+    context = {"case": case, "suggestions": found}
+    return staff_page(request, rt, staff, "staff/case_suggestions.html", context)
 
 
 @router.get("/staff/cases/{case_id}/attachments/{attachment_id}")

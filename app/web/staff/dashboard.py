@@ -56,6 +56,10 @@ def dashboard_page(
     board = service.dashboard(session, rt, staff.principal, organ)
     # The figures link to the worklist only for those who may open it (not an administrator).
     linked = staff.principal.has_any(*CASE_READERS)
+
+    def link(api_href: str | None) -> str | None:
+        return worklist_href(api_href) if linked else None
+
     figures = [
         board.open_cases,
         board.overdue,
@@ -69,7 +73,11 @@ def dashboard_page(
     ]
     context = {
         "board": board,
-        "figures": [(f, worklist_href(f.href) if linked else None) for f in figures],
-        "states": [(s, worklist_href(s.href) if linked else None) for s in board.states],
+        "figures": [(f, link(f.href)) for f in figures],
+        "states": [(s, link(s.href)) for s in board.states],
+        "staff_rows": [
+            (p, link(p.open_cases_href), link(p.overdue_href), link(p.due_within_5_href))
+            for p in board.staff
+        ],
     }
     return staff_page(request, rt, staff, "staff/dashboard.html", context)

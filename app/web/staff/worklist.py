@@ -1,9 +1,9 @@
 """The worklist (/staff/): the organ's cases, most urgent first, through the JSON list's service.
 
 The filters are a GET form whose parameters are the API's (`state`, `channel`, `received_from`,
-`received_to`, `overdue`, `due_within`, `consultation_lapsed`, `queue`, `page`, `page_size`)
-plus `scope` (`open`, the default: cases not in a final state; `all`), so a filtered list is a
-stable, readable URL the dashboard can link to.
+`received_to`, `overdue`, `due_within`, `consultation_lapsed`, `queue`, `q`, `actor`, `page`,
+`page_size`) plus `scope` (`open`, the default: cases not in a final state; `all`), so a
+filtered list is a stable, readable URL the dashboard can link to.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from app.cases.schemas import CasePage, CaseSummary
 from app.cases.views import open_states
 from app.db import CommittingRoute, ReadSession
 from app.deadline.calendar import WorkCalendar
+from app.fields import MAX_ROW_ID
 from app.intake.vocabulary import CHANNEL_LABELS, Channel
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors
@@ -57,6 +58,19 @@ def _between(low: int, high: int) -> AfterValidator:
     return AfterValidator(check)
 
 
+SEARCH_MAX = 50
+
+
+def _search_text(value: str | None) -> str | None:
+    # The API's `q`: trimmed, 1-50 characters (blank is no search).
+    if value is None:
+        return None
+    text = value.strip()
+    if len(text) > SEARCH_MAX:
+        raise ValueError(f"搜索内容请不超过 {SEARCH_MAX} 个字")
+    return text
+
+
 class WorklistQuery(BaseModel):
     """The worklist's filters as the form sends them (blank fields are no filter)."""
 
@@ -68,6 +82,8 @@ class WorklistQuery(BaseModel):
     due_within: Annotated[int | None, Optional, _between(1, 60)] = None
     consultation_lapsed: Annotated[bool, BeforeValidator(_blank_false)] = False
     queue: Annotated[Literal["legal"] | None, Optional] = None
+    q: Annotated[str | None, Optional, AfterValidator(_search_text)] = None
+    actor: Annotated[int | None, Optional, _between(1, MAX_ROW_ID)] = None
     scope: Literal["open", "all"] = "open"
     page: Annotated[int, _between(1, 100_000)] = 1
     page_size: Annotated[int, _between(1, 200)] = PAGE_SIZE
@@ -83,6 +99,8 @@ class WorklistQuery(BaseModel):
             consultation_lapsed=self.consultation_lapsed,
             queue=self.queue,
             open_only=self.scope == "open",
+            q=self.q,
+            actor=self.actor,
             page=self.page,
             page_size=self.page_size,
         )
@@ -190,6 +208,7 @@ def worklist(request: Request, rt: RuntimeDep, session: ReadSession, staff: Read
         "previous_url": query.url(page=query.page - 1) if query.page > 1 else None,
         "next_url": query.url(page=query.page + 1) if query.page < pages else None,
         "channel_labels": {c.value: label for c, label in CHANNEL_LABELS.items()},
+        "names_searchable": service.may_search_names(staff.principal),
         **_options(rt),
     }
     return staff_page(
