@@ -31,17 +31,27 @@ def insert_case(
     return case_id
 
 
+_CHILDREN = (selectinload(Case.items), selectinload(Case.attachments))
+
+
 def _with_children(stmt: Select[Case]) -> Select[Case]:
-    return stmt.options(selectinload(Case.items), selectinload(Case.attachments))
+    return stmt.options(*_CHILDREN)
 
 
 def case_in_organ(
     session: Session, case_id: int, organ_id: int, *, for_update: bool = False
 ) -> Case | None:
     """A case with its items and attachments, only if it belongs to the organ; `for_update`
-    locks its row until the transaction ends (PostgreSQL; SQLite writers are serial anyway)."""
+    locks its row until the transaction ends (PostgreSQL; SQLite writers are serial anyway).
+
+    Unlocked, a case this session already holds is taken from its identity map without a
+    query (as a plain SELECT would return that same object): a page composed of several
+    services, each checking access to the case, reads it once."""
+    if not for_update:
+        case = session.get(Case, case_id, options=_CHILDREN)
+        return case if case is not None and case.organ_id == organ_id else None
     stmt = _with_children(select(Case).where(Case.id == case_id, Case.organ_id == organ_id))
-    return session.scalars(_locked(stmt, for_update)).one_or_none()
+    return session.scalars(_locked(stmt)).one_or_none()
 
 
 def case_by_id(session: Session, case_id: int, *, for_update: bool = False) -> Case | None:
@@ -50,7 +60,7 @@ def case_by_id(session: Session, case_id: int, *, for_update: bool = False) -> C
     return session.scalars(_locked(stmt, for_update)).one_or_none()
 
 
-def _locked(stmt: Select[Case], for_update: bool) -> Select[Case]:
+def _locked(stmt: Select[Case], for_update: bool = True) -> Select[Case]:
     return stmt.with_for_update(of=Case) if for_update else stmt
 
 

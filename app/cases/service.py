@@ -101,7 +101,8 @@ def case_deadlines(
     )
 
 
-def _staff_view(session: Session, rt: Runtime, principal: Principal, case: Case) -> CaseRead:
+def staff_view(session: Session, rt: Runtime, principal: Principal, case: Case) -> CaseRead:
+    """The staff view of a case already loaded (load_case checked the caller's access)."""
     today = rt.clock().astimezone(rt.tz).date()
     workflow = rt.workflow_for(case)
     # One read of the ledger serves the deadlines and the notice awaiting receipt.
@@ -132,7 +133,7 @@ def pending_receipts(session: Session, cases: Sequence[Case]) -> dict[int, tuple
 
 def get_case(session: Session, rt: Runtime, principal: Principal, case_id: int) -> CaseRead:
     """The staff view of one case."""
-    return _staff_view(session, rt, principal, load_case(session, principal, case_id))
+    return staff_view(session, rt, principal, load_case(session, principal, case_id))
 
 
 def get_deadlines(
@@ -169,7 +170,7 @@ def act(
         actor=Actor.of(principal),
         roles=principal.roles,
     )
-    return _staff_view(session, rt, principal, case)
+    return staff_view(session, rt, principal, case)
 
 
 def check_action(

@@ -77,7 +77,10 @@ def case_context(
 def case_page(
     case_id: RowId, request: Request, rt: RuntimeDep, session: ReadSession, staff: Reader
 ) -> Response:
-    case = service.get_case(session, rt, staff.principal, case_id)
+    # Held while the page is composed: the services below, each checking access to the case,
+    # find it in the session (whose identity map holds only what is referenced) unread.
+    found = service.load_case(session, staff.principal, case_id)
+    case = service.staff_view(session, rt, staff.principal, found)
     context = case_context(session, rt, staff.principal, case)
     done = request.query_params.get("done", "")
     context["done"] = context["action_labels"].get(done)
