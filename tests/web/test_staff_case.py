@@ -84,6 +84,7 @@ def test_the_page_shows_what_the_api_shows(
     # delivery in words.
     assert "<dd>2026年3月2日 10:00</dd>" in text
     assert "提供形式：电子文件；获取方式：电子邮件" in text
+    assert "（handed_in" not in text  # the receipt's basis in words
     # The timeline's first event, the registration, in words and in local time (the case
     # fixture registers it at 09:00 Beijing time).
     first = re.search(r'<ol class="timeline">\s*<li>(.*?)</li>', text)

@@ -20,6 +20,7 @@ from app.cases.router import READ_ROLES
 from app.cases.schemas import CaseRead
 from app.db import CommittingRoute, ReadSession
 from app.fields import RowId
+from app.intake.vocabulary import RECEIPT_BASIS_LABELS
 from app.letters import views as letters
 from app.letters.builders import DELIVERY_FORM_LABELS, DELIVERY_METHOD_LABELS
 from app.letters.responses import document_response
@@ -70,6 +71,7 @@ def case_context(
         "state_labels": {code: st.label for code, st in wf.states.items()},
         "action_labels": event_labels(wf),
         "delivery_labels": {**DELIVERY_FORM_LABELS, **DELIVERY_METHOD_LABELS},
+        "receipt_basis_labels": {str(b): label for b, label in RECEIPT_BASIS_LABELS.items()},
     }
 
 
