@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.auth.roles import Role
-from app.fields import Code, Name100, Name200, Text40, Text200, Text300
+from app.fields import Code, Flag, Name100, Name200, Text40, Text200, Text300
 from app.organs.numbering import DEFAULT_PATTERN, validate_pattern
 from app.organs.settings import OrganSettings
 
@@ -88,7 +88,7 @@ class UserUpdate(BaseModel):
         ),
         examples=[["clerk", "legal"]],
     )
-    active: bool = Field(
+    active: Flag = Field(
         description=(
             "是否启用；停用后其令牌和登录会话立即失效 / active; a deactivated user's tokens "
             "and sessions stop working at once"

@@ -63,6 +63,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/api/v1/cases/{case_id}/remedies/{record_id}"): REMEDY,
     ("POST", "/api/v1/cases/{case_id}/communications"): CONTACT,
     ("PUT", "/api/v1/cases/{case_id}/communications/{record_id}"): CONTACT,
+    ("PUT", "/api/v1/admin/users/{user_id}"): {"roles": ["clerk"], "active": True},
+    ("PUT", "/api/v1/admin/users/{user_id}/oidc-subject"): {"subject": "zwfw-000123"},
 }
 
 

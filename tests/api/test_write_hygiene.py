@@ -64,6 +64,13 @@ def _clerk(env: Env) -> dict[str, str]:
     return env.staff.headers("clerk", "legal")
 
 
+def _user(env: Env) -> None:
+    body = {"organ_code": "org-a", "name": "李四", "roles": ["clerk"]}
+    r = env.client.post("/api/v1/admin/users", json=body, headers=env.admin)
+    assert r.status_code == 201, r.text
+    env.ids["user"] = r.json()["user"]["id"]  # UserCreated
+
+
 def _received_case(env: Env) -> None:
     env.ids["case"] = online(env.client)
 
@@ -227,6 +234,26 @@ ROUTES: dict[str, Route] = {
         lambda env: env.admin,
         text=(("name",),),
         one_line=(("name",),),
+    ),
+    "update user": Route(
+        "PUT",
+        "/api/v1/admin/users/{user_id}",
+        lambda env: {"user_id": env.ids["user"]},
+        lambda env: {"roles": ["clerk", "legal"], "active": True},
+        lambda env: env.admin,
+        text=(),
+        booleans=(("active",),),
+        setup=_user,
+    ),
+    "link identity": Route(
+        "PUT",
+        "/api/v1/admin/users/{user_id}/oidc-subject",
+        lambda env: {"user_id": env.ids["user"]},
+        lambda env: {"subject": "zwfw-000123"},
+        lambda env: env.admin,
+        text=(("subject",),),
+        one_line=(("subject",),),
+        setup=_user,
     ),
     "calendar year": Route(
         "PUT",

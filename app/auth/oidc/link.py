@@ -8,6 +8,7 @@ sessions (the session generation moves on), as setting a password does.
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
@@ -23,7 +24,9 @@ log = logging.getLogger("gongkai.auth")
 class SubjectLink(BaseModel):
     """The provider's subject to link a user to, or null to unlink."""
 
-    subject: str | None = Field(
+    # OpenID Connect Core 1.0 §2: at most 255 ASCII characters; here printable, without blanks
+    # (compared byte for byte with the ID token's claim, so never normalised).
+    subject: Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,255}$")] | None = Field(
         description=(
             "统一身份认证中的用户标识（ID 令牌中配置的声明，默认 sub）；null 表示解除关联 / "
             "the provider's subject (the configured ID token claim, sub by default); null unlinks"
