@@ -221,6 +221,19 @@ def verify_chains(
     return checker.checked, problems
 
 
+# The events recorded beside the workflow, in the words a timeline shows them (the workflow's
+# own actions are named by its YAML). append_side_event takes only these.
+SIDE_EVENTS: dict[str, str] = {
+    "record_communication": "记录沟通情况",
+    "update_communication": "更正沟通记录",
+    "record_remedy": "记录行政复议或诉讼",
+    "update_remedy": "更新行政复议或诉讼情况",
+    "grant_report_override": "准许变更已锁定年度报告的统计",
+    "release_lookup_lock": "解除查询锁定",
+    "deadlines_recomputed": "放假安排变化，重新计算期限",
+}
+
+
 def append_side_event(
     session: Session,
     rt: Runtime,
@@ -234,6 +247,8 @@ def append_side_event(
     """Record on the case's timeline something done beside its workflow (a remedy record, a
     contact, a lifted lookup lock, a report override): the state stays as it is, the event is
     keyed and chained like every other and names the version of the case's own workflow."""
+    if action not in SIDE_EVENTS:
+        raise ValueError(f"unknown side event {action!r}: name it in SIDE_EVENTS")
     return append_event(
         session,
         key=audit_key(rt.settings),

@@ -446,3 +446,22 @@ def test_issuing_a_reviewed_reply_previews_it_as_signed_off_and_issues_it_unchan
         ).one()
     assert (reply.id, reply.status) == (int(link.group(2)), "issued")
     assert reply.fields["provided"] == fields["provided"]
+
+
+def test_events_beside_the_workflow_are_named_in_words_on_the_timeline(
+    client: TestClient, runtime: Runtime, organ_a: Staff, case: dict[str, Any]
+) -> None:
+    contact = {
+        "occurred_at": "2026-03-03T08:30:00+08:00",  # the case fixture registers at 09:00
+        "party_name": "张三丰",
+        "party_kind": "applicant",
+        "method": "phone",
+        "summary": "询问办理进度",
+    }
+    r = client.post(
+        f"{CASES}/{case['id']}/communications", json=contact, headers=organ_a.headers("clerk")
+    )
+    assert r.status_code == 201, r.text
+    text = _as(client, runtime, "side", "clerk").get(f"/staff/cases/{case['id']}").text
+    assert "：记录沟通情况" in text
+    assert "record_communication" not in text

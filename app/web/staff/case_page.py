@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from app.audit.service import SIDE_EVENTS
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cases import service
@@ -47,7 +48,7 @@ def event_labels(wf: WorkflowDef) -> dict[str, str]:
         for code in CREATION_EVENTS
         if code in wf.applicant_timeline
     }
-    return {**opening, **{code: a.label for code, a in wf.actions.items()}}
+    return {**SIDE_EVENTS, **opening, **{code: a.label for code, a in wf.actions.items()}}
 
 
 def case_context(
