@@ -465,3 +465,26 @@ def test_events_beside_the_workflow_are_named_in_words_on_the_timeline(
     text = _as(client, runtime, "side", "clerk").get(f"/staff/cases/{case['id']}").text
     assert "：记录沟通情况" in text
     assert "record_communication" not in text
+
+
+def test_an_action_that_issues_no_letter_with_these_values_is_confirmed_before_it_is_done(
+    client: TestClient, runtime: Runtime, organ_a: Staff, case: dict[str, Any]
+) -> None:
+    clerk = _as(client, runtime, "clerk", "clerk")
+    path = f"/staff/cases/{case['id']}/actions/start_consultation"
+    values = {
+        "version": str(case["version"]),
+        "kind": "legal_office",  # internal: no consultation letter goes out
+        "party": "本机关法制机构",
+        "question": "拟不予公开的理由是否充分",
+    }
+    step = _post(clerk, path, values)
+    assert step.status_code == 200, step.text[:2000]
+    assert "按所填内容，本操作不出具文书" in step.text
+    assert "确认办理" in step.text
+    assert _api(client, organ_a, case["id"])["version"] == case["version"]  # nothing done yet
+    done = _post(clerk, path, {**values, "_confirm": "1"})
+    assert done.status_code == 303, done.text[:2000]
+    after = _api(client, organ_a, case["id"])
+    assert after["state"] == "consulting"
+    assert after["consultations"][0]["kind"] == "legal_office"

@@ -105,6 +105,7 @@ def _context(
     previews: list[Preview] | None = None,
     drafts: list[DraftForm] | None = None,
     revised: bool = False,
+    nothing_to_issue: bool = False,
 ) -> dict[str, Any]:
     return {
         "case": case,
@@ -118,6 +119,7 @@ def _context(
         "previews": previews,
         "drafts": drafts or [],
         "revised": revised,
+        "nothing_to_issue": nothing_to_issue,
         "preview_step": bool(action.letters) and bool(principal.roles & DRAFTERS),
         "action_labels": {c: a.label for c, a in rt.workflows[case.case_type].actions.items()},
     }
@@ -254,6 +256,19 @@ def _submit(
                 # Nothing is drafted for an action that would be refused.
                 service.check_action(session, rt, principal, case_id, code, payload, version)
                 previews = _previews(session, rt, principal, case, action, payload, edits)
+                if not previews and not confirmed:
+                    # No letter goes out with these values (e.g. an internal consultation):
+                    # nothing to preview, but the clerk still confirms before it is done.
+                    ctx = _context(
+                        rt,
+                        principal,
+                        case,
+                        action,
+                        values=values,
+                        version=version,
+                        nothing_to_issue=True,
+                    )
+                    return Outcome(context=ctx)
             if not previews:
                 service.act(session, rt, principal, case_id, code, payload, version)
     except VersionConflict:

@@ -88,7 +88,7 @@ def test_a_stale_form_shows_the_conflict_and_changes_nothing(
     pick(li, "kind", "legal_office")
     field(li, "征求对象").fill("本机关法制机构")
     field(li, "征求意见事项").fill("拟不予公开的理由是否充分")
-    button(li, "预览文书").click()  # legal_office: no letter to preview; done at once
+    button(li, "预览文书").click()  # refused at the check, before anything is previewed
     conflict = li.get_by_role("alert")
     expect(conflict).to_contain_text("案件已被他人修改，本次操作未执行")
     expect(conflict).to_contain_text("周承办于 2026年3月3日 09:00")  # Beijing time
@@ -279,7 +279,12 @@ def test_the_worklist_and_an_action_with_the_keyboard_only(
     tab_to(page, "征求意见事项")
     page.keyboard.type("拟不予公开的理由是否充分")
     tab_to(page, "会商日期")
-    tab_to(page, "预览文书")  # the submit button: legal_office sends no letter, so it acts
+    tab_to(page, "预览文书")  # the submit button
+    page.keyboard.press("Enter")
+    # legal_office sends no letter: nothing to preview, the clerk confirms before it is done.
+    expect(page.locator("#nothing-to-issue")).to_contain_text("本操作不出具文书")
+    assert case_json(staff_api, portal_organs, case["id"])["state"] == "received"
+    tab_to(page, "确认办理")
     page.keyboard.press("Enter")
 
     expect(page.locator("#done")).to_have_text("已完成：征求意见。")
