@@ -208,11 +208,15 @@ def test_every_staff_page_type_passes_axe_and_stays_on_the_origin(
     expect(staff.get_by_role("button", name="确认并签发")).to_be_visible()
     check(staff, None, "通知补正")  # the preview step
     check(staff, f"/staff/cases/{overdue['id']}", f"案件 {overdue['number']}")
+    check(staff, f"/staff/cases/{overdue['id']}/suggestions", "办理参考")
+    check(staff, "/staff/?q=" + overdue["number"][:6], "工作清单")  # a search
     check(staff, "/staff/dashboard", "督办看板")
     check(staff, "/staff/legal", "法制审核与会商")
     expect(staff.get_by_role("link", name=overdue["number"])).to_be_visible()
     check(staff, "/staff/approvals", "待审批")
     check(staff, "/staff/approvals/reports", "年度报告")
+    check(staff, "/staff/reports/2026", "2026 年度政府信息公开工作年度报告")
+    check(staff, "/staff/reports/2026/cells/new/natural_person", "表三的一格")
     check(staff, "/staff/register", "登记申请")
     button(staff, "登记").click()  # nothing filled in: the errors
     check(staff, None, "登记申请")
@@ -230,6 +234,9 @@ def test_every_staff_page_type_passes_axe_and_stays_on_the_origin(
     field(admin, "密码").fill(PASSWORD)
     button(admin, "登录").click()
     check(admin, "/staff/admin/users", "用户")
+    check(admin, "/staff/admin/users/new", "新建用户")
+    check(admin, f"/staff/admin/users/{admin_id}/roles", "角色与状态")
+    check(admin, "/staff/dashboard", "督办看板")  # an administrator first chooses the organ
     check(admin, f"/staff/admin/users/{admin_id}/tokens", "令牌")
     check(admin, f"/staff/admin/users/{admin_id}/password", "密码")
     check(admin, "/staff/admin/calendar", "放假安排")
