@@ -423,21 +423,52 @@ def build_letter_fonts(
 
 @cli.command("render-pending")
 def render_pending() -> None:
-    """Render the PDFs of issued letters that do not have one yet (receipts issued at intake
-    render on first download; this renders the rest ahead of time)."""
-    from app.letters.repository import pending_letters
-    from app.letters.service import stored_pdf
+    """Render the PDFs of issued letters that do not have one yet (the worker does this as it
+    goes; a download renders on demand what it has not reached)."""
+    from app.letters.service import render_pending as render
 
     rt = build_runtime(get_settings())
-    done = 0
     try:
-        with rt.sessions.read() as session:
-            for letter in pending_letters(session):
-                stored_pdf(session, rt, letter)
-                done += 1
+        done = render(rt)
     finally:
         rt.close()
     typer.echo(f"rendered {done} letter(s)")
+
+
+@cli.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="one pass, then exit")] = False,
+    batch: Annotated[int, typer.Option(min=1, max=1000, help="events/deliveries per pass")] = 100,
+    idle: Annotated[float, typer.Option(min=0.05, help="seconds between idle passes")] = 1.0,
+    scheduler: Annotated[
+        bool, typer.Option(help="take part in the periodic jobs (one worker at a time runs them)")
+    ] = True,
+) -> None:
+    """Deliver the outbox (webhooks, e-mail, SMS, notices), render letters, run the periodic
+    jobs. Run one beside the service; on PostgreSQL, run as many as you like."""
+    import logging
+    import signal
+    import threading
+
+    from app.outbox.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    rt = build_runtime(get_settings())
+    try:
+        w = Worker(rt, batch=batch, scheduler=scheduler)
+        if once:
+            r = w.tick()
+            typer.echo(
+                f"dispatched {r.dispatched}, delivered {r.delivered}, failed {r.failed}, "
+                f"dead {r.dead}, rendered {r.rendered}, scheduled {r.scheduled}"
+            )
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        w.run(stop, idle=idle)
+    finally:
+        rt.close()
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from app.letters.kinds import LetterKind
 from app.organs import repository as organs_repo
 from app.organs.directory import OrganInfo
 from app.organs.numbering import format_number
+from app.outbox.service import CaseRef, emit, received_messages
 from app.reports.lock import guard_new_case
 from app.reports.periods import CaseStats
 from app.runtime import Runtime
@@ -392,8 +393,21 @@ def _create_case(
             **({"letters": [letters.letter_summary(receipt_letter)]} if receipt_letter else {}),
         },
     )
+    issued = []
     if receipt_letter is not None:
         letters.record_letters(session, [receipt_letter], event.id)
+        session.flush()
+        issued.append(letters.letter_ref(receipt_letter))
+    emit(
+        session,
+        received_messages(
+            CaseRef(case_id, organ.id, number, v["case_type"], new.state),
+            channel=v["channel"],
+            receipt_date=v["receipt_date"],
+            letters=issued,
+        ),
+        now=now,
+    )
     if v["receipt_date"] is not None:
         clock_repo.append_entries(
             session,

@@ -72,12 +72,13 @@ def batch_in_organ(session: Session, batch_id: int, organ_id: int) -> PrintBatch
     return session.scalars(stmt).one_or_none()
 
 
-def pending_letters(session: Session) -> list[Letter]:
+def pending_letters(session: Session, limit: int | None = None) -> list[Letter]:
     """Issued letters whose PDF is still to be rendered, oldest first."""
     stmt = (
         select(Letter)
         .where(Letter.status == "issued", Letter.pdf_sha256.is_(None))
         .order_by(Letter.id)
+        .limit(limit)
     )
     return list(session.scalars(stmt))
 

@@ -8,6 +8,7 @@ the action, the number and the letter all roll back together.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -38,8 +39,11 @@ from app.models import Case, Letter
 from app.organs import repository as organs_repo
 from app.organs.directory import OrganInfo
 from app.organs.numbering import format_number
+from app.outbox.service import LetterRef
 from app.runtime import Runtime
 from app.workflow.definition import ActionDef
+
+log = logging.getLogger("gongkai.letters")
 
 # Which closure a closing action's outcome means (RULES §5 other.*).
 CLOSURES = {
@@ -320,6 +324,17 @@ def issue_for_action(
     return out
 
 
+def letter_ref(letter: Letter) -> LetterRef:
+    """What an outbox event says of a letter (its id once the letter is flushed)."""
+    return LetterRef(
+        id=letter.id,
+        kind=letter.kind,
+        number=letter.number,
+        letter_date=letter.letter_date,
+        to_applicant=kind_info(letter.kind).to_applicant,
+    )
+
+
 def letter_summary(letter: Letter) -> dict[str, Any]:
     """What a timeline event records of a letter it issued."""
     return {
@@ -412,6 +427,24 @@ def stored_pdf(read: Session, rt: Runtime, letter: Letter) -> Rendered:
             # Someone else rendered it first: theirs is the record.
             sha, pages = stored.pdf_sha256, stored.pages or 0
     return Rendered(rt.store.read(sha), pages)
+
+
+def render_pending(rt: Runtime, *, limit: int | None = None) -> int:
+    """Render and store the PDFs of issued letters that have none yet (the worker's job; a
+    download renders on demand what the worker has not reached). Returns how many it rendered;
+    a letter that fails to render is logged and left for the next pass."""
+    with rt.sessions.read() as session:
+        pending = repository.pending_letters(session, limit)
+    done = 0
+    for letter in pending:
+        try:
+            with rt.sessions.read() as session:
+                stored_pdf(session, rt, letter)
+        except Exception:
+            log.exception("letter %s could not be rendered", letter.id)
+            continue
+        done += 1
+    return done
 
 
 def not_found(letter_id: int) -> NotFound:

@@ -9,6 +9,7 @@ from app.models.counter import Counter
 from app.models.event import CaseEvent
 from app.models.letter import Letter, LetterAccess, PrintBatch
 from app.models.organ import ApiToken, Organ, User
+from app.models.outbox import OutboxAttempt, OutboxDelivery, OutboxEvent, WorkerLease
 from app.models.remedy import RemedyRecord
 from app.models.report import ReportLock, ReportOverride
 from app.models.security import IdempotencyRecord, LookupFailure, SigninFailure
@@ -30,10 +31,14 @@ __all__ = [
     "LetterAccess",
     "LookupFailure",
     "Organ",
+    "OutboxAttempt",
+    "OutboxDelivery",
+    "OutboxEvent",
     "PrintBatch",
     "RemedyRecord",
     "ReportLock",
     "ReportOverride",
     "SigninFailure",
     "User",
+    "WorkerLease",
 ]

@@ -24,11 +24,13 @@ from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.letters.service import (
     check_reply_draft,
     issue_for_action,
+    letter_ref,
     letter_summary,
     record_letters,
 )
 from app.models import Case, Consultation
 from app.organs.directory import OrganInfo
+from app.outbox.service import CaseRef, action_messages, emit
 from app.reports.lock import guard_case
 from app.reports.periods import CaseStats
 from app.runtime import Runtime
@@ -257,6 +259,7 @@ def perform(
 
     before = {"state": case.state, **{c: getattr(case, c) for c in CACHE_COLUMNS}}
     counted_before = CaseStats.of(case)
+    outcome_before = case.outcome
     target = action.resolve_target(case.previous_state, payload, case.state)
     new_ledger = [*ledger, *change.entries]
     cached = cache_values(
@@ -327,10 +330,23 @@ def perform(
         },
     )
     record_letters(session, letters, event.id)
-    if touched and letters:
+    if letters:
         session.flush()
+    if touched and letters:
         records.link_letters(touched, letters, change.letter_params)
     clock_repo.append_entries(session, case.id, change.entries, event_id=event.id, now=now)
+    emit(
+        session,
+        action_messages(
+            CaseRef(case.id, case.organ_id, case.number, case.case_type, case.state),
+            action=action_code,
+            from_state=before["state"],
+            outcome=case.outcome if case.outcome != outcome_before else None,
+            letters=[letter_ref(x) for x in letters],
+            served=bool(action.records_service_of),
+        ),
+        now=now,
+    )
     return Performed(case, event.seq)
 
 
