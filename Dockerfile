@@ -24,5 +24,9 @@ ENV GONGKAI_STORAGE_DIR=/srv/gongkai/var/storage \
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD curl -fsS http://127.0.0.1:8000/readyz || exit 1
+# The outbox worker is a second process from the same image (notices, e-mail, SMS, webhooks,
+# letter PDFs): run it as its own container beside this one, e.g.
+#   docker run ... gongkai python -m app.cli worker
+# Several worker containers share the work on PostgreSQL; on SQLite run exactly one.
 # Behind a proxy, set GONGKAI_TRUSTED_PROXIES to its address (README: behind a proxy).
 CMD ["sh", "-c", "python -m app.cli migrate && HOST=0.0.0.0 PORT=8000 UVICORN=uvicorn exec scripts/run-server"]

@@ -214,6 +214,26 @@ def test_render_pending_renders_receipts_issued_at_intake(
     assert run("render-pending").stdout.strip() == "rendered 0 letter(s)"
 
 
+def test_worker_once_dispatches_and_renders(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.models import OutboxEvent
+    from tests.fixtures.factories import application, make_organ
+
+    monkeypatch.setenv("GONGKAI_STORAGE_DIR", str(runtime.settings.storage_dir))
+    monkeypatch.setenv("GONGKAI_LETTER_RENDER_WORKERS", "0")
+    with runtime.sessions.write.begin() as session:
+        make_organ(session, "org-a")
+    assert client.post("/api/v1/applications", json=application()).status_code == 201
+    result = run("worker", "--once")
+    assert result.exit_code == 0, result.output
+    assert "dispatched 2," in result.stdout and "rendered 1," in result.stdout
+    with runtime.sessions.read() as session:
+        undispatched = select(func.count()).where(OutboxEvent.dispatched_at.is_(None))
+        assert session.scalar(undispatched) == 0
+    assert "dispatched 0," in run("worker", "--once").stdout
+
+
 def test_build_letter_fonts_reports_current_fonts() -> None:
     from app.letters.fonts import fonts_current
 
