@@ -227,7 +227,8 @@ def test_worker_once_dispatches_and_renders(
     assert client.post("/api/v1/applications", json=application()).status_code == 201
     result = run("worker", "--once")
     assert result.exit_code == 0, result.output
-    assert "dispatched 2," in result.stdout and "rendered 1," in result.stdout
+    assert "dispatched 2," in result.stdout
+    assert "rendered 1," in result.stdout
     with runtime.sessions.read() as session:
         undispatched = select(func.count()).where(OutboxEvent.dispatched_at.is_(None))
         assert session.scalar(undispatched) == 0

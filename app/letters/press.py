@@ -3,7 +3,8 @@
 WeasyPrint is CPU-bound and holds the GIL; rendering in a request thread would stall every
 other request of that worker. The press sends the HTML to a process that keeps one font
 configuration and parsed stylesheet for its whole life, and waits for the PDF with a timeout.
-A failure or timeout is a `LetterRenderFailed` problem, which rolls the issuing action back.
+A failure or timeout is a `LetterRenderFailed` problem (503: try again) for the download or
+print batch that asked for the PDF; issuing never waits for the press.
 With ``letter_render_workers = 0`` it renders in the calling thread (tests, command-line tools).
 
 A job of several documents (a print batch) on a press of several workers is split into

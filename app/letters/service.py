@@ -1,13 +1,16 @@
 """Letters of a case: drafts, issuing (number, render once, freeze), reading and downloads.
 
 Issuing happens inside the transaction of the action that sends the letter: the number comes
-from the organ's gapless sequence, the PDF is rendered by the press, stored by its SHA-256 with
-the template name and hash and the context, and the row is frozen. A render failure raises, so
-the action, the number and the letter all roll back together.
+from the organ's gapless sequence and the context is frozen on the row (the event records its
+hash). The PDF is rendered after the commit, from that frozen context, by the outbox worker or by
+the first download, whichever comes first, and stored once by its SHA-256 with the template's
+hash; a render failure then fails that render (retried later), never the action.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
@@ -319,6 +322,9 @@ def issue_for_action(
                     action=action.code,
                     now=now,
                     deadlines=deadlines,
+                    # Frozen now, rendered after the commit by the worker (or on first
+                    # download): no action waits for WeasyPrint inside its transaction.
+                    render=False,
                 )
             )
     return out
@@ -336,13 +342,20 @@ def letter_ref(letter: Letter) -> LetterRef:
 
 
 def letter_summary(letter: Letter) -> dict[str, Any]:
-    """What a timeline event records of a letter it issued."""
+    """What a timeline event records of a letter it issued: its kind, number and the hash of
+    the frozen context (what the letter says). The PDF is rendered after the commit from that
+    context; its hash and the template's are stored on the letter when it is."""
     return {
         "kind": letter.kind,
         "number": letter.number,
-        "template_sha256": letter.template_sha256,
-        "pdf_sha256": letter.pdf_sha256,
+        "context_sha256": context_sha256(letter.context or {}),
     }
+
+
+def context_sha256(context: Mapping[str, Any]) -> str:
+    """The SHA-256 of a letter's frozen context in a canonical JSON form."""
+    text = json.dumps(context, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # --- drafts and previews ------------------------------------------------------------------

@@ -296,7 +296,8 @@ def perform(
         # A reply that lacks what its outcome needs is refused now (422), not at issue.
         check_reply_draft(session, rt, case, organ, draft, handler=actor.label)
     # Letters are issued after every check has passed and the case has moved, so their context
-    # sees the new deadlines; a render failure raises and rolls the whole action back.
+    # sees the new deadlines. Issuing numbers and freezes them; the PDFs are rendered after the
+    # commit (the worker, or the first download), so no action waits for WeasyPrint.
     letters = issue_for_action(
         session,
         rt,

@@ -12,6 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.letters.press import LetterRenderFailed
+from app.letters.service import context_sha256
+from app.models import Letter
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock, make_organ
@@ -70,7 +72,7 @@ def test_an_online_application_gets_a_numbered_receipt_rendered_on_first_downloa
     assert events[0]["payload"]["letters"][0]["kind"] == "receipt"
 
 
-def test_awaiting_confirmation_has_no_receipt_until_confirmed_then_it_is_rendered_at_once(
+def test_awaiting_confirmation_has_no_receipt_until_confirmed_then_it_is_rendered_after(
     client: TestClient, organ_a: Staff
 ) -> None:
     r = client.post(
@@ -93,8 +95,13 @@ def test_awaiting_confirmation_has_no_receipt_until_confirmed_then_it_is_rendere
     assert r.status_code == 200, r.text
     [receipt] = letters(client, organ_a, case["id"])
     assert receipt["action"] == "confirm_receipt"
-    assert receipt["pdf_sha256"] is not None  # staff actions render inside the transaction
+    # Frozen in the action's transaction, rendered after it: by the worker, or by the first
+    # download, whichever comes first.
+    assert receipt["pdf_sha256"] is None
     assert receipt["issued_by"]
+    pdf = _pdf(client, organ_a, receipt["id"])
+    [stored] = letters(client, organ_a, case["id"])
+    assert stored["pdf_sha256"] == hashlib.sha256(pdf.content).hexdigest()
 
 
 def _mail_case_body() -> dict[str, Any]:
@@ -104,7 +111,7 @@ def _mail_case_body() -> dict[str, Any]:
 
 
 def test_request_correction_issues_the_correction_notice_with_its_items(
-    client: TestClient, organ_a: Staff
+    client: TestClient, organ_a: Staff, runtime: Runtime
 ) -> None:
     case = counter_case(client, organ_a)
     r = act(client, organ_a, case, "request_correction", "clerk", items_to_correct=ITEMS)
@@ -118,14 +125,22 @@ def test_request_correction_issues_the_correction_notice_with_its_items(
     for expected in (*ITEMS, case["number"], "张三", "第三十条", "15个工作日"):
         assert expected in text, expected
     events = client.get(f"{CASES}/{case['id']}/events", headers=organ_a.headers("clerk")).json()
+    with runtime.sessions.read() as session:
+        frozen = session.get(Letter, notice["id"])
+        assert frozen is not None
+        assert frozen.context is not None
+        context = frozen.context
+    # The event commits to what the letter says; the PDF rendered from it is on the letter.
     assert events[-1]["payload"]["letters"] == [
         {
             "kind": "correction_notice",
             "number": "org-a依申补〔2026〕1号",
-            "template_sha256": notice["template_sha256"],
-            "pdf_sha256": hashlib.sha256(pdf.content).hexdigest(),
+            "context_sha256": context_sha256(context),
         }
     ]
+    [rendered] = [x for x in letters(client, organ_a, case["id"]) if x["id"] == notice["id"]]
+    assert rendered["pdf_sha256"] == hashlib.sha256(pdf.content).hexdigest()
+    assert rendered["template_sha256"] is not None
 
 
 def test_a_draft_is_previewed_from_the_current_case_then_issued_by_the_action(
@@ -210,7 +225,7 @@ def test_a_draft_with_wrong_fields_is_refused_naming_the_field(
     assert r.status_code == 422
 
 
-def test_a_render_failure_rolls_the_action_back_and_burns_no_number(
+def test_a_render_failure_never_stops_the_action_and_the_letter_renders_later(
     client: TestClient, organ_a: Staff, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case = counter_case(client, organ_a)
@@ -219,21 +234,22 @@ def test_a_render_failure_rolls_the_action_back_and_burns_no_number(
         raise LetterRenderFailed("文书生成失败 / rendering failed")
 
     monkeypatch.setattr(runtime.press, "render", broken)
-    r = act(client, organ_a, case, "request_correction", "clerk", items_to_correct=ITEMS)
-    assert r.status_code == 503, r.text
-    assert r.json()["code"] == "letter-render-failed"
-    now = client.get(f"{CASES}/{case['id']}", headers=organ_a.headers("clerk")).json()
-    assert now["state"] == "received"
-    assert now["version"] == case["version"]
-    assert [x["kind"] for x in letters(client, organ_a, case["id"])] == ["receipt"]
-    events = client.get(f"{CASES}/{case['id']}/events", headers=organ_a.headers("clerk")).json()
-    assert [e["action"] for e in events] == ["register"]
-
-    monkeypatch.undo()
+    # The action freezes the letter's number and context and commits without the renderer.
     r = act(client, organ_a, case, "request_correction", "clerk", items_to_correct=ITEMS)
     assert r.status_code == 200, r.text
+    assert r.json()["state"] == "awaiting_correction"
     notice = next(x for x in letters(client, organ_a, case["id"]) if x["kind"] != "receipt")
     assert notice["number"] == "org-a依申补〔2026〕1号"
+    assert notice["pdf_sha256"] is None
+    # A download while the renderer is down says so (retry later) and changes nothing.
+    r = client.get(f"/api/v1/letters/{notice['id']}/pdf", headers=organ_a.headers("clerk"))
+    assert r.status_code == 503, r.text
+    assert r.json()["code"] == "letter-render-failed"
+
+    monkeypatch.undo()
+    text = pdf_text(_pdf(client, organ_a, notice["id"]).content)
+    assert notice["number"] in text
+    assert ITEMS[0] in text
 
 
 def test_extension_and_withdrawal_issue_their_letters(client: TestClient, organ_a: Staff) -> None:

@@ -24,11 +24,14 @@ def test_an_online_application_emits_received_and_its_receipt(
     }
     assert received["channel"] == "online"
     letter = payload_of(runtime, "letter.issued")["letter"]
-    assert letter["kind"] == "receipt" and letter["to_applicant"] is True
+    assert letter["kind"] == "receipt"
+    assert letter["to_applicant"] is True
     assert isinstance(letter["id"], int)
     for e in events(runtime):
-        assert e.uid.startswith("evt_") and len(e.uid) == 36
-        assert e.schema_version == 1 and e.dispatched_at is None
+        assert e.uid.startswith("evt_")
+        assert len(e.uid) == 36
+        assert e.schema_version == 1
+        assert e.dispatched_at is None
         assert e.organ_id is not None
 
 
@@ -40,7 +43,8 @@ def test_payloads_carry_nothing_personal(
     text = repr([e.payload for e in events(runtime)])
     view = staff_view(client, organ_a, case["id"])
     for secret in (case["query_code"], view["applicant"]["name"], view["applicant"]["phone"]):
-        assert secret and secret not in text
+        assert secret
+        assert secret not in text
 
 
 def test_an_action_emits_its_state_change_and_letters(

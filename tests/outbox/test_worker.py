@@ -29,15 +29,14 @@ from tests.outbox.helpers import Recorder, attempts, deliveries, events
 def test_backoff_doubles_with_jitter_and_gives_up_after_a_day() -> None:
     t0 = datetime(2026, 3, 2, tzinfo=UTC)
     rng = random.Random(7)
-    delays = [
-        (next_attempt(n, now=t0, since=t0, rng=rng) or t0) - t0 for n in range(1, 12)
-    ]
+    delays = [(next_attempt(n, now=t0, since=t0, rng=rng) or t0) - t0 for n in range(1, 12)]
     for n, d in enumerate(delays, start=1):
         base = min(timedelta(seconds=30) * 2 ** (n - 1), timedelta(hours=2))
         assert base / 2 <= d <= base
     assert next_attempt(3, now=t0 + GIVE_UP_AFTER, since=t0) is None
     last = next_attempt(20, now=t0 + GIVE_UP_AFTER - timedelta(minutes=1), since=t0)
-    assert last is not None and last <= t0 + GIVE_UP_AFTER
+    assert last is not None
+    assert last <= t0 + GIVE_UP_AFTER
 
 
 def test_each_event_is_planned_once_and_delivered(
@@ -47,7 +46,8 @@ def test_each_event_is_planned_once_and_delivered(
     rec = Recorder()
     w = Worker(runtime, channels=[rec], periodic=[])
     report = w.tick()
-    assert report.dispatched == 2 and report.delivered == 2
+    assert report.dispatched == 2
+    assert report.delivered == 2
     assert [j.event.type for j in rec.sent] == ["case.received", "letter.issued"]
     assert all(j.event.case_id == case["id"] for j in rec.sent)
     assert {d.status for d in deliveries(runtime)} == {"delivered"}
@@ -57,7 +57,9 @@ def test_each_event_is_planned_once_and_delivered(
     assert (again.dispatched, again.delivered) == (0, 0)
     assert len(rec.sent) == 2
     log = attempts(runtime, deliveries(runtime)[0].id)
-    assert len(log) == 1 and log[0].ok and log[0].worker == w.name
+    assert len(log) == 1
+    assert log[0].ok
+    assert log[0].worker == w.name
 
 
 def test_a_channel_plans_only_what_it_wants(
@@ -80,7 +82,9 @@ def test_a_failure_is_retried_later_with_the_same_event(
     first = w.tick()
     assert first.failed == 1
     (d,) = deliveries(runtime)
-    assert d.status == "pending" and d.attempts == 1 and d.last_error == "HTTP 503"
+    assert d.status == "pending"
+    assert d.attempts == 1
+    assert d.last_error == "HTTP 503"
     assert clock() + timedelta(seconds=15) <= d.next_attempt_at <= clock() + timedelta(seconds=30)
     # Not before it is due.
     assert w.tick().delivered == 0
@@ -88,7 +92,8 @@ def test_a_failure_is_retried_later_with_the_same_event(
     assert w.tick().delivered == 1
     assert rec.sent[0].event.uid == rec.sent[1].event.uid
     (d,) = deliveries(runtime)
-    assert d.status == "delivered" and d.attempts == 2
+    assert d.status == "delivered"
+    assert d.attempts == 2
     assert [a.ok for a in attempts(runtime, d.id)] == [False, True]
 
 
@@ -101,7 +106,8 @@ def test_a_permanent_failure_is_dead_at_once_and_can_be_redelivered(
     w = Worker(runtime, channels=[rec], periodic=[])
     assert w.tick().dead == 1
     (d,) = deliveries(runtime)
-    assert d.status == "dead" and d.last_error == "550 no such user"
+    assert d.status == "dead"
+    assert d.last_error == "550 no such user"
     # Another organ's administrator cannot see it; a delivered one cannot be redelivered.
     with runtime.sessions.write.begin() as s, pytest.raises(NotFound):
         redeliver(s, d.id, organ_id=(d.event_id + 999), now=clock())
@@ -144,7 +150,9 @@ def test_quiet_hours_hold_a_delivery_without_counting_an_attempt(
     w = Worker(runtime, channels=[rec], periodic=[])
     w.tick()
     (d,) = deliveries(runtime)
-    assert d.status == "pending" and d.attempts == 0 and d.next_attempt_at == later
+    assert d.status == "pending"
+    assert d.attempts == 0
+    assert d.next_attempt_at == later
     assert attempts(runtime, d.id) == []
     clock.set(later.isoformat())
     assert w.tick().delivered == 1
@@ -189,7 +197,8 @@ def test_a_broken_channel_does_not_stop_the_worker(
     report = Worker(runtime, channels=[rec], periodic=[]).tick()
     assert report.failed == 1
     (d,) = deliveries(runtime)
-    assert d.status == "pending" and "RuntimeError: bug" in (d.last_error or "")
+    assert d.status == "pending"
+    assert "RuntimeError: bug" in (d.last_error or "")
 
 
 def test_one_worker_at_a_time_runs_the_periodic_jobs(runtime: Runtime, clock: Clock) -> None:
@@ -227,7 +236,8 @@ def test_the_worker_renders_letters_issued_without_a_pdf(
     assert Worker(runtime, channels=[], periodic=[]).tick().rendered == 1
     with runtime.sessions.read() as s:
         sha = s.scalars(select(Letter.pdf_sha256)).one()
-    assert sha is not None and runtime.store.read(sha).startswith(b"%PDF")
+    assert sha is not None
+    assert runtime.store.read(sha).startswith(b"%PDF")
 
 
 def test_deliveries_left_pending_are_listed_in_order(
