@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class LetterKind(StrEnum):
@@ -20,6 +21,14 @@ class LetterKind(StrEnum):
     closure_notice = "closure_notice"
     service_receipt = "service_receipt"
     record_correction_reply = "record_correction_reply"
+
+
+@dataclass(frozen=True)
+class LetterOrder:
+    """A letter an action issues: its kind and parameters (numbered and frozen by `record`)."""
+
+    kind: str
+    params: dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,7 +36,7 @@ from app.letters.context import (
     OrganBlock,
     due_dates_of,
 )
-from app.letters.kinds import KINDS, LetterKind, kind_info
+from app.letters.kinds import KINDS, LetterKind, LetterOrder, kind_info
 from app.letters.press import Rendered
 from app.models import Case, Letter
 from app.organs import repository as organs_repo
@@ -284,50 +284,59 @@ def kind_defaults(kind: str, organ: OrganInfo) -> dict[str, Any]:
     return {}
 
 
-def issue_for_action(
+def letter_orders(
+    action: ActionDef,
+    payload: Mapping[str, Any],
+    organ: OrganInfo,
+    extra: Mapping[str, Mapping[str, Any] | list[dict[str, Any]]] | None = None,
+) -> list[LetterOrder]:
+    """Every letter the workflow says this action sends (RULES §7), with its parameters: the
+    payload's, what the action implies, and what its effects computed for the kind in `extra`
+    (a fee's tiers, a consultation's reply date; a list asks for one letter per entry)."""
+    out = []
+    for kind in (rule.kind for rule in action.letters if rule.applies(payload)):
+        wanted = (extra or {}).get(kind, {})
+        for extra_params in wanted if isinstance(wanted, list) else [wanted]:
+            params = {**action_params(action, kind, payload, organ), **extra_params}
+            out.append(LetterOrder(kind, params))
+    return out
+
+
+def issue_orders(
     session: Session,
     rt: Runtime,
     case: Case,
     organ: OrganInfo,
-    action: ActionDef,
-    payload: Mapping[str, Any],
+    orders: Sequence[LetterOrder],
     *,
+    action: str,
     ledger: Ledger,
     actor: Actor,
     now: datetime,
-    extra: Mapping[str, Mapping[str, Any] | list[dict[str, Any]]] | None = None,
 ) -> list[Letter]:
-    """Issue every letter the workflow says this action sends (RULES §7), citing the deadlines
-    of the case's ledger after the action; `extra` holds parameters the action's effects
-    computed for a kind (a fee's tiers, a consultation's reply date)."""
-    kinds = [rule.kind for rule in action.letters if rule.applies(payload)]
-    if not kinds:
+    """Number and freeze the ordered letters, citing the deadlines of the case's ledger after
+    the action. Their PDFs are rendered after the commit (the worker, or the first download),
+    so no action waits for WeasyPrint."""
+    if not orders:
         return []
     snapshot = case_snapshot(case, rt.tz)
     deadlines = due_dates(ledger, rt, organ, now.astimezone(rt.tz).date())
-    out = []
-    for kind in kinds:
-        wanted = (extra or {}).get(kind, {})
-        # An effect may ask for several letters of one kind (one per party notified).
-        for extra_params in wanted if isinstance(wanted, list) else [wanted]:
-            out.append(
-                issue(
-                    session,
-                    rt,
-                    snapshot,
-                    organ,
-                    kind,
-                    {**action_params(action, kind, payload, organ), **extra_params},
-                    actor=actor,
-                    action=action.code,
-                    now=now,
-                    deadlines=deadlines,
-                    # Frozen now, rendered after the commit by the worker (or on first
-                    # download): no action waits for WeasyPrint inside its transaction.
-                    render=False,
-                )
-            )
-    return out
+    return [
+        issue(
+            session,
+            rt,
+            snapshot,
+            organ,
+            order.kind,
+            order.params,
+            actor=actor,
+            action=action,
+            now=now,
+            deadlines=deadlines,
+            render=False,
+        )
+        for order in orders
+    ]
 
 
 def letter_ref(letter: Letter) -> LetterRef:

@@ -18,6 +18,7 @@ from app.deadline import ledger as lg
 from app.deadline.cache import cache_values
 from app.deadline.calendar import WorkCalendar
 from app.organs.settings import OrganSettings
+from app.workflow.decision import CaseUpdate
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,8 @@ class Ctx:
 @dataclass
 class Change:
     entries: list[lg.LedgerEntry] = field(default_factory=list)
-    case_fields: dict[str, Any] = field(default_factory=dict)
+    # The case columns the action sets (typed: an effect cannot set anything else).
+    update: CaseUpdate = field(default_factory=CaseUpdate)
     errors: list[dict[str, Any]] = field(default_factory=list)
     # Consultation code -> the fields to set (a code the case does not have yet is a new one).
     consultations: dict[str, dict[str, Any]] = field(default_factory=dict)

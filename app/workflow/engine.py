@@ -1,14 +1,17 @@
 """The workflow engine: the only code that changes a case's state.
 
-One action = check it (exists, role, state, implemented, version, payload, guards), record its
-clock entries, move the state, refresh the cached deadlines, and append the event — all in the
-caller's transaction.
+One action = **check → decide → record**. `check` asks everything that could stop it (exists,
+role, state, implemented, version, payload, guards, the effects' own checks) and changes
+nothing; `decide` turns what the effects found into a typed `Decision` (the state it leads to, a
+`CaseUpdate` naming each column it sets, the clock entries and the cached due dates after them,
+consultation changes, the reply draft, the letters to issue); `record` writes it all — state and
+columns, due dates, letters (numbered and frozen, rendered after the commit), the hash-chained
+event, the clock entries and the outbox events — in the caller's transaction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,12 +21,13 @@ from app.audit.keys import audit_key
 from app.audit.service import append_event
 from app.auth.principal import Actor
 from app.deadline import repository as clock_repo
-from app.deadline.cache import CACHE_COLUMNS, cache_values
+from app.deadline.cache import cache_values
 from app.deadline.ledger import LedgerEntry
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.letters.service import (
     check_reply_draft,
-    issue_for_action,
+    issue_orders,
+    letter_orders,
     letter_ref,
     letter_summary,
     record_letters,
@@ -35,6 +39,7 @@ from app.reports.lock import guard_case
 from app.reports.periods import CaseStats
 from app.runtime import Runtime
 from app.workflow import records
+from app.workflow.decision import CaseUpdate, Decision, DraftOrder, Dues
 from app.workflow.definition import ActionDef, WorkflowDef
 from app.workflow.payload import PayloadErrors, check_payload
 from app.workflow.rules import EFFECTS, GUARDS, CaseFacts, Change, Ctx
@@ -93,6 +98,7 @@ class _Checked:
     ledger: list[LedgerEntry]
     consultations: list[Consultation]
     change: Change
+    dues_before: Dues
 
 
 def _check(
@@ -199,7 +205,9 @@ def _check(
         EFFECTS[name](ctx, change)
     if change.errors:
         raise InvalidInput.many(change.errors)
-    return _Checked(wf, action, payload, ctx, list(ledger), list(consultations), change)
+    return _Checked(
+        wf, action, payload, ctx, list(ledger), list(consultations), change, Dues.read(case)
+    )
 
 
 def check(
@@ -241,7 +249,8 @@ def perform(
     actor: Actor,
     roles: frozenset[str],
 ) -> Performed:
-    """Carry out one action on a case, or raise the problem that stops it (nothing changes)."""
+    """Carry out one action on a case, or raise the problem that stops it (nothing changes):
+    check it, decide what it changes, record that."""
     checked = _check(
         session,
         rt,
@@ -253,30 +262,79 @@ def perform(
         actor=actor,
         roles=roles,
     )
-    wf, action, payload, ctx = checked.wf, checked.action, checked.payload, checked.ctx
-    ledger, consultations, change = checked.ledger, checked.consultations, checked.change
-    now, today = ctx.now, ctx.today
+    decision = decide(checked, previous_state=case.previous_state, organ=organ, rt=rt)
+    return record(session, rt, case, organ, decision, actor=actor)
 
-    before = {"state": case.state, **{c: getattr(case, c) for c in CACHE_COLUMNS}}
+
+def decide(
+    checked: _Checked, *, previous_state: str | None, organ: OrganInfo, rt: Runtime
+) -> Decision:
+    """What the checked action changes, as data (writes nothing): the state it leads to, the
+    case columns its effects set and the conclusion, the ledger and cached due dates after it,
+    the consultations, the reply draft and the letters it issues."""
+    action, payload, ctx, change = checked.action, checked.payload, checked.ctx, checked.change
+    entries = tuple(change.entries)
+    ledger = (*checked.ledger, *entries)
+    update = CaseUpdate()
+    update.merge(change.update)
+    if action.outcome is not None:
+        # A closing action (withdrawal, no correction, fee unpaid) sets the outcome it declares
+        # and the conclusion date the statistics count (RULES §8); a reply sets its own.
+        update.outcome = action.outcome
+        update.concluded_on = min(payload.get("withdrawn_on", ctx.today), ctx.today)
+    dues = cache_values(
+        list(ledger), rt.calendar, fee_pauses_clock=organ.settings.fee_pauses_clock, today=ctx.today
+    )
+    draft = None
+    if change.reply_fields is not None:
+        draft = DraftOrder(change.reply_fields, change.draft_kind)
+    return Decision(
+        action=action,
+        workflow_version=checked.wf.version,
+        payload=payload,
+        from_state=ctx.case.state,
+        to_state=action.resolve_target(previous_state, payload, ctx.case.state),
+        update=update,
+        dues_before=checked.dues_before,
+        dues=Dues.of(dues),
+        entries=entries,
+        ledger=ledger,
+        consultations=tuple(checked.consultations),
+        consultation_changes=change.consultations,
+        draft=draft,
+        letters=tuple(letter_orders(action, payload, organ, change.letter_params)),
+        letter_params=change.letter_params,
+        now=ctx.now,
+        today=ctx.today,
+        served=bool(action.records_service_of),
+    )
+
+
+def record(
+    session: Session,
+    rt: Runtime,
+    case: Case,
+    organ: OrganInfo,
+    decision: Decision,
+    *,
+    actor: Actor,
+) -> Performed:
+    """Write what an action decided, in the caller's transaction — the one function that
+    changes a case through its workflow: the state and columns, the cached due dates, the
+    consultations and reply draft, the letters (numbered and frozen; rendered after the
+    commit), the hash-chained event, the clock entries and the outbox events."""
+    d = decision
+    action, now = d.action, d.now
     counted_before = CaseStats.of(case)
     outcome_before = case.outcome
-    target = action.resolve_target(case.previous_state, payload, case.state)
-    new_ledger = [*ledger, *change.entries]
-    cached = cache_values(
-        new_ledger, rt.calendar, fee_pauses_clock=organ.settings.fee_pauses_clock, today=ctx.today
-    )
-    if target != case.state:
+    if d.to_state != case.state:
         case.previous_state = case.state
-    case.state = target
-    for name, value in {
-        **change.case_fields,
-        **_concluded(action, payload, today),
-        **cached,
-    }.items():
-        setattr(case, name, value)
+    case.state = d.to_state
+    d.update.apply(case)
+    d.dues.apply(case)
     case.updated_at = now
     # A published year's numbers do not move without an administrator's override (RULES §8).
-    overrides = guard_case(session, case, counted_before, action=action_code, actor=actor, now=now)
+    overrides = guard_case(session, case, counted_before, action=action.code, actor=actor, now=now)
     case_id = case.id
     try:
         session.flush()
@@ -285,47 +343,44 @@ def perform(
         raise VersionConflict(
             "案件刚被他人修改 / the case was changed by someone else just now", case_id=case_id
         ) from None
-    after = {"state": case.state, **{c: getattr(case, c) for c in CACHE_COLUMNS}}
     touched = records.apply_consultations(
-        session, case.id, consultations, change.consultations, now
+        session, case.id, list(d.consultations), d.consultation_changes, now
     )
-    if change.reply_fields is not None:
+    if d.draft is not None:
         draft = records.reply_draft(
-            session, case, change.reply_fields, now, actor.user_id, kind=change.draft_kind
+            session, case, d.draft.fields, now, actor.user_id, kind=d.draft.kind
         )
         # A reply that lacks what its outcome needs is refused now (422), not at issue.
         check_reply_draft(session, rt, case, organ, draft, handler=actor.label)
-    # Letters are issued after every check has passed and the case has moved, so their context
-    # sees the new deadlines. Issuing numbers and freezes them; the PDFs are rendered after the
-    # commit (the worker, or the first download), so no action waits for WeasyPrint.
-    letters = issue_for_action(
+    # Letters are issued after the case has moved, so their context sees the new deadlines.
+    letters = issue_orders(
         session,
         rt,
         case,
         organ,
-        action,
-        payload,
-        ledger=new_ledger,
+        d.letters,
+        action=action.code,
+        ledger=list(d.ledger),
         actor=actor,
         now=now,
-        extra=change.letter_params,
     )
+    changed = d.update.changed()
     event = append_event(
         session,
         key=audit_key(rt.settings),
         case_id=case.id,
-        action=action_code,
-        from_state=before["state"],
+        action=action.code,
+        from_state=d.from_state,
         to_state=case.state,
         actor=actor,
         now=now,
-        workflow_version=wf.version,
+        workflow_version=d.workflow_version,
         payload={
-            "input": payload,
-            "before": before,
-            "after": after,
+            "input": d.payload,
+            "before": {"state": d.from_state, **d.dues_before.as_dict()},
+            "after": {"state": case.state, **d.dues.as_dict()},
             **({"outcome": action.outcome} if action.outcome else {}),
-            **({"case_fields": change.case_fields} if change.case_fields else {}),
+            **({"case_fields": changed} if changed else {}),
             **({"letters": [letter_summary(x) for x in letters]} if letters else {}),
             **({"report_overrides": overrides} if overrides else {}),
         },
@@ -334,27 +389,18 @@ def perform(
     if letters:
         session.flush()
     if touched and letters:
-        records.link_letters(touched, letters, change.letter_params)
-    clock_repo.append_entries(session, case.id, change.entries, event_id=event.id, now=now)
+        records.link_letters(touched, letters, d.letter_params)
+    clock_repo.append_entries(session, case.id, list(d.entries), event_id=event.id, now=now)
     emit(
         session,
         action_messages(
             CaseRef(case.id, case.organ_id, case.number, case.case_type, case.state),
-            action=action_code,
-            from_state=before["state"],
+            action=action.code,
+            from_state=d.from_state,
             outcome=case.outcome if case.outcome != outcome_before else None,
             letters=[letter_ref(x) for x in letters],
-            served=bool(action.records_service_of),
+            served=d.served,
         ),
         now=now,
     )
     return Performed(case, event.seq)
-
-
-def _concluded(action: ActionDef, payload: dict[str, Any], today: date) -> dict[str, Any]:
-    """A closing action (withdrawal, no correction, fee unpaid) sets the outcome it declares
-    and the conclusion date the statistics count (RULES §8); a reply sets its own."""
-    if action.outcome is None:
-        return {}
-    on = payload.get("withdrawn_on", today)
-    return {"outcome": action.outcome, "concluded_on": min(on, today)}

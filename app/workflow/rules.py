@@ -145,9 +145,9 @@ def start_reply_clock(ctx: Ctx, change: Change) -> None:
             "收到申请之日不能早于到达日 / the receipt date cannot precede arrival",
         )
     change.entries.append(lg.Received(on=receipt_date))
-    change.case_fields.update(
-        receipt_date=receipt_date, receipt_basis=basis.value, receipt_evidence=p["receipt_evidence"]
-    )
+    change.update.receipt_date = receipt_date
+    change.update.receipt_basis = basis.value
+    change.update.receipt_evidence = p["receipt_evidence"]
 
 
 def suspend_reply_clock(ctx: Ctx, change: Change) -> None:

@@ -167,7 +167,7 @@ def open_consultation(ctx: Ctx, change: Change) -> None:
         for letter in ("third_party_consultation", "organ_consultation"):
             change.letter_params[letter] = params
     else:
-        change.case_fields["legal_involved"] = True
+        change.update.legal_involved = True
 
 
 def record_letter_receipt(ctx: Ctx, change: Change) -> None:

@@ -81,7 +81,7 @@ def record_inspection_result(ctx: Ctx, change: Change) -> None:
     on: date = p["on"]
     if on > ctx.today:
         change.error("on", "不能是将来 / cannot be in the future")
-    change.case_fields["inspection"] = {
+    change.update.inspection = {
         **(ctx.case.inspection or {}),
         "took_place": p["took_place"],
         "on": on.isoformat(),

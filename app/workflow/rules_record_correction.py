@@ -63,13 +63,11 @@ def record_correction_submission(ctx: Ctx, change: Change) -> None:
     change.reply_fields = {name: p.get(name) for name in DECISION_FIELDS}
     change.draft_kind = "record_correction_reply"
     legal = bool(p.get("legal_review_required"))
-    change.case_fields.update(
-        review_outcome=outcome,
-        legal_review="pending" if legal else "not_required",
-        sign_off="pending" if ctx.settings.sign_off_required else "not_required",
-    )
+    change.update.review_outcome = outcome
+    change.update.legal_review = "pending" if legal else "not_required"
+    change.update.sign_off = "pending" if ctx.settings.sign_off_required else "not_required"
     if legal:
-        change.case_fields["legal_involved"] = True
+        change.update.legal_involved = True
 
 
 GUARDS: dict[str, Guard] = {

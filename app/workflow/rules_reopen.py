@@ -10,25 +10,25 @@ latest of them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.deadline import ledger as lg
 from app.workflow.context import Change, Ctx, Effect, Guard
+from app.workflow.decision import CaseUpdate
 
 # What the first answer left on the case and a new answer replaces.
-_CLEARED: dict[str, Any] = {
-    "outcome": None,
-    "concluded_on": None,
-    "reply_late": None,
-    "review_outcome": None,
-    "legal_review": None,
-    "sign_off": None,
-    "confidentiality_review": None,
-    "served_on": None,
-    "service_method": None,
-    "served_on_time": None,
-    "inspection": None,
-}
+# What reopening clears: the conclusion, its review and its service (the case is answered anew).
+_CLEARED = CaseUpdate(
+    outcome=None,
+    concluded_on=None,
+    reply_late=None,
+    review_outcome=None,
+    legal_review=None,
+    sign_off=None,
+    confidentiality_review=None,
+    served_on=None,
+    service_method=None,
+    served_on_time=None,
+    inspection=None,
+)
 _NEEDS_NUMBER = ("reconsideration", "court")
 
 
@@ -72,7 +72,7 @@ def reopen_case(ctx: Ctx, change: Change) -> None:
             approved_by=ctx.actor.label,
         )
     )
-    change.case_fields.update(_CLEARED)
+    change.update.merge(_CLEARED)
 
 
 def cite_earlier_reply(ctx: Ctx, change: Change) -> None:

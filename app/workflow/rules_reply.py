@@ -174,15 +174,13 @@ def record_reply_submission(ctx: Ctx, change: Change) -> None:
     legal = any(
         isinstance(code, str) and ctx.settings.needs_legal_review(code) for code in decided
     ) or bool(p.get("legal_review_required"))
-    change.case_fields.update(
-        review_outcome=outcome,
-        legal_review=PENDING if legal else NOT_REQUIRED,
-        sign_off=PENDING if ctx.settings.sign_off_required else NOT_REQUIRED,
-    )
+    change.update.review_outcome = outcome
+    change.update.legal_review = PENDING if legal else NOT_REQUIRED
+    change.update.sign_off = PENDING if ctx.settings.sign_off_required else NOT_REQUIRED
     if legal:
-        change.case_fields["legal_involved"] = True
+        change.update.legal_involved = True
     _confidentiality_review(ctx, change, decided)
-    change.case_fields["inspection"] = appointment(ctx, change)
+    change.update.inspection = appointment(ctx, change)
 
 
 def _confidentiality_review(ctx: Ctx, change: Change, decided: list[Any]) -> None:
@@ -191,15 +189,15 @@ def _confidentiality_review(ctx: Ctx, change: Change, decided: list[Any]) -> Non
         isinstance(code, str) and ctx.settings.needs_confidentiality_review(code)
         for code in decided
     )
-    change.case_fields["confidentiality_review"] = PENDING if needed else NOT_REQUIRED
+    change.update.confidentiality_review = PENDING if needed else NOT_REQUIRED
     if needed and ctx.settings.confidentiality_review_role == "legal":
-        change.case_fields["legal_involved"] = True  # the legal office must see the case
+        change.update.legal_involved = True  # the legal office must see the case
 
 
 def record_confidentiality_review(ctx: Ctx, change: Change) -> None:
     """The review's result: passed, or failed with the comments (the draft goes back)."""
     if ctx.payload["result"] == PASSED:
-        change.case_fields["confidentiality_review"] = PASSED
+        change.update.confidentiality_review = PASSED
         return
     if not ctx.payload.get("comments"):
         change.error("comments", "审查未通过须说明意见 / a failed review needs its comments")
@@ -228,28 +226,27 @@ def _counted_outcome(ctx: Ctx, change: Change) -> str | None:
 
 
 def record_legal_approval(ctx: Ctx, change: Change) -> None:
-    change.case_fields["legal_review"] = APPROVED
+    change.update.legal_review = APPROVED
 
 
 def record_sign_off(ctx: Ctx, change: Change) -> None:
-    change.case_fields["sign_off"] = APPROVED
+    change.update.sign_off = APPROVED
 
 
 def clear_review(ctx: Ctx, change: Change) -> None:
     """Returned for revision: the draft goes back to the clerk and its review starts over."""
-    change.case_fields.update(
-        review_outcome=None, legal_review=None, sign_off=None, confidentiality_review=None
-    )
+    change.update.review_outcome = None
+    change.update.legal_review = None
+    change.update.sign_off = None
+    change.update.confidentiality_review = None
 
 
 def conclude_reply(ctx: Ctx, change: Change) -> None:
     """The reply is issued: the case's outcome and conclusion date; late if after the due date."""
     due = ctx.case.reply_due
-    change.case_fields.update(
-        outcome=ctx.case.review_outcome,
-        concluded_on=ctx.today,
-        reply_late=due is not None and ctx.today > due,
-    )
+    change.update.outcome = ctx.case.review_outcome
+    change.update.concluded_on = ctx.today
+    change.update.reply_late = due is not None and ctx.today > due
 
 
 def record_public_interest_disclosure(ctx: Ctx, change: Change) -> None:
@@ -352,11 +349,9 @@ def start_remedy_periods(ctx: Ctx, change: Change) -> None:
         change.error("served_on", f"不能早于答复出具日 {stopped} / cannot precede the reply")
     change.entries.append(lg.Served(on=served_on))
     due = ctx.case.reply_due
-    change.case_fields.update(
-        served_on=served_on,
-        service_method=p["method"],
-        served_on_time=None if due is None or judged_by is None else judged_by <= due,
-    )
+    change.update.served_on = served_on
+    change.update.service_method = p["method"]
+    change.update.served_on_time = None if due is None or judged_by is None else judged_by <= due
     receipt: dict[str, Any] = {
         **(ctx.records.served_document or {}),
         "method": p["method"],

@@ -48,7 +48,7 @@ def _submitted(settings: OrganSettings, **payload: Any) -> dict[str, Any]:
     change = Change()
     record_reply_submission(ctx, change)
     assert change.errors == []
-    return change.case_fields
+    return change.update.changed()
 
 
 @pytest.mark.parametrize(
