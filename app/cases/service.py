@@ -32,6 +32,7 @@ from app.errors import NotFound
 from app.intake.schemas import DeadlineRead
 from app.intake.uploads import Upload
 from app.models import Attachment, Case
+from app.outbox.applicant.repository import mail_failed_cases
 from app.remedies.facts import remedy_facts
 from app.runtime import Runtime
 from app.workflow.engine import allowed_actions, check, perform
@@ -115,6 +116,7 @@ def staff_view(session: Session, rt: Runtime, principal: Principal, case: Case) 
         allowed_actions=allowed_actions(workflow, case.state, principal.roles),
         consultations=consultations.of_case(session, case.id, rt.calendar, today),
         pending=pending_receipt(case.state, ledger),
+        mail_failed=case.id in mail_failed_cases(session, [case.id]),
     )
 
 
@@ -261,6 +263,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
     )
     pending = pending_receipts(session, rows)
     contacts = latest_contacts(session, [c.id for c in rows])
+    mail_failed = mail_failed_cases(session, [c.id for c in rows])
     return CasePage(
         items=[
             case_summary(
@@ -270,6 +273,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
                 consultation_lapsed=c.id in lapsed,
                 pending=pending.get(c.id),
                 last_contact=contacts.get(c.id),
+                mail_failed=c.id in mail_failed,
             )
             for c in rows
         ],

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -52,6 +52,7 @@ class Mail:
     subject: str
     text: str
     sender: str | None = None  # None: settings.mail_from
+    sender_name: str | None = None  # the From header's display name (the organ's name)
     attachments: tuple[Attachment, ...] = ()
     # The DSN envelope id (RFC 3461 ENVID): the outbox delivery's uid, so a DSN names it.
     envid: str | None = None
@@ -107,7 +108,7 @@ def domain_of(address: str) -> str:
 def build_message(mail: Mail, sender: str, *, now: datetime | None = None) -> EmailMessage:
     """The RFC 5322 message of a Mail."""
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = sender
+    msg["From"] = formataddr((mail.sender_name, sender)) if mail.sender_name else sender
     msg["To"] = mail.to
     msg["Subject"] = mail.subject
     msg["Date"] = format_datetime(now or datetime.now(UTC))
