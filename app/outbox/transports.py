@@ -189,7 +189,7 @@ class MailSender:
         message_id = str(msg["Message-ID"])
         mode = self.config.mode
         if mode == "direct" and not self.config.host:
-            hosts = [(h, 25) for h in self.resolve(domain_of(mail.to), timeout_s=5.0)]
+            hosts = [(h, self.config.port) for h in self.resolve(domain_of(mail.to), timeout_s=5.0)]
             if not hosts:
                 return MailResult(
                     False,
