@@ -185,10 +185,12 @@ def test_the_acknowledgement_has_the_registration_number_and_never_the_query_cod
 ) -> None:
     case = online(client)
     report = worker(runtime).tick()
-    assert report.delivered == 2 and report.failed == 0
+    assert report.delivered == 2
+    assert report.failed == 0
     ack = mail_about(smtp, "已收到您的政府信息公开申请")
     assert ack.rcpt_to == ["zhangsan@example.com"]
-    assert case["number"] in ack.text() and case["number"] in str(ack.message["Subject"])
+    assert case["number"] in ack.text()
+    assert case["number"] in str(ack.message["Subject"])
     assert "收到申请之日：2026-03-02" in ack.text()
     assert case["query_code"] not in ack.data.decode("utf-8", "replace")
     assert ack.attachments() == []
@@ -210,7 +212,8 @@ def test_a_letter_mail_attaches_the_issued_pdf_byte_for_byte(
     assert letter.pdf_sha256 is not None
     assert pdf == runtime.store.read(letter.pdf_sha256)
     r = client.get(f"/api/v1/letters/{letter.id}/pdf", headers=organ_a.headers("clerk"))
-    assert r.status_code == 200 and r.content == pdf
+    assert r.status_code == 200
+    assert r.content == pdf
     assert case["number"] in notice.text()
     # The receipt issued at intake went the same way, rendered for the mail.
     receipt = mail_about(smtp, "登记回执")
@@ -240,7 +243,8 @@ def test_no_email_no_mail(
         delivery={"form": "paper", "method": "post"},
     )
     worker(runtime).tick()
-    assert smtp.inbox.received == [] and mail_deliveries(runtime) == []
+    assert smtp.inbox.received == []
+    assert mail_deliveries(runtime) == []
 
 
 # -- arrival -------------------------------------------------------------------------------------
@@ -256,8 +260,10 @@ def test_direct_mode_acceptance_is_the_arrival_and_the_correction_window_runs_fr
     worker(runtime).tick()
     delivery = correction_delivery(runtime, case["id"])
     assert delivery.status == "delivered"
-    assert delivery.result is not None and delivery.result["arrived"] is True
-    assert delivery.result["mode"] == "direct" and delivery.result["code"] == 250
+    assert delivery.result is not None
+    assert delivery.result["arrived"] is True
+    assert delivery.result["mode"] == "direct"
+    assert delivery.result["code"] == 250
 
     timeline = events(client, organ_a, case["id"])
     assert len(timeline) == before + 1
@@ -287,7 +293,8 @@ def test_relay_acceptance_is_sent_not_arrived(
     delivery = correction_delivery(runtime, case["id"])
     assert delivery.status == "delivered"
     assert delivery.result is not None
-    assert delivery.result["arrived"] is False and delivery.result["dsn"] is True
+    assert delivery.result["arrived"] is False
+    assert delivery.result["dsn"] is True
     assert delivery.result["sent_at"].startswith("2026-03-05T01:00")
     notice = mail_about(smtp, "补正告知书")
     assert f"ENVID={delivery.result['envid']}".upper() in notice.mail_options
@@ -308,7 +315,8 @@ def test_a_dsn_delivered_records_the_arrival_and_starts_the_window(
     clock.set("2026-03-06T10:00+08:00")
     body = dsn_report(envid, "delivered", "2.0.0", "Thu, 5 Mar 2026 09:00:05 +0800")
     answer = ok(post_dsn(client, body))
-    assert answer["matched"] is True and answer["action"] == "delivered"
+    assert answer["matched"] is True
+    assert answer["action"] == "delivered"
     assert answer["arrival_recorded"] is True
 
     after = case_of(client, organ_a, case["id"])
@@ -319,11 +327,13 @@ def test_a_dsn_delivered_records_the_arrival_and_starts_the_window(
     assert receipt["action"] == "record_notice_receipt"
     assert "DSN" in receipt["payload"]["input"]["evidence"]
     delivery = correction_delivery(runtime, case["id"])
-    assert delivery.result is not None and delivery.result["arrived"] is True
+    assert delivery.result is not None
+    assert delivery.result["arrived"] is True
     assert attempts(runtime, delivery.id)[-1].detail.startswith("DSN delivered 2.0.0")
     # The same DSN again records nothing more.
     again = ok(post_dsn(client, body))
-    assert again["matched"] is True and again["arrival_recorded"] is False
+    assert again["matched"] is True
+    assert again["arrival_recorded"] is False
     assert case_of(client, organ_a, case["id"])["version"] == after["version"]
 
 
@@ -349,7 +359,8 @@ def test_a_dsn_failed_flags_the_case_and_marks_the_delivery_dead(
         "arrival_recorded": False,
     }
     dead = correction_delivery(runtime, case["id"])
-    assert dead.status == "dead" and "5.1.1" in (dead.last_error or "")
+    assert dead.status == "dead"
+    assert "5.1.1" in (dead.last_error or "")
     after = case_of(client, organ_a, case["id"])
     assert after["mail_failed"] is True
     assert after["notice_pending_receipt"] is not None  # no arrival
@@ -374,7 +385,8 @@ def test_a_550_is_dead_at_once_flags_the_case_and_records_no_arrival(
     report = worker(runtime).tick()
     assert report.dead == 1
     delivery = correction_delivery(runtime, case["id"])
-    assert delivery.status == "dead" and delivery.attempts == 1
+    assert delivery.status == "dead"
+    assert delivery.attempts == 1
     assert "550" in (delivery.last_error or "")
     after = case_of(client, organ_a, case["id"])
     assert after["mail_failed"] is True
@@ -390,9 +402,11 @@ def test_a_4xx_is_tried_again_later_and_then_arrives(
     case = correction_requested(client, runtime, organ_a, clock)
     smtp.inbox.data_reply = "451 4.3.0 mailbox busy, try later"
     report = worker(runtime).tick()
-    assert report.failed == 1 and report.dead == 0
+    assert report.failed == 1
+    assert report.dead == 0
     delivery = correction_delivery(runtime, case["id"])
-    assert delivery.status == "pending" and delivery.attempts == 1
+    assert delivery.status == "pending"
+    assert delivery.attempts == 1
     assert delivery.next_attempt_at > runtime.clock()
     assert "451" in (delivery.last_error or "")
     assert case_of(client, organ_a, case["id"])["mail_failed"] is False
@@ -401,7 +415,8 @@ def test_a_4xx_is_tried_again_later_and_then_arrives(
     clock.advance(hours=1)
     worker(runtime).tick()
     delivered = correction_delivery(runtime, case["id"])
-    assert delivered.status == "delivered" and delivered.attempts == 2
+    assert delivered.status == "delivered"
+    assert delivered.attempts == 2
     assert deadline(case_of(client, organ_a, case["id"]), "correction")["start_date"] == (
         "2026-03-04"
     )
@@ -425,7 +440,8 @@ def test_a_dsn_route_without_a_configured_token_is_off(
 ) -> None:
     runtime.settings = runtime.settings.model_copy(update={"mail_dsn_token": None})
     r = post_dsn(client, b"Action: delivered\r\n", TOKEN)
-    assert r.status_code == 403 and r.json()["code"] == "dsn-off"
+    assert r.status_code == 403
+    assert r.json()["code"] == "dsn-off"
 
 
 def test_a_body_that_is_no_dsn_is_a_422_and_an_unknown_envelope_is_ignored(

@@ -56,8 +56,12 @@ MAIL = Mail(
 def test_relay_that_offers_dsn_is_asked_for_success_failure_and_delay(smtp: MailServer) -> None:
     smtp.inbox.dsn = True
     result = sender(smtp.port).send(MAIL)
-    assert result.ok and result.dsn and not result.arrived and not result.permanent
-    assert result.code == 250 and "GK123" in result.detail
+    assert result.ok
+    assert result.dsn
+    assert not result.arrived
+    assert not result.permanent
+    assert result.code == 250
+    assert "GK123" in result.detail
     [got] = smtp.inbox.received
     assert "RET=HDRS" in got.mail_options
     assert "ENVID=EVT_0123.42" in got.mail_options  # aiosmtpd upper-cases what it records
@@ -66,16 +70,17 @@ def test_relay_that_offers_dsn_is_asked_for_success_failure_and_delay(smtp: Mail
     assert got.mail_from == "gongkai@example.gov.cn"
     msg = got.message
     assert msg["Message-ID"] == "<evt_0123.42@example.gov.cn>"
-    assert "示例市人民政府办公室" in str(msg["From"]) and "gongkai@example.gov.cn" in str(
-        msg["From"]
-    )
+    assert "示例市人民政府办公室" in str(msg["From"])
+    assert "gongkai@example.gov.cn" in str(msg["From"])
     assert str(msg["Subject"]) == MAIL.subject
     assert got.attachments() == [("补正告知书.pdf", b"%PDF-1.7\n\x00\xff binary")]
 
 
 def test_relay_without_dsn_gets_no_dsn_parameters(smtp: MailServer) -> None:
     result = sender(smtp.port).send(MAIL)
-    assert result.ok and not result.dsn and not result.arrived
+    assert result.ok
+    assert not result.dsn
+    assert not result.arrived
     [got] = smtp.inbox.received
     assert not any(o.startswith(("RET=", "ENVID=")) for o in got.mail_options)
     assert got.rcpt_options == []
@@ -84,28 +89,39 @@ def test_relay_without_dsn_gets_no_dsn_parameters(smtp: MailServer) -> None:
 def test_direct_mode_250_to_data_is_the_arrival_and_asks_no_dsn(smtp: MailServer) -> None:
     smtp.inbox.dsn = True  # even offered: DSN is for a relay's later word
     result = sender(smtp.port, "direct").send(MAIL)
-    assert result.ok and result.arrived and not result.dsn
-    assert result.mode == "direct" and result.server == "127.0.0.1"
+    assert result.ok
+    assert result.arrived
+    assert not result.dsn
+    assert result.mode == "direct"
+    assert result.server == "127.0.0.1"
     assert smtp.inbox.received[0].rcpt_options == []
 
 
 def test_a_5xx_refusal_is_permanent(smtp: MailServer) -> None:
     smtp.inbox.rcpt_reply = "550 5.1.1 <zhangsan@example.com>: no such user"
     result = sender(smtp.port, "direct").send(MAIL)
-    assert not result.ok and result.permanent and not result.arrived
-    assert result.code == 550 and "RCPT" in result.detail and "no such user" in result.detail
+    assert not result.ok
+    assert result.permanent
+    assert not result.arrived
+    assert result.code == 550
+    assert "RCPT" in result.detail
+    assert "no such user" in result.detail
     assert smtp.inbox.received == []
 
 
 def test_a_4xx_answer_to_data_is_worth_trying_again(smtp: MailServer) -> None:
     smtp.inbox.data_reply = "451 4.3.0 try again later"
     result = sender(smtp.port).send(MAIL)
-    assert not result.ok and not result.permanent and result.code == 451
+    assert not result.ok
+    assert not result.permanent
+    assert result.code == 451
 
 
 def test_no_server_listening_is_worth_trying_again() -> None:
     result = sender(free_port()).send(MAIL)
-    assert not result.ok and not result.permanent and result.code is None
+    assert not result.ok
+    assert not result.permanent
+    assert result.code is None
     assert "ConnectionRefused" in result.detail
 
 
@@ -113,7 +129,8 @@ def test_a_relay_that_must_use_starttls_but_does_not_offer_it_sends_nothing(
     smtp: MailServer,
 ) -> None:
     result = sender(smtp.port, starttls=True).send(MAIL)
-    assert not result.ok and "STARTTLS" in result.detail
+    assert not result.ok
+    assert "STARTTLS" in result.detail
     assert smtp.inbox.received == []
 
 
@@ -127,14 +144,18 @@ def test_direct_mode_without_a_host_tries_the_exchangers_in_order(smtp: MailServ
     config = SmtpConfig("direct", None, smtp.port, None, None, False, 5.0, "gongkai@example.gov.cn")
     result = MailSender(config, resolve=resolve).send(MAIL)
     assert asked == ["example.com"]
-    assert result.ok and result.arrived and result.server == "127.0.0.1"
+    assert result.ok
+    assert result.arrived
+    assert result.server == "127.0.0.1"
     assert len(smtp.inbox.received) == 1
 
 
 def test_a_domain_without_exchangers_is_a_permanent_failure() -> None:
     config = SmtpConfig("direct", None, 25, None, None, False, 5.0, "gongkai@example.gov.cn")
     result = MailSender(config, resolve=lambda domain, *, timeout_s: []).send(MAIL)
-    assert not result.ok and result.permanent and "example.com" in result.detail
+    assert not result.ok
+    assert result.permanent
+    assert "example.com" in result.detail
 
 
 def test_xtext_escapes_plus_equals_and_non_ascii() -> None:
@@ -162,7 +183,8 @@ def test_quiet_hours_over_midnight_end_at_eight_beijing_time(local: str, until: 
         assert found is None
     else:
         assert found == datetime.fromisoformat(until).replace(tzinfo=BEIJING)
-        assert found is not None and found.tzinfo is UTC
+        assert found is not None
+        assert found.tzinfo is UTC
 
 
 def test_a_quiet_window_within_one_day_and_an_empty_one() -> None:
