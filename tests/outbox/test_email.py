@@ -503,3 +503,24 @@ def test_arrival_moment_is_never_after_now() -> None:
     later = datetime.fromisoformat("2026-03-05T02:00:00+00:00")
     assert _moment(later, now) == now
     assert _moment(None, now) == now
+
+
+def test_hidden_characters_in_a_dsn_are_not_stored(
+    client: TestClient, runtime: Runtime, organ_a: Staff, smtp: MailServer, clock: Clock
+) -> None:
+    smtp.inbox.dsn = True
+    case = correction_requested(client, runtime, organ_a, clock, mode="relay")
+    worker(runtime, "relay").tick()
+    delivery = correction_delivery(runtime, case["id"])
+    body = dsn_report(
+        delivery.result["envid"],  # type: ignore[index]
+        "failed",
+        "5.1.1",
+        "Wed, 4 Mar 2026 10:00:05 +0800",
+        "550 bad\x00user\u202e\u2028 here",
+    )
+    assert ok(post_dsn(client, body))["action"] == "failed"
+    dead = correction_delivery(runtime, case["id"])
+    assert dead.last_error is not None
+    assert "550 baduser here" in dead.last_error
+    assert attempts(runtime, dead.id)[-1].detail == dead.last_error

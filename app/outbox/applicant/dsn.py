@@ -47,6 +47,12 @@ def xtext_decode(value: str) -> str:
     return raw.decode("utf-8", "replace")
 
 
+def printable(value: str) -> str:
+    """The value without control, format (bidi) or separator characters: a DSN is whatever a
+    remote server wrote, and its words are stored (NUL cannot be, on PostgreSQL)."""
+    return "".join(ch for ch in value if ch.isprintable())
+
+
 def _field_blocks(text: str) -> list[dict[str, str]]:
     blocks: list[dict[str, str]] = []
     for chunk in re.split(r"\r?\n[ \t]*\r?\n", text.strip()):
@@ -60,16 +66,17 @@ def _field_blocks(text: str) -> list[dict[str, str]]:
             if not sep or not key.strip() or " " in key.strip():
                 name = None
                 continue
-            name = key.strip().lower()
+            name = printable(key.strip().lower())
             fields[name] = value.strip()
         if fields:
-            blocks.append(fields)
+            blocks.append({k: printable(v).strip() for k, v in fields.items()})
     return blocks
 
 
 def _status_text(raw: bytes) -> str:
     """The delivery-status fields as text, from a whole report or the bare part."""
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    # Read as UTF-8 text (RFC 6533 allows it in diagnostics), so a value keeps its characters.
+    msg = email.message_from_string(raw.decode("utf-8", "replace"), policy=email.policy.compat32)
     ctype = msg.get_content_type()
     if msg.is_multipart() or ctype == "message/delivery-status":
         for part in msg.walk():
