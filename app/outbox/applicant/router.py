@@ -37,7 +37,6 @@ _BINARY = {"schema": {"type": "string", "format": "binary"}}
             "content": {
                 "message/delivery-status": _BINARY,
                 "multipart/report": _BINARY,
-                "message/rfc822": _BINARY,
             },
         }
     },
