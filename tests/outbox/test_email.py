@@ -524,3 +524,20 @@ def test_hidden_characters_in_a_dsn_are_not_stored(
     assert dead.last_error is not None
     assert "550 baduser here" in dead.last_error
     assert attempts(runtime, dead.id)[-1].detail == dead.last_error
+
+
+def test_an_organs_own_sender_address_goes_first(
+    client: TestClient, runtime: Runtime, organ_a: Staff, smtp: MailServer, admin: dict[str, str]
+) -> None:
+    r = client.put(
+        "/api/v1/admin/organs/org-a/settings",
+        json={"mail_from": "xinxi@org-a.example.gov.cn"},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+    online(client)
+    worker(runtime).tick()
+    for mail in smtp.inbox.received:
+        assert mail.mail_from == "xinxi@org-a.example.gov.cn"
+        assert "xinxi@org-a.example.gov.cn" in str(mail.message["From"])
+        assert str(mail.message["Message-ID"]).endswith("@org-a.example.gov.cn>")
