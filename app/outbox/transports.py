@@ -224,84 +224,116 @@ class MailSender:
         msg: EmailMessage,
         message_id: str,
     ) -> MailResult:
+        # Not `with SMTP(...)`: its exit raises when QUIT is not answered 221, which would
+        # turn a message already accepted into a failure (and a second copy on the retry).
+        smtp = smtplib.SMTP(host, port, timeout=self.config.timeout_s)
+        try:
+            return self._converse(smtp, host, sender, mail, msg, message_id)
+        except smtplib.SMTPResponseException as exc:
+            return _refused(exc, message_id, host, self.config.mode)
+        except smtplib.SMTPServerDisconnected:
+            raise  # the next exchanger, or a retry
+        except smtplib.SMTPException as exc:
+            return MailResult(
+                False,
+                message_id,
+                detail=f"{type(exc).__name__}: {exc}"[:500],
+                server=host,
+                mode=self.config.mode,
+            )
+        finally:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def _converse(
+        self,
+        smtp: smtplib.SMTP,
+        host: str,
+        sender: str,
+        mail: Mail,
+        msg: EmailMessage,
+        message_id: str,
+    ) -> MailResult:
         cfg = self.config
         relay = cfg.mode == "relay"
-        with smtplib.SMTP(host, port, timeout=cfg.timeout_s) as smtp:
-            smtp.ehlo()
-            if smtp.has_extn("starttls") and (cfg.starttls or not relay):
-                # Relay: verified TLS when asked for. Direct: opportunistic, as MTAs do
-                # (RFC 7435), since exchangers rarely present certificates for their MX name.
-                ctx = ssl.create_default_context()
-                if not relay:
-                    ctx.check_hostname = False
-                    ctx.verify_mode = ssl.CERT_NONE
-                smtp.starttls(context=ctx)
-                smtp.ehlo()
-            elif cfg.starttls and relay:
-                return MailResult(
-                    False,
-                    message_id,
-                    detail=f"{host} does not offer STARTTLS",
-                    server=host,
-                    mode=cfg.mode,
-                )
-            if relay and cfg.username:
-                try:
-                    smtp.login(cfg.username, cfg.password or "")
-                except smtplib.SMTPException as exc:
-                    return _refused(exc, message_id, host, cfg.mode)
-            dsn = relay and smtp.has_extn("dsn")
-            mail_opts: list[str] = []
-            rcpt_opts: list[str] = []
-            if dsn:
-                mail_opts.append(DSN_RET)
-                if mail.envid:
-                    mail_opts.append(f"ENVID={xtext(mail.envid)}")
-                rcpt_opts += [DSN_NOTIFY, f"ORCPT=rfc822;{xtext(mail.to)}"]
-            if smtp.has_extn("8bitmime"):
-                mail_opts.append("BODY=8BITMIME")
-            for step in ("MAIL", "RCPT"):
-                if step == "MAIL":
-                    code, reply = smtp.mail(sender, mail_opts)
-                else:
-                    code, reply = smtp.rcpt(mail.to, rcpt_opts)
-                if code not in (250, 251):
-                    smtp.rset()
-                    return MailResult(
-                        False,
-                        message_id,
-                        permanent=500 <= code < 600,
-                        code=code,
-                        detail=f"{step}: {code} {_reply_text(reply)}"[:500],
-                        server=host,
-                        dsn=dsn,
-                        mode=cfg.mode,
-                    )
-            code, reply = smtp.data(msg.as_bytes())
-            ok = code == 250
+
+        def failed(detail: str, code: int | None = None, permanent: bool = False) -> MailResult:
             return MailResult(
-                ok,
+                False,
                 message_id,
-                arrived=ok and not relay,
-                permanent=500 <= code < 600,
+                permanent=permanent,
                 code=code,
-                detail=f"{code} {_reply_text(reply)}"[:500]
-                if ok
-                else f"DATA: {code} {_reply_text(reply)}"[:500],
+                detail=detail[:500],
                 server=host,
-                dsn=dsn,
                 mode=cfg.mode,
             )
 
+        smtp.ehlo()
+        if smtp.has_extn("starttls") and (cfg.starttls or not relay):
+            # Relay: verified TLS when asked for. Direct: opportunistic, as MTAs do
+            # (RFC 7435), since exchangers rarely present certificates for their MX name.
+            ctx = ssl.create_default_context()
+            if not relay:
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+            smtp.starttls(context=ctx)
+            smtp.ehlo()
+        elif cfg.starttls and relay:
+            return failed(f"{host} does not offer STARTTLS")
+        if relay and cfg.username:
+            try:
+                smtp.login(cfg.username, cfg.password or "")
+            except smtplib.SMTPException as exc:
+                # The deployment's credentials, not the applicant's address: tried again
+                # (until an administrator fixes them), never dead at once.
+                return failed(f"AUTH: {type(exc).__name__}: {exc}")
+        dsn = relay and smtp.has_extn("dsn")
+        mail_opts: list[str] = []
+        rcpt_opts: list[str] = []
+        if dsn:
+            mail_opts.append(DSN_RET)
+            if mail.envid:
+                mail_opts.append(f"ENVID={xtext(mail.envid)}")
+            rcpt_opts += [DSN_NOTIFY, f"ORCPT=rfc822;{xtext(mail.to)}"]
+        if smtp.has_extn("8bitmime"):
+            mail_opts.append("BODY=8BITMIME")
+        code, reply = smtp.mail(sender, mail_opts)
+        if code != 250:
+            smtp.rset()
+            # Our sender refused: a matter of the deployment, retried like a 4xx.
+            return failed(f"MAIL: {code} {_reply_text(reply)}", code)
+        code, reply = smtp.rcpt(mail.to, rcpt_opts)
+        if code not in (250, 251):
+            smtp.rset()
+            return failed(f"RCPT: {code} {_reply_text(reply)}", code, 500 <= code < 600)
+        code, reply = smtp.data(msg.as_bytes())
+        if code != 250:
+            return failed(f"DATA: {code} {_reply_text(reply)}", code, 500 <= code < 600)
+        return MailResult(
+            True,
+            message_id,
+            arrived=not relay,
+            code=code,
+            detail=f"{code} {_reply_text(reply)}"[:500],
+            server=host,
+            dsn=dsn,
+            mode=cfg.mode,
+        )
 
-def _refused(exc: smtplib.SMTPException, message_id: str, host: str, mode: str) -> MailResult:
-    code = getattr(exc, "smtp_code", None)
+
+def _refused(
+    exc: smtplib.SMTPResponseException, message_id: str, host: str, mode: str
+) -> MailResult:
+    """A reply that ended the conversation (e.g. 554 to DATA itself)."""
+    code = exc.smtp_code
     return MailResult(
         False,
         message_id,
-        permanent=isinstance(code, int) and 500 <= code < 600,
-        code=code if isinstance(code, int) else None,
-        detail=f"{type(exc).__name__}: {exc}"[:500],
+        permanent=500 <= code < 600,
+        code=code,
+        detail=f"{code} {_reply_text(exc.smtp_error)}"[:500],
         server=host,
         mode=mode,
     )

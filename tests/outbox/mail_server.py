@@ -74,6 +74,7 @@ class Inbox:
     """The server's handler: what it received, and how it answers (set per test)."""
 
     dsn: bool = False
+    mail_reply: str | None = None  # e.g. "553 5.7.1 sender not allowed"
     rcpt_reply: str | None = None  # e.g. "550 5.1.1 no such user"
     data_reply: str = "250 2.0.0 Ok: queued as GK123"
     received: list[Received] = field(default_factory=list)
@@ -90,6 +91,20 @@ class Inbox:
         if self.dsn:
             responses.insert(len(responses) - 1, "250-DSN")
         return responses
+
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 Ok"
 
     async def handle_RCPT(
         self,

@@ -109,6 +109,15 @@ def test_a_5xx_refusal_is_permanent(smtp: MailServer) -> None:
     assert smtp.inbox.received == []
 
 
+def test_our_sender_refused_is_retried_not_dead(smtp: MailServer) -> None:
+    smtp.inbox.mail_reply = "553 5.7.1 <gongkai@example.gov.cn>: sender not allowed"
+    result = sender(smtp.port).send(MAIL)
+    assert not result.ok
+    assert not result.permanent  # the deployment's sender, not the applicant's address
+    assert result.code == 553
+    assert result.detail.startswith("MAIL: 553")
+
+
 def test_a_4xx_answer_to_data_is_worth_trying_again(smtp: MailServer) -> None:
     smtp.inbox.data_reply = "451 4.3.0 try again later"
     result = sender(smtp.port).send(MAIL)
