@@ -366,15 +366,22 @@ def test_a_dsn_failed_flags_the_case_and_marks_the_delivery_dead(
     assert after["notice_pending_receipt"] is not None  # no arrival
     assert summary(client, organ_a, case["id"])["mail_failed"] is True
 
+    r = client.get("/api/v1/cases?mail_failed=true", headers=organ_a.headers("clerk"))
+    assert [x["number"] for x in r.json()["items"]] == [case["number"]]
     make_staff(runtime, "org-a", "clerk", login="clerk")
     page = signed_in(client, "clerk").get("/staff/")
     assert page.status_code == 200
-    assert "邮件未送达" in page.text
+    assert '<span class="tag tag--overdue">邮件未送达</span>' in page.text
+    only = client.get("/staff/?mail_failed=true&scope=all")
+    assert case["number"] in only.text
+    assert 'name="mail_failed" value="true" checked' in only.text
 
     # An administrator's redelivery takes the flag away while it is tried again.
     with runtime.sessions.write.begin() as session:
         redeliver(session, dead.id, organ_id=None, now=runtime.clock())
     assert case_of(client, organ_a, case["id"])["mail_failed"] is False
+    r = client.get("/api/v1/cases?mail_failed=true", headers=organ_a.headers("clerk"))
+    assert r.json()["items"] == []
 
 
 def test_a_550_is_dead_at_once_flags_the_case_and_records_no_arrival(

@@ -94,6 +94,22 @@ def log_attempt(
     )
 
 
+def mail_failed_in_organ(session: Session, organ_id: int) -> set[int]:
+    """The organ's cases with an e-mail to the applicant that is dead."""
+    q = (
+        select(OutboxEvent.case_id)
+        .join(OutboxDelivery, OutboxDelivery.event_id == OutboxEvent.id)
+        .where(
+            OutboxEvent.organ_id == organ_id,
+            OutboxEvent.case_id.is_not(None),
+            OutboxDelivery.channel == EMAIL,
+            OutboxDelivery.status == "dead",
+        )
+        .distinct()
+    )
+    return {cid for cid in session.scalars(q) if cid is not None}
+
+
 def mail_failed_cases(session: Session, case_ids: Sequence[int]) -> set[int]:
     """The cases among these with an e-mail to the applicant that is dead (refused, bounced,
     or out of retries) — until an administrator redelivers it."""
