@@ -184,3 +184,19 @@ def test_a_gateway_refusal_is_dead_and_a_gateway_error_is_retried(
     assert dead.status == "dead"
     assert "INVALID_MOBILE" in (dead.last_error or "")
     assert len(gateway.requests) == 2
+
+
+def test_the_worker_builds_both_applicant_channels_where_configured(runtime: Runtime) -> None:
+    from app.outbox.channels import build
+
+    with_mail = runtime.settings.model_copy(update={"mail_from": "gk@example.gov.cn"})
+    runtime.settings = with_mail.model_copy(update={"smtp_host": "127.0.0.1"})
+    names = [c.name for c in build(runtime)]
+    assert "email" in names
+    assert "sms" in names
+    runtime.settings = runtime.settings.model_copy(
+        update={"smtp_host": None, "sms_gateway_url": None}
+    )
+    names = [c.name for c in build(runtime)]
+    assert "email" not in names  # relay mode without a host: mail is off
+    assert "sms" not in names

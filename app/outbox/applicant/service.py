@@ -72,7 +72,8 @@ def record_dsn(session: Session, rt: Runtime, raw: bytes) -> DsnRead:
     result.update({"dsn_action": st.action, "dsn_status": st.status})
     arrival = False
     if st.action == "delivered":
-        at = _moment(st.last_attempt, now)
+        # Never before the delivery was planned: a remote clock cannot date it earlier.
+        at = max(_moment(st.last_attempt, now), delivery.created_at)
         result.update({"arrived": True, "arrived_at": at.isoformat()})
         letter_id = (event.payload.get("letter") or {}).get("id")
         if event.type == ev.LETTER_ISSUED and isinstance(letter_id, int) and event.case_id:
