@@ -375,6 +375,8 @@ def test_a_dsn_failed_flags_the_case_and_marks_the_delivery_dead(
     only = client.get("/staff/?mail_failed=true&scope=all")
     assert case["number"] in only.text
     assert 'name="mail_failed" value="true" checked' in only.text
+    detail = client.get(f"/staff/cases/{case['id']}")
+    assert "发给申请人的邮件被拒收或退信" in detail.text
 
     # An administrator's redelivery takes the flag away while it is tried again.
     with runtime.sessions.write.begin() as session:
