@@ -196,6 +196,9 @@ class Settings(DatabaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_timeout_s: float = Field(default=30.0, gt=0)
+    # The name this service gives in EHLO (direct mode: the name its address resolves back
+    # to); unset, the host's fully qualified name, looked up once per process.
+    smtp_helo_name: str | None = None
     # The envelope and header sender; an organ's own mail_from (organ settings) goes first.
     mail_from: str | None = None
     # The shared token of POST /api/v1/mail/dsn (header X-Mail-Token); unset, the route is off.

@@ -151,7 +151,9 @@ def mail_server() -> Iterator[MailServer]:
     """Start a server for one test (a generator for a pytest fixture)."""
     inbox = Inbox()
     port = free_port()
-    controller = DsnController(inbox, hostname="127.0.0.1", port=port)
+    controller = DsnController(
+        inbox, hostname="127.0.0.1", port=port, server_hostname="mx.example.com"
+    )
     controller.start()
     try:
         yield MailServer(inbox, port)
