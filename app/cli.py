@@ -471,5 +471,30 @@ def worker(
         rt.close()
 
 
+@cli.command("mail-dsn")
+def mail_dsn() -> None:
+    """Take one delivery status notification on standard input (a pipe from the MTA, e.g. a
+    Postfix alias `gongkai-dsn: "|python -m app.cli mail-dsn"` for the bounce address):
+    delivered records the letter's arrival, failed flags the case. Exit 0 also when the report
+    names no mail of this service, so the MTA does not bounce the bounce; 65 (EX_DATAERR)
+    when it is not a DSN."""
+    import sys
+
+    from app.errors import DomainError
+    from app.outbox.applicant.service import record_dsn
+
+    raw = sys.stdin.buffer.read()
+    rt = build_runtime(get_settings())
+    try:
+        with rt.sessions.write.begin() as session:
+            found = record_dsn(session, rt, raw)
+    except DomainError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(65) from None
+    finally:
+        rt.close()
+    typer.echo(found.model_dump_json())
+
+
 if __name__ == "__main__":
     cli()

@@ -66,6 +66,13 @@ def list_cases(
         bool,
         Query(description="只看征求意见期限届满未回复的 / consultations past their window only"),
     ] = False,
+    mail_failed: Annotated[
+        bool,
+        Query(
+            description="只看有邮件未送达申请人的（被拒收、退信或重试用尽）/ cases with a mail "
+            "to the applicant that did not reach them only"
+        ),
+    ] = False,
     queue: Annotated[
         Literal["legal"] | None,
         Query(description="legal：待法制机构会商或审核 / awaiting the legal office"),
@@ -103,6 +110,7 @@ def list_cases(
         overdue=overdue,
         due_within=due_within,
         consultation_lapsed=consultation_lapsed,
+        mail_failed=mail_failed,
         queue=queue,
         open_only=open_only,
         q=q,

@@ -142,6 +142,11 @@ class CaseRead(BaseModel):
     inspection: InspectionRead | None = Field(
         None, description="安排查阅及查阅情况（条例第四十条）/ inspection on site"
     )
+    mail_failed: bool = Field(
+        False,
+        description="有发给申请人的邮件未送达（被拒收、退信或重试用尽）/ a mail to the applicant "
+        "did not reach them (refused, bounced, or out of retries)",
+    )
     created_at: datetime = Field(description="登记时间 / registered at")
     updated_at: datetime = Field(description="更新时间 / updated at")
 
@@ -179,6 +184,11 @@ class CaseSummary(BaseModel):
         None,
         description="最近一次沟通（不含内容，姓名脱敏）/ the latest contact, without its summary, "
         "the name masked",
+    )
+    mail_failed: bool = Field(
+        False,
+        description="有发给申请人的邮件未送达（被拒收、退信或重试用尽）/ a mail to the applicant "
+        "did not reach them (refused, bounced, or out of retries)",
     )
 
 

@@ -32,6 +32,7 @@ from app.errors import NotFound
 from app.intake.schemas import DeadlineRead
 from app.intake.uploads import Upload
 from app.models import Attachment, Case
+from app.outbox.applicant.repository import mail_failed_cases, mail_failed_in_organ
 from app.remedies.facts import remedy_facts
 from app.runtime import Runtime
 from app.workflow.engine import allowed_actions, check, perform
@@ -115,6 +116,7 @@ def staff_view(session: Session, rt: Runtime, principal: Principal, case: Case) 
         allowed_actions=allowed_actions(workflow, case.state, principal.roles),
         consultations=consultations.of_case(session, case.id, rt.calendar, today),
         pending=pending_receipt(case.state, ledger),
+        mail_failed=case.id in mail_failed_cases(session, [case.id]),
     )
 
 
@@ -210,6 +212,8 @@ class ListQuery:
     overdue: bool = False
     due_within: int | None = None
     consultation_lapsed: bool = False
+    # Only cases with a mail to the applicant that did not reach them (mail_failed).
+    mail_failed: bool = False
     # "legal": what awaits the legal office (open legal consultations, pending legal review).
     queue: str | None = None
     # Only cases not yet in a final state (the workbench's worklist).
@@ -231,6 +235,9 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
     only_ids: set[int] | None = None
     if q.consultation_lapsed:
         only_ids = consultations.lapsed_case_ids(session, organ_id, states, rt.calendar, today)
+    if q.mail_failed:
+        failed = mail_failed_in_organ(session, organ_id)
+        only_ids = failed if only_ids is None else only_ids & failed
     legal_queue = None
     if q.queue == "legal":
         legal_queue = consultations.awaiting_legal_opinion(session, organ_id)
@@ -261,6 +268,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
     )
     pending = pending_receipts(session, rows)
     contacts = latest_contacts(session, [c.id for c in rows])
+    mail_failed = mail_failed_cases(session, [c.id for c in rows])
     return CasePage(
         items=[
             case_summary(
@@ -270,6 +278,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
                 consultation_lapsed=c.id in lapsed,
                 pending=pending.get(c.id),
                 last_contact=contacts.get(c.id),
+                mail_failed=c.id in mail_failed,
             )
             for c in rows
         ],

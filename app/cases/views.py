@@ -83,6 +83,7 @@ def case_read(
     allowed_actions: list[str],
     consultations: list[ConsultationRead],
     pending: tuple[str, date] | None = None,
+    mail_failed: bool = False,
 ) -> CaseRead:
     """The full staff view."""
     return CaseRead(
@@ -134,6 +135,7 @@ def case_read(
         else None,
         notice_pending_receipt=notice_pending_read(pending),
         inspection=_inspection(case.inspection),
+        mail_failed=mail_failed,
         created_at=case.created_at,
         updated_at=case.updated_at,
     )
@@ -192,6 +194,7 @@ def case_summary(
     consultation_lapsed: bool = False,
     pending: tuple[str, date] | None = None,
     last_contact: ContactSummary | None = None,
+    mail_failed: bool = False,
 ) -> CaseSummary:
     """A masked worklist row."""
     first = case.items[0].description if case.items else ""
@@ -219,6 +222,7 @@ def case_summary(
         consultation_lapsed=consultation_lapsed,
         notice_pending_receipt=notice_pending_read(pending),
         last_contact=last_contact,
+        mail_failed=mail_failed,
     )
 
 

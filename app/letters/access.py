@@ -83,7 +83,7 @@ def _log_first_download(
                 )
                 session.add(access)
                 session.flush()
-                _record_receipt(session, rt, access, kind, now)
+                _record_receipt(session, rt, access, kind, now, PLATFORM_DOWNLOAD)
             return
         except (VersionConflict, IntegrityError, OperationalError):
             continue  # a concurrent writer: the next attempt sees what it did
@@ -110,8 +110,49 @@ def _receipt_action(
     return None
 
 
+def record_arrival(
+    session: Session,
+    rt: Runtime,
+    *,
+    case_id: int,
+    letter_id: int,
+    channel: str,
+    actor_kind: str,
+    at: datetime,
+    evidence: str,
+    client: str | None = None,
+) -> LetterAccess | None:
+    """Record that an issued letter reached the applicant through a channel the service
+    witnesses other than a download (the applicant's mail server accepting the message), once
+    per letter and channel, and, where that proves the notice's receipt or the reply's
+    service, record it as a first download does. In the caller's write transaction; None when
+    this channel's arrival of the letter was recorded before."""
+    if repository.access_of(session, letter_id, channel) is not None:
+        return None
+    letter = repository.letter_by_id(session, letter_id)
+    if letter is None or letter.case_id != case_id:
+        return None
+    access = LetterAccess(
+        letter_id=letter_id,
+        case_id=case_id,
+        channel=channel,
+        actor_kind=actor_kind,
+        accessed_at=at,
+        client_address=client[:64] if client else None,
+    )
+    session.add(access)
+    session.flush()
+    _record_receipt(session, rt, access, letter.kind, at, evidence)
+    return access
+
+
 def _record_receipt(
-    session: Session, rt: Runtime, access: LetterAccess, kind: str, now: datetime
+    session: Session,
+    rt: Runtime,
+    access: LetterAccess,
+    kind: str,
+    now: datetime,
+    evidence: str,
 ) -> None:
     case = cases_repo.case_by_id(session, access.case_id, for_update=True)
     assert case is not None
@@ -120,12 +161,12 @@ def _record_receipt(
         return
     action, payload = found
     if action == "record_service":
-        payload |= {"delivered_at": now.isoformat(), "evidence": PLATFORM_DOWNLOAD}
+        payload |= {"delivered_at": now.isoformat(), "evidence": evidence}
     else:
         payload |= {
             "received_on": now.astimezone(rt.tz).date().isoformat(),
             "received_at": now.isoformat(),
-            "evidence": PLATFORM_DOWNLOAD,
+            "evidence": evidence,
         }
     organ = rt.organs.by_id(session, case.organ_id)
     assert organ is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from app.fields import Flag, Text50, Text100
 from app.organs.numbering import DEFAULT_LETTER_PATTERN, validate_letter_pattern
@@ -95,6 +95,14 @@ class OrganSettings(BaseModel):
     confidentiality_review_role: Literal["approver", "clerk", "legal", "front_desk"] = Field(
         "approver",
         description="登记保密审查结果的角色 / the role that records the confidentiality review",
+    )
+
+    mail_from: Annotated[EmailStr, Field(max_length=254)] | None = Field(
+        None,
+        description=(
+            "发给申请人的邮件的发件地址；为空则用部署的默认地址 / the sender address of mail to "
+            "applicants; empty: the deployment's GONGKAI_MAIL_FROM"
+        ),
     )
 
     def needs_legal_review(self, outcome: str) -> bool:

@@ -82,6 +82,7 @@ def test_admin_creates_an_organ_with_default_settings(
         "record_correction_period_wd": 20,
         "confidentiality_review_outcomes": ["disclosed", "partially_disclosed"],
         "confidentiality_review_role": "approver",
+        "mail_from": None,
     }
     assert isinstance(organ["id"], int)
 
@@ -107,6 +108,7 @@ def test_created_organ_can_be_read_back(client: TestClient, admin: dict[str, str
         "record_correction_period_wd": 20,
         "confidentiality_review_outcomes": ["disclosed", "partially_disclosed"],
         "confidentiality_review_role": "approver",
+        "mail_from": None,
     }
     assert every.json() == [created]
 

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.transport.serialization import serialize_binary
 
 from app.config import Settings
 from app.main import create_app
@@ -41,6 +42,12 @@ EXAMPLES = int(os.environ.get("GONGKAI_SCHEMATHESIS_EXAMPLES", "25"))
 SEED = 20261202
 # Every role an organ's staff can hold, so generated requests get past 403 to the route's logic.
 STAFF_ROLES = ("clerk", "legal", "approver", "front_desk", "supervisor")
+
+
+@schemathesis.serializer("message/delivery-status", "multipart/report")
+def _raw_mime(ctx: Any, value: Any) -> dict[str, Any]:
+    """The DSN route's body is a raw MIME report from the MTA (app/outbox/applicant/router.py)."""
+    return {"data": serialize_binary(value)}
 
 
 def _document() -> dict[str, Any]:

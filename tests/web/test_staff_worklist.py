@@ -159,6 +159,7 @@ def test_all_scope_adds_the_concluded_cases_after_the_open_ones(
         ("received_from=2026-03-17&received_to=2026-03-24", ["due2", "due5"]),
         ("queue=legal", []),
         ("consultation_lapsed=true", []),
+        ("mail_failed=true", []),
         ("overdue=&due_within=&state=&channel=", ["overdue", "due2", "due5", "due10"]),
     ],
 )

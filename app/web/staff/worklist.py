@@ -1,8 +1,8 @@
 """The worklist (/staff/): the organ's cases, most urgent first, through the JSON list's service.
 
 The filters are a GET form whose parameters are the API's (`state`, `channel`, `received_from`,
-`received_to`, `overdue`, `due_within`, `consultation_lapsed`, `queue`, `q`, `actor`, `page`,
-`page_size`) plus `scope` (`open`, the default: cases not in a final state; `all`), so a
+`received_to`, `overdue`, `due_within`, `consultation_lapsed`, `mail_failed`, `queue`, `q`,
+`actor`, `page`, `page_size`) plus `scope` (`open`, the default: cases not in a final state; `all`), so a
 filtered list is a stable, readable URL the dashboard can link to.
 """
 
@@ -81,6 +81,7 @@ class WorklistQuery(BaseModel):
     overdue: Annotated[bool, BeforeValidator(_blank_false)] = False
     due_within: Annotated[int | None, Optional, _between(1, 60)] = None
     consultation_lapsed: Annotated[bool, BeforeValidator(_blank_false)] = False
+    mail_failed: Annotated[bool, BeforeValidator(_blank_false)] = False
     queue: Annotated[Literal["legal"] | None, Optional] = None
     q: Annotated[str | None, Optional, AfterValidator(_search_text)] = None
     actor: Annotated[int | None, Optional, _between(1, MAX_ROW_ID)] = None
@@ -97,6 +98,7 @@ class WorklistQuery(BaseModel):
             overdue=self.overdue,
             due_within=self.due_within,
             consultation_lapsed=self.consultation_lapsed,
+            mail_failed=self.mail_failed,
             queue=self.queue,
             open_only=self.scope == "open",
             q=self.q,
