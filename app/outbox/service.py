@@ -115,16 +115,18 @@ def _message(kind: str, case: CaseRef, **data: Any) -> OutboxMessage:
 def received_messages(
     case: CaseRef, *, channel: str, receipt_date: date | None, letters: Sequence[LetterRef]
 ) -> list[OutboxMessage]:
-    """A new case: received, with its acknowledgement when one was issued."""
+    """A new case: received (naming the receipt letter issued with it, if any), and each
+    letter issued with it (the receipt; "at_intake" says it came with the case)."""
     out = [
         _message(
             ev.CASE_RECEIVED,
             case,
             channel=channel,
             receipt_date=receipt_date.isoformat() if receipt_date else None,
+            receipt_letter=letters[0].payload() if letters else None,
         )
     ]
-    out += [_message(ev.LETTER_ISSUED, case, letter=x.payload()) for x in letters]
+    out += [_message(ev.LETTER_ISSUED, case, letter=x.payload(), at_intake=True) for x in letters]
     return out
 
 

@@ -185,15 +185,22 @@ def test_the_acknowledgement_has_the_registration_number_and_never_the_query_cod
 ) -> None:
     case = online(client)
     report = worker(runtime).tick()
-    assert report.delivered == 2
+    # One mail: the applicant consented to electronic service, so the registration receipt
+    # issued with the case goes with the acknowledgement.
+    assert report.delivered == 1
     assert report.failed == 0
+    assert len(smtp.inbox.received) == 1
     ack = mail_about(smtp, "已收到您的政府信息公开申请")
     assert ack.rcpt_to == ["zhangsan@example.com"]
     assert case["number"] in ack.text()
     assert case["number"] in str(ack.message["Subject"])
     assert "收到申请之日：2026-03-02" in ack.text()
     assert case["query_code"] not in ack.data.decode("utf-8", "replace")
-    assert ack.attachments() == []
+    receipt = letter_of(runtime, case["id"], "receipt")
+    assert receipt.pdf_sha256 is not None
+    assert ack.attachments() == [
+        ("政府信息公开申请登记回执.pdf", runtime.store.read(receipt.pdf_sha256))
+    ]
     for mail in smtp.inbox.received:
         assert case["query_code"] not in mail.data.decode("utf-8", "replace")
     # The same Message-ID on every attempt of a delivery: the event id and the delivery.
@@ -215,8 +222,8 @@ def test_a_letter_mail_attaches_the_issued_pdf_byte_for_byte(
     assert r.status_code == 200
     assert r.content == pdf
     assert case["number"] in notice.text()
-    # The receipt issued at intake went the same way, rendered for the mail.
-    receipt = mail_about(smtp, "登记回执")
+    # The receipt issued at intake went with the acknowledgement, rendered for the mail.
+    receipt = mail_about(smtp, "已收到您的政府信息公开申请")
     receipt_letter = letter_of(runtime, case["id"], "receipt")
     assert receipt_letter.pdf_sha256 is not None
     assert receipt.attachments()[0][1] == runtime.store.read(receipt_letter.pdf_sha256)

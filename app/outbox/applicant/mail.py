@@ -57,6 +57,13 @@ def _letter_id(event: EventView) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def _receipt_id(event: EventView) -> int | None:
+    """The receipt letter issued with a new case, named by its case.received event."""
+    letter = event.payload.get("receipt_letter") or {}
+    value = letter.get("id")
+    return value if isinstance(value, int) else None
+
+
 def _to_applicant(event: EventView) -> bool:
     letter = event.payload.get("letter") or {}
     return bool(letter.get("to_applicant")) and _letter_id(event) is not None
@@ -107,6 +114,9 @@ class EmailChannel:
             return []
         if event.type == ev.LETTER_ISSUED and not _to_applicant(event):
             return []
+        if event.type == ev.LETTER_ISSUED and event.payload.get("at_intake"):
+            # The receipt issued with the case goes with the acknowledgement: one mail.
+            return []
         c = repository.contacts(session, event.case_id)
         if c is None:
             return []
@@ -131,6 +141,15 @@ class EmailChannel:
             to = c.mail_address
             subject, text = acknowledgement(c, organ.name, organ.phone)
             attachments: tuple[Attachment, ...] = ()
+            receipt = _receipt_id(event)
+            if receipt is not None and c.service_address and to == c.service_address:
+                # With consent, the registration receipt is served with the acknowledgement.
+                letter = repository.letter(session, receipt)
+                if letter is not None and letter.status == "issued" and letter.case_id == c.id:
+                    letter_id = receipt
+                    title = kind_info(letter.kind).title
+                    pdf = stored_pdf(session, self.rt, letter).pdf
+                    attachments = (Attachment(f"{title}.pdf", pdf),)
         else:
             to = c.service_address
             letter_id = _letter_id(event)
