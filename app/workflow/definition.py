@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -41,88 +42,31 @@ STATE_CODE_MAX = 32
 ACTION_CODE_MAX = 50
 OUTCOME_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 
-KNOWN_ROLES: frozenset[str] = frozenset(
-    {"applicant", "clerk", "legal", "approver", "front_desk", "supervisor", "admin"}
-)
 
-# What the engine must implement: every name used in the YAML and nothing else.
-KNOWN_GUARDS: frozenset[str] = frozenset(
-    {
-        "correction_notice_not_sent_before",
-        "within_correction_notice_window",
-        "correction_period_elapsed",
-        "not_extended_before",
-        "before_reply_deadline",
-        "extension_within_limit",
-        "has_open_consultation",
-        "all_consultations_answered_or_expired",
-        "fee_window_elapsed",
-        "legal_review_done_if_required",
-        "reply_approved",
-        "may_record_opinion",
-        "consultation_limit",
-        "art35_date_approved",
-        "no_fee_notice_before",
-        "legal_review_pending",
-        "third_party_objection_handled",
-        "record_correction_decided",
-        "confidentiality_review_pending",
-        "confidentiality_reviewer",
-        "confidentiality_review_done",
-        "inspection_arranged",
-    }
-)
+def code_registries() -> Registries:
+    """What the code implements — the guards and effects (app.workflow.rules), the roles
+    (app.auth.roles) and the letter kinds (app.letters.kinds): a workflow file is checked
+    against these, so no list here repeats them. Imported on use: those modules import this one.
+    """
+    from app.auth.roles import Role
+    from app.letters.kinds import LetterKind
+    from app.workflow.rules import EFFECTS, GUARDS
 
-KNOWN_EFFECTS: frozenset[str] = frozenset(
-    {
-        "start_reply_clock",
-        "suspend_reply_clock",
-        "start_correction_period",
-        "restart_reply_clock",
-        "stop_reply_clock",
-        "end_reply_clock",
-        "extend_reply_clock",
-        "open_consultation",
-        "close_consultation_span",
-        "set_art35_date",
-        "pause_reply_clock_for_fee",
-        "resume_reply_clock",
-        "start_remedy_periods",
-        "record_letter_receipt",
-        "settle_consultations",
-        "start_fee_period",
-        "record_reply_submission",
-        "record_legal_approval",
-        "record_sign_off",
-        "clear_review",
-        "conclude_reply",
-        "record_public_interest_disclosure",
-        "start_record_correction_clock",
-        "record_correction_submission",
-        "record_confidentiality_review",
-        "reopen_case",
-        "cite_earlier_reply",
-        "record_inspection_result",
-    }
-)
+    return Registries(
+        guards=frozenset(GUARDS),
+        effects=frozenset(EFFECTS),
+        roles=frozenset(Role),
+        letter_kinds=frozenset(LetterKind),
+    )
 
-KNOWN_LETTER_KINDS: frozenset[str] = frozenset(
-    {
-        "receipt",
-        "correction_notice",
-        "extension_notice",
-        "third_party_consultation",
-        "organ_consultation",
-        "third_party_disclosure_notice",
-        "reasons_request",
-        "delayed_reply_notice",
-        "fee_notice",
-        "reply",
-        "closure_notice",
-        "service_receipt",
-        "record_correction_reply",
-    }
-)
+
+@dataclass(frozen=True)
+class Registries:
+    guards: frozenset[str]
+    effects: frozenset[str]
+    roles: frozenset[str]
+    letter_kinds: frozenset[str]
+
 
 # `list` is a list of texts; `objects` a list of objects (checked by whatever uses them).
 PayloadType = Literal["str", "int", "date", "datetime", "bool", "list", "object", "objects"]
@@ -406,10 +350,10 @@ class WorkflowDef(BaseModel):
 def load_workflow(
     path: Path,
     *,
-    known_guards: Collection[str] = KNOWN_GUARDS,
-    known_effects: Collection[str] = KNOWN_EFFECTS,
-    known_roles: Collection[str] = KNOWN_ROLES,
-    known_letter_kinds: Collection[str] = KNOWN_LETTER_KINDS,
+    known_guards: Collection[str] | None = None,
+    known_effects: Collection[str] | None = None,
+    known_roles: Collection[str] | None = None,
+    known_letter_kinds: Collection[str] | None = None,
 ) -> WorkflowDef:
     """Read, parse and validate a workflow YAML file."""
     text = path.read_text(encoding="utf-8")
@@ -425,10 +369,10 @@ def load_workflow(
 def load_workflows(
     directory: Path,
     *,
-    known_guards: Collection[str] = KNOWN_GUARDS,
-    known_effects: Collection[str] = KNOWN_EFFECTS,
-    known_roles: Collection[str] = KNOWN_ROLES,
-    known_letter_kinds: Collection[str] = KNOWN_LETTER_KINDS,
+    known_guards: Collection[str] | None = None,
+    known_effects: Collection[str] | None = None,
+    known_roles: Collection[str] | None = None,
+    known_letter_kinds: Collection[str] | None = None,
 ) -> dict[str, WorkflowDef]:
     """Every workflow file (``*.yaml``) of a directory, keyed by its ``name``.
 
@@ -463,10 +407,10 @@ def load_workflows(
 def parse_workflow_text(
     text: str,
     *,
-    known_guards: Collection[str] = KNOWN_GUARDS,
-    known_effects: Collection[str] = KNOWN_EFFECTS,
-    known_roles: Collection[str] = KNOWN_ROLES,
-    known_letter_kinds: Collection[str] = KNOWN_LETTER_KINDS,
+    known_guards: Collection[str] | None = None,
+    known_effects: Collection[str] | None = None,
+    known_roles: Collection[str] | None = None,
+    known_letter_kinds: Collection[str] | None = None,
 ) -> WorkflowDef:
     """Parse and validate a workflow given as YAML text."""
     try:
@@ -486,10 +430,10 @@ def parse_workflow_text(
 def parse_workflow(
     data: Any,
     *,
-    known_guards: Collection[str] = KNOWN_GUARDS,
-    known_effects: Collection[str] = KNOWN_EFFECTS,
-    known_roles: Collection[str] = KNOWN_ROLES,
-    known_letter_kinds: Collection[str] = KNOWN_LETTER_KINDS,
+    known_guards: Collection[str] | None = None,
+    known_effects: Collection[str] | None = None,
+    known_roles: Collection[str] | None = None,
+    known_letter_kinds: Collection[str] | None = None,
 ) -> WorkflowDef:
     """Build and validate a workflow from already-parsed YAML data (nested dicts/lists)."""
     return _parse(
@@ -506,10 +450,10 @@ def _parse(
     data: Any,
     problems: list[str],
     *,
-    known_guards: Collection[str],
-    known_effects: Collection[str],
-    known_roles: Collection[str],
-    known_letter_kinds: Collection[str],
+    known_guards: Collection[str] | None,
+    known_effects: Collection[str] | None,
+    known_roles: Collection[str] | None,
+    known_letter_kinds: Collection[str] | None,
 ) -> WorkflowDef:
     problems = list(problems)
     wf = _build(data, problems)
@@ -748,12 +692,18 @@ def _describe(model: type[BaseModel], fields: Any) -> str:
 def workflow_problems(
     wf: WorkflowDef,
     *,
-    known_guards: Collection[str] = KNOWN_GUARDS,
-    known_effects: Collection[str] = KNOWN_EFFECTS,
-    known_roles: Collection[str] = KNOWN_ROLES,
-    known_letter_kinds: Collection[str] = KNOWN_LETTER_KINDS,
+    known_guards: Collection[str] | None = None,
+    known_effects: Collection[str] | None = None,
+    known_roles: Collection[str] | None = None,
+    known_letter_kinds: Collection[str] | None = None,
 ) -> list[str]:
-    """Every semantic problem of a structurally valid workflow; empty if it is sound."""
+    """Every semantic problem of a structurally valid workflow; empty if it is sound. Names
+    are checked against the registries given, or the code's (`code_registries`)."""
+    code = code_registries()
+    known_guards = code.guards if known_guards is None else known_guards
+    known_effects = code.effects if known_effects is None else known_effects
+    known_roles = code.roles if known_roles is None else known_roles
+    known_letter_kinds = code.letter_kinds if known_letter_kinds is None else known_letter_kinds
     problems: list[str] = []
     problems += _check_keys(wf)
     problems += _check_initial_states(wf)

@@ -15,13 +15,10 @@ from hypothesis import strategies as st
 
 from app.outcomes import OUTCOMES
 from app.workflow.definition import (
-    KNOWN_EFFECTS,
-    KNOWN_GUARDS,
-    KNOWN_LETTER_KINDS,
-    KNOWN_ROLES,
     PREVIOUS,
     WorkflowDef,
     WorkflowDefinitionError,
+    code_registries,
     load_workflow,
     load_workflows,
     parse_workflow,
@@ -128,10 +125,12 @@ def test_registries_name_exactly_the_guards_and_effects_the_yaml_uses() -> None:
     # Every case type's workflow together uses exactly the registered guards and effects.
     flows = load_workflows(WORKFLOW_PATH.parent).values()
     actions = [a for wf in flows for a in wf.actions.values()]
-    assert {g for a in actions for g in a.guards} == KNOWN_GUARDS
-    assert {e for a in actions for e in a.effects} == KNOWN_EFFECTS
-    assert {k for a in actions for k in a.letter_kinds} <= KNOWN_LETTER_KINDS
-    assert {r for a in actions for r in a.roles} <= KNOWN_ROLES
+    code = code_registries()
+    # Nothing implemented goes unused (loading already refuses a name the code lacks).
+    assert {g for a in actions for g in a.guards} == code.guards
+    assert {e for a in actions for e in a.effects} == code.effects
+    assert {k for a in actions for k in a.letter_kinds} <= code.letter_kinds
+    assert {r for a in actions for r in a.roles} <= code.roles
 
 
 @pytest.mark.parametrize(
@@ -277,8 +276,8 @@ def test_conditional_letters_follow_the_payload() -> None:
             ],
         ),
         ("replied", {"front_desk"}, ["record_service", "record_inspection"]),
-        ("archived", KNOWN_ROLES, ["reopen"]),
-        ("withdrawn", KNOWN_ROLES, []),
+        ("archived", code_registries().roles, ["reopen"]),
+        ("withdrawn", code_registries().roles, []),
         ("received", set(), []),
     ],
 )
@@ -325,7 +324,7 @@ def test_entered_from_lists_states_that_lead_in_without_self_loops() -> None:
 
 @given(
     state=st.sampled_from(sorted(WF.states)),
-    roles=st.frozensets(st.sampled_from(sorted(KNOWN_ROLES))),
+    roles=st.frozensets(st.sampled_from(sorted(code_registries().roles))),
 )
 def test_allowed_actions_are_exactly_those_leaving_the_state_for_a_held_role(
     state: str, roles: frozenset[str]
@@ -438,9 +437,11 @@ def test_unknown_registry_names_are_reported(key: str, value: list[str], expecte
 
 def test_load_workflow_checks_against_the_given_registries() -> None:
     with pytest.raises(WorkflowDefinitionError, match="unknown guard 'reply_approved'"):
-        load_workflow(WORKFLOW_PATH, known_guards=KNOWN_GUARDS - {"reply_approved"})
+        load_workflow(WORKFLOW_PATH, known_guards=code_registries().guards - {"reply_approved"})
     with pytest.raises(WorkflowDefinitionError, match="unknown effect 'start_remedy_periods'"):
-        load_workflow(WORKFLOW_PATH, known_effects=KNOWN_EFFECTS - {"start_remedy_periods"})
+        load_workflow(
+            WORKFLOW_PATH, known_effects=code_registries().effects - {"start_remedy_periods"}
+        )
 
 
 def test_action_nobody_may_take_is_reported() -> None:

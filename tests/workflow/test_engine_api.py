@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,12 +163,18 @@ def test_bad_payload_is_422_naming_each_field(client: TestClient, organ_a: Staff
     assert sorted(e["loc"][-1] for e in r.json()["errors"]) == ["items_to_correct", "surprise"]
 
 
-def test_every_declared_guard_and_effect_is_implemented() -> None:
-    from app.workflow.definition import KNOWN_EFFECTS, KNOWN_GUARDS
-    from app.workflow.rules import EFFECTS, GUARDS
+def test_a_workflow_naming_a_guard_the_code_lacks_is_refused(tmp_path: Path) -> None:
+    from app.workflow.definition import WorkflowDefinitionError, load_workflows
 
-    assert set(GUARDS) == KNOWN_GUARDS
-    assert set(EFFECTS) == KNOWN_EFFECTS
+    src = Path(__file__).resolve().parents[2] / "workflows"
+    for f in src.glob("*.yaml"):
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "foi_application.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "reply_approved" in text
+    path.write_text(text.replace("reply_approved", "reply_approvd"), encoding="utf-8")
+    with pytest.raises(WorkflowDefinitionError, match="unknown guard 'reply_approvd'"):
+        load_workflows(tmp_path)
 
 
 def test_declared_but_unimplemented_action_is_refused_cleanly(
