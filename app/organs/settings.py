@@ -97,6 +97,15 @@ class OrganSettings(BaseModel):
         description="登记保密审查结果的角色 / the role that records the confidentiality review",
     )
 
+    warning_thresholds_wd: tuple[Annotated[int, Field(ge=1, le=30)], ...] = Field(
+        (5, 1),
+        max_length=5,
+        description=(
+            "答复期限届满前提醒的工作日数（逾期次日另行提醒）/ working days before the reply is "
+            "due at which its handlers are warned (and again on the day after it passes)"
+        ),
+    )
+
     def needs_legal_review(self, outcome: str) -> bool:
         """Whether a reply with this outcome goes to the legal office before sign-off."""
         return any(
