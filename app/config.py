@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -184,6 +185,35 @@ class Settings(DatabaseSettings):
     audit_checkpoint_dir: Path = PROJECT_ROOT / "var" / "audit"
     # The web process writes the day's checkpoint (one process per day, under a database lease).
     audit_daily_checkpoint: bool = True
+
+    # Mail to applicants (app/outbox/transports.py, app/outbox/email.py). relay: hand every
+    # message to the organ's relay at smtp_host (its acceptance is "sent"; the arrival comes by
+    # a delivery status notification, README "E-mail and SMS"); direct: the service is the MTA
+    # and talks to the recipient's mail exchanger (MX looked up with dnspython), whose 250 to
+    # DATA is the arrival; in direct mode a set smtp_host is used as the exchanger of every
+    # domain (an intranet's single mail host, tests).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_mode: Literal["relay", "direct"] = "relay"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_s: float = Field(default=30.0, gt=0)
+    # The envelope and header sender; an organ's own mail_from (organ settings) goes first.
+    mail_from: str | None = None
+    # The shared token of POST /api/v1/mail/dsn (header X-Mail-Token); unset, the route is off.
+    mail_dsn_token: SecretStr | None = None
+
+    # SMS through an HTTP gateway: POST {phone, sign, template_id, params} as JSON with the key
+    # as a bearer token; template ids per notice (letter_issued, correction_needed, fee_due).
+    sms_gateway_url: str | None = None
+    sms_gateway_key: SecretStr | None = None
+    sms_sign: str = ""
+    sms_templates: dict[str, str] = Field(default_factory=dict)
+    sms_timeout_s: float = Field(default=10.0, gt=0)
+    # Do-not-disturb window in settings.timezone: a message due inside it waits for its end.
+    sms_quiet_start: time = time(22, 0)
+    sms_quiet_end: time = time(8, 0)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
