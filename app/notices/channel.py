@@ -26,12 +26,22 @@ from app.notices.context import context_for
 from app.notices.kinds import EVENT_KIND, TEXT_OF_EVENT
 from app.notices.recipients import preferences, wanted
 from app.outbox.channels import EventView, Job, Sent
+from app.outbox.transports import (
+    Mail,
+    MailSender,
+    Sms,
+    SmsSender,
+    mail_sender,
+    quiet_until,
+    sms_sender,
+)
 from app.runtime import Runtime
 
 NAME = "notice"
 
-# (address, subject, body) -> Sent; set where the deployment has a mail or SMS sender.
-Deliver = Callable[[str, str, str, Job], Sent]
+# The SMS gateway's template for staff notices (settings.sms_templates["staff_notice"]): one
+# parameter, "subject". Without it notices chosen by SMS are kept in-app.
+SMS_TEMPLATE = "staff_notice"
 
 
 @dataclass(frozen=True)
@@ -106,11 +116,19 @@ def _record_in_app(
     return after
 
 
+def _by_mail(sender: MailSender, to: str, rendered: texts.RenderedNotice) -> Sent:
+    res = sender.send(Mail(to=to, subject=rendered.subject, text=rendered.body))
+    result = {"method": "email", **res.as_dict()}
+    if res.ok:
+        return Sent(True, f"mail accepted by {res.server}", result)
+    return Sent(False, res.detail, result, permanent=res.permanent)
+
+
 @dataclass
 class NoticeChannel:
     rt: Runtime
-    mail: Deliver | None = None
-    sms: Deliver | None = None
+    mail: MailSender | None = None
+    sms: SmsSender | None = None
     name: str = NAME
 
     def plan(self, session: Session, event: EventView) -> list[str]:
@@ -129,9 +147,9 @@ class NoticeChannel:
             return Sent(True, "the user chose no notices of this kind", {"method": "none"})
         rendered, note = render_event(session, self.rt, job.event, user)
         if method == "email" and self.mail is not None and user.email:
-            return self.mail(user.email, rendered.subject, rendered.body, job)
-        if method == "sms" and self.sms is not None and user.mobile:
-            return self.sms(user.mobile, rendered.subject, rendered.body, job)
+            return _by_mail(self.mail, user.email, rendered)
+        if method == "sms" and self.sms is not None and user.mobile and self._sms_template:
+            return self._by_sms(user.mobile, rendered)
         fallback = "" if method == "in_app" else f"{method} unavailable; in-app instead"
         detail = "; ".join(x for x in ("in-app notice", fallback, note) if x)
         return Sent(
@@ -141,7 +159,26 @@ class NoticeChannel:
             after=_record_in_app(job.event, user.id, rendered, self.rt.clock()),
         )
 
+    @property
+    def _sms_template(self) -> bool:
+        return SMS_TEMPLATE in self.rt.settings.sms_templates
+
+    def _by_sms(self, phone: str, rendered: texts.RenderedNotice) -> Sent:
+        s = self.rt.settings
+        hold = quiet_until(self.rt.clock(), self.rt.tz, s.sms_quiet_start, s.sms_quiet_end)
+        if hold is not None:
+            return Sent(False, "quiet hours", hold_until=hold)
+        assert self.sms is not None
+        res = self.sms.send(
+            Sms(phone=phone, template=SMS_TEMPLATE, params={"subject": rendered.subject})
+        )
+        result = {"method": "sms", **res.as_dict()}
+        if res.ok:
+            return Sent(True, "sent to the SMS gateway", result)
+        return Sent(False, res.detail, result, permanent=res.permanent)
+
 
 def notice_channel(rt: Runtime) -> NoticeChannel:
-    """The channel factory: always on (in-app needs nothing configured)."""
-    return NoticeChannel(rt)
+    """The channel factory: always on (in-app needs nothing configured); e-mail and SMS where
+    the deployment configured them."""
+    return NoticeChannel(rt, mail=mail_sender(rt), sms=sms_sender(rt))
