@@ -176,5 +176,6 @@ def test_a_warning_by_e_mail_reaches_a_real_smtp_server(
     clerk = user_id(runtime, "clerk 用户")
     mailed = [d for d in deliveries(runtime) if d.target == f"user:{clerk}"]
     assert mailed[0].status == "delivered"
-    assert mailed[0].result is not None and mailed[0].result["method"] == "email"
+    assert mailed[0].result is not None
+    assert mailed[0].result["method"] == "email"
     assert notices_of(runtime, clerk) == []  # by mail, not in-app
