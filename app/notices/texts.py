@@ -82,7 +82,7 @@ def render(template: NoticeTemplate, context: dict[str, Any]) -> RenderedNotice:
         except Exception as exc:  # a template's own error is the author's to fix, never a 500
             reason = f"{type(exc).__name__}: {exc}"[:300]
             raise NoticeTextInvalid(
-                part, f"模板无法渲染 / the template does not render: {reason}"
+                part, f"模板无法渲染：{reason} / the template does not render: {reason}"
             ) from exc
         out[part] = text
     subject = " ".join(out["subject"].split())[:MAX_SUBJECT]
