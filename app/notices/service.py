@@ -29,11 +29,6 @@ from app.organs.directory import OrganInfo
 LIST_LIMIT = 50
 
 
-class NoticeNotFound(NotFound):
-    code = "notice-not-found"
-    title = "没有该提醒 / No such notice"
-
-
 class UnknownTextKind(NotFound):
     code = "notice-text-kind-not-found"
     title = "没有这种提醒文本 / No such notice text"
@@ -94,7 +89,7 @@ def mark_read(session: Session, user_id: int, notice_id: int, *, now: datetime) 
         select(Notice).where(Notice.id == notice_id, Notice.user_id == user_id)
     ).first()
     if row is None:
-        raise NoticeNotFound(f"没有提醒 {notice_id} / no notice {notice_id}")
+        raise NotFound(f"没有提醒 {notice_id} / no notice {notice_id}")
     if row.read_at is None:
         row.read_at = now
         session.flush()

@@ -211,6 +211,7 @@ def test_every_staff_page_type_passes_axe_and_stays_on_the_origin(
     check(staff, f"/staff/cases/{overdue['id']}/suggestions", "办理参考")
     check(staff, "/staff/?q=" + overdue["number"][:6], "工作清单")  # a search
     check(staff, "/staff/dashboard", "督办看板")
+    check(staff, "/staff/me/notices", "我的提醒")
     check(staff, "/staff/legal", "法制审核与会商")
     expect(staff.get_by_role("link", name=overdue["number"])).to_be_visible()
     check(staff, "/staff/approvals", "待审批")
@@ -244,6 +245,8 @@ def test_every_staff_page_type_passes_axe_and_stays_on_the_origin(
     check(admin, "/staff/admin/workflow", "办理流程")
     check(admin, "/staff/admin/organs", "机关")
     check(admin, "/staff/admin/organs/org-a", "示例市人民政府办公室")
+    check(admin, "/staff/admin/notices", "提醒文本")
+    check(admin, "/staff/admin/notices/due_soon?organ=org-a", "提醒文本")
     check(admin, "/staff/ledger", "台账")
 
     # Every request the pages made, documents and assets alike, stayed on the origin.
