@@ -58,4 +58,4 @@ TEXT_LABELS: dict[str, str] = {
     "digest": "每日摘要",
     "calendar_missing": "下一年度放假安排未录入",
 }
-DEADLINE_LABELS: dict[str, str] = {"reply": "答复期限"}
+DEADLINE_LABELS: dict[str, str] = {"reply": "答复期限", "correction": "申请人补正期限"}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from app.notices.scan import deadline_warnings
+from app.models import Case
+from app.notices.emitting import insert_events
+from app.notices.scan import Candidate, deadline_warnings, due_warnings, warning_for
 from app.outbox.scheduler import PeriodicJob
 from app.outbox.worker import Worker
 from app.runtime import Runtime
@@ -152,3 +156,78 @@ def test_a_consultation_window_that_ended_unanswered_is_warned_once(
         "kind": "third_party",
         "window_due": "2026-11-23",
     }
+
+
+@pytest.mark.parametrize("thresholds", [[5, 1], [7, 3, 1]])
+def test_the_fast_scan_selects_what_the_rule_says_across_the_national_day(
+    client: TestClient,
+    runtime: Runtime,
+    organ_a: Staff,
+    admin: dict[str, str],
+    thresholds: list[int],
+) -> None:
+    # Fri 25 Sep (Mid-Autumn) and 1-7 Oct 2026 are days off; Sun 20 Sep and Sat 10 Oct are
+    # worked. Due dates spread over the span; each day from 18 Sep to 23 Oct the SQL bands and
+    # the NOT EXISTS on the keys must give exactly the warnings of the per-case rule
+    # (warning_for) not recorded on an earlier day.
+    r = client.put(
+        "/api/v1/admin/organs/org-a/settings",
+        json={"warning_thresholds_wd": thresholds},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+    first = date(2026, 9, 24)
+    dues = [first + timedelta(days=k) for k in range(22)]
+    ids = [case_due(client, runtime, d.isoformat()) for d in dues]
+    with runtime.sessions.read() as s:
+        rows = s.execute(
+            select(
+                Case.id, Case.organ_id, Case.number, Case.case_type, Case.state, Case.reply_due
+            ).where(Case.id.in_(ids))
+        ).all()
+    cases = [Candidate(*row) for row in rows]
+    recorded: set[str] = set()
+    fired = 0
+    today = date(2026, 9, 18)
+    while today <= date(2026, 10, 23):
+        rule = [warning_for(c, tuple(thresholds), runtime.calendar, today) for c in cases]
+        expected = {m.dedupe_key: m for m in rule if m is not None and m.dedupe_key not in recorded}
+        with runtime.sessions.read() as s:
+            got = {m.dedupe_key: m for m in due_warnings(s, runtime, today)}
+        assert sorted(got) == sorted(expected), today
+        assert got == expected, today
+        moment = datetime(today.year, today.month, today.day, 1, tzinfo=UTC)
+        with runtime.sessions.write.begin() as s:
+            assert insert_events(s, list(got.values()), now=moment) == len(got)
+        recorded |= {k for k in got if k is not None}
+        fired += len(got)
+        today += timedelta(days=1)
+    # Every case got each threshold once and its overdue warning.
+    assert fired == len(cases) * (len(thresholds) + 1)
+
+
+def test_the_applicants_correction_period_is_watched_while_awaiting_correction(
+    client: TestClient, runtime: Runtime, clock: Clock, organ_a: Staff
+) -> None:
+    waiting = case_due(
+        client,
+        runtime,
+        "2026-12-31",
+        state="awaiting_correction",
+        correction_due=date(2026, 11, 20),
+    )
+    # A case back in progress keeps its cached correction date: nothing to watch any more.
+    case_due(client, runtime, "2026-12-31", state="received", correction_due=date(2026, 11, 20))
+    assert scan(runtime, clock, "2026-11-12T09:00+08:00") == 0
+    assert scan(runtime, clock, "2026-11-13T09:00+08:00") == 1  # 5 WD before Fri 20 Nov
+    assert scan(runtime, clock, "2026-11-19T09:00+08:00") == 1
+    assert scan(runtime, clock, "2026-11-20T09:00+08:00") == 0
+    assert scan(runtime, clock, "2026-11-21T09:00+08:00") == 1
+    assert scan(runtime, clock, "2026-11-23T09:00+08:00") == 0
+    got = [(k, p["deadline"], p["due"], p.get("threshold")) for k, p in warnings(runtime, waiting)]
+    assert got == [
+        ("deadline.due_soon", "correction", "2026-11-20", 5),
+        ("deadline.due_soon", "correction", "2026-11-20", 1),
+        ("deadline.overdue", "correction", "2026-11-20", None),
+    ]
+    assert len(warnings(runtime)) == 3
