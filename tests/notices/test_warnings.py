@@ -16,7 +16,7 @@ from app.outbox.worker import Worker
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock
-from tests.notices.helpers import case_due, set_due, warnings
+from tests.notices.helpers import case_due, deliver, notices_of, set_due, user_id, warnings
 
 
 def scan(rt: Runtime, clock: Clock, iso: str) -> int:
@@ -231,3 +231,8 @@ def test_the_applicants_correction_period_is_watched_while_awaiting_correction(
         ("deadline.overdue", "correction", "2026-11-20", None),
     ]
     assert len(warnings(runtime)) == 3
+    organ_a.headers("clerk")
+    deliver(runtime)
+    *_, last = notices_of(runtime, user_id(runtime, "clerk 用户"))
+    assert "申请人补正期限已于 2026-11-20 届满" in last.body
+    assert "视为放弃申请" in last.body
