@@ -1,11 +1,16 @@
-"""Deadline warnings (the periodic job "deadline_warnings"): each open case's cached reply due
-date against the organ's thresholds, and external consultations whose window ended unanswered.
+"""Deadline warnings (the periodic job "deadline_warnings"): each open case's cached due dates
+(the reply while its clock runs; the applicant's correction period while the case awaits the
+correction) against the organ's thresholds, and external consultations whose window ended
+unanswered.
 
 A warning is recorded once per (case, deadline, due date, threshold) by its dedupe key; a due
 date that moves (a suspension, an extension, a new calendar) makes new keys, so its warnings
-are armed again. One query reads the candidates (cases whose reply falls due within the
-largest threshold, or is past), the keys already recorded are read in a few more, and the new
-warnings are written in one statement.
+are armed again. One query selects exactly the warnings due today and not yet recorded: the
+rule below is turned, for the scan's day, into date bands (the due dates that get each
+threshold), and NOT EXISTS on the outbox's dedupe key (built in SQL the way Python builds it)
+drops those already sent; so an unchanged day reads nothing and writes nothing. The new
+warnings are inserted in bulk (`insert_events`). `warning_for` is the rule per case; the tests
+hold the query to it.
 
 When a warning fires: ``remaining`` is the number of working days after today through the due
 date (0 on the due date itself); the warning of threshold t is due once remaining <= t, and
