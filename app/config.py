@@ -50,6 +50,9 @@ class Settings(DatabaseSettings):
     workflow_dir: Path = PROJECT_ROOT / "workflows"
     calendar_dir: Path = PROJECT_ROOT / "workflows" / "calendar"
     timezone: str = "Asia/Shanghai"
+    # The workbench's address as staff reach it (https://gongkai.example.gov.cn), for the links in
+    # notices sent by e-mail or SMS; empty: notices carry no link.
+    notice_base_url: str = ""
     db_pool_size: int = 5
     sqlite_busy_timeout_ms: int = 15000
     # How long a request waits for a pooled connection before it answers 503 with Retry-After.

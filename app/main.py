@@ -29,6 +29,7 @@ from app.ledger_export.router import router as ledger_export_router
 from app.letters.render import harfbuzz_subsetter
 from app.letters.router import router as letters_router
 from app.limits import BodySizeLimit, RefuseNulInUrl
+from app.notices.router import router as notices_router
 from app.organs.router import router as organs_router
 from app.outbox.applicant.router import router as mail_router
 from app.processes import follow_supervisor
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ledger_export_router,
         dashboard_router,
         mail_router,
+        notices_router,
     )
     for router in routers:
         app.include_router(router)

@@ -225,14 +225,14 @@ def test_worker_once_dispatches_and_renders(
     with runtime.sessions.write.begin() as session:
         make_organ(session, "org-a")
     assert client.post("/api/v1/applications", json=application()).status_code == 201
-    result = run("worker", "--once")
+    result = run("worker", "--once", "--no-scheduler")
     assert result.exit_code == 0, result.output
     assert "dispatched 2," in result.stdout
     assert "rendered 1," in result.stdout
     with runtime.sessions.read() as session:
         undispatched = select(func.count()).where(OutboxEvent.dispatched_at.is_(None))
         assert session.scalar(undispatched) == 0
-    assert "dispatched 0," in run("worker", "--once").stdout
+    assert "dispatched 0," in run("worker", "--once", "--no-scheduler").stdout
 
 
 def test_build_letter_fonts_reports_current_fonts() -> None:

@@ -8,6 +8,7 @@ from app.models.consultation import Consultation
 from app.models.counter import Counter
 from app.models.event import CaseEvent
 from app.models.letter import Letter, LetterAccess, PrintBatch
+from app.models.notice import Notice, NoticePreference, NoticeText
 from app.models.organ import ApiToken, Organ, User
 from app.models.outbox import OutboxAttempt, OutboxDelivery, OutboxEvent, WorkerLease
 from app.models.remedy import RemedyRecord
@@ -30,6 +31,9 @@ __all__ = [
     "Letter",
     "LetterAccess",
     "LookupFailure",
+    "Notice",
+    "NoticePreference",
+    "NoticeText",
     "Organ",
     "OutboxAttempt",
     "OutboxDelivery",

@@ -56,6 +56,9 @@ class User(Base):
     # ID token), set by an administrator; a user with one may sign in through the provider
     # (app/auth/oidc/). Nobody is created at a first sign-in.
     oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Where the user's notices go when they choose e-mail or SMS (app/notices/).
+    email: Mapped[str | None] = mapped_column(String(254))
+    mobile: Mapped[str | None] = mapped_column(String(20))
 
     organ: Mapped[Organ | None] = relationship(lazy="raise")
 

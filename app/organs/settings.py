@@ -104,6 +104,15 @@ class OrganSettings(BaseModel):
             "applicants; empty: the deployment's GONGKAI_MAIL_FROM"
         ),
     )
+    warning_thresholds_wd: tuple[Annotated[int, Field(ge=1, le=30)], ...] = Field(
+        (5, 1),
+        max_length=5,
+        description=(
+            "答复期限、申请人补正期限届满前提醒的工作日数（逾期次日另行提醒）/ working days "
+            "before the reply (or the applicant's correction period) is due at which its handlers "
+            "are warned (and again on the day after it passes)"
+        ),
+    )
 
     def needs_legal_review(self, outcome: str) -> bool:
         """Whether a reply with this outcome goes to the legal office before sign-off."""

@@ -92,10 +92,11 @@ def factories() -> list[ChannelFactory]:
     """Every channel the service knows; each returns None where the deployment has not
     configured it (no SMTP host, no SMS gateway). Imported here, not at module level, so a
     channel's package may import this module."""
+    from app.notices.channel import notice_channel
     from app.outbox.applicant.mail import email_channel
     from app.outbox.applicant.sms import sms_channel
 
-    return [email_channel, sms_channel]
+    return [email_channel, sms_channel, notice_channel]
 
 
 def build(rt: Runtime) -> list[Channel]:

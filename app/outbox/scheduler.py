@@ -23,4 +23,12 @@ class PeriodicJob:
 
 def jobs() -> list[PeriodicJob]:
     """Every periodic job (imported here so their packages may import the worker's)."""
-    return []
+    from app.notices.digest import daily_digest
+    from app.notices.reminder import calendar_reminder
+    from app.notices.scan import deadline_warnings
+
+    return [
+        PeriodicJob("deadline_warnings", timedelta(minutes=10), deadline_warnings),
+        PeriodicJob("daily_digest", timedelta(minutes=5), daily_digest),
+        PeriodicJob("calendar_reminder", timedelta(hours=1), calendar_reminder),
+    ]

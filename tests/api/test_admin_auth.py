@@ -83,6 +83,7 @@ def test_admin_creates_an_organ_with_default_settings(
         "confidentiality_review_outcomes": ["disclosed", "partially_disclosed"],
         "confidentiality_review_role": "approver",
         "mail_from": None,
+        "warning_thresholds_wd": [5, 1],
     }
     assert isinstance(organ["id"], int)
 
@@ -109,6 +110,7 @@ def test_created_organ_can_be_read_back(client: TestClient, admin: dict[str, str
         "confidentiality_review_outcomes": ["disclosed", "partially_disclosed"],
         "confidentiality_review_role": "approver",
         "mail_from": None,
+        "warning_thresholds_wd": [5, 1],
     }
     assert every.json() == [created]
 

@@ -26,6 +26,7 @@ from app.web.staff import (
     legal,
     login,
     login_oidc,
+    notices,
     reports,
     worklist,
 )
@@ -50,4 +51,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     desk_register.router,
     desk_print.router,
     desk_service.router,
+    notices.router,
 )

@@ -19,6 +19,7 @@ from app.cases.router import READ_ROLES as CASE_READERS
 from app.dashboard import service
 from app.dashboard.router import READ_ROLES
 from app.db import CommittingRoute, ReadSession
+from app.notices.service import my_notices
 from app.organs.public import organ_groups
 from app.runtime import RuntimeDep
 from app.web.staff import nav
@@ -72,6 +73,7 @@ def dashboard_page(
         board.late_replies_this_year,
     ]
     context = {
+        "my_notices": my_notices(session, staff.principal.user_id, unread_only=True),
         "board": board,
         "figures": [(f, link(f.href)) for f in figures],
         "states": [(s, link(s.href)) for s in board.states],

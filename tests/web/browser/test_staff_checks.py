@@ -12,9 +12,11 @@ from typing import Any
 
 import httpx
 
+from app.notices.scan import deadline_warnings
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock, staff_case
+from tests.notices.helpers import deliver
 from tests.web.browser.conftest import OpenPage
 from tests.web.browser.flows import button, field, pick, sign_in, staff_act
 from tests.web.browser.support import (
@@ -182,6 +184,9 @@ def test_every_staff_page_type_passes_axe_and_stays_on_the_origin(
         runtime, "org-a", "clerk", "front_desk", "legal", "approver", "supervisor", login="all"
     )
     admin_id = make_staff(runtime, None, "admin", login="root", name="平台管理员")
+    # The overdue case's warning, delivered in-app: the dashboard's box and 我的提醒 list it.
+    assert deadline_warnings(runtime, clock()) == 1
+    deliver(runtime)
     seen: list[str] = []
 
     def check(page: Any, path: str | None, heading: str) -> None:
@@ -211,6 +216,12 @@ def test_every_staff_page_type_passes_axe_and_stays_on_the_origin(
     check(staff, f"/staff/cases/{overdue['id']}/suggestions", "办理参考")
     check(staff, "/staff/?q=" + overdue["number"][:6], "工作清单")  # a search
     check(staff, "/staff/dashboard", "督办看板")
+    check(staff, "/staff/me/notices", "我的提醒")
+    expect(staff.get_by_role("button", name=re.compile("^标为已读"))).to_be_visible()
+    pick(staff, "warnings", "email")  # e-mail with no address: the form's error
+    button(staff, "保存设置").click()
+    expect(staff.get_by_text("选择电子邮件须填写邮箱").first).to_be_visible()
+    check(staff, None, "我的提醒")
     check(staff, "/staff/legal", "法制审核与会商")
     expect(staff.get_by_role("link", name=overdue["number"])).to_be_visible()
     check(staff, "/staff/approvals", "待审批")
@@ -244,6 +255,8 @@ def test_every_staff_page_type_passes_axe_and_stays_on_the_origin(
     check(admin, "/staff/admin/workflow", "办理流程")
     check(admin, "/staff/admin/organs", "机关")
     check(admin, "/staff/admin/organs/org-a", "示例市人民政府办公室")
+    check(admin, "/staff/admin/notices", "提醒文本")
+    check(admin, "/staff/admin/notices/due_soon?organ=org-a", "提醒文本")
     check(admin, "/staff/ledger", "台账")
 
     # Every request the pages made, documents and assets alike, stayed on the origin.

@@ -1,0 +1,60 @@
+"""What a notice text is rendered with: the event's payload, named for the template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.consultations.service import KIND_LABELS
+from app.notices.kinds import DEADLINE_LABELS
+from app.outbox import events as ev
+from app.outbox.channels import EventView
+from app.runtime import Runtime
+
+
+def _link(rt: Runtime, path: str) -> str:
+    base = rt.settings.notice_base_url
+    return f"{base}{path}" if base else ""
+
+
+def context_for(
+    rt: Runtime, event: EventView, *, organ_name: str, user_name: str
+) -> dict[str, Any]:
+    p = event.payload
+    ctx: dict[str, Any] = {"organ_name": organ_name, "user_name": user_name}
+    if event.type in (ev.DEADLINE_DUE_SOON, ev.DEADLINE_OVERDUE):
+        deadline = str(p.get("deadline", ""))
+        ctx |= {
+            "case": p["case"],
+            "deadline": deadline,
+            "deadline_label": DEADLINE_LABELS.get(deadline, deadline),
+            "due": p.get("due"),
+            "threshold": p.get("threshold"),
+            "remaining_wd": p.get("remaining_wd"),
+            "link": _link(rt, f"/staff/cases/{p['case']['id']}"),
+        }
+    elif event.type == ev.CONSULTATION_WINDOW_ENDED:
+        c = dict(p.get("consultation") or {})
+        c["kind_label"] = KIND_LABELS.get(str(c.get("kind")), str(c.get("kind")))
+        ctx |= {
+            "case": p["case"],
+            "consultation": c,
+            "link": _link(rt, f"/staff/cases/{p['case']['id']}"),
+        }
+    elif event.type == ev.DIGEST_DUE:
+        ctx |= {
+            "date": p.get("date"),
+            "overdue": p.get("overdue", []),
+            "overdue_count": p.get("overdue_count", 0),
+            "due_this_week": p.get("due_this_week", []),
+            "due_this_week_count": p.get("due_this_week_count", 0),
+            "awaiting": p.get("awaiting", []),
+            "link": _link(rt, "/staff/"),
+        }
+    elif event.type == ev.CALENDAR_MISSING:
+        ctx |= {
+            "year": p.get("year"),
+            "cases": p.get("cases", []),
+            "case_count": p.get("case_count", 0),
+            "link": _link(rt, "/staff/admin/calendar"),
+        }
+    return ctx

@@ -1,0 +1,61 @@
+"""The kinds of notice a user chooses how to receive, the methods, and the texts' kinds."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from app.outbox import events as ev
+
+NoticeKind = Literal["warnings", "digest", "calendar"]
+Method = Literal["email", "sms", "in_app", "none"]
+
+NOTICE_KINDS: tuple[NoticeKind, ...] = ("warnings", "digest", "calendar")
+METHODS: tuple[Method, ...] = ("in_app", "email", "sms", "none")
+
+KIND_LABELS: dict[str, str] = {
+    "warnings": "期限提醒（到期前、逾期、征求意见期满）",
+    "digest": "每日摘要（工作日 8:30）",
+    "calendar": "放假安排未录入提醒",
+}
+METHOD_LABELS: dict[str, str] = {
+    "in_app": "站内提醒",
+    "email": "电子邮件",
+    "sms": "短信",
+    "none": "不接收",
+}
+# In-app unless the user says otherwise; the digest only to those who ask for it.
+DEFAULTS: dict[str, Method] = {"warnings": "in_app", "digest": "none", "calendar": "in_app"}
+
+# The event types each kind of notice covers.
+EVENT_KIND: dict[str, NoticeKind] = {
+    ev.DEADLINE_DUE_SOON: "warnings",
+    ev.DEADLINE_OVERDUE: "warnings",
+    ev.CONSULTATION_WINDOW_ENDED: "warnings",
+    ev.DIGEST_DUE: "digest",
+    ev.CALENDAR_MISSING: "calendar",
+}
+
+# The texts an organ may give its own wording, one per event type.
+TextKind = Literal["due_soon", "overdue", "consultation_window_ended", "digest", "calendar_missing"]
+TEXT_KINDS: tuple[TextKind, ...] = (
+    "due_soon",
+    "overdue",
+    "consultation_window_ended",
+    "digest",
+    "calendar_missing",
+)
+TEXT_OF_EVENT: dict[str, TextKind] = {
+    ev.DEADLINE_DUE_SOON: "due_soon",
+    ev.DEADLINE_OVERDUE: "overdue",
+    ev.CONSULTATION_WINDOW_ENDED: "consultation_window_ended",
+    ev.DIGEST_DUE: "digest",
+    ev.CALENDAR_MISSING: "calendar_missing",
+}
+TEXT_LABELS: dict[str, str] = {
+    "due_soon": "答复期限即将届满",
+    "overdue": "答复期限已过",
+    "consultation_window_ended": "征求意见期限届满",
+    "digest": "每日摘要",
+    "calendar_missing": "下一年度放假安排未录入",
+}
+DEADLINE_LABELS: dict[str, str] = {"reply": "答复期限", "correction": "申请人补正期限"}

@@ -1,0 +1,83 @@
+"""Who a notice goes to, and how each user chose to receive it.
+
+A case's warnings go to its handlers — the staff of the case's organ who took a step on its
+timeline (the same definition as the dashboard's per-user figures and the case list's `actor`
+filter; the service assigns no case to a person) — or, while nobody has, to the organ's
+clerks (承办人); and to the organ's supervisors (督办). The digest goes to its user, the
+calendar reminder to the platform's administrators. Users who chose "none" for the kind get
+nothing; inactive users nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.roles import Role
+from app.models import CaseEvent, NoticePreference, User
+from app.notices.kinds import DEFAULTS, EVENT_KIND, Method
+from app.outbox import events as ev
+from app.outbox.channels import EventView
+
+
+def preferences(session: Session, user_ids: Iterable[int], kind: str) -> dict[int, Method]:
+    """Each user's method for this kind of notice (the default where they chose none)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    q = select(NoticePreference.user_id, NoticePreference.method).where(
+        NoticePreference.user_id.in_(ids), NoticePreference.kind == kind
+    )
+    chosen = {int(u): m for u, m in session.execute(q)}
+    return {u: chosen.get(u, DEFAULTS[kind]) for u in ids}  # type: ignore[misc]
+
+
+def _organ_staff(session: Session, organ_id: int) -> list[tuple[int, list[str]]]:
+    q = select(User.id, User.roles).where(User.organ_id == organ_id, User.active.is_(True))
+    return [(int(u), list(r or [])) for u, r in session.execute(q)]
+
+
+def case_recipients(session: Session, organ_id: int, case_id: int) -> list[int]:
+    """The case's handlers (or the organ's clerks) and the organ's supervisors."""
+    staff = _organ_staff(session, organ_id)
+    members = {u for u, _ in staff}
+    q = select(CaseEvent.actor_user_id).where(
+        CaseEvent.case_id == case_id, CaseEvent.actor_user_id.is_not(None)
+    )
+    handlers = {int(u) for u in session.scalars(q).unique() if u in members}
+    if not handlers:
+        handlers = {u for u, roles in staff if Role.clerk in roles}
+    supervisors = {u for u, roles in staff if Role.supervisor in roles}
+    return sorted(handlers | supervisors)
+
+
+def admins(session: Session) -> list[int]:
+    q = select(User.id, User.roles).where(User.organ_id.is_(None), User.active.is_(True))
+    return sorted(int(u) for u, roles in session.execute(q) if Role.admin in (roles or []))
+
+
+def recipients(session: Session, event: EventView) -> list[int]:
+    """The users this event is for (before their preferences)."""
+    if event.type == ev.DIGEST_DUE:
+        uid = event.payload.get("user_id")
+        if not isinstance(uid, int):
+            return []
+        active = session.scalar(select(User.active).where(User.id == uid))
+        return [uid] if active else []
+    if event.type == ev.CALENDAR_MISSING:
+        return admins(session)
+    if event.organ_id is None or event.case_id is None:
+        return []
+    return case_recipients(session, event.organ_id, event.case_id)
+
+
+def wanted(session: Session, event: EventView) -> list[int]:
+    """The users this event goes to: its recipients who did not choose "none"."""
+    kind = EVENT_KIND.get(event.type)
+    if kind is None:
+        return []
+    users = recipients(session, event)
+    prefs = preferences(session, users, kind)
+    return [u for u in users if prefs[u] != "none"]
