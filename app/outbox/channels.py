@@ -92,7 +92,9 @@ def factories() -> list[ChannelFactory]:
     """Every channel the service knows; each returns None where the deployment has not
     configured it (no SMTP host, no SMS gateway). Imported here, not at module level, so a
     channel's package may import this module."""
-    return []
+    from app.webhooks.channel import webhook_channel
+
+    return [webhook_channel]
 
 
 def build(rt: Runtime) -> list[Channel]:

@@ -160,7 +160,6 @@ def action_messages(
 
 
 class DeliveryNotFound(NotFound):
-    code = "delivery-not-found"
     title = "没有该投递记录 / No such delivery"
 
 

@@ -27,7 +27,6 @@ from app.runtime import Runtime
 
 log = logging.getLogger("gongkai.worker")
 
-DELIVERY_LEASE = timedelta(minutes=5)
 SCHEDULER_LEASE = "scheduler"
 SCHEDULER_TTL = timedelta(minutes=2)
 
@@ -66,6 +65,7 @@ class Worker:
         if self.periodic is None:
             self.periodic = jobs()
         self._by_name = {c.name: c for c in self.channels}
+        self.lease = timedelta(seconds=self.rt.settings.outbox_lease_seconds)
 
     # -- one pass ---------------------------------------------------------------------------
 
@@ -97,7 +97,7 @@ class Worker:
         now = self.rt.clock()
         with self.rt.sessions.write.begin() as session:
             claimed = repository.claim_due(
-                session, now=now, limit=self.batch, holder=self.name, lease=DELIVERY_LEASE
+                session, now=now, limit=self.batch, holder=self.name, lease=self.lease
             )
             jobs_ = [
                 Job(d.id, d.channel, d.target, d.attempts, EventView.of(e)) for d, e in claimed
