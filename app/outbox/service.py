@@ -181,7 +181,7 @@ def redeliver(session: Session, delivery_id: int, *, organ_id: int | None, now: 
         raise DeliveryNotDead(
             f"投递记录 {delivery_id} 的状态为 {delivery.status} / delivery {delivery_id} is "
             f"{delivery.status}",
-            status=delivery.status,
+            delivery_status=delivery.status,
         )
     session.execute(
         update(OutboxDelivery)
