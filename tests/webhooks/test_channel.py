@@ -121,9 +121,7 @@ def test_a_receiver_that_is_down_is_retried(
     assert "ConnectError" in d.last_error
 
 
-def test_a_redirect_is_not_followed(
-    client: TestClient, runtime: Runtime, organ_a: Staff
-) -> None:
+def test_a_redirect_is_not_followed(client: TestClient, runtime: Runtime, organ_a: Staff) -> None:
     with serve(Receiver(answer=lambda n, r: 307)) as receiver:
         subscribe(client, organ_a.headers("admin"), receiver.url)
         emit_events(runtime, "org-a", 1)
