@@ -103,7 +103,16 @@ class Worker:
                 Job(d.id, d.channel, d.target, d.attempts, EventView.of(e)) for d, e in claimed
             ]
             created = {d.id: d.created_at for d, _ in claimed}
-        for job in jobs_:
+        started = time.monotonic()
+        for i, job in enumerate(jobs_):
+            # Half the lease gone (slow receivers): hand the rest back rather than let the
+            # lease run out under them and another worker send them too.
+            if time.monotonic() - started > self.lease.total_seconds() / 2:
+                rest = [j.delivery_id for j in jobs_[i:]]
+                with self.rt.sessions.write.begin() as session:
+                    repository.release_deliveries(session, rest, holder=self.name)
+                log.info("handed back %d deliveries: half their lease was gone", len(rest))
+                break
             self._deliver_one(job, created[job.delivery_id], report)
 
     def _deliver_one(self, job: Job, created_at: datetime, report: TickReport) -> None:

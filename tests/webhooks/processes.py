@@ -53,7 +53,7 @@ def counts(rt: Runtime) -> dict[str, int]:
     """Deliveries by status, and events not yet dispatched."""
     with rt.sessions.read() as s:
         q = select(OutboxDelivery.status, func.count()).group_by(OutboxDelivery.status)
-        out = {status: n for status, n in s.execute(q)}
+        out = {str(status): int(n) for status, n in s.execute(q)}
         undispatched = s.scalar(
             select(func.count()).select_from(OutboxEvent).where(OutboxEvent.dispatched_at.is_(None))
         )

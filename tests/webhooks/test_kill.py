@@ -64,3 +64,31 @@ def test_a_worker_killed_mid_delivery_loses_nothing(
 
 def _event_id(rt: Runtime, uid: str) -> int:
     return next(e.id for e in events(rt) if e.uid == uid)
+
+
+def test_a_worker_hands_back_what_it_cannot_send_within_half_its_lease(
+    client: TestClient, runtime: Runtime, organ_a: Staff
+) -> None:
+    import time
+    from datetime import timedelta
+
+    from app.outbox.worker import Worker
+    from app.webhooks.channel import WebhookChannel
+
+    def slow(n: int, r: object) -> int:
+        time.sleep(0.4)
+        return 200
+
+    with serve(Receiver(answer=slow)) as receiver:
+        subscribe(client, organ_a.headers("admin"), receiver.url)
+        emit_events(runtime, "org-a", 6)
+        w = Worker(runtime, channels=[WebhookChannel(runtime)], scheduler=False)
+        w.lease = timedelta(seconds=1)
+        first = w.tick().delivered
+        assert 1 <= first < 6
+        rest = [d for d in deliveries(runtime) if d.status == "pending"]
+        assert len(rest) == 6 - first
+        assert all(d.leased_by is None and d.leased_until is None for d in rest)
+        while counts(runtime).get("delivered", 0) < 6:
+            assert w.tick().delivered >= 1
+    assert sorted(receiver.received_ids()) == sorted(e.uid for e in events(runtime))
