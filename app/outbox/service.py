@@ -160,7 +160,7 @@ def action_messages(
 
 
 class DeliveryNotFound(NotFound):
-    title = "没有该投递记录 / No such delivery"
+    """Answers like any unknown id (the id-range test compares code and title)."""
 
 
 class DeliveryNotDead(Conflict):

@@ -42,7 +42,7 @@ def test_two_workers_deliver_ten_thousand_events_once_each(
             start_worker(database_url, lease_seconds=30, batch=100, log=log) for _ in range(2)
         ]
         try:
-            done = wait_for(lambda: counts(runtime).get("delivered", 0) == EVENTS, 150, every=1)
+            done = wait_for(lambda: counts(runtime).get("delivered", 0) == EVENTS, 400, every=1)
             assert done, (counts(runtime), log.read_text()[-3000:])
         finally:
             for w in workers:
