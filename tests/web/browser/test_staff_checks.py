@@ -245,6 +245,17 @@ def test_every_staff_page_type_passes_axe_and_stays_on_the_origin(
     check(admin, "/staff/admin/organs", "机关")
     check(admin, "/staff/admin/organs/org-a", "示例市人民政府办公室")
     check(admin, "/staff/ledger", "台账")
+    check(admin, "/staff/admin/webhooks", "Webhook 订阅")
+    check(admin, "/staff/admin/webhooks/new", "新建 Webhook 订阅")
+    button(admin, "新建").click()  # nothing filled in: the errors
+    check(admin, None, "新建 Webhook 订阅")
+    field(admin, "所属机关").select_option("org-a")
+    field(admin, "接收地址").fill("http://127.0.0.1:9/in")
+    field(admin, "收到申请（case.received）").check()
+    button(admin, "新建").click()
+    expect(admin.locator("#secret")).to_contain_text("whsec_")
+    check(admin, None, "Webhook 订阅")  # the subscription with its secret and log
+    check(admin, "/staff/admin/outbox", "投递失败")
 
     # Every request the pages made, documents and assets alike, stayed on the origin.
     foreign = [url for url in seen if not url.startswith(live.url + "/")]
