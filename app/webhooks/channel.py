@@ -46,6 +46,7 @@ class WebhookChannel:
     def __init__(self, rt: Runtime, *, client: httpx.Client | None = None) -> None:
         self.rt = rt
         self.timeout = rt.settings.webhook_timeout_s
+        self._planning: tuple[Session, dict[int, list[tuple[str, frozenset[str]]]]] | None = None
         self.client = client or httpx.Client(
             timeout=self.timeout,
             follow_redirects=False,
@@ -57,13 +58,19 @@ class WebhookChannel:
     def plan(self, session: Session, event: EventView) -> list[str]:
         if event.organ_id is None:
             return []
-        q = select(WebhookSubscription.uid, WebhookSubscription.event_types).where(
-            WebhookSubscription.organ_id == event.organ_id,
-            WebhookSubscription.active.is_(True),
-            WebhookSubscription.deleted_at.is_(None),
-        )
-        return [uid for uid, types in session.execute(q.order_by(WebhookSubscription.id))
-                if event.type in types]  # fmt: skip
+        # One query per organ per dispatching transaction, not one per event.
+        if self._planning is None or self._planning[0] is not session:
+            self._planning = (session, {})
+        wanted = self._planning[1]
+        if event.organ_id not in wanted:
+            q = select(WebhookSubscription.uid, WebhookSubscription.event_types).where(
+                WebhookSubscription.organ_id == event.organ_id,
+                WebhookSubscription.active.is_(True),
+                WebhookSubscription.deleted_at.is_(None),
+            )
+            rows = session.execute(q.order_by(WebhookSubscription.id))
+            wanted[event.organ_id] = [(uid, frozenset(types)) for uid, types in rows]
+        return [uid for uid, types in wanted[event.organ_id] if event.type in types]
 
     def send(self, session: Session, job: Job) -> Sent:
         sub = session.scalar(
