@@ -453,6 +453,8 @@ def worker(
     from app.outbox.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # One line per webhook request is noise at hundreds a second; the delivery log keeps them.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     rt = build_runtime(get_settings())
     try:
         w = Worker(rt, batch=batch, scheduler=scheduler)

@@ -218,6 +218,13 @@ class Settings(DatabaseSettings):
     sms_quiet_start: time = time(22, 0)
     sms_quiet_end: time = time(8, 0)
 
+    # The outbox worker (app/outbox/worker.py). A delivery is leased for this long while it is
+    # attempted; a worker killed mid-delivery leaves it to run out, then another worker (or the
+    # restarted one) attempts it again. Longer than any channel's timeout.
+    outbox_lease_seconds: int = Field(default=300, ge=1, le=24 * 3600)
+    # Webhooks (app/webhooks/): how long a receiver has to answer one POST.
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: Any) -> Any:

@@ -40,6 +40,7 @@ from app.suggestions.proactive_router import router as proactive_router
 from app.suggestions.router import router as suggestions_router
 from app.web.errors import WebErrorPages
 from app.web.install import install_web
+from app.webhooks.router import router as webhooks_router
 from app.workflow.router import router as workflow_router
 
 log = logging.getLogger("gongkai")
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         dashboard_router,
         mail_router,
         notices_router,
+        webhooks_router,
     )
     for router in routers:
         app.include_router(router)

@@ -14,6 +14,7 @@ from app.models.outbox import OutboxAttempt, OutboxDelivery, OutboxEvent, Worker
 from app.models.remedy import RemedyRecord
 from app.models.report import ReportLock, ReportOverride
 from app.models.security import IdempotencyRecord, LookupFailure, SigninFailure
+from app.models.webhook import WebhookSubscription
 
 __all__ = [
     "ApiToken",
@@ -44,5 +45,6 @@ __all__ = [
     "ReportOverride",
     "SigninFailure",
     "User",
+    "WebhookSubscription",
     "WorkerLease",
 ]

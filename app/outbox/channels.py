@@ -95,8 +95,9 @@ def factories() -> list[ChannelFactory]:
     from app.notices.channel import notice_channel
     from app.outbox.applicant.mail import email_channel
     from app.outbox.applicant.sms import sms_channel
+    from app.webhooks.channel import webhook_channel
 
-    return [email_channel, sms_channel, notice_channel]
+    return [webhook_channel, email_channel, sms_channel, notice_channel]
 
 
 def build(rt: Runtime) -> list[Channel]:

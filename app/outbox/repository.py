@@ -113,6 +113,16 @@ def finish_delivery(
     return True
 
 
+def release_deliveries(session: Session, ids: Sequence[int], *, holder: str) -> None:
+    """Give back deliveries `holder` claimed but will not attempt now (due again at once)."""
+    if ids:
+        session.execute(
+            update(OutboxDelivery)
+            .where(OutboxDelivery.id.in_(ids), OutboxDelivery.leased_by == holder)
+            .values(leased_until=None, leased_by=None)
+        )
+
+
 def take_lease(session: Session, name: str, *, holder: str, now: datetime, ttl: timedelta) -> bool:
     """Take or renew the named lease; True when `holder` has it until now + ttl."""
     table = table_of(WorkerLease)

@@ -162,8 +162,7 @@ def action_messages(
 
 
 class DeliveryNotFound(NotFound):
-    code = "delivery-not-found"
-    title = "没有该投递记录 / No such delivery"
+    """Answers like any unknown id (the id-range test compares code and title)."""
 
 
 class DeliveryNotDead(Conflict):
@@ -184,7 +183,7 @@ def redeliver(session: Session, delivery_id: int, *, organ_id: int | None, now: 
         raise DeliveryNotDead(
             f"投递记录 {delivery_id} 的状态为 {delivery.status} / delivery {delivery_id} is "
             f"{delivery.status}",
-            status=delivery.status,
+            delivery_status=delivery.status,
         )
     session.execute(
         update(OutboxDelivery)

@@ -84,7 +84,7 @@ def test_an_id_out_of_range_is_not_found_like_an_unknown_one(
     path: str,
     ids: list[str],
 ) -> None:
-    if path.startswith("/api/v1/admin/"):
+    if path.startswith(("/api/v1/admin/", "/api/v1/outbox/", "/api/v1/webhooks")):
         headers = admin
     elif path.startswith("/api/v1/applications/"):
         headers = {"X-Query-Code": "A" * 20}

@@ -128,6 +128,16 @@ CALENDAR = {
     "makeup_days": [{"date": "2031-01-04", "for": "元旦"}],
 }
 
+WEBHOOK = {"url": "https://oa.example.gov.cn/a", "event_types": ["case.received"],
+           "description": "办公系统", "organ_code": "org-a"}  # fmt: skip
+
+
+def _webhook(env: Env) -> None:
+    r = env.client.post("/api/v1/webhooks", json=WEBHOOK, headers=env.admin)
+    assert r.status_code == 201, r.text
+    env.ids["webhook"] = r.json()["id"]
+
+
 ROUTES: dict[str, Route] = {
     "submit application": Route(
         "POST",
@@ -366,6 +376,26 @@ ROUTES: dict[str, Route] = {
         text=(("party_name",), ("summary",), ("follow_up",)),
         one_line=(("party_name",),),
         setup=_contacted_case,
+    ),
+    "subscribe webhook": Route(
+        "POST",
+        "/api/v1/webhooks",
+        lambda env: {},
+        lambda env: dict(WEBHOOK),
+        lambda env: env.admin,
+        text=(("url",), ("description",)),
+        one_line=(("url",), ("description",)),
+    ),
+    "change webhook": Route(
+        "PATCH",
+        "/api/v1/webhooks/{webhook_id}",
+        lambda env: {"webhook_id": env.ids["webhook"]},
+        lambda env: {"url": "https://oa.example.gov.cn/b", "description": "新", "active": False},
+        lambda env: env.admin,
+        text=(("url",), ("description",)),
+        one_line=(("description",),),
+        booleans=(("active",),),
+        setup=_webhook,
     ),
     "report override": Route(
         "POST",

@@ -108,7 +108,7 @@ def test_the_request_bodies_are_found() -> None:
     names = {m.__name__ for m in _body_models()}
     assert {"ApplicationCreate", "StaffCaseCreate", "RemedyWrite", "DraftCreate",
             "OrganSettings", "CalendarYearData", "OverrideCreate", "PrintBatchCreate",
-            "OrganCreate", "UserCreate"} <= names  # fmt: skip
+            "OrganCreate", "UserCreate", "WebhookCreate", "WebhookUpdate"} <= names  # fmt: skip
 
 
 def test_every_text_and_boolean_of_every_request_body_uses_the_shared_types() -> None:

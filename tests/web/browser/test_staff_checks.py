@@ -258,6 +258,17 @@ def test_every_staff_page_type_passes_axe_and_stays_on_the_origin(
     check(admin, "/staff/admin/notices", "提醒文本")
     check(admin, "/staff/admin/notices/due_soon?organ=org-a", "提醒文本")
     check(admin, "/staff/ledger", "台账")
+    check(admin, "/staff/admin/webhooks", "Webhook 订阅")
+    check(admin, "/staff/admin/webhooks/new", "新建 Webhook 订阅")
+    button(admin, "新建").click()  # nothing filled in: the errors
+    check(admin, None, "新建 Webhook 订阅")
+    field(admin, "所属机关").select_option("org-a")
+    field(admin, "接收地址").fill("http://127.0.0.1:9/in")
+    field(admin, "收到申请（case.received）").check()
+    button(admin, "新建").click()
+    expect(admin.locator("#secret")).to_contain_text("whsec_")
+    check(admin, None, "Webhook 订阅")  # the subscription with its secret and log
+    check(admin, "/staff/admin/outbox", "投递失败")
 
     # Every request the pages made, documents and assets alike, stayed on the origin.
     foreign = [url for url in seen if not url.startswith(live.url + "/")]
