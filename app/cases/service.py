@@ -26,7 +26,7 @@ from app.communications.presenters import latest_contacts
 from app.consultations import service as consultations
 from app.deadline import repository as clock_repo
 from app.deadline.ledger import LedgerEntry, RemedyFacts
-from app.deadline.pending import PENDING_STATES, pending_receipt
+from app.deadline.pending import pending_receipt
 from app.deadline.views import deadlines_read
 from app.errors import NotFound
 from app.intake.schemas import DeadlineRead
@@ -115,19 +115,20 @@ def staff_view(session: Session, rt: Runtime, principal: Principal, case: Case) 
         deadlines=case_deadlines(session, rt, case, ledger),
         allowed_actions=allowed_actions(workflow, case.state, principal.roles),
         consultations=consultations.of_case(session, case.id, rt.calendar, today),
-        pending=pending_receipt(case.state, ledger),
+        pending=pending_receipt(workflow.states[case.state].awaits_receipt_of, ledger),
         mail_failed=case.id in mail_failed_cases(session, [case.id]),
     )
 
 
-def pending_receipts(session: Session, cases: Sequence[Case]) -> dict[int, tuple[str, date]]:
+def pending_receipts(
+    session: Session, rt: Runtime, cases: Sequence[Case]
+) -> dict[int, tuple[str, date]]:
     """Case id -> (letter kind, day sent) of its notice awaiting the applicant's receipt."""
-    waiting = [c.id for c in cases if c.state in PENDING_STATES]
-    ledgers = clock_repo.ledgers_of(session, waiting)
-    by_id = {c.id: c for c in cases}
+    waits = {c.id: rt.workflow_for(c).states[c.state].awaits_receipt_of for c in cases}
+    ledgers = clock_repo.ledgers_of(session, [cid for cid, kind in waits.items() if kind])
     out = {}
     for case_id, ledger in ledgers.items():
-        found = pending_receipt(by_id[case_id].state, ledger)
+        found = pending_receipt(waits[case_id], ledger)
         if found is not None:
             out[case_id] = found
     return out
@@ -266,7 +267,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
     lapsed = consultations.lapsed_case_ids(
         session, organ_id, states, rt.calendar, today, case_ids=[c.id for c in rows]
     )
-    pending = pending_receipts(session, rows)
+    pending = pending_receipts(session, rt, rows)
     contacts = latest_contacts(session, [c.id for c in rows])
     mail_failed = mail_failed_cases(session, [c.id for c in rows])
     return CasePage(

@@ -29,11 +29,11 @@ from app.dashboard.schemas import (
 )
 from app.dashboard.stats import mean_one_decimal, nearest_rank, working_days_to_reply
 from app.deadline import repository as clock_repo
-from app.deadline.pending import PENDING_STATES, pending_receipt
+from app.deadline.pending import pending_receipt
 from app.errors import InvalidInput, NotFound
 from app.organs.directory import OrganInfo
 from app.runtime import Runtime
-from app.workflow.definition import WorkflowDef
+from app.workflow.definition import WorkflowDef, receipt_waits
 
 CASES = "/api/v1/cases"
 DUE_SOON = (3, 5)
@@ -194,10 +194,13 @@ def _lapsed_figure(
     )
 
 
-def _pending_receipt_figure(session: Session, organ_id: int) -> Figure:
-    states = repository.states_of_cases(session, organ_id, sorted(PENDING_STATES))
+def _pending_receipt_figure(session: Session, rt: Runtime, organ_id: int) -> Figure:
+    waits = receipt_waits(*rt.workflows.values())
+    states = repository.states_of_cases(session, organ_id, sorted(waits))
     ledgers = clock_repo.ledgers_of(session, list(states))
-    count = sum(1 for cid, ledger in ledgers.items() if pending_receipt(states[cid], ledger))
+    count = sum(
+        1 for cid, ledger in ledgers.items() if pending_receipt(waits.get(states[cid]), ledger)
+    )
     return Figure(
         count=count,
         label="通知已发出，未确认送达",
@@ -356,7 +359,7 @@ def dashboard(
         due_within_5=deadlines["due_within_5"],
         overdue=deadlines["overdue"],
         consultation_lapsed=_lapsed_figure(session, rt, organ.id, today, open_),
-        notice_pending_receipt=_pending_receipt_figure(session, organ.id),
+        notice_pending_receipt=_pending_receipt_figure(session, rt, organ.id),
         awaiting_service=_service_figure(session, wf, organ.id),
         replies_this_year=replies,
         late_replies_this_year=late,

@@ -11,14 +11,10 @@ from datetime import date
 
 from app.deadline import ledger as lg
 
-# The state in which each notice waits for the applicant, and the notice's letter kind.
-_WAITING = {"awaiting_correction": "correction_notice", "awaiting_fee": "fee_notice"}
-PENDING_STATES = frozenset(_WAITING)
 
-
-def pending_receipt(state: str, ledger: Sequence[lg.LedgerEntry]) -> tuple[str, date] | None:
-    """(letter kind, day sent) of the notice awaiting the applicant's receipt, if any."""
-    kind = _WAITING.get(state)
+def pending_receipt(kind: str | None, ledger: Sequence[lg.LedgerEntry]) -> tuple[str, date] | None:
+    """(letter kind, day sent) of the notice awaiting the applicant's receipt, if any; `kind`
+    is what the case's state waits for (its workflow's `awaits_receipt_of`), None for nothing."""
     if kind is None:
         return None
     sent: date | None = None

@@ -95,15 +95,17 @@ def _log_first_download(
 
 
 def _receipt_action(
-    session: Session, case: Case, letter_id: int, kind: str
+    session: Session, rt: Runtime, case: Case, letter_id: int, kind: str
 ) -> tuple[str, dict[str, Any]] | None:
     """The action a download of this letter records on the case now, if any."""
+    state = rt.workflow_for(case).states[case.state]
     if kind in _NOTICE_RECEIPTS:
-        pending = pending_receipt(case.state, clock_repo.ledger_of(session, case.id))
+        ledger = clock_repo.ledger_of(session, case.id)
+        pending = pending_receipt(state.awaits_receipt_of, ledger)
         if pending is not None and pending[0] == kind:
             return _NOTICE_RECEIPTS[LetterKind(kind)], {}
         return None
-    if kind in SERVED_KINDS and case.state == "replied" and case.e_service_consent:
+    if kind in SERVED_KINDS and state.awaits_service and case.e_service_consent:
         latest = repository.latest_issued(session, case.id, SERVED_KINDS)
         if latest is not None and latest.id == letter_id:
             return "record_service", {"method": "electronic"}
@@ -156,7 +158,7 @@ def _record_receipt(
 ) -> None:
     case = cases_repo.case_by_id(session, access.case_id, for_update=True)
     assert case is not None
-    found = _receipt_action(session, case, access.letter_id, kind)
+    found = _receipt_action(session, rt, case, access.letter_id, kind)
     if found is None:
         return
     action, payload = found

@@ -17,9 +17,6 @@ from app.reports.lock import guard_remedy
 from app.reports.periods import RemedyStats
 from app.runtime import Runtime
 
-# Records can be attached once the case has an answer the applicant could challenge, or once
-# its reply deadline passed with none (逾期不答复, RULES §4).
-_ANSWERED = ("replied", "served", "archived", "withdrawn")
 # Closures a challenge may be aimed at (RULES §5: remedy clause "either").
 CLOSURES = frozenset({"other.no_correction", "other.fee_unpaid"})
 
@@ -37,9 +34,11 @@ def unanswered_when_filed(case: Case, filed_on: date) -> bool:
     return due is not None and filed_on > due and (ended is None or ended > filed_on)
 
 
-def _subject(case: Case, data: RemedyWrite, current: str | None) -> str:
-    """What the record challenges: as given (or as recorded before), checked; else derived."""
-    answered = case.state in _ANSWERED
+def _subject(case: Case, answered: bool, data: RemedyWrite, current: str | None) -> str:
+    """What the record challenges: as given (or as recorded before), checked; else derived.
+    Records can be attached once the case has an answer the applicant could challenge (its
+    state is `answered` in the workflow), or once its reply deadline passed with none
+    (逾期不答复, RULES §4)."""
     closed = case.outcome in CLOSURES
     overdue = unanswered_when_filed(case, data.filed_on)
     wanted = data.subject or current
@@ -95,7 +94,8 @@ def _check(rt: Runtime, case: Case, data: RemedyWrite, current: str | None = Non
             ("body", "decision_received_on"),
             "须在作出决定（结果日期）之后 / the decision is received on or after its result date",
         )
-    return _subject(case, data, current)
+    answered = rt.workflow_for(case).states[case.state].answered
+    return _subject(case, answered, data, current)
 
 
 def add_remedy(

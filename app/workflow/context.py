@@ -43,6 +43,8 @@ class CaseFacts:
     item_positions: tuple[int, ...] = ()
     delivery_form: str = ""
     delivery_method: str = ""
+    # The notice whose arrival the case's state waits for (its workflow's flag), if any.
+    awaits_receipt_of: str | None = None
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,16 @@ ACTION_CODE_MAX = 50
 OUTCOME_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 
 
+def receipt_waits(*workflows: WorkflowDef) -> dict[str, str]:
+    """State -> the letter kind whose arrival it waits for, in any of the workflows given."""
+    return {
+        code: st.awaits_receipt_of
+        for wf in workflows
+        for code, st in wf.states.items()
+        if st.awaits_receipt_of is not None
+    }
+
+
 def code_registries() -> Registries:
     """What the code implements — the guards and effects (app.workflow.rules), the roles
     (app.auth.roles) and the letter kinds (app.letters.kinds): a workflow file is checked
@@ -167,6 +177,13 @@ class StateDef(BaseModel):
     # A final state that ends the case without an answer on the merits (a withdrawal): what
     # the applicant reads instead of the outcome's statistical label.
     applicant_note: str = ""
+    # Flags the code outside the engine reads instead of state names: the case has an answer
+    # (or a closure) the applicant could challenge; the notice whose arrival the state waits
+    # for (its letter kind: the applicant's window runs from its receipt, RULES §4); a reply
+    # issued and waiting to be served.
+    answered: bool = False
+    awaits_receipt_of: Literal["correction_notice", "fee_notice"] | None = None
+    awaits_service: bool = False
 
 
 class ActionDef(BaseModel):

@@ -183,6 +183,7 @@ def _check(
             item_positions=tuple(i.position for i in case.items),
             delivery_form=case.delivery_form,
             delivery_method=case.delivery_method,
+            awaits_receipt_of=wf.states[case.state].awaits_receipt_of,
         ),
         ledger=ledger,
         payload=payload,

@@ -178,7 +178,7 @@ def start_correction_period(ctx: Ctx, change: Change) -> None:
         _error(change, "received_on", "不能是将来 / cannot be in the future")
     if notice is not None and on < notice.notice_on:
         _error(change, "received_on", "不能早于补正通知 / cannot precede the notice")
-    if pending_receipt(ctx.case.state, ctx.ledger) is None:
+    if pending_receipt(ctx.case.awaits_receipt_of, ctx.ledger) is None:
         _error(change, "received_on", "已登记收到补正通知 / the receipt is already recorded")
     rules_service.check_arrival(ctx, change)
     change.entries.append(lg.CorrectionNoticeReceived(on=on))

@@ -17,8 +17,10 @@ from app.deadline.pending import pending_receipt
 from app.organs.settings import OrganSettings
 from app.workflow import rules, rules_fee, rules_reply
 from app.workflow.context import CaseFacts, Change, Ctx
+from app.workflow.definition import load_workflow
 
 CAL = WorkCalendar.from_dir(Path(__file__).resolve().parents[2] / "workflows" / "calendar")
+FOI = load_workflow(Path(__file__).resolve().parents[2] / "workflows" / "foi_application.yaml")
 BEIJING = timezone(timedelta(hours=8))
 RECEIVED = date(2026, 3, 2)
 SENT = date(2026, 3, 4)
@@ -42,6 +44,7 @@ def _ctx(
             # Paper copies by post: a per-volume fee applies (国办函〔2020〕109号 Art. 5).
             delivery_form="paper",
             delivery_method="post",
+            awaits_receipt_of=FOI.states[state].awaits_receipt_of,
         ),
         ledger=ledger if ledger is not None else [lg.Received(on=RECEIVED)],
         payload=payload,
@@ -168,14 +171,14 @@ def test_electronic_service_of_the_reply_needs_its_evidence() -> None:
 def test_the_notice_awaiting_receipt_is_named_with_the_day_it_was_sent() -> None:
     received = [lg.Received(on=RECEIVED)]
     asked = [*received, lg.CorrectionRequested(SENT, None, 15)]
-    assert pending_receipt("awaiting_correction", asked) == ("correction_notice", SENT)
+    assert pending_receipt("correction_notice", asked) == ("correction_notice", SENT)
     signed = [*asked, lg.CorrectionNoticeReceived(on=date(2026, 3, 6))]
-    assert pending_receipt("awaiting_correction", signed) is None
+    assert pending_receipt("correction_notice", signed) is None
     at_counter = [*received, lg.CorrectionRequested(SENT, SENT, 15)]
-    assert pending_receipt("awaiting_correction", at_counter) is None
+    assert pending_receipt("correction_notice", at_counter) is None
     fee = [*received, lg.FeeNoticeSent(SENT, None)]
-    assert pending_receipt("awaiting_fee", fee) == ("fee_notice", SENT)
-    assert pending_receipt("awaiting_fee", [*fee, lg.FeeNoticeReceived(on=SENT)]) is None
+    assert pending_receipt("fee_notice", fee) == ("fee_notice", SENT)
+    assert pending_receipt("fee_notice", [*fee, lg.FeeNoticeReceived(on=SENT)]) is None
     # Once the case has moved on (corrected, paid), nothing awaits receipt.
-    assert pending_receipt("received", asked) is None
-    assert pending_receipt("received", fee) is None
+    assert pending_receipt(None, asked) is None
+    assert pending_receipt(None, fee) is None
