@@ -37,18 +37,18 @@ class NoticePreferences(BaseModel):
 class NoticeRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    event_type: str
-    case_id: int | None
-    subject: str
-    body: str
-    created_at: datetime
-    read_at: datetime | None
+    id: int = Field(description="提醒编号 / notice id")
+    event_type: str = Field(description="事件类型 / the event type")
+    case_id: int | None = Field(description="案件编号 / the case's id")
+    subject: str = Field(description="标题 / the subject")
+    body: str = Field(description="正文 / the body")
+    created_at: datetime = Field(description="创建时间 / when it was created")
+    read_at: datetime | None = Field(description="已读时间 / when it was read")
 
 
 class NoticeList(BaseModel):
-    unread: int
-    items: list[NoticeRead]
+    unread: int = Field(description="未读条数 / how many are unread")
+    items: list[NoticeRead] = Field(description="提醒列表 / the notices")
 
 
 class NoticeTextBody(BaseModel):
@@ -61,14 +61,14 @@ class NoticeTextBody(BaseModel):
 
 
 class NoticeTextRead(BaseModel):
-    kind: TextKind
-    organ_code: str
-    subject: str
-    body: str
+    kind: TextKind = Field(description="文本类别 / which notice text")
+    organ_code: str = Field(description="机关代码 / the organ's code")
+    subject: str = Field(description="标题 / the subject")
+    body: str = Field(description="正文 / the body")
     custom: bool = Field(description="机关自定义（否则为默认文本）/ the organ's own text")
     variables: list[str] = Field(description="模板可用的变量 / names the template may use")
 
 
 class NoticePreview(BaseModel):
-    subject: str
-    body: str
+    subject: str = Field(description="标题 / the subject")
+    body: str = Field(description="正文 / the body")

@@ -13,14 +13,14 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.models import OutboxAttempt, OutboxDelivery, OutboxEvent
-from app.outbox.schemas import AttemptRead, DeliveryRead
+from app.outbox.schemas import AttemptRead, OutboxDeliveryRead
 
 MAX_ROWS = 500
 
 
 def _reads(
     session: Session, rows: Sequence[tuple[OutboxDelivery, OutboxEvent]]
-) -> list[DeliveryRead]:
+) -> list[OutboxDeliveryRead]:
     ids = [d.id for d, _ in rows]
     log: dict[int, list[AttemptRead]] = defaultdict(list)
     if ids:
@@ -35,7 +35,7 @@ def _reads(
     for d, e in rows:
         case = e.payload.get("case") if isinstance(e.payload, dict) else None
         out.append(
-            DeliveryRead(
+            OutboxDeliveryRead(
                 id=d.id,
                 channel=d.channel,
                 target=d.target,
@@ -67,7 +67,7 @@ def _base(organ_id: int | None) -> Select[OutboxDelivery, OutboxEvent]:
 
 def deliveries_to(
     session: Session, channel: str, target: str, *, limit: int = 100
-) -> list[DeliveryRead]:
+) -> list[OutboxDeliveryRead]:
     """The deliveries to one target (a subscription), newest first, with each attempt."""
     q = _base(None).where(OutboxDelivery.channel == channel, OutboxDelivery.target == target)
     rows = session.execute(q.order_by(OutboxDelivery.id.desc()).limit(min(limit, MAX_ROWS)))
@@ -76,7 +76,7 @@ def deliveries_to(
 
 def dead_letters(
     session: Session, organ_id: int | None, *, channel: str | None = None, limit: int = 100
-) -> list[DeliveryRead]:
+) -> list[OutboxDeliveryRead]:
     """Dead deliveries of every channel (or one), newest first, with each attempt."""
     q = _base(organ_id).where(OutboxDelivery.status == "dead")
     if channel is not None:

@@ -13,7 +13,7 @@ from app.fields import Code, RowId
 from app.organs.router import ADMIN_ROLES
 from app.outbox import log as delivery_log
 from app.outbox import service as outbox
-from app.outbox.schemas import DeliveryRead, Redelivered
+from app.outbox.schemas import OutboxDeliveryRead, Redelivered
 from app.runtime import RuntimeDep
 from app.webhooks import service
 from app.webhooks.schemas import (
@@ -121,7 +121,7 @@ def rotate_webhook_secret(
 )
 def webhook_deliveries(
     webhook_id: WebhookId, session: ReadSession, admin: Admin, limit: Limit = 100
-) -> list[DeliveryRead]:
+) -> list[OutboxDeliveryRead]:
     sub, _ = service.get_subscription(session, admin, webhook_id)
     return delivery_log.deliveries_to(session, service.CHANNEL, sub.uid, limit=limit)
 
@@ -140,7 +140,7 @@ def dead_letters(
     admin: Admin,
     channel: Annotated[Code | None, Query(description="只看该渠道 / one channel")] = None,
     limit: Limit = 100,
-) -> list[DeliveryRead]:
+) -> list[OutboxDeliveryRead]:
     return delivery_log.dead_letters(session, admin.organ_id, channel=channel, limit=limit)
 
 

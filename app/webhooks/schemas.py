@@ -61,8 +61,10 @@ EventTypes = Annotated[
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: WebhookUrl
-    event_types: EventTypes
+    url: WebhookUrl = Field(
+        description="接收地址（http 或 https）/ the receiver's URL (http or https)"
+    )
+    event_types: EventTypes = Field(description="订阅的事件类型 / the event types subscribed to")
     description: Text200 | None = Field(None, description="说明 / what it is for")
     organ_code: Code | None = Field(
         None,
@@ -76,8 +78,12 @@ class WebhookCreate(BaseModel):
 class WebhookUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: WebhookUrl | None = None
-    event_types: EventTypes | None = None
+    url: WebhookUrl | None = Field(
+        None, description="接收地址（http 或 https）/ the receiver's URL (http or https)"
+    )
+    event_types: EventTypes | None = Field(
+        None, description="订阅的事件类型 / the event types subscribed to"
+    )
     active: Flag | None = Field(
         None,
         description=(
@@ -85,20 +91,20 @@ class WebhookUpdate(BaseModel):
             "pending deliveries as dead"
         ),
     )
-    description: Text200 | None = None
+    description: Text200 | None = Field(None, description="说明 / what it is for")
 
 
 class WebhookRead(BaseModel):
     id: str = Field(description="订阅编号 / subscription id (whs_...)")
     organ_code: str = Field(description="所属机关 / organ")
-    url: str
-    event_types: list[str]
-    active: bool
-    description: str
-    created_at: datetime
-    created_by: str
-    disabled_at: datetime | None
-    disabled_reason: str | None
+    url: str = Field(description="接收地址（http 或 https）/ the receiver's URL (http or https)")
+    event_types: list[str] = Field(description="订阅的事件类型 / the event types subscribed to")
+    active: bool = Field(description="是否启用 / whether deliveries are made")
+    description: str = Field(description="说明 / what it is for")
+    created_at: datetime = Field(description="创建时间 / when it was created")
+    created_by: str = Field(description="创建人 / who created it")
+    disabled_at: datetime | None = Field(description="停用时间 / when it was turned off")
+    disabled_reason: str | None = Field(description="停用原因 / why it was turned off")
 
 
 class WebhookCreated(WebhookRead):
@@ -111,5 +117,5 @@ class WebhookCreated(WebhookRead):
 
 
 class SecretRotated(BaseModel):
-    id: str
+    id: str = Field(description="订阅编号 / subscription id (whs_...)")
     secret: str = Field(description="新的签名密钥，仅显示一次 / the new signing secret, shown once")
