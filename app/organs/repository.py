@@ -37,6 +37,20 @@ def add(session: Session, row: Organ | User) -> None:
     session.flush()
 
 
+_COUNTERS = table_of(Counter)
+# Built once: the counter is bumped on every registration and numbered letter.
+_BUMP = (
+    update(_COUNTERS)
+    .where(
+        _COUNTERS.c.organ_id == bindparam("o"),
+        _COUNTERS.c.year == bindparam("y"),
+        _COUNTERS.c.kind == bindparam("k"),
+    )
+    .values(value=_COUNTERS.c.value + 1)
+    .returning(_COUNTERS.c.value)
+)
+
+
 def next_counter_value(session: Session, *, organ_id: int, year: int, kind: str) -> int:
     """Increment and return the (organ, year, kind) counter inside the caller's transaction.
 
@@ -44,25 +58,16 @@ def next_counter_value(session: Session, *, organ_id: int, year: int, kind: str)
     are serialised by BEGIN IMMEDIATE); a rolled-back transaction rolls the increment back with
     it, so no number is ever burnt.
     """
-    c = table_of(Counter)
     key = {"o": organ_id, "y": year, "k": kind}
-    bump = (
-        update(c)
-        .where(
-            c.c.organ_id == bindparam("o"), c.c.year == bindparam("y"), c.c.kind == bindparam("k")
-        )
-        .values(value=c.c.value + 1)
-        .returning(c.c.value)
-    )
-    value: int | None = session.execute(bump, key).scalar_one_or_none()
+    value: int | None = session.execute(_BUMP, key).scalar_one_or_none()
     if value is not None:
         return value
     dialect = session.get_bind().dialect.name
     insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
-        insert_fn(c)
+        insert_fn(_COUNTERS)
         .values(organ_id=organ_id, year=year, kind=kind, value=0)
         .on_conflict_do_nothing()
     )
-    first: int = session.execute(bump, key).scalar_one()
+    first: int = session.execute(_BUMP, key).scalar_one()
     return first
