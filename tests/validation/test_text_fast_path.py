@@ -16,4 +16,6 @@ def test_every_refused_character_is_a_suspect() -> None:
 
 
 def test_ordinary_text_has_no_suspect() -> None:
-    assert _SUSPECT.search("2024年老旧小区改造项目清单（第12号）王伟 a@b.cn 示政发〔2020〕1号") is None
+    assert (
+        _SUSPECT.search("2024年老旧小区改造项目清单（第12号）王伟 a@b.cn 示政发〔2020〕1号") is None
+    )
