@@ -354,18 +354,23 @@ def _create_case(
     action: str,
     now: datetime,
 ) -> tuple[CaseReceipt, int]:
-    if new.values["receipt_date"] is not None and new.values["case_type"] != RECORD_CORRECTION:
+    # The write lock is taken here, by the counter: keep what follows short.
+    year = now.astimezone(rt.tz).year
+    seq, any_lock = organs_repo.next_counter_value_and_locked(
+        session, organ_id=organ.id, year=year, kind=REGISTRATION_COUNTER
+    )
+    if (
+        any_lock
+        and new.values["receipt_date"] is not None
+        and new.values["case_type"] != RECORD_CORRECTION
+    ):
         # A receipt date in a published year would change that year's numbers (RULES §8).
+        # Refused here, the transaction rolls back with the counter's increment.
         guard_new_case(
             session,
             organ.id,
             CaseStats(new.values["receipt_date"], None, None, new.values["applicant_category"]),
         )
-    # The write lock is taken here, by the counter: keep what follows short.
-    year = now.astimezone(rt.tz).year
-    seq = organs_repo.next_counter_value(
-        session, organ_id=organ.id, year=year, kind=REGISTRATION_COUNTER
-    )
     number = format_number(organ.number_pattern, code=organ.code, year=year, seq=seq)
     v = new.values
     case_id = cases_repo.insert_case(
