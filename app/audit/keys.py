@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 
@@ -16,5 +17,10 @@ def audit_key(settings: Settings) -> AuditKey:
     """GONGKAI_AUDIT_KEY when set, else a key derived from GONGKAI_SECRET_KEY."""
     if settings.audit_key is not None:
         return AuditKey(settings.audit_key.get_secret_value().encode("utf-8"))
-    secret = settings.secret_key.get_secret_value().encode("utf-8")
-    return AuditKey(hmac.new(secret, _LABEL, hashlib.sha256).digest())
+    return _derived(settings.secret_key.get_secret_value())
+
+
+@functools.lru_cache(maxsize=8)
+def _derived(secret_key: str) -> AuditKey:
+    """Derived once per secret key (every event of every request needs it)."""
+    return AuditKey(hmac.new(secret_key.encode("utf-8"), _LABEL, hashlib.sha256).digest())

@@ -48,6 +48,7 @@ class AppendedEvent:
 
 
 _EVENTS = table_of(CaseEvent)
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
 
 
 def append_event(
@@ -91,7 +92,7 @@ def append_event(
         workflow_version=workflow_version,
     )
     # Core insert with bound parameters: the statement compiles once and is cached.
-    event_id: int = session.execute(insert(_EVENTS).returning(_EVENTS.c.id), row).scalar_one()
+    event_id: int = session.execute(_INSERT_EVENT, row).scalar_one()
     return AppendedEvent(event_id, seq, row["hash"])
 
 

@@ -21,14 +21,19 @@ def insert_case(
     attachments: list[dict[str, Any]],
 ) -> int:
     """Insert a new case with its items and attachments in three statements; returns its id."""
-    # Table-level inserts with bound parameters: compiled once, no ORM bookkeeping per row.
-    cases = table_of(Case)
-    case_id: int = session.execute(insert(cases).returning(cases.c.id), values).scalar_one()
-    session.execute(insert(table_of(CaseItem)), [{**i, "case_id": case_id} for i in items])
+    # Table-level inserts with bound parameters, built and compiled once, no ORM bookkeeping.
+    case_id: int = session.execute(_INSERT_CASE, values).scalar_one()
+    session.execute(_INSERT_ITEMS, [{**i, "case_id": case_id} for i in items])
     if attachments:
         rows = [{**a, "case_id": case_id} for a in attachments]
-        session.execute(insert(table_of(Attachment)), rows)
+        session.execute(_INSERT_ATTACHMENTS, rows)
     return case_id
+
+
+_CASES = table_of(Case)
+_INSERT_CASE = insert(_CASES).returning(_CASES.c.id)
+_INSERT_ITEMS = insert(table_of(CaseItem))
+_INSERT_ATTACHMENTS = insert(table_of(Attachment))
 
 
 _CHILDREN = (selectinload(Case.items), selectinload(Case.attachments))

@@ -13,6 +13,8 @@ from app.deadline.codec import decode, encode, kind_of
 from app.deadline.ledger import LedgerEntry
 from app.models import ClockEntry
 
+_INSERT_ENTRIES = insert(table_of(ClockEntry))
+
 
 def append_entries(
     session: Session,
@@ -32,7 +34,7 @@ def append_entries(
         last = session.scalar(stmt)
     start = (last or 0) + 1
     session.execute(
-        insert(table_of(ClockEntry)),
+        _INSERT_ENTRIES,
         [
             {
                 "case_id": case_id,

@@ -18,6 +18,7 @@ from app.case_types import RECORD_CORRECTION
 from app.cases import repository as cases_repo
 from app.deadline import repository as clock_repo
 from app.deadline.cache import cache_from
+from app.deadline.calendar import WorkCalendar
 from app.deadline.ledger import Received, compute_deadlines
 from app.deadline.views import deadline_read
 from app.errors import InvalidInput
@@ -245,11 +246,10 @@ def _prepare(
     state = "received" if receipt else "awaiting_confirmation"
     ledger = [_received(fields.case_type, receipt.date, organ)] if receipt else []
     today = now.astimezone(rt.tz).date()
-    fee_pauses = organ.settings.fee_pauses_clock
-    computed = compute_deadlines(ledger, rt.calendar, today=today, fee_pauses_clock=fee_pauses)
-    deadlines = [deadline_read(d) for d in computed]
-    due = due_dates_of(computed)
-    cached = cache_from(computed)
+    views = _deadline_views(
+        rt.calendar, tuple(ledger), today, fee_pauses=organ.settings.fee_pauses_clock
+    )
+    deadlines, due, cached = list(views.deadlines), dict(views.due), views.cached
     a = fields.applicant
     values: dict[str, Any] = {
         "organ_id": organ.id,
@@ -304,6 +304,38 @@ def _prepare(
     return _NewCase(query_code, state, deadlines, due, values, items, attachments, ledger)
 
 
+@dataclass(frozen=True)
+class _DeadlineViews:
+    deadlines: tuple[DeadlineRead, ...]
+    due: dict[str, DueDate]
+    cached: dict[str, Any]
+
+
+# A new case's deadlines depend only on its receipt (date, period), today, the organ's fee
+# setting and the calendar: the applications of one day share them. Computing them with their
+# explanations in two languages is a tenth of an application's CPU, so they are kept here for
+# the day, keyed by the calendar's content hash (a reloaded calendar gets new entries).
+_VIEWS_MAX = 256
+_views: dict[tuple[Any, ...], _DeadlineViews] = {}
+
+
+def _deadline_views(
+    calendar: WorkCalendar, ledger: tuple[Received, ...], today: date, *, fee_pauses: bool
+) -> _DeadlineViews:
+    key = (calendar.version, ledger, today, fee_pauses)
+    hit = _views.get(key)
+    if hit is not None:
+        return hit
+    computed = compute_deadlines(list(ledger), calendar, today=today, fee_pauses_clock=fee_pauses)
+    views = _DeadlineViews(
+        tuple(deadline_read(d) for d in computed), due_dates_of(computed), cache_from(computed)
+    )
+    if len(_views) >= _VIEWS_MAX:
+        _views.clear()
+    _views[key] = views
+    return views
+
+
 def _received(case_type: str, on: date, organ: OrganInfo) -> Received:
     """The receipt that starts the case's reply clock: Art. 33's 20 WD for an FOI application,
     the organ's period for a correction request (Art. 41 sets none)."""
@@ -322,18 +354,23 @@ def _create_case(
     action: str,
     now: datetime,
 ) -> tuple[CaseReceipt, int]:
-    if new.values["receipt_date"] is not None and new.values["case_type"] != RECORD_CORRECTION:
+    # The write lock is taken here, by the counter: keep what follows short.
+    year = now.astimezone(rt.tz).year
+    seq, any_lock = organs_repo.next_counter_value_and_locked(
+        session, organ_id=organ.id, year=year, kind=REGISTRATION_COUNTER
+    )
+    if (
+        any_lock
+        and new.values["receipt_date"] is not None
+        and new.values["case_type"] != RECORD_CORRECTION
+    ):
         # A receipt date in a published year would change that year's numbers (RULES §8).
+        # Refused here, the transaction rolls back with the counter's increment.
         guard_new_case(
             session,
             organ.id,
             CaseStats(new.values["receipt_date"], None, None, new.values["applicant_category"]),
         )
-    # The write lock is taken here, by the counter: keep what follows short.
-    year = now.astimezone(rt.tz).year
-    seq = organs_repo.next_counter_value(
-        session, organ_id=organ.id, year=year, kind=REGISTRATION_COUNTER
-    )
     number = format_number(organ.number_pattern, code=organ.code, year=year, seq=seq)
     v = new.values
     case_id = cases_repo.insert_case(
@@ -395,8 +432,7 @@ def _create_case(
     )
     issued = []
     if receipt_letter is not None:
-        letters.record_letters(session, [receipt_letter], event.id)
-        session.flush()
+        letters.insert_new_letter(session, receipt_letter, event.id)
         issued.append(letters.letter_ref(receipt_letter))
     emit(
         session,

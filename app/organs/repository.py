@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.db import table_of
-from app.models import Counter, Organ, User
+from app.models import Counter, Organ, ReportLock, User
 
 
 def organ_by_code(session: Session, code: str) -> Organ | None:
@@ -37,6 +37,20 @@ def add(session: Session, row: Organ | User) -> None:
     session.flush()
 
 
+_COUNTERS = table_of(Counter)
+# Built once: the counter is bumped on every registration and numbered letter.
+_BUMP = (
+    update(_COUNTERS)
+    .where(
+        _COUNTERS.c.organ_id == bindparam("o"),
+        _COUNTERS.c.year == bindparam("y"),
+        _COUNTERS.c.kind == bindparam("k"),
+    )
+    .values(value=_COUNTERS.c.value + 1)
+    .returning(_COUNTERS.c.value)
+)
+
+
 def next_counter_value(session: Session, *, organ_id: int, year: int, kind: str) -> int:
     """Increment and return the (organ, year, kind) counter inside the caller's transaction.
 
@@ -44,25 +58,40 @@ def next_counter_value(session: Session, *, organ_id: int, year: int, kind: str)
     are serialised by BEGIN IMMEDIATE); a rolled-back transaction rolls the increment back with
     it, so no number is ever burnt.
     """
-    c = table_of(Counter)
     key = {"o": organ_id, "y": year, "k": kind}
-    bump = (
-        update(c)
-        .where(
-            c.c.organ_id == bindparam("o"), c.c.year == bindparam("y"), c.c.kind == bindparam("k")
-        )
-        .values(value=c.c.value + 1)
-        .returning(c.c.value)
-    )
-    value: int | None = session.execute(bump, key).scalar_one_or_none()
+    value: int | None = session.execute(_BUMP, key).scalar_one_or_none()
     if value is not None:
         return value
+    _create_counter(session, organ_id=organ_id, year=year, kind=kind)
+    first: int = session.execute(_BUMP, key).scalar_one()
+    return first
+
+
+# The same bump, also saying whether the organ has published (locked) any year's report: a
+# registration needs both, and asks once (the lock years are read only when there are some).
+_LOCKS = table_of(ReportLock)
+_BUMP_AND_LOCKED = _BUMP.returning(
+    exists().where(_LOCKS.c.organ_id == bindparam("o")).label("locked")
+)
+
+
+def next_counter_value_and_locked(
+    session: Session, *, organ_id: int, year: int, kind: str
+) -> tuple[int, bool]:
+    """next_counter_value, and whether the organ has any report lock, in one statement."""
+    key = {"o": organ_id, "y": year, "k": kind}
+    row = session.execute(_BUMP_AND_LOCKED, key).one_or_none()
+    if row is None:
+        _create_counter(session, organ_id=organ_id, year=year, kind=kind)
+        row = session.execute(_BUMP_AND_LOCKED, key).one()
+    return int(row.value), bool(row.locked)
+
+
+def _create_counter(session: Session, *, organ_id: int, year: int, kind: str) -> None:
     dialect = session.get_bind().dialect.name
     insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
-        insert_fn(c)
+        insert_fn(_COUNTERS)
         .values(organ_id=organ_id, year=year, kind=kind, value=0)
         .on_conflict_do_nothing()
     )
-    first: int = session.execute(bump, key).scalar_one()
-    return first

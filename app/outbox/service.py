@@ -24,6 +24,9 @@ from app.models import OutboxDelivery, OutboxEvent
 from app.outbox import events as ev
 from app.outbox.events import OutboxMessage
 
+_EVENTS = table_of(OutboxEvent)
+_INSERT_EVENTS = insert(_EVENTS)
+
 
 def new_uid() -> str:
     """An event id receivers de-duplicate on."""
@@ -38,9 +41,9 @@ def emit(session: Session, messages: Iterable[OutboxMessage], *, now: datetime) 
         return 0
     plain = [r for r in rows if r["dedupe_key"] is None]
     keyed = [r for r in rows if r["dedupe_key"] is not None]
-    table = table_of(OutboxEvent)
+    table = _EVENTS
     if plain:
-        session.execute(insert(table), plain)
+        session.execute(_INSERT_EVENTS, plain)
     written = len(plain)
     if keyed:
         dialect = session.get_bind().dialect.name

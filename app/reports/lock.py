@@ -9,11 +9,11 @@ functions of app.reports.periods that the counting mirrors decide it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Actor
@@ -34,6 +34,25 @@ CellsOf = Callable[[Period], frozenset[tuple[str, str]]]
 class YearLocked(Conflict):
     code = "report-year-locked"
     title = "年度报告已发布锁定 / The year's report is published and locked"
+
+
+class _Lock(Protocol):
+    """What a refusal says of a lock: a ReportLock, or a row of its columns."""
+
+    @property
+    def year(self) -> int: ...
+
+    @property
+    def locked_at(self) -> datetime: ...
+
+
+# The new-case guard reads the lock years with one prebuilt Core statement: no entities to
+# load, nothing to flush (registration holds no pending objects), the statement compiled once.
+_LOCK_YEARS = (
+    select(ReportLock.year, ReportLock.locked_at)
+    .where(ReportLock.organ_id == bindparam("organ_id"))
+    .order_by(ReportLock.year)
+)
 
 
 def locks_of(session: Session, organ_id: int) -> list[ReportLock]:
@@ -70,7 +89,7 @@ def _changes(
     return found
 
 
-def _refused(lock: ReportLock, cells: list[str], case_id: int | None) -> YearLocked:
+def _refused(lock: _Lock, cells: list[str], case_id: int | None) -> YearLocked:
     how = (
         "登记为待确认收到，再经管理员授权后确认收到日期 / register it as awaiting "
         "confirmation, then confirm its receipt after an administrator's override"
@@ -146,9 +165,11 @@ def guard_case(
 def guard_new_case(session: Session, organ_id: int, stats: CaseStats) -> None:
     """Refuse registering a case whose receipt date falls in a locked year (no override can
     exist yet for a case that does not)."""
-    changes = _changes(session, organ_id, lambda p: frozenset(), lambda p: table3_cells(p, stats))
-    if changes:
-        raise _refused(*changes[0], None)
+    locks: Sequence[_Lock] = session.connection().execute(_LOCK_YEARS, {"organ_id": organ_id}).all()
+    for lock in locks:
+        cells = sorted(table3_cells(Period(lock.year), stats))
+        if cells:
+            raise _refused(lock, [f"{row}/{col}" for row, col in cells], None)
 
 
 def guard_remedy(

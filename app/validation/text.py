@@ -6,6 +6,7 @@ same text wherever it is compared, and can be stored by PostgreSQL (which refuse
 """
 
 import math
+import re
 import unicodedata
 from typing import Any, Final
 
@@ -34,6 +35,20 @@ def is_noncharacter(ch: str) -> bool:
     """Return whether ``ch`` is one of the 66 permanently reserved Unicode noncharacters."""
     cp = ord(ch)
     return 0xFDD0 <= cp <= 0xFDEF or cp & 0xFFFE == 0xFFFE
+
+
+# Every character disallowed_char_reason may refuse (and a few it allows in some fields: tab and
+# newline, zero-width joiners outside names). Text without any of them, nearly all text, is
+# accepted without asking about each character; otherwise each one is checked as before.
+_SUSPECT: Final = re.compile(
+    "["
+    "\x00-\x1f\x7f-\x9f"  # category Cc
+    + "".join(sorted(BIDI_CONTROLS | LINE_SEPARATORS | ZERO_WIDTH | {BYTE_ORDER_MARK}))
+    + "\ud800-\udfff"  # category Cs
+    + "\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+    + "]"
+)
 
 
 def disallowed_char_reason(ch: str, *, multiline: bool = False, name: bool = False) -> str | None:
@@ -83,10 +98,11 @@ def clean_text(
         value = value.replace("\u2028", "\n").replace("\u2029", "\n")
     # NFC, not NFKC: NFKC would fold full-width Chinese punctuation (，：（）) to ASCII.
     text = unicodedata.normalize("NFC", value).strip()
-    for ch in text:
-        reason = disallowed_char_reason(ch, multiline=multiline, name=name)
-        if reason is not None:
-            raise ValueError(reason)
+    if _SUSPECT.search(text) is not None:
+        for ch in text:
+            reason = disallowed_char_reason(ch, multiline=multiline, name=name)
+            if reason is not None:
+                raise ValueError(reason)
     if len(text) < field_min:
         if not text:
             raise ValueError("内容不能为空 / must not be empty")

@@ -145,4 +145,7 @@ def test_registering_a_receipt_in_a_locked_year_is_refused(
     listed = client.get(CASES, headers=organ_a.headers("clerk")).json()
     assert listed["total"] == 2
     body = staff_case("in_person", arrived_at="2027-01-10T09:00:00+08:00")
-    assert client.post(CASES, json=body, headers=organ_a.headers("front_desk")).status_code == 201
+    r = client.post(CASES, json=body, headers=organ_a.headers("front_desk"))
+    assert r.status_code == 201
+    # The refused registration bumped 2027's counter in its transaction and rolled it back.
+    assert r.json()["number"].endswith("〔2027〕0001号")
