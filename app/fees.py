@@ -201,7 +201,7 @@ def calculate(method: str, quantity: int, *, earlier_in_month: int = 0) -> FeeCa
 # 109号 Art. 5: per volume is charged only where the applicant asks for paper copies, for
 # e-mail, or for copies of electronic data (on a medium, collected or posted). Inspection on
 # site and online download leave nothing to charge per page. Forms and methods are the codes
-# of app.intake.vocabulary (DeliveryForm, DeliveryMethod).
+# of app.vocabulary (DeliveryForm, DeliveryMethod).
 PER_VOLUME_DELIVERY: Final[dict[str, frozenset[str] | None]] = {
     "paper": None,  # any way of getting paper copies
     "electronic": frozenset({"email", "pickup", "post"}),

@@ -18,11 +18,11 @@ from app.case_types import FOI_APPLICATION
 from app.config import Settings
 from app.db import SessionFactories, create_db_engine, create_session_factories
 from app.deadline.calendar import WorkCalendar
-from app.intake.storage import AttachmentStore
 from app.intake.throttle import BrakePolicy, LookupBrake
 from app.letters.press import LetterPress
 from app.letters.render import FontStack, LetterTemplates
 from app.organs.directory import OrganDirectory
+from app.storage import AttachmentStore
 from app.workflow.definition import WorkflowDef, load_workflows
 
 

@@ -12,7 +12,7 @@ from datetime import date, tzinfo
 
 from app.cases.schemas import ApplicantEventRead, NextStepRead, RemedyRead
 from app.deadline.ledger import RemedyFacts
-from app.intake.schemas import DeadlineRead
+from app.deadline.schemas import DeadlineRead
 from app.letters.remedy import remedy_text
 from app.models import Case, CaseEvent
 from app.organs.directory import OrganInfo

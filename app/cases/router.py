@@ -16,11 +16,11 @@ from app.cases import service
 from app.cases.schemas import CasePage, CaseRead, EventRead
 from app.cases.versioning import IfMatch, split_version
 from app.db import CommittingRoute, ReadSession, WriteSession
+from app.deadline.schemas import DeadlineRead
 from app.fields import RowId
-from app.intake.schemas import DeadlineRead
-from app.intake.vocabulary import Channel
 from app.runtime import RuntimeDep
 from app.validation.files import ALLOWED_TYPES
+from app.vocabulary import Channel
 
 router = APIRouter(route_class=CommittingRoute, prefix="/api/v1/cases", tags=["cases"])
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.communications.schemas import ContactSummary
 from app.consultations.schemas import ConsultationRead
-from app.intake.schemas import DeadlineRead
+from app.deadline.schemas import DeadlineRead
 
 
 class ApplicantRead(BaseModel):

@@ -27,9 +27,9 @@ from app.consultations import service as consultations
 from app.deadline import repository as clock_repo
 from app.deadline.ledger import LedgerEntry, RemedyFacts
 from app.deadline.pending import pending_receipt
+from app.deadline.schemas import DeadlineRead
 from app.deadline.views import deadlines_read
 from app.errors import NotFound
-from app.intake.schemas import DeadlineRead
 from app.intake.uploads import Upload
 from app.models import Attachment, Case
 from app.outbox.applicant.repository import mail_failed_cases, mail_failed_in_organ

@@ -25,8 +25,7 @@ from app.cases.schemas import (
 )
 from app.communications.schemas import ContactSummary
 from app.consultations.schemas import ConsultationRead
-from app.intake.schemas import DeadlineRead
-from app.intake.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, ApplicantCategory, Channel
+from app.deadline.schemas import DeadlineRead
 from app.letters.kinds import kind_info
 from app.models import Case
 from app.outcomes import OUTCOMES
@@ -38,6 +37,7 @@ from app.validation.masking import (
     mask_person_name,
     mask_phone,
 )
+from app.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, ApplicantCategory, Channel
 from app.workflow.definition import WorkflowDef
 
 

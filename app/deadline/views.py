@@ -7,7 +7,7 @@ from datetime import date
 
 from app.deadline.calendar import WorkCalendar
 from app.deadline.ledger import Deadline, Ledger, RemedyFacts, compute_deadlines
-from app.intake.schemas import DeadlineRead
+from app.deadline.schemas import DeadlineRead
 
 
 def deadline_read(d: Deadline) -> DeadlineRead:

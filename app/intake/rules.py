@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from app.intake.schemas import IntakeFields, StaffCaseCreate
-from app.intake.vocabulary import (
+from app.vocabulary import (
     CHANNEL_BASES,
     ORGANISATION_CATEGORIES,
     ORGANISATION_ID_TYPES,

@@ -20,6 +20,7 @@ from app.deadline import repository as clock_repo
 from app.deadline.cache import cache_from
 from app.deadline.calendar import WorkCalendar
 from app.deadline.ledger import Received, compute_deadlines
+from app.deadline.schemas import DeadlineRead
 from app.deadline.views import deadline_read
 from app.errors import InvalidInput
 from app.intake import idempotency
@@ -27,12 +28,10 @@ from app.intake.rules import Receipt, applicant_and_delivery_errors, staff_recei
 from app.intake.schemas import (
     ApplicationCreate,
     CaseReceipt,
-    DeadlineRead,
     IntakeFields,
     StaffCaseCreate,
 )
 from app.intake.uploads import CheckedUpload, Upload, check_configured
-from app.intake.vocabulary import Channel, ReceiptBasis
 from app.letters import service as letters
 from app.letters.context import CaseSnapshot, DueDate, ItemRef, due_dates_of
 from app.letters.kinds import LetterKind
@@ -43,6 +42,7 @@ from app.outbox.service import CaseRef, emit, received_messages
 from app.reports.lock import guard_new_case
 from app.reports.periods import CaseStats
 from app.runtime import Runtime
+from app.vocabulary import Channel, ReceiptBasis
 
 REGISTRATION_COUNTER = "registration"
 

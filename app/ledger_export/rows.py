@@ -30,9 +30,9 @@ from datetime import date, datetime, tzinfo
 
 from app.deadline.calendar import WorkCalendar
 from app.deadline.explain import RemedyFacts, remedy_deadlines
-from app.intake.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, ApplicantCategory
 from app.outcomes import OUTCOMES
 from app.validation.masking import mask_id_number, mask_name
+from app.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, ApplicantCategory
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,11 @@ from typing import Any, TypeVar, get_type_hints
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from app.errors import InvalidInput
-from app.intake.vocabulary import (
+from app.letters.context import CaseRef, LetterContext, LetterSource, Party, RemedyClause
+from app.letters.kinds import LetterKind, kind_info
+from app.letters.remedy import remedy_text
+from app.outcomes import Remedy
+from app.vocabulary import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
     RECEIPT_BASIS_LABELS,
@@ -20,10 +24,6 @@ from app.intake.vocabulary import (
     Channel,
     ReceiptBasis,
 )
-from app.letters.context import CaseRef, LetterContext, LetterSource, Party, RemedyClause
-from app.letters.kinds import LetterKind, kind_info
-from app.letters.remedy import remedy_text
-from app.outcomes import Remedy
 
 DELIVERY_FORM_LABELS = {"paper": "纸质", "electronic": "电子文件", "inspection": "查阅、抄录"}
 DELIVERY_METHOD_LABELS = {

@@ -40,10 +40,10 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 
 from app.errors import DomainError
-from app.intake.storage import AttachmentStore
 from app.letters.pdfmerge import MergeFailed, merge_pdfs
 from app.letters.render import TEMPLATES_DIR, PdfRenderer
 from app.processes import follow_parent
+from app.storage import AttachmentStore
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.intake.vocabulary import CATEGORY_LABELS, ApplicantCategory
 from app.outcomes import OUTCOMES
+from app.vocabulary import CATEGORY_LABELS, ApplicantCategory
 
 
 @dataclass(frozen=True)

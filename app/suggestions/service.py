@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
 from app.cases.service import load_case
-from app.intake.vocabulary import ApplicantCategory
 from app.models import Case
 from app.runtime import Runtime
 from app.suggestions import repository
@@ -40,6 +39,7 @@ from app.suggestions.similarity import (
     profile,
 )
 from app.validation.masking import mask_name
+from app.vocabulary import ApplicantCategory
 
 
 def _items(past: PastCase) -> list[Item]:

@@ -16,12 +16,12 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from app.intake.schemas import IdType
-from app.intake.vocabulary import (
+from app.validation.identity import ID_TYPES
+from app.vocabulary import (
     CATEGORY_LABELS,
     ORGANISATION_CATEGORIES,
     ApplicantCategory,
 )
-from app.validation.identity import ID_TYPES
 from app.web.forms import FieldErrors, nest, text_pairs
 
 PERSON, ORGANISATION = "person", "organisation"

@@ -11,7 +11,7 @@ from datetime import date
 
 from app.deadline import ledger as lg
 from app.deadline.pending import pending_receipt
-from app.intake.vocabulary import CHANNEL_BASES, Channel, ReceiptBasis
+from app.vocabulary import CHANNEL_BASES, Channel, ReceiptBasis
 from app.workflow import (
     rules_consultation,
     rules_fee,

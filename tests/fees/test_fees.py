@@ -19,7 +19,7 @@ from app.fees import (
     per_piece,
     per_volume,
 )
-from app.intake.vocabulary import DeliveryForm, DeliveryMethod
+from app.vocabulary import DeliveryForm, DeliveryMethod
 
 YUAN = 100  # fen
 

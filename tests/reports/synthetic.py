@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from app.intake.vocabulary import ApplicantCategory
 from app.models import Case, RemedyRecord
 from app.outcomes import OUTCOMES
+from app.vocabulary import ApplicantCategory
 
 CATEGORIES = [c.value for c in ApplicantCategory]
 # Natural persons file most applications, as in published reports.

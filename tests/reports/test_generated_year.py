@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.intake.vocabulary import ApplicantCategory
 from app.letters.samples import reply_params
 from app.outcomes import OUTCOMES
 from app.reports import layout
+from app.vocabulary import ApplicantCategory
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock, company, person, staff_case
 from tests.fixtures.identity import resident_id, uscc

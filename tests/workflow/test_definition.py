@@ -220,7 +220,7 @@ def test_payload_fields_keep_type_required_flag_and_choices() -> None:
 
 
 def test_receipt_basis_choices_match_the_intake_vocabulary() -> None:
-    from app.intake.vocabulary import ReceiptBasis
+    from app.vocabulary import ReceiptBasis
 
     choices = WF.action("confirm_receipt").field("receipt_basis").choices
     assert set(choices) == {basis.value for basis in ReceiptBasis}

@@ -21,7 +21,6 @@ from app.cases.router import READ_ROLES
 from app.cases.schemas import CaseRead
 from app.db import CommittingRoute, ReadSession
 from app.fields import RowId
-from app.intake.vocabulary import RECEIPT_BASIS_LABELS
 from app.letters import views as letters
 from app.letters.builders import DELIVERY_FORM_LABELS, DELIVERY_METHOD_LABELS
 from app.letters.responses import document_response
@@ -29,6 +28,7 @@ from app.remedies import service as remedies
 from app.runtime import Runtime, RuntimeDep
 from app.suggestions import service as suggestions
 from app.validation.files import ALLOWED_TYPES
+from app.vocabulary import RECEIPT_BASIS_LABELS
 from app.web.staff.session import Workbench, page_roles, staff_page
 from app.workflow.definition import CREATION_EVENTS, WorkflowDef
 

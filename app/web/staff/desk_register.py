@@ -27,16 +27,16 @@ from app.errors import IdempotencyKeyReused, InvalidInput, PayloadTooLarge, Unsu
 from app.intake import service as intake
 from app.intake.schemas import CaseReceipt, StaffCaseCreate
 from app.intake.uploads import Upload
-from app.intake.vocabulary import (
+from app.letters import repository as letters_repo
+from app.letters.kinds import LetterKind
+from app.runtime import Runtime, RuntimeDep
+from app.vocabulary import (
     CHANNEL_BASES,
     CHANNEL_LABELS,
     RECEIPT_BASIS_LABELS,
     Channel,
     ReceiptBasis,
 )
-from app.letters import repository as letters_repo
-from app.letters.kinds import LetterKind
-from app.runtime import Runtime, RuntimeDep
 from app.web import apply_form
 from app.web.apply_form import ApplyForm, new_key, on_page
 from app.web.forms import FieldErrors, files, read_form, text_pairs, uploads

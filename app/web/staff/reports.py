@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.fields import Code, Reason, Text40
-from app.intake.vocabulary import CATEGORY_LABELS
 from app.reports import layout, printed
 from app.reports import service as reports
 from app.reports.export import render as export
 from app.reports.schemas import AnnualReport
 from app.runtime import Runtime, RuntimeDep
+from app.vocabulary import CATEGORY_LABELS
 from app.web.forms import FieldErrors, read_form
 from app.web.staff import nav, report_grid
 from app.web.staff.report_lock import confirm_field, publish

@@ -24,8 +24,8 @@ from app.cases.views import open_states
 from app.db import CommittingRoute, ReadSession
 from app.deadline.calendar import WorkCalendar
 from app.fields import MAX_ROW_ID
-from app.intake.vocabulary import CHANNEL_LABELS, Channel
 from app.runtime import Runtime, RuntimeDep
+from app.vocabulary import CHANNEL_LABELS, Channel
 from app.web.forms import FieldErrors
 from app.web.staff import nav
 from app.web.staff.session import Workbench, page_roles, staff_page
