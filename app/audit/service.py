@@ -11,13 +11,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS, HMAC_SHA256, AuditKey, event_hash, hash_of, json_safe
-from app.audit.keys import audit_key
 from app.auth.principal import Actor
 from app.db import table_of
-from app.models import Case, CaseEvent
+from app.models import CaseEvent
 
 if TYPE_CHECKING:
-    from app.runtime import Runtime
+    pass
 
 
 def event_content(event: CaseEvent) -> dict[str, Any]:
@@ -220,45 +219,3 @@ def verify_chains(
     for event in stream_events(session, batch_size=batch_size):
         problems += checker.feed(event)
     return checker.checked, problems
-
-
-# The events recorded beside the workflow, in the words a timeline shows them (the workflow's
-# own actions are named by its YAML). append_side_event takes only these.
-SIDE_EVENTS: dict[str, str] = {
-    "record_communication": "记录沟通情况",
-    "update_communication": "更正沟通记录",
-    "record_remedy": "记录行政复议或诉讼",
-    "update_remedy": "更新行政复议或诉讼情况",
-    "grant_report_override": "准许变更已锁定年度报告的统计",
-    "release_lookup_lock": "解除查询锁定",
-    "deadlines_recomputed": "放假安排变化，重新计算期限",
-}
-
-
-def append_side_event(
-    session: Session,
-    rt: Runtime,
-    case: Case,
-    actor: Actor,
-    action: str,
-    payload: dict[str, Any],
-    *,
-    now: datetime | None = None,
-) -> AppendedEvent:
-    """Record on the case's timeline something done beside its workflow (a remedy record, a
-    contact, a lifted lookup lock, a report override): the state stays as it is, the event is
-    keyed and chained like every other and names the version of the case's own workflow."""
-    if action not in SIDE_EVENTS:
-        raise ValueError(f"unknown side event {action!r}: name it in SIDE_EVENTS")
-    return append_event(
-        session,
-        key=audit_key(rt.settings),
-        case_id=case.id,
-        action=action,
-        from_state=case.state,
-        to_state=case.state,
-        actor=actor,
-        now=now or rt.clock(),
-        payload=payload,
-        workflow_version=rt.workflow_for(case).version,
-    )

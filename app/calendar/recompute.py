@@ -27,19 +27,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from app.audit.chain import GENESIS, AuditKey, json_safe
-from app.audit.service import event_row
-from app.auth.principal import SYSTEM
+from app.audit.chain import AuditKey, json_safe
 from app.calendar import repository
 from app.deadline.cache import CACHE_COLUMNS, cache_values
 from app.deadline.calendar import WorkCalendar
 from app.deadline.codec import decode
 from app.organs.settings import organ_settings
+from app.workflow.bulk import Recomputed, record_recomputed
 from app.workflow.definition import WorkflowDef
 
 log = logging.getLogger("gongkai.calendar")
 
-ACTION = "deadlines_recomputed"
 
 Cached = tuple[Any, ...]  # the CACHE_COLUMNS values, in that order
 LedgerKey = tuple[tuple[str, str], ...]  # (kind, data as JSON text) per entry, in order
@@ -142,37 +140,18 @@ def recompute_open_cases(
     t2 = perf_counter()
 
     if moved:
-        ids = [case.id for case, _, _ in moved]
-        last = repository.last_events(session, ids)
-        updates: list[tuple[int, Cached]] = []
-        events: list[dict[str, Any]] = []
         # Many cases move the same way: build (and JSON-normalise) each distinct payload once.
         payloads: dict[tuple[Cached, Cached, Cached | None], dict[str, Any]] = {}
+        writes: list[Recomputed] = []
         for case, new, old in moved:
-            updates.append((case.id, new))
             payload = payloads.get((case.cached, new, old))
             if payload is None:
                 payload = json_safe(event_payload(change, case.cached, new, old))
                 payloads[(case.cached, new, old)] = payload
-            seq, prev = last.get(case.id, (0, GENESIS))
-            events.append(
-                event_row(
-                    key=audit_key,
-                    case_id=case.id,
-                    seq=seq + 1,
-                    prev_hash=prev,
-                    action=ACTION,
-                    from_state=case.state,
-                    to_state=case.state,
-                    actor=SYSTEM,
-                    now=now,
-                    payload=payload,
-                    workflow_version=workflow_version,
-                    payload_is_json_safe=True,
-                )
-            )
-        repository.update_cached(session, updates)
-        repository.insert_events(session, events)
+            writes.append(Recomputed(case.id, case.state, new, payload))
+        record_recomputed(
+            session, writes, key=audit_key, now=now, workflow_version=workflow_version
+        )
     t3 = perf_counter()
     return RecomputeReport(
         scanned=len(cases),

@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import append_side_event
 from app.auth.principal import Actor, Principal
 from app.cases.service import load_case
 from app.communications import repository
@@ -19,6 +18,7 @@ from app.communications.schemas import CommunicationRead, CommunicationWrite
 from app.errors import InvalidInput, NotFound
 from app.models import Case, CommunicationRecord
 from app.runtime import Runtime
+from app.workflow.write import record_beside
 
 
 def list_communications(
@@ -65,7 +65,7 @@ def add_communication(
     session.add(row)
     session.flush()
     after = CommunicationWrite.model_validate(row, from_attributes=True)
-    append_side_event(
+    record_beside(
         session,
         rt,
         case,
@@ -96,7 +96,7 @@ def update_communication(
     row.updated_at = rt.clock()
     session.flush()
     after = CommunicationWrite.model_validate(row, from_attributes=True)
-    append_side_event(
+    record_beside(
         session,
         rt,
         case,

@@ -6,7 +6,6 @@ import hmac
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import append_side_event
 from app.auth.principal import Actor, Principal
 from app.auth.secrets import keyed_hash, normalize_query_code
 from app.cases import repository as cases_repo
@@ -17,6 +16,7 @@ from app.intake.schemas import LookupLockRead
 from app.intake.throttle import release_number
 from app.models import Case
 from app.runtime import Runtime
+from app.workflow.write import record_beside
 
 RELEASE_ACTION = "release_lookup_lock"
 # Compared against when the number is unknown, so both answers take the same work.
@@ -55,7 +55,7 @@ def release_lookup_lock(
     now = rt.clock()
     released = release_number(session, case.number, now)
     if released.failures:
-        append_side_event(
+        record_beside(
             session,
             rt,
             case,

@@ -6,17 +6,14 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.audit.keys import audit_key
-from app.audit.service import append_event
 from app.auth.principal import APPLICANT, Actor, Principal
 from app.auth.secrets import keyed_hash, new_query_code, normalize_query_code
 from app.case_types import RECORD_CORRECTION
-from app.cases import repository as cases_repo
-from app.deadline import repository as clock_repo
 from app.deadline.cache import cache_from
 from app.deadline.calendar import WorkCalendar
 from app.deadline.ledger import Received, compute_deadlines
@@ -32,17 +29,15 @@ from app.intake.schemas import (
     StaffCaseCreate,
 )
 from app.intake.uploads import CheckedUpload, Upload, check_configured
-from app.letters import service as letters
 from app.letters.context import CaseSnapshot, DueDate, ItemRef, due_dates_of
-from app.letters.kinds import LetterKind
 from app.organs import repository as organs_repo
 from app.organs.directory import OrganInfo
 from app.organs.numbering import format_number
-from app.outbox.service import CaseRef, emit, received_messages
 from app.reports.lock import guard_new_case
 from app.reports.periods import CaseStats
 from app.runtime import Runtime
 from app.vocabulary import Channel, ReceiptBasis
+from app.workflow.write import Registration, record_registration
 
 REGISTRATION_COUNTER = "registration"
 
@@ -372,87 +367,32 @@ def _create_case(
             CaseStats(new.values["receipt_date"], None, None, new.values["applicant_category"]),
         )
     number = format_number(organ.number_pattern, code=organ.code, year=year, seq=seq)
-    v = new.values
-    case_id = cases_repo.insert_case(
-        session,
-        {**v, "number": number, "year": year, "seq": seq},
-        items=new.items,
-        attachments=new.attachments,
-    )
-    receipt_letter = None
+    v = {**new.values, "number": number, "year": year, "seq": seq}
     wf = rt.workflow_for(_Typed(v["case_type"]))
     # The 登记回执 acknowledges an FOI application (Arts. 31, 33); a correction request's
     # acknowledgement is its registration number and query code.
+    receipt = None
     if v["receipt_date"] is not None and v["case_type"] != RECORD_CORRECTION:
-        # The 登记回执 is numbered and frozen now; its PDF is rendered on first download, so an
-        # application is never refused, or slowed, for a letter (see app.letters.service).
-        receipt_letter = letters.issue(
-            session,
-            rt,
-            _snapshot(rt, new, case_id, number),
-            organ,
-            LetterKind.receipt,
-            {},
-            actor=actor,
-            action=action,
-            now=now,
-            render=False,
-            deadlines=new.due,
-            new_case=True,
-        )
-    event = append_event(
+        receipt = partial(_snapshot, rt, new, number=number)
+    case_id = record_registration(
         session,
-        key=audit_key(rt.settings),
-        case_id=case_id,
-        action=action,
-        from_state=None,
-        to_state=new.state,
-        actor=actor,
-        now=now,
-        workflow_version=wf.version,
-        first=True,
-        payload={
-            "after": {
-                "number": number,
-                "case_type": v["case_type"],
-                "state": new.state,
-                "channel": v["channel"],
-                "source": v["source"],
-                "arrived_at": v["arrived_at"],
-                "receipt_date": v["receipt_date"],
-                "receipt_basis": v["receipt_basis"],
-                "receipt_evidence": v["receipt_evidence"],
-                "filled_by_staff": v["filled_by_staff"],
-                "items": len(new.items),
-                "attachments": [a["sha256"] for a in new.attachments],
-                "deadlines": {d.name: d.due_date for d in new.deadlines},
-            },
-            **({"letters": [letters.letter_summary(receipt_letter)]} if receipt_letter else {}),
-        },
-    )
-    issued = []
-    if receipt_letter is not None:
-        letters.insert_new_letter(session, receipt_letter, event.id)
-        issued.append(letters.letter_ref(receipt_letter))
-    emit(
-        session,
-        received_messages(
-            CaseRef(case_id, organ.id, number, v["case_type"], new.state),
-            channel=v["channel"],
-            receipt_date=v["receipt_date"],
-            letters=issued,
+        rt,
+        organ,
+        Registration(
+            values=v,
+            items=new.items,
+            attachments=new.attachments,
+            state=new.state,
+            ledger=new.ledger if v["receipt_date"] is not None else (),
+            deadlines=new.deadlines,
+            due=new.due,
+            receipt=receipt,
         ),
+        workflow_version=wf.version,
+        actor=actor,
+        action=action,
         now=now,
     )
-    if v["receipt_date"] is not None:
-        clock_repo.append_entries(
-            session,
-            case_id,
-            new.ledger,
-            event_id=event.id,
-            now=now,
-            first=True,
-        )
     result = CaseReceipt(
         id=case_id,
         number=number,
@@ -467,7 +407,7 @@ def _create_case(
     return result, case_id
 
 
-def _snapshot(rt: Runtime, new: _NewCase, case_id: int, number: str) -> CaseSnapshot:
+def _snapshot(rt: Runtime, new: _NewCase, case_id: int, *, number: str) -> CaseSnapshot:
     v = new.values
     return CaseSnapshot(
         id=case_id,

@@ -33,9 +33,10 @@ from app.letters.kinds import LetterKind
 from app.letters.views import Document, applicant_pdf
 from app.models import Case, LetterAccess
 from app.runtime import Runtime
-from app.workflow.engine import VersionConflict, perform
+from app.workflow.engine import perform
 from app.workflow.records import SERVED_KINDS
 from app.workflow.rules_service import PLATFORM_DOWNLOAD
+from app.workflow.write import VersionConflict
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import append_side_event
 from app.auth.principal import Actor, Principal
 from app.cases.service import load_case
 from app.errors import InvalidInput, NotFound
@@ -16,6 +15,8 @@ from app.remedies.schemas import RemedyRead, RemedyWrite
 from app.reports.lock import guard_remedy
 from app.reports.periods import RemedyStats
 from app.runtime import Runtime
+from app.workflow.decision import CaseUpdate
+from app.workflow.write import record_beside
 
 # Closures a challenge may be aimed at (RULES §5: remedy clause "either").
 CLOSURES = frozenset({"other.no_correction", "other.fee_unpaid"})
@@ -117,10 +118,8 @@ def add_remedy(
         session, case, None, RemedyStats.of(row), action="record_remedy", actor=actor, now=now
     )
     session.add(row)
-    # The legal office handles reconsideration and litigation: from now on it sees the case.
-    case.legal_involved = True
     session.flush()
-    append_side_event(
+    record_beside(
         session,
         rt,
         case,
@@ -131,6 +130,9 @@ def add_remedy(
             "after": {**data.model_dump(mode="json"), "subject": subject},
             **({"report_overrides": overrides} if overrides else {}),
         },
+        # The legal office handles reconsideration and litigation: from now on it sees the case.
+        update=None if case.legal_involved else CaseUpdate(legal_involved=True),
+        now=now,
     )
     return RemedyRead.model_validate(row)
 
@@ -165,7 +167,7 @@ def update_remedy(
         now=now,
     )
     session.flush()
-    append_side_event(
+    record_beside(
         session,
         rt,
         case,

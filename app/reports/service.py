@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.audit.service import append_side_event
 from app.auth.principal import Actor, Principal
 from app.auth.roles import Role
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -45,6 +44,7 @@ from app.reports.schemas import (
     Table4Read,
 )
 from app.runtime import Runtime
+from app.workflow.write import record_beside
 
 # The earliest year a report can be asked for: the 2019 regulations' first full year.
 FIRST_YEAR = 2019
@@ -424,7 +424,7 @@ def grant_override(
     )
     session.add(override)
     session.flush()
-    append_side_event(
+    record_beside(
         session,
         rt,
         case,

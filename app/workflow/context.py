@@ -18,7 +18,7 @@ from app.deadline import ledger as lg
 from app.deadline.cache import cache_values
 from app.deadline.calendar import WorkCalendar
 from app.organs.settings import OrganSettings
-from app.workflow.decision import CaseUpdate
+from app.workflow.decision import CaseUpdate, ConsultationUpdate
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,8 @@ class Change:
     # The case columns the action sets (typed: an effect cannot set anything else).
     update: CaseUpdate = field(default_factory=CaseUpdate)
     errors: list[dict[str, Any]] = field(default_factory=list)
-    # Consultation code -> the fields to set (a code the case does not have yet is a new one).
-    consultations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Consultation code -> the columns to set (a code the case does not have yet is a new one).
+    consultations: dict[str, ConsultationUpdate] = field(default_factory=dict)
     # Fields of the case's reply draft to set (created if there is none); validated as a reply.
     reply_fields: dict[str, Any] | None = None
     # The letter kind that draft is of: the FOI reply, or another case type's (Art. 41).

@@ -52,9 +52,6 @@ class CaseUpdate:
         """The columns set, by name (what the event records as the action's case fields)."""
         return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not UNSET}
 
-    def __bool__(self) -> bool:
-        return bool(self.changed())
-
     def merge(self, other: CaseUpdate) -> None:
         """Set what `other` sets, over this update (another effect's, or a preset)."""
         for f in fields(other):
@@ -94,6 +91,38 @@ class CaseUpdate:
             case.service_method = self.service_method
         if self.served_on_time is not UNSET:
             case.served_on_time = self.served_on_time
+
+
+@dataclass
+class ConsultationUpdate:
+    """The columns of one consultation (会商/征求意见) an action sets; the rest stay UNSET. A code
+    the case does not have yet is a new consultation, created with what is set."""
+
+    kind: str | Unset = UNSET
+    party: str | Unset = UNSET
+    party_contact: str | Unset | None = UNSET
+    party_address: str | Unset | None = UNSET
+    question: str | Unset = UNSET
+    dispatch_method: str | Unset = UNSET
+    dispatched_on: date | Unset = UNSET
+    party_received_on: date | Unset | None = UNSET
+    meeting_on: date | Unset | None = UNSET
+    started_by: str | Unset = UNSET
+    opinion: str | Unset | None = UNSET
+    opinion_on: date | Unset | None = UNSET
+    result: str | Unset | None = UNSET
+    objection_reasons: str | Unset | None = UNSET
+    recorded_by: str | Unset | None = UNSET
+    settled_on: date | Unset | None = UNSET
+    public_interest_reasons: str | Unset | None = UNSET
+
+    def changed(self) -> dict[str, Any]:
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not UNSET}
+
+    def apply(self, row: Consultation) -> None:
+        """Write the columns set onto an existing row (only `record` calls this)."""
+        for name, value in self.changed().items():
+            setattr(row, name, value)
 
 
 @dataclass(frozen=True)
@@ -160,7 +189,7 @@ class Decision:
     entries: tuple[LedgerEntry, ...]
     ledger: tuple[LedgerEntry, ...]  # the case's ledger after the action
     consultations: tuple[Consultation, ...]  # the case's consultation rows, as read
-    consultation_changes: dict[str, dict[str, Any]]
+    consultation_changes: dict[str, ConsultationUpdate]
     draft: DraftOrder | None
     letters: tuple[LetterOrder, ...]
     # Per-kind parameters the effects computed (ties letters to consultations after issue).

@@ -4,9 +4,10 @@ One action = **check → decide → record**. `check` asks everything that could
 role, state, implemented, version, payload, guards, the effects' own checks) and changes
 nothing; `decide` turns what the effects found into a typed `Decision` (the state it leads to, a
 `CaseUpdate` naming each column it sets, the clock entries and the cached due dates after them,
-consultation changes, the reply draft, the letters to issue); `record` writes it all — state and
-columns, due dates, letters (numbered and frozen, rendered after the commit), the hash-chained
-event, the clock entries and the outbox events — in the caller's transaction.
+consultation changes, the reply draft, the letters to issue); `record` (app.workflow.write, the
+one write path of a case) writes it all — state and columns, due dates, letters (numbered and
+frozen, rendered after the commit), the hash-chained event, the clock entries and the outbox
+events — in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -15,44 +16,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.keys import audit_key
-from app.audit.service import append_event
 from app.auth.principal import Actor
 from app.deadline import repository as clock_repo
 from app.deadline.cache import cache_values
 from app.deadline.ledger import LedgerEntry
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.letters.service import (
-    check_reply_draft,
-    issue_orders,
     letter_orders,
-    letter_ref,
-    letter_summary,
-    record_letters,
 )
 from app.models import Case, Consultation
 from app.organs.directory import OrganInfo
-from app.outbox.service import CaseRef, action_messages, emit
-from app.reports.lock import guard_case
-from app.reports.periods import CaseStats
 from app.runtime import Runtime
 from app.workflow import records
 from app.workflow.decision import CaseUpdate, Decision, DraftOrder, Dues
 from app.workflow.definition import ActionDef, WorkflowDef
 from app.workflow.payload import PayloadErrors, check_payload
 from app.workflow.rules import EFFECTS, GUARDS, CaseFacts, Change, Ctx
+from app.workflow.write import Performed, VersionConflict, record
 
 
 class InvalidTransition(Conflict):
     code = "invalid-transition"
     title = "当前状态不允许此操作 / Action not allowed in this state"
-
-
-class VersionConflict(Conflict):
-    code = "version-conflict"
-    title = "案件已被他人修改 / The case changed since you read it"
 
 
 class VersionRequired(DomainError):
@@ -79,12 +65,6 @@ def implemented(action: ActionDef) -> bool:
 def allowed_actions(wf: WorkflowDef, state: str, roles: frozenset[str]) -> list[str]:
     """Actions the roles may take in this state of the case's workflow (guards aside)."""
     return [code for code in wf.allowed_actions(state, roles) if implemented(wf.action(code))]
-
-
-@dataclass(frozen=True)
-class Performed:
-    case: Case
-    event_seq: int
 
 
 @dataclass(frozen=True)
@@ -309,99 +289,3 @@ def decide(
         today=ctx.today,
         served=bool(action.records_service_of),
     )
-
-
-def record(
-    session: Session,
-    rt: Runtime,
-    case: Case,
-    organ: OrganInfo,
-    decision: Decision,
-    *,
-    actor: Actor,
-) -> Performed:
-    """Write what an action decided, in the caller's transaction — the one function that
-    changes a case through its workflow: the state and columns, the cached due dates, the
-    consultations and reply draft, the letters (numbered and frozen; rendered after the
-    commit), the hash-chained event, the clock entries and the outbox events."""
-    d = decision
-    action, now = d.action, d.now
-    counted_before = CaseStats.of(case)
-    outcome_before = case.outcome
-    if d.to_state != case.state:
-        case.previous_state = case.state
-    case.state = d.to_state
-    d.update.apply(case)
-    d.dues.apply(case)
-    case.updated_at = now
-    # A published year's numbers do not move without an administrator's override (RULES §8).
-    overrides = guard_case(session, case, counted_before, action=action.code, actor=actor, now=now)
-    case_id = case.id
-    try:
-        session.flush()
-    except StaleDataError:
-        # Another writer updated the row between our read and our UPDATE (PostgreSQL).
-        raise VersionConflict(
-            "案件刚被他人修改 / the case was changed by someone else just now", case_id=case_id
-        ) from None
-    touched = records.apply_consultations(
-        session, case.id, list(d.consultations), d.consultation_changes, now
-    )
-    if d.draft is not None:
-        draft = records.reply_draft(
-            session, case, d.draft.fields, now, actor.user_id, kind=d.draft.kind
-        )
-        # A reply that lacks what its outcome needs is refused now (422), not at issue.
-        check_reply_draft(session, rt, case, organ, draft, handler=actor.label)
-    # Letters are issued after the case has moved, so their context sees the new deadlines.
-    letters = issue_orders(
-        session,
-        rt,
-        case,
-        organ,
-        d.letters,
-        action=action.code,
-        ledger=list(d.ledger),
-        actor=actor,
-        now=now,
-    )
-    changed = d.update.changed()
-    event = append_event(
-        session,
-        key=audit_key(rt.settings),
-        case_id=case.id,
-        action=action.code,
-        from_state=d.from_state,
-        to_state=case.state,
-        actor=actor,
-        now=now,
-        workflow_version=d.workflow_version,
-        payload={
-            "input": d.payload,
-            "before": {"state": d.from_state, **d.dues_before.as_dict()},
-            "after": {"state": case.state, **d.dues.as_dict()},
-            **({"outcome": action.outcome} if action.outcome else {}),
-            **({"case_fields": changed} if changed else {}),
-            **({"letters": [letter_summary(x) for x in letters]} if letters else {}),
-            **({"report_overrides": overrides} if overrides else {}),
-        },
-    )
-    record_letters(session, letters, event.id)
-    if letters:
-        session.flush()
-    if touched and letters:
-        records.link_letters(touched, letters, d.letter_params)
-    clock_repo.append_entries(session, case.id, list(d.entries), event_id=event.id, now=now)
-    emit(
-        session,
-        action_messages(
-            CaseRef(case.id, case.organ_id, case.number, case.case_type, case.state),
-            action=action.code,
-            from_state=d.from_state,
-            outcome=case.outcome if case.outcome != outcome_before else None,
-            letters=[letter_ref(x) for x in letters],
-            served=d.served,
-        ),
-        now=now,
-    )
-    return Performed(case, event.seq)

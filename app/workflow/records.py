@@ -17,6 +17,7 @@ from app.letters.kinds import LetterKind
 from app.models import Case, Consultation, Letter
 from app.workflow import repository
 from app.workflow.context import ConsultationFacts, Records
+from app.workflow.decision import ConsultationUpdate
 
 # Which effects need which facts loaded.
 _NEEDS_MONTH = "pause_reply_clock_for_fee"
@@ -81,20 +82,19 @@ def apply_consultations(
     session: Session,
     case_id: int,
     rows: list[Consultation],
-    changes: dict[str, dict[str, Any]],
+    changes: dict[str, ConsultationUpdate],
     now: datetime,
 ) -> list[Consultation]:
     """Create or update consultation rows; returns the rows touched."""
     by_code = {c.code: c for c in rows}
     touched = []
-    for code, fields in changes.items():
+    for code, update in changes.items():
         row = by_code.get(code)
         if row is None:
-            row = Consultation(case_id=case_id, code=code, created_at=now, **fields)
+            row = Consultation(case_id=case_id, code=code, created_at=now, **update.changed())
             session.add(row)
         else:
-            for name, value in fields.items():
-                setattr(row, name, value)
+            update.apply(row)
         touched.append(row)
     return touched
 

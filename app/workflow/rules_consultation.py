@@ -12,6 +12,7 @@ from typing import cast
 
 from app.deadline import ledger as lg
 from app.workflow.context import Change, ConsultationFacts, Ctx, Effect, Guard
+from app.workflow.decision import ConsultationUpdate
 
 EXTERNAL = lg.EXTERNAL_KINDS
 # Which results an opinion of each kind may have; the others are set on conclusion.
@@ -144,18 +145,18 @@ def open_consultation(ctx: Ctx, change: Change) -> None:
             party_received_on=received,
         )
     )
-    change.consultations[code] = {
-        "kind": kind,
-        "party": p["party"],
-        "party_contact": p.get("party_contact"),
-        "party_address": p.get("party_address"),
-        "question": p["question"],
-        "dispatch_method": method or "post",
-        "dispatched_on": ctx.today,
-        "party_received_on": received,
-        "meeting_on": meeting_on,
-        "started_by": ctx.actor.label,
-    }
+    change.consultations[code] = ConsultationUpdate(
+        kind=kind,
+        party=p["party"],
+        party_contact=p.get("party_contact"),
+        party_address=p.get("party_address"),
+        question=p["question"],
+        dispatch_method=method or "post",
+        dispatched_on=ctx.today,
+        party_received_on=received,
+        meeting_on=meeting_on,
+        started_by=ctx.actor.label,
+    )
     if kind in EXTERNAL:
         # The window runs from the party's receipt: a posted letter's is not known yet, and a
         # date counted from the dispatch day would cut the statutory 15 WD short, so such a
@@ -184,7 +185,7 @@ def record_letter_receipt(ctx: Ctx, change: Change) -> None:
     if on > ctx.today or on < c.dispatched_on:
         change.error("received_on", "须在发函日与今日之间 / between dispatch and today")
     change.entries.append(lg.ConsultationLetterReceived(consultation_id=c.code, on=on))
-    change.consultations[c.code] = {"party_received_on": on}
+    change.consultations[c.code] = ConsultationUpdate(party_received_on=on)
 
 
 def close_consultation_span(ctx: Ctx, change: Change) -> None:
@@ -209,13 +210,13 @@ def close_consultation_span(ctx: Ctx, change: Change) -> None:
     if c.party_received_on is not None and on < c.party_received_on:
         change.error("received_on", "不能早于对方收到函件 / cannot precede the party's receipt")
     change.entries.append(lg.ConsultationAnswered(consultation_id=c.code, on=on))
-    change.consultations[c.code] = {
-        "opinion": p["opinion"],
-        "opinion_on": on,
-        "result": result,
-        "objection_reasons": p.get("objection_reasons"),
-        "recorded_by": ctx.actor.label,
-    }
+    change.consultations[c.code] = ConsultationUpdate(
+        opinion=p["opinion"],
+        opinion_on=on,
+        result=result,
+        objection_reasons=p.get("objection_reasons"),
+        recorded_by=ctx.actor.label,
+    )
 
 
 def settle_consultations(ctx: Ctx, change: Change) -> None:
@@ -224,11 +225,11 @@ def settle_consultations(ctx: Ctx, change: Change) -> None:
     for c in ctx.records.consultations:
         if c.settled_on is not None:
             continue
-        fields: dict[str, object] = {"settled_on": ctx.today}
+        update = ConsultationUpdate(settled_on=ctx.today)
         # A withdrawal ends consultations without deciding anything about silence.
         if c.open and c.kind in SILENCE and ctx.action != "withdraw":
-            fields["result"] = SILENCE[c.kind]
-        change.consultations[c.code] = fields
+            update.result = SILENCE[c.kind]
+        change.consultations[c.code] = update
 
 
 EFFECTS: dict[str, Effect] = {

@@ -19,6 +19,7 @@ from app import item_outcomes as items
 from app.deadline import ledger as lg
 from app.outcomes import OUTCOMES
 from app.workflow.context import Change, Ctx, Effect, Guard
+from app.workflow.decision import ConsultationUpdate
 from app.workflow.rules_inspection import APPOINTMENT_FIELDS, appointment
 
 PENDING, APPROVED, NOT_REQUIRED = "pending", "approved", "not_required"
@@ -283,7 +284,9 @@ def record_public_interest_disclosure(ctx: Ctx, change: Change) -> None:
     notices = []
     for c in parties:
         assert c is not None
-        change.consultations[c.code] = {"public_interest_reasons": p.get("public_interest_reasons")}
+        change.consultations[c.code] = ConsultationUpdate(
+            public_interest_reasons=p.get("public_interest_reasons")
+        )
         notices.append(
             {
                 "party": c.party,

@@ -252,3 +252,25 @@ def test_a_reply_is_not_a_closure(client: TestClient, organ_a: Staff, clock: Clo
         422,
     )
     assert body["errors"][0]["loc"] == ["body", "subject"]
+
+
+def test_the_first_challenge_records_the_legal_office_joining_on_the_timeline(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    # The case column changes through the one write path: the case's version moves and the
+    # event names the column, once (a second record changes nothing of the case).
+    case = reply_through_review(client, organ_a, online(client), "disclosed", provided="全文")
+    clock.set("2026-05-20T10:00+08:00")
+    clerk = organ_a.headers("clerk")
+    version = client.get(f"{CASES}/{case['id']}", headers=clerk).json()["version"]
+    assert client.post(_url(case), json=RECONSIDERATION, headers=clerk).status_code == 201
+    after_first = client.get(f"{CASES}/{case['id']}", headers=clerk).json()["version"]
+    assert after_first == version + 1
+    suit = {"kind": "litigation_after_reconsideration", "body": "示例市中级人民法院",
+            "filed_on": "2026-05-19", "result": "pending"}  # fmt: skip
+    assert client.post(_url(case), json=suit, headers=clerk).status_code == 201
+    assert client.get(f"{CASES}/{case['id']}", headers=clerk).json()["version"] == after_first
+    events = client.get(f"{CASES}/{case['id']}/events", headers=clerk).json()
+    first, second = events[-2:]
+    assert first["payload"]["case_fields"] == {"legal_involved": True}
+    assert "case_fields" not in second["payload"]

@@ -38,8 +38,8 @@ from app.web.staff.action_fields import form_fields
 from app.web.staff.draft_edits import DraftForm, changed, draft_forms, posted_edits, with_edits
 from app.web.staff.session import Workbench, page_roles, staff_page
 from app.workflow.definition import ActionDef
-from app.workflow.engine import VersionConflict
 from app.workflow.payload import PayloadErrors, form_payload
+from app.workflow.write import VersionConflict
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.audit.service import SIDE_EVENTS
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.cases import service
@@ -31,6 +30,7 @@ from app.validation.files import ALLOWED_TYPES
 from app.vocabulary import RECEIPT_BASIS_LABELS
 from app.web.staff.session import Workbench, page_roles, staff_page
 from app.workflow.definition import CREATION_EVENTS, WorkflowDef
+from app.workflow.write import SIDE_EVENTS
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 

@@ -34,8 +34,8 @@ from app.web.staff.action_fields import FormField, form_fields
 from app.web.staff.session import SignedIn, Workbench, staff_page
 from app.web.templating import cn_date
 from app.workflow.definition import ActionDef, WorkflowDef
-from app.workflow.engine import VersionConflict
 from app.workflow.payload import PayloadErrors, form_payload
+from app.workflow.write import VersionConflict
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 
