@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
+from app.assignment.router import router as assignment_router
 from app.audit.checkpoints import start_daily_checkpoints
 from app.calendar.router import router as calendar_router
 from app.cases.correction import CorrectionSubmit
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         proactive_router,
         remedies_router,
         communications_router,
+        assignment_router,
         reports_router,
         ledger_export_router,
         dashboard_router,

@@ -98,6 +98,10 @@ class CaseFilter:
     search_names: bool = False
     # Cases on whose timeline this user took a step (the dashboard's per-user figures).
     actor_id: int | None = None
+    # Who handles it (承办人): this user's cases, the unassigned queue, these departments'.
+    assignee_id: int | None = None
+    unassigned: bool = False
+    department_ids: tuple[int, ...] | None = None
 
 
 def search_condition(text: str, *, names: bool) -> ColumnElement[bool]:
@@ -149,6 +153,12 @@ def _filtered(f: CaseFilter) -> Select[Case]:
         stmt = stmt.where(or_(pending, Case.id.in_(f.legal_queue)))
     if f.search is not None:
         stmt = stmt.where(search_condition(f.search, names=f.search_names))
+    if f.assignee_id is not None:
+        stmt = stmt.where(Case.assignee_id == f.assignee_id)
+    if f.unassigned:
+        stmt = stmt.where(Case.assignee_id.is_(None))
+    if f.department_ids is not None:
+        stmt = stmt.where(Case.department_id.in_(f.department_ids))
     if f.actor_id is not None:
         actors = case_actors()
         stmt = stmt.where(

@@ -98,6 +98,18 @@ def list_cases(
             "per-staff figures)"
         ),
     ] = None,
+    assignment: Annotated[
+        Literal["mine", "unassigned", "my_department"] | None,
+        Query(
+            description="mine：我承办的；unassigned：待签收（尚无承办人）；my_department：分办到"
+            "我所在科室的 / mine: the caller's cases; unassigned: nobody's yet; my_department: "
+            "routed to a department the caller belongs to"
+        ),
+    ] = None,
+    assignee: Annotated[
+        RowId | None,
+        Query(description="承办人用户 ID：其承办的案件 / a user id: the cases that user handles"),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=100_000, description="页码 / page")] = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="每页条数 / page size")] = 50,
 ) -> CasePage:
@@ -115,6 +127,8 @@ def list_cases(
         open_only=open_only,
         q=q,
         actor=actor,
+        assignment=assignment,
+        assignee=assignee,
         page=page,
         page_size=page_size,
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.assignment.schemas import DepartmentRef, StaffRef
 from app.communications.schemas import ContactSummary
 from app.consultations.schemas import ConsultationRead
 from app.deadline.schemas import DeadlineRead
@@ -147,6 +148,11 @@ class CaseRead(BaseModel):
         description="有发给申请人的邮件未送达（被拒收、退信或重试用尽）/ a mail to the applicant "
         "did not reach them (refused, bounced, or out of retries)",
     )
+    assignee: StaffRef | None = Field(
+        None,
+        description="承办人（无则待签收）/ who handles the case (none: in the unassigned queue)",
+    )
+    department: DepartmentRef | None = Field(None, description="承办科室 / the department")
     created_at: datetime = Field(description="登记时间 / registered at")
     updated_at: datetime = Field(description="更新时间 / updated at")
 
@@ -190,6 +196,11 @@ class CaseSummary(BaseModel):
         description="有发给申请人的邮件未送达（被拒收、退信或重试用尽）/ a mail to the applicant "
         "did not reach them (refused, bounced, or out of retries)",
     )
+    assignee: StaffRef | None = Field(
+        None,
+        description="承办人（无则待签收）/ who handles the case (none: in the unassigned queue)",
+    )
+    department: DepartmentRef | None = Field(None, description="承办科室 / the department")
 
 
 class CasePage(BaseModel):

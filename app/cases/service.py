@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.assignment.refs import handling
+from app.assignment.repository import departments_of_user
 from app.audit.service import events_of_case
 from app.auth.principal import Actor, Principal
 from app.auth.roles import Role
@@ -117,6 +119,7 @@ def staff_view(session: Session, rt: Runtime, principal: Principal, case: Case) 
         consultations=consultations.of_case(session, case.id, rt.calendar, today),
         pending=pending_receipt(workflow.states[case.state].awaits_receipt_of, ledger),
         mail_failed=case.id in mail_failed_cases(session, [case.id]),
+        handling=handling(session, [case])[case.id],
     )
 
 
@@ -223,6 +226,11 @@ class ListQuery:
     q: str | None = None
     # A user id: the cases on whose timeline that user took a step.
     actor: int | None = None
+    # mine: the caller's cases; unassigned: nobody's yet; my_department: routed to a
+    # department the caller belongs to.
+    assignment: str | None = None
+    # A user id: the cases that user handles (the dashboard's per-assignee figures).
+    assignee: int | None = None
     page: int = 1
     page_size: int = 50
 
@@ -260,6 +268,11 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
         search=q.q,
         search_names=may_search_names(principal),
         actor_id=q.actor,
+        assignee_id=principal.user_id if q.assignment == "mine" else q.assignee,
+        unassigned=q.assignment == "unassigned",
+        department_ids=tuple(departments_of_user(session, principal.user_id))
+        if q.assignment == "my_department"
+        else None,
     )
     rows, total = repository.list_cases(
         session, f, offset=(q.page - 1) * q.page_size, limit=q.page_size
@@ -270,6 +283,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
     pending = pending_receipts(session, rt, rows)
     contacts = latest_contacts(session, [c.id for c in rows])
     mail_failed = mail_failed_cases(session, [c.id for c in rows])
+    handlers = handling(session, rows)
     return CasePage(
         items=[
             case_summary(
@@ -280,6 +294,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
                 pending=pending.get(c.id),
                 last_contact=contacts.get(c.id),
                 mail_failed=c.id in mail_failed,
+                handling=handlers[c.id],
             )
             for c in rows
         ],

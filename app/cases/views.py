@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from app.assignment.refs import Handling
 from app.case_types import CASE_TYPE_LABELS, RECORD_CORRECTION_OUTCOMES
 from app.cases import applicant
 from app.cases.schemas import (
@@ -84,6 +85,7 @@ def case_read(
     consultations: list[ConsultationRead],
     pending: tuple[str, date] | None = None,
     mail_failed: bool = False,
+    handling: Handling = (None, None),
 ) -> CaseRead:
     """The full staff view."""
     return CaseRead(
@@ -136,6 +138,8 @@ def case_read(
         notice_pending_receipt=notice_pending_read(pending),
         inspection=_inspection(case.inspection),
         mail_failed=mail_failed,
+        assignee=handling[0],
+        department=handling[1],
         created_at=case.created_at,
         updated_at=case.updated_at,
     )
@@ -195,6 +199,7 @@ def case_summary(
     pending: tuple[str, date] | None = None,
     last_contact: ContactSummary | None = None,
     mail_failed: bool = False,
+    handling: Handling = (None, None),
 ) -> CaseSummary:
     """A masked worklist row."""
     first = case.items[0].description if case.items else ""
@@ -223,6 +228,8 @@ def case_summary(
         notice_pending_receipt=notice_pending_read(pending),
         last_contact=last_contact,
         mail_failed=mail_failed,
+        assignee=handling[0],
+        department=handling[1],
     )
 
 

@@ -6,6 +6,7 @@ from app.models.clock import CalendarYearRecord, ClockEntry
 from app.models.communication import CommunicationRecord
 from app.models.consultation import Consultation
 from app.models.counter import Counter
+from app.models.department import Department, DepartmentMember
 from app.models.event import CaseEvent
 from app.models.letter import Letter, LetterAccess, PrintBatch
 from app.models.notice import Notice, NoticePreference, NoticeText
@@ -28,6 +29,8 @@ __all__ = [
     "CommunicationRecord",
     "Consultation",
     "Counter",
+    "Department",
+    "DepartmentMember",
     "IdempotencyRecord",
     "Letter",
     "LetterAccess",

@@ -32,6 +32,8 @@ class Case(Base):
         Index("ix_cases_organ_reply_due", "organ_id", "reply_due"),
         Index("ix_cases_organ_applicant_id", "organ_id", "applicant_id_number"),
         Index("ix_cases_organ_concluded", "organ_id", "concluded_on"),
+        Index("ix_cases_organ_assignee", "organ_id", "assignee_id"),
+        Index("ix_cases_organ_department", "organ_id", "department_id"),
         # Covers the annual report's counting query (an index-only scan) and receipt-date ranges.
         Index(
             "ix_cases_organ_receipt",
@@ -104,6 +106,10 @@ class Case(Base):
     confidentiality_review: Mapped[str | None] = mapped_column(String(16))
     # The legal office was consulted or asked to review: legal-office users may see the case.
     legal_involved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Who handles the case (承办人) and the department it is routed to; a new case has neither
+    # (the unassigned queue) until a clerk claims it (签收) or a supervisor assigns it (分办).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     # How the case ended (RULES §5 outcome code) and the conclusion date the statistics use:
     # the reply's issue date or the closure date (RULES §8).
     outcome: Mapped[str | None] = mapped_column(String(40))

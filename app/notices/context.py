@@ -50,6 +50,12 @@ def context_for(
             "awaiting": p.get("awaiting", []),
             "link": _link(rt, "/staff/"),
         }
+    elif event.type == ev.CASE_ASSIGNED:
+        ctx |= {
+            "case": p["case"],
+            "to_department": p.get("assignee_id") is None,
+            "link": _link(rt, f"/staff/cases/{p['case']['id']}"),
+        }
     elif event.type == ev.CALENDAR_MISSING:
         ctx |= {
             "year": p.get("year"),

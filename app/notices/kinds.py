@@ -6,16 +6,17 @@ from typing import Literal
 
 from app.outbox import events as ev
 
-NoticeKind = Literal["warnings", "digest", "calendar"]
+NoticeKind = Literal["warnings", "digest", "calendar", "assignment"]
 Method = Literal["email", "sms", "in_app", "none"]
 
-NOTICE_KINDS: tuple[NoticeKind, ...] = ("warnings", "digest", "calendar")
+NOTICE_KINDS: tuple[NoticeKind, ...] = ("warnings", "digest", "calendar", "assignment")
 METHODS: tuple[Method, ...] = ("in_app", "email", "sms", "none")
 
 KIND_LABELS: dict[str, str] = {
     "warnings": "期限提醒（到期前、逾期、征求意见期满）",
     "digest": "每日摘要（工作日 8:30）",
     "calendar": "放假安排未录入提醒",
+    "assignment": "分办提醒（案件交给我或我所在的科室）",
 }
 METHOD_LABELS: dict[str, str] = {
     "in_app": "站内提醒",
@@ -24,7 +25,12 @@ METHOD_LABELS: dict[str, str] = {
     "none": "不接收",
 }
 # In-app unless the user says otherwise; the digest only to those who ask for it.
-DEFAULTS: dict[str, Method] = {"warnings": "in_app", "digest": "none", "calendar": "in_app"}
+DEFAULTS: dict[str, Method] = {
+    "warnings": "in_app",
+    "digest": "none",
+    "calendar": "in_app",
+    "assignment": "in_app",
+}
 
 # The event types each kind of notice covers.
 EVENT_KIND: dict[str, NoticeKind] = {
@@ -33,16 +39,20 @@ EVENT_KIND: dict[str, NoticeKind] = {
     ev.CONSULTATION_WINDOW_ENDED: "warnings",
     ev.DIGEST_DUE: "digest",
     ev.CALENDAR_MISSING: "calendar",
+    ev.CASE_ASSIGNED: "assignment",
 }
 
 # The texts an organ may give its own wording, one per event type.
-TextKind = Literal["due_soon", "overdue", "consultation_window_ended", "digest", "calendar_missing"]
+TextKind = Literal[
+    "due_soon", "overdue", "consultation_window_ended", "digest", "calendar_missing", "assigned"
+]
 TEXT_KINDS: tuple[TextKind, ...] = (
     "due_soon",
     "overdue",
     "consultation_window_ended",
     "digest",
     "calendar_missing",
+    "assigned",
 )
 TEXT_OF_EVENT: dict[str, TextKind] = {
     ev.DEADLINE_DUE_SOON: "due_soon",
@@ -50,6 +60,7 @@ TEXT_OF_EVENT: dict[str, TextKind] = {
     ev.CONSULTATION_WINDOW_ENDED: "consultation_window_ended",
     ev.DIGEST_DUE: "digest",
     ev.CALENDAR_MISSING: "calendar_missing",
+    ev.CASE_ASSIGNED: "assigned",
 }
 TEXT_LABELS: dict[str, str] = {
     "due_soon": "答复期限即将届满",
@@ -57,5 +68,6 @@ TEXT_LABELS: dict[str, str] = {
     "consultation_window_ended": "征求意见期限届满",
     "digest": "每日摘要",
     "calendar_missing": "下一年度放假安排未录入",
+    "assigned": "案件分办给我或我的科室",
 }
 DEADLINE_LABELS: dict[str, str] = {"reply": "答复期限", "correction": "申请人补正期限"}

@@ -1,11 +1,12 @@
 """Who a notice goes to, and how each user chose to receive it.
 
-A case's warnings go to its handlers — the staff of the case's organ who took a step on its
-timeline (the same definition as the dashboard's per-user figures and the case list's `actor`
-filter; the service assigns no case to a person) — or, while nobody has, to the organ's
-clerks (承办人); and to the organ's supervisors (督办). The digest goes to its user, the
-calendar reminder to the platform's administrators. Users who chose "none" for the kind get
-nothing; inactive users nothing.
+A case's warnings go to its assignee (承办人) when it has one; otherwise to its handlers — the
+staff of the case's organ who took a step on its timeline (the case list's `actor` filter) —
+or, while nobody has, to the organ's clerks; and always to the organ's supervisors (督办). An
+assignment goes to the new assignee, or — routed to a department only — to the department's
+members; a clerk's own claim goes to nobody. The digest goes to its user, the calendar reminder
+to the platform's administrators. Users who chose "none" for the kind get nothing; inactive
+users nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.roles import Role
-from app.models import CaseEvent, NoticePreference, User
+from app.models import Case, CaseEvent, DepartmentMember, NoticePreference, User
 from app.notices.kinds import DEFAULTS, EVENT_KIND, Method
 from app.outbox import events as ev
 from app.outbox.channels import EventView
@@ -40,17 +41,35 @@ def _organ_staff(session: Session, organ_id: int) -> list[tuple[int, list[str]]]
 
 
 def case_recipients(session: Session, organ_id: int, case_id: int) -> list[int]:
-    """The case's handlers (or the organ's clerks) and the organ's supervisors."""
+    """The case's assignee or handlers (or the organ's clerks) and the organ's supervisors."""
     staff = _organ_staff(session, organ_id)
     members = {u for u, _ in staff}
-    q = select(CaseEvent.actor_user_id).where(
-        CaseEvent.case_id == case_id, CaseEvent.actor_user_id.is_not(None)
-    )
-    handlers = {int(u) for u in session.scalars(q).unique() if u in members}
+    assignee = session.scalar(select(Case.assignee_id).where(Case.id == case_id))
+    handlers: set[int] = {assignee} if assignee in members else set()
+    if not handlers:
+        q = select(CaseEvent.actor_user_id).where(
+            CaseEvent.case_id == case_id, CaseEvent.actor_user_id.is_not(None)
+        )
+        handlers = {int(u) for u in session.scalars(q).unique() if u in members}
     if not handlers:
         handlers = {u for u, roles in staff if Role.clerk in roles}
     supervisors = {u for u, roles in staff if Role.supervisor in roles}
     return sorted(handlers | supervisors)
+
+
+def assigned_to(session: Session, event: EventView) -> list[int]:
+    """Whom an assignment is for: the new assignee, else the department's active members."""
+    p = event.payload
+    if p.get("action") == "claim_case" or event.organ_id is None:
+        return []
+    members = {u for u, _ in _organ_staff(session, event.organ_id)}
+    assignee, department = p.get("assignee_id"), p.get("department_id")
+    if isinstance(assignee, int):
+        return [assignee] if assignee in members else []
+    if isinstance(department, int):
+        q = select(DepartmentMember.user_id).where(DepartmentMember.department_id == department)
+        return sorted(int(u) for u in session.scalars(q) if u in members)
+    return []
 
 
 def admins(session: Session) -> list[int]:
@@ -68,6 +87,8 @@ def recipients(session: Session, event: EventView) -> list[int]:
         return [uid] if active else []
     if event.type == ev.CALENDAR_MISSING:
         return admins(session)
+    if event.type == ev.CASE_ASSIGNED:
+        return assigned_to(session, event)
     if event.organ_id is None or event.case_id is None:
         return []
     return case_recipients(session, event.organ_id, event.case_id)

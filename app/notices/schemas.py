@@ -28,6 +28,11 @@ class NoticePreferences(BaseModel):
     )
     digest: Method = Field(description="每日摘要（工作日 8:30）/ the daily digest")
     calendar: Method = Field(description="放假安排未录入提醒 / the calendar reminder")
+    assignment: Method = Field(
+        "in_app",
+        description="分办提醒：案件分办给我或我所在的科室（默认站内）/ a case assigned to me "
+        "or my department (in-app unless chosen)",
+    )
     email: Annotated[EmailStr, Field(max_length=254)] | None = Field(
         None, description="接收提醒的电子邮箱 / e-mail address for notices"
     )

@@ -144,4 +144,6 @@ def sample_context(kind: str) -> dict[str, Any]:
             "cases": [{"id": 1, "number": case["number"], "due": "2027-01-08", "organ_id": 1}],
             "case_count": 1,
         }
+    if kind == "assigned":
+        return {**common, "case": case, "to_department": False}
     raise KeyError(kind)

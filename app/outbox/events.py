@@ -20,6 +20,7 @@ DEADLINE_DUE_SOON = "deadline.due_soon"
 DEADLINE_OVERDUE = "deadline.overdue"
 CASE_REPLIED = "case.replied"
 CASE_SERVED = "case.served"
+CASE_ASSIGNED = "case.assigned"
 CALENDAR_MISSING = "calendar.missing"
 DIGEST_DUE = "digest.due"
 
@@ -33,6 +34,7 @@ CASE_EVENT_TYPES: tuple[str, ...] = (
     DEADLINE_OVERDUE,
     CASE_REPLIED,
     CASE_SERVED,
+    CASE_ASSIGNED,
 )
 ALL_EVENT_TYPES: tuple[str, ...] = (*CASE_EVENT_TYPES, CALENDAR_MISSING, DIGEST_DUE)
 

@@ -164,6 +164,28 @@ def action_messages(
     return out
 
 
+def assigned_messages(
+    case: CaseRef,
+    *,
+    action: str,
+    assignee_id: int | None,
+    department_id: int | None,
+    previous_assignee_id: int | None,
+) -> list[OutboxMessage]:
+    """A case claimed, assigned or reassigned: who handles it now (user and department ids,
+    no names) and who did before."""
+    return [
+        _message(
+            ev.CASE_ASSIGNED,
+            case,
+            action=action,
+            assignee_id=assignee_id,
+            department_id=department_id,
+            previous_assignee_id=previous_assignee_id,
+        )
+    ]
+
+
 class DeliveryNotFound(NotFound):
     """Answers like any unknown id (the id-range test compares code and title)."""
 

@@ -21,6 +21,7 @@ EventType = Literal[
     "deadline.overdue",
     "case.replied",
     "case.served",
+    "case.assigned",
 ]
 URL_MAX = 2000
 

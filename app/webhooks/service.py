@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.auth.principal import Principal
 from app.errors import InvalidInput, NotFound
 from app.models import Organ, OutboxDelivery, WebhookSubscription
-from app.organs import repository as organs
+from app.organs.scope import organ_for
 from app.webhooks import signing
 from app.webhooks.schemas import (
     SecretRotated,
@@ -103,23 +103,6 @@ def get_subscription(
     return row[0], row[1]
 
 
-def _organ_for(session: Session, principal: Principal, organ_code: str | None) -> Organ:
-    if principal.organ_id is not None:
-        organ = organs.organ_by_id(session, principal.organ_id)
-        if organ is None or (organ_code is not None and organ_code != organ.code):
-            raise InvalidInput(
-                ("body", "organ_code"),
-                "只能为本机关订阅 / an organ's administrator subscribes for their own organ",
-            )
-        return organ
-    if organ_code is None:
-        raise InvalidInput(("body", "organ_code"), "请指明所属机关 / name the organ (organ_code)")
-    organ = organs.organ_by_code(session, organ_code)
-    if organ is None:
-        raise InvalidInput(("body", "organ_code"), f"没有机关 {organ_code} / no organ {organ_code}")
-    return organ
-
-
 def create_subscription(
     session: Session,
     principal: Principal,
@@ -130,7 +113,7 @@ def create_subscription(
     by: str,
 ) -> WebhookCreated:
     """Subscribe a URL to event types; the answer carries the signing secret, this once."""
-    organ = _organ_for(session, principal, data.organ_code)
+    organ = organ_for(session, principal, data.organ_code)
     secret = signing.new_secret()
     sub = WebhookSubscription(
         uid=new_uid(),

@@ -47,6 +47,8 @@ class CaseUpdate:
     served_on: date | Unset | None = UNSET
     service_method: str | Unset | None = UNSET
     served_on_time: bool | Unset | None = UNSET
+    assignee_id: int | Unset | None = UNSET
+    department_id: int | Unset | None = UNSET
 
     def changed(self) -> dict[str, Any]:
         """The columns set, by name (what the event records as the action's case fields)."""
@@ -91,6 +93,10 @@ class CaseUpdate:
             case.service_method = self.service_method
         if self.served_on_time is not UNSET:
             case.served_on_time = self.served_on_time
+        if self.assignee_id is not UNSET:
+            case.assignee_id = self.assignee_id
+        if self.department_id is not UNSET:
+            case.department_id = self.department_id
 
 
 @dataclass

@@ -36,6 +36,7 @@ from app.letters.context import CaseSnapshot, DueDate
 from app.letters.kinds import LetterKind
 from app.models import Case
 from app.organs.directory import OrganInfo
+from app.outbox.events import OutboxMessage
 from app.outbox.service import CaseRef, action_messages, emit, received_messages
 from app.reports.lock import guard_case
 from app.reports.periods import CaseStats
@@ -268,6 +269,8 @@ SIDE_EVENTS: dict[str, str] = {
     "grant_report_override": "准许变更已锁定年度报告的统计",
     "release_lookup_lock": "解除查询锁定",
     "deadlines_recomputed": "放假安排变化，重新计算期限",
+    "claim_case": "签收",
+    "assign_case": "分办",
 }
 
 
@@ -280,11 +283,13 @@ def record_beside(
     payload: dict[str, Any],
     *,
     update: CaseUpdate | None = None,
+    messages: Sequence[OutboxMessage] = (),
     now: datetime | None = None,
 ) -> AppendedEvent:
     """Record on the case something done beside its workflow: the state stays as it is, the
-    columns `update` sets change (the case's version with them), and the event is keyed and
-    chained like every other, naming the version of the case's own workflow."""
+    columns `update` sets change (the case's version with them), the event is keyed and
+    chained like every other, naming the version of the case's own workflow, and `messages`
+    go to the outbox with it."""
     if action not in SIDE_EVENTS:
         raise ValueError(f"unknown side event {action!r}: name it in SIDE_EVENTS")
     now = now or rt.clock()
@@ -293,7 +298,7 @@ def record_beside(
         update.apply(case)
         case.updated_at = now
         _flush(session, case.id)
-    return append_event(
+    event = append_event(
         session,
         key=audit_key(rt.settings),
         case_id=case.id,
@@ -305,3 +310,5 @@ def record_beside(
         payload={**payload, **({"case_fields": changed} if changed else {})},
         workflow_version=rt.workflow_for(case).version,
     )
+    emit(session, messages, now=now)
+    return event

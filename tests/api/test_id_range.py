@@ -65,11 +65,14 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/api/v1/cases/{case_id}/communications/{record_id}"): CONTACT,
     ("PUT", "/api/v1/admin/users/{user_id}"): {"roles": ["clerk"], "active": True},
     ("PUT", "/api/v1/admin/users/{user_id}/oidc-subject"): {"subject": "zwfw-000123"},
+    ("PATCH", "/api/v1/departments/{department_id}"): {"name": "规划科"},
+    ("PUT", "/api/v1/departments/{department_id}/members"): {"user_ids": []},
+    ("POST", "/api/v1/cases/{case_id}/assign"): {"department_id": 1},
 }
 
 
 def _request(client: TestClient, method: str, path: str, url: str, headers: dict[str, str]) -> Any:
-    body = BODIES.get((method, path), {}) if method in ("POST", "PUT") else None
+    body = BODIES.get((method, path), {}) if method in ("POST", "PUT", "PATCH") else None
     return client.request(method, url, json=body, headers=headers)
 
 
@@ -84,7 +87,9 @@ def test_an_id_out_of_range_is_not_found_like_an_unknown_one(
     path: str,
     ids: list[str],
 ) -> None:
-    if path.startswith(("/api/v1/admin/", "/api/v1/outbox/", "/api/v1/webhooks")):
+    if path.startswith(
+        ("/api/v1/admin/", "/api/v1/outbox/", "/api/v1/webhooks", "/api/v1/departments")
+    ):
         headers = admin
     elif path.startswith("/api/v1/applications/"):
         headers = {"X-Query-Code": "A" * 20}

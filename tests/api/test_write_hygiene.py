@@ -132,6 +132,19 @@ WEBHOOK = {"url": "https://oa.example.gov.cn/a", "event_types": ["case.received"
            "description": "办公系统", "organ_code": "org-a"}  # fmt: skip
 
 
+def _department(env: Env) -> None:
+    r = env.client.post(
+        "/api/v1/departments", json={"name": "规划科", "organ_code": "org-a"}, headers=env.admin
+    )
+    assert r.status_code == 201, r.text
+    env.ids["department"] = r.json()["id"]
+
+
+def _department_and_case(env: Env) -> None:
+    _department(env)
+    _received_case(env)
+
+
 def _webhook(env: Env) -> None:
     r = env.client.post("/api/v1/webhooks", json=WEBHOOK, headers=env.admin)
     assert r.status_code == 201, r.text
@@ -397,6 +410,35 @@ ROUTES: dict[str, Route] = {
         booleans=(("active",),),
         setup=_webhook,
     ),
+    "create department": Route(
+        "POST",
+        "/api/v1/departments",
+        lambda env: {},
+        lambda env: {"name": "政务公开科", "organ_code": "org-a"},
+        lambda env: env.admin,
+        text=(("name",),),
+        one_line=(("name",),),
+    ),
+    "change department": Route(
+        "PATCH",
+        "/api/v1/departments/{department_id}",
+        lambda env: {"department_id": env.ids["department"]},
+        lambda env: {"name": "规划和自然资源科", "active": True},
+        lambda env: env.admin,
+        text=(("name",),),
+        one_line=(("name",),),
+        booleans=(("active",),),
+        setup=_department,
+    ),
+    "assign case": Route(
+        "POST",
+        "/api/v1/cases/{case_id}/assign",
+        lambda env: {"case_id": env.ids["case"]["id"]},
+        lambda env: {"department_id": env.ids["department"], "note": "涉及规划资料"},
+        lambda env: env.staff.headers("approver"),
+        text=(("note",),),
+        setup=_department_and_case,
+    ),
     "report override": Route(
         "POST",
         "/api/v1/reports/annual/{year}/overrides",
@@ -491,6 +533,9 @@ def test_every_write_route_is_covered(client: TestClient) -> None:
         # A raw DSN (RFC 3464) from the MTA: its values are stored printable only
         # (tests/outbox/test_email.py).
         ("POST", "/api/v1/mail/dsn"),
+        # Row ids and a version only.
+        ("PUT", "/api/v1/departments/{department_id}/members"),
+        ("POST", "/api/v1/cases/{case_id}/claim"),
     }
     covered = {(r.method, r.path) for r in ROUTES.values()}
     declared = set()

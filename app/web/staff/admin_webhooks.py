@@ -42,6 +42,7 @@ EVENT_LABELS = {
     "deadline.overdue": "期限已过",
     "case.replied": "作出答复",
     "case.served": "答复已送达",
+    "case.assigned": "签收或分办",
 }
 EVENT_OPTIONS = [(t, f"{EVENT_LABELS.get(t, t)}（{t}）") for t in CASE_EVENT_TYPES]
 STATUS_LABELS = {"pending": "待投递", "delivered": "已送达", "dead": "失败"}
