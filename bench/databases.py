@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,3 +43,28 @@ def postgres_database(admin_url: str) -> Iterator[Database | None]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def backends_cpu_s(url: str) -> float | None:
+    """CPU seconds used so far by the client backends connected to the database at url, read
+    from /proc (None unless the server is local and Linux): the server's share of a timed
+    step, which a loaded machine's wall time hides."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            pids = conn.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            ticks = 0
+            for pid in pids:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    except OSError:
+        return None
+    finally:
+        engine.dispose()
+    return ticks / os.sysconf("SC_CLK_TCK")

@@ -1,14 +1,18 @@
 """Recording many once-only events fast: the keys already recorded are looked up in a few
-queries (or filtered out by the caller's query), and the new events are inserted in bulk,
-still skipping a key a racing writer recorded meanwhile (ON CONFLICT DO NOTHING)."""
+queries (or filtered out by the caller's query), and the new events are inserted in bulk (or
+straight from the caller's SELECT), still skipping a key a racing writer recorded meanwhile
+(ON CONFLICT DO NOTHING)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Select, bindparam, literal, select, text, true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.db import table_of
@@ -16,7 +20,7 @@ from app.models import OutboxEvent
 from app.models.types import UTCDateTime
 from app.outbox import events as ev
 from app.outbox.events import OutboxMessage
-from app.outbox.service import new_uid
+from app.outbox.service import NewUid, new_uid
 
 CHUNK = 900
 
@@ -44,6 +48,52 @@ def emit_once(session: Session, messages: Sequence[OutboxMessage], *, now: datet
         seen.add(m.dedupe_key)  # type: ignore[arg-type]
         fresh.append(m)
     return insert_events(session, fresh, now=now)
+
+
+def any_row(session: Session, q: Select[Any]) -> bool:
+    """Whether the query has a row (it stops at the first)."""
+    return (
+        session.execute(select(literal(1)).select_from(q.subquery()).limit(1)).first() is not None
+    )
+
+
+def insert_selected(session: Session, events: Select[Any], *, now: datetime) -> int:
+    """Insert the events a SELECT of (type, organ_id, case_id, payload, dedupe_key) gives, in
+    one statement: nothing passes through Python, however many rows. Keys recorded meanwhile
+    are skipped (ON CONFLICT DO NOTHING); returns how many rows were inserted."""
+    table = table_of(OutboxEvent)
+    e = events.subquery()
+    rows = select(
+        NewUid(),
+        e.c.type,
+        literal(ev.SCHEMA_VERSION),
+        e.c.organ_id,
+        e.c.case_id,
+        e.c.payload,
+        literal(now, UTCDateTime()),
+        e.c.dedupe_key,
+    ).where(true())  # SQLite: an INSERT .. SELECT with ON CONFLICT needs a WHERE
+    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        make(table)
+        .from_select(
+            [
+                "uid",
+                "type",
+                "schema_version",
+                "organ_id",
+                "case_id",
+                "payload",
+                "occurred_at",
+                "dedupe_key",
+            ],
+            rows,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    # An INSERT's rowcount is kept only when asked for (SQLAlchemy reads it for UPDATE/DELETE).
+    result = session.execute(stmt, execution_options={"preserve_rowcount": True})
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def insert_events(session: Session, messages: Sequence[OutboxMessage], *, now: datetime) -> int:

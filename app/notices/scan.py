@@ -8,9 +8,10 @@ date that moves (a suspension, an extension, a new calendar) makes new keys, so 
 are armed again. One query selects exactly the warnings due today and not yet recorded: the
 rule below is turned, for the scan's day, into date bands (the due dates that get each
 threshold), and NOT EXISTS on the outbox's dedupe key (built in SQL the way Python builds it)
-drops those already sent; so an unchanged day reads nothing and writes nothing. The new
-warnings are inserted in bulk (`insert_events`). `warning_for` is the rule per case; the tests
-hold the query to it.
+drops those already sent; so an unchanged day reads nothing and writes nothing. The same
+query builds each event (key, payload) in SQL, and the new warnings go from it straight into
+the outbox in one INSERT .. SELECT (`insert_selected`). `warning_for` is the rule per case; the
+tests hold the query to it.
 
 When a warning fires: ``remaining`` is the number of working days after today through the due
 date (0 on the due date itself); the warning of threshold t is due once remaining <= t, and
@@ -27,14 +28,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, String, case, cast, exists, literal, select, union_all
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from app.deadline import ledger as lg
 from app.deadline.calendar import WorkCalendar
 from app.models import Case, Consultation, Organ, OutboxEvent
-from app.notices.emitting import emit_once, insert_events
+from app.notices.emitting import any_row, emit_once, insert_selected
+from app.notices.sql import IsoDate, json_object
 from app.organs.settings import organ_settings
 from app.outbox import events as ev
 from app.outbox.events import OutboxMessage
@@ -176,25 +176,6 @@ def warning_bands(
     return [(calendar.add_working_days(today, t + 1), t) for t in sorted(set(thresholds))]
 
 
-class _IsoDate(FunctionElement[str]):
-    """A date column as 'YYYY-MM-DD' text, as date.isoformat() writes it in the keys."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(_IsoDate)
-def _iso_date_default(element: _IsoDate, compiler: Any, **kw: Any) -> str:
-    # SQLite keeps a Date as its ISO text already.
-    return compiler.process(cast(next(iter(element.clauses)), String), **kw)  # type: ignore[no-any-return]
-
-
-@compiles(_IsoDate, "postgresql")
-def _iso_date_pg(element: _IsoDate, compiler: Any, **kw: Any) -> str:
-    # to_char, not ::text, so the server's DateStyle cannot change the text.
-    return f"to_char({compiler.process(next(iter(element.clauses)), **kw)}, 'YYYY-MM-DD')"
-
-
 @dataclass(frozen=True)
 class Watched:
     """A cached deadline the scan warns: its name in the keys and payloads, its column on
@@ -224,16 +205,25 @@ def correction_states(rt: Runtime) -> tuple[str, ...]:
 
 
 def due_warning_query(
-    w: Watched, organ_ids: list[int], bands: list[tuple[date, int]], today: date
+    w: Watched,
+    organ_ids: list[int],
+    bands: list[tuple[date, int]],
+    remaining: dict[date, int],
+    today: date,
 ) -> Select[Any]:
-    """Cases of these organs whose deadline `w` crosses a threshold (or has passed) today and
-    whose warning for it is not in the outbox yet."""
+    """The warnings of cases of these organs whose deadline `w` crosses a threshold (or has
+    passed) today and that are not in the outbox yet, as events (`insert_selected`'s columns):
+    type, organ_id, case_id, payload and dedupe_key, written as `overdue_message` and
+    `due_soon_message` write them. `remaining`: working days left for each due date from
+    today to the last band."""
     col = w.column
+    overdue = col < today
     level = case(
-        (col < today, literal(OVERDUE)),
+        (overdue, literal(OVERDUE)),
         *[(col < bound, literal(str(t))) for bound, t in bands],
         else_=literal(None, String),
     )
+    threshold = case(*[(col < bound, literal(t)) for bound, t in bands], else_=None)
     inner = (
         select(
             Case.id.label("id"),
@@ -243,7 +233,8 @@ def due_warning_query(
             Case.state.label("state"),
             col.label("due"),
             level.label("level"),
-            literal(w.name).label("deadline"),
+            threshold.label("threshold"),
+            case(remaining, value=col, else_=None).label("remaining"),
         )
         .where(
             Case.organ_id.in_(organ_ids),
@@ -253,59 +244,70 @@ def due_warning_query(
         )
         .subquery()
     )
+    c = inner.c
+    due_iso = IsoDate(c.due)
     key = (
         literal("warn:")
-        + cast(inner.c.id, String)
+        + cast(c.id, String)
         + literal(f":{w.name}:")
-        + _IsoDate(inner.c.due)
+        + due_iso
         + literal(":")
-        + inner.c.level
+        + c.level
+    )
+    base = {
+        "case": json_object(
+            {"id": c.id, "number": c.number, "case_type": c.case_type, "state": c.state}
+        ),
+        "deadline": literal(w.name, String),
+        "due": due_iso,
+    }
+    is_overdue = c.level == literal(OVERDUE)
+    kind = case((is_overdue, literal(ev.DEADLINE_OVERDUE)), else_=literal(ev.DEADLINE_DUE_SOON))
+    payload = case(
+        (is_overdue, json_object(base)),
+        else_=json_object({**base, "threshold": c.threshold, "remaining_wd": c.remaining}),
     )
     known = select(literal(1)).where(OutboxEvent.dedupe_key == key)
-    return select(inner).where(~exists(known))
+    return select(
+        kind.label("type"),
+        c.organ_id.label("organ_id"),
+        c.id.label("case_id"),
+        payload.label("payload"),
+        key.label("dedupe_key"),
+    ).where(~exists(known))
 
 
-def due_warnings(session: Session, rt: Runtime, today: date) -> list[OutboxMessage]:
-    """Every cached-deadline warning due today and not yet recorded, in one query."""
+def due_warnings(session: Session, rt: Runtime, today: date) -> Select[Any] | None:
+    """Every cached-deadline warning due today and not yet recorded, as one SELECT of events
+    (None when no organ has thresholds or no state is watched)."""
     groups: dict[tuple[int, ...], list[int]] = {}
     for organ_id, ts in thresholds_by_organ(session).items():
         if ts:
             groups.setdefault(ts, []).append(organ_id)
     calendar = rt.calendar
-    parts = [
-        due_warning_query(w, organ_ids, warning_bands(calendar, today, ts), today)
-        for w in watched(rt)
-        if w.states
-        for ts, organ_ids in groups.items()
-    ]
+    parts = []
+    for ts, organ_ids in groups.items():
+        bands = warning_bands(calendar, today, ts)
+        remaining = {
+            day: calendar.count_working_days(today, day) if day > today else 0
+            for day in days_between(today, bands[-1][0])
+        }
+        parts += [
+            due_warning_query(w, organ_ids, bands, remaining, today)
+            for w in watched(rt)
+            if w.states
+        ]
     if not parts:
-        return []
-    q = parts[0] if len(parts) == 1 else union_all(*parts)
-    remaining: dict[date, int] = {}
-    out = []
-    # Built inline (no Candidate per row): a first scan may bring tens of thousands of rows.
-    for cid, organ_id, number, ctype, state, due, level, deadline in session.execute(q).all():
-        iso = due.isoformat()
-        ref = {"id": cid, "number": number, "case_type": ctype, "state": state}
-        if level == OVERDUE:
-            kind = ev.DEADLINE_OVERDUE
-            payload: dict[str, object] = {"case": ref, "deadline": deadline, "due": iso}
-        else:
-            left = remaining.get(due)
-            if left is None:
-                left = remaining[due] = calendar.count_working_days(today, due)
-            kind = ev.DEADLINE_DUE_SOON
-            payload = {
-                "case": ref,
-                "deadline": deadline,
-                "due": iso,
-                "threshold": int(level),
-                "remaining_wd": left,
-            }
-        out.append(
-            OutboxMessage(kind, payload, organ_id, cid, f"warn:{cid}:{deadline}:{iso}:{level}")
-        )
-    return out
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    union = union_all(*parts).subquery()
+    return select(union)
+
+
+def days_between(first: date, end: date) -> list[date]:
+    """The dates from first up to (not including) end."""
+    return [date.fromordinal(n) for n in range(first.toordinal(), end.toordinal())]
 
 
 def consultation_warnings(session: Session, rt: Runtime, today: date) -> list[OutboxMessage]:
@@ -370,16 +372,19 @@ def consultation_warnings(session: Session, rt: Runtime, today: date) -> list[Ou
 def deadline_warnings(rt: Runtime, now: datetime) -> int:
     """The periodic job: record every warning due today that was not recorded before."""
     today = now.astimezone(rt.tz).date()
-    # Read outside the write transaction, so the scan holds no writer's lock.
+    # Read outside the write transaction, so a scan with nothing to write holds no writer's
+    # lock: whether any warning is due stops at the first one found.
     with rt.sessions.read() as session:
         due = due_warnings(session, rt, today)
+        pending = due is not None and any_row(session, due)
         consult = consultation_warnings(session, rt, today)
-    if not due and not consult:
+    if not pending and not consult:
         return 0
     with rt.sessions.write.begin() as session:
-        # The due warnings were selected as not yet recorded; a racing scan's rows are
-        # skipped by the insert itself (ON CONFLICT DO NOTHING on the dedupe key).
-        written = insert_events(session, due, now=now)
+        # The due warnings go from the SELECT into the outbox in one statement (no row passes
+        # through Python); a racing scan's rows are skipped by the insert itself (ON CONFLICT
+        # DO NOTHING on the dedupe key).
+        written = insert_selected(session, due, now=now) if due is not None and pending else 0
         if consult:
             written += emit_once(session, consult, now=now)
         return written
