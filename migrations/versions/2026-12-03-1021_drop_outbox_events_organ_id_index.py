@@ -6,7 +6,7 @@ one or a handful), so the index only cost every event insert (the first deadline
 writes tens of thousands). The foreign key stays.
 
 Revision ID: 43a9a5ab561e
-Revises: e4e910a0aaec
+Revises: 89caa16d0130
 Create Date: 2026-12-03 10:21:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '43a9a5ab561e'
-down_revision: Union[str, Sequence[str], None] = 'e4e910a0aaec'
+down_revision: Union[str, Sequence[str], None] = '89caa16d0130'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
