@@ -309,3 +309,20 @@ def assign(
     return _record(
         session, rt, case, principal, ASSIGN, after, {"note": data.note} if data.note else {}
     )
+
+
+@dataclass(frozen=True)
+class AssignOptions:
+    """What the assignment form offers: the organ's active clerks and departments in use."""
+
+    clerks: list[tuple[int, str]]
+    departments: list[tuple[int, str]]
+
+
+def assign_options(session: Session, organ_id: int) -> AssignOptions:
+    return AssignOptions(
+        clerks=repository.assignable_clerks(session, organ_id),
+        departments=[
+            (d.id, d.name) for d, _ in repository.departments(session, organ_id) if d.active
+        ],
+    )

@@ -96,6 +96,7 @@ def test_preferences_are_respected(
         "warnings": "in_app",
         "digest": "none",
         "calendar": "in_app",
+        "assignment": "in_app",
         "email": None,
         "mobile": None,
     }

@@ -22,6 +22,7 @@ from app.fields import RowId
 from app.models import Organ
 from app.notices import service
 from app.notices.kinds import (
+    DEFAULTS,
     KIND_LABELS,
     METHOD_LABELS,
     METHODS,
@@ -84,7 +85,12 @@ async def save_preferences(
     for name in (*NOTICE_KINDS, "email", "mobile"):
         value = form.get(name)
         text = value.strip() if isinstance(value, str) else ""
-        raw[name] = text or None
+        if (
+            text
+            or NoticePreferences.model_fields[name].is_required()
+            or name in ("email", "mobile")
+        ):
+            raw[name] = text or None
     try:
         data = NoticePreferences.model_validate(raw)
         await run_in_threadpool(
@@ -96,7 +102,7 @@ async def save_preferences(
             rt,
             staff,
             session,
-            prefs=raw,
+            prefs={**DEFAULTS, **raw},
             errors=FieldErrors.of_validation(exc),
             status_code=422,
         )
@@ -106,7 +112,7 @@ async def save_preferences(
             rt,
             staff,
             session,
-            prefs=raw,
+            prefs={**DEFAULTS, **raw},
             errors=FieldErrors.of_domain(exc),
             status_code=422,
         )

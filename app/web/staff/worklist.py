@@ -2,7 +2,7 @@
 
 The filters are a GET form whose parameters are the API's (`state`, `channel`, `received_from`,
 `received_to`, `overdue`, `due_within`, `consultation_lapsed`, `mail_failed`, `queue`, `q`,
-`actor`, `page`, `page_size`) plus `scope` (`open`, the default: cases not in a final state; `all`), so a
+`actor`, `assignment`, `assignee`, `page`, `page_size`) plus `scope` (`open`, the default: cases not in a final state; `all`), so a
 filtered list is a stable, readable URL the dashboard can link to.
 """
 
@@ -85,6 +85,8 @@ class WorklistQuery(BaseModel):
     queue: Annotated[Literal["legal"] | None, Optional] = None
     q: Annotated[str | None, Optional, AfterValidator(_search_text)] = None
     actor: Annotated[int | None, Optional, _between(1, MAX_ROW_ID)] = None
+    assignment: Annotated[Literal["mine", "unassigned", "my_department"] | None, Optional] = None
+    assignee: Annotated[int | None, Optional, _between(1, MAX_ROW_ID)] = None
     scope: Literal["open", "all"] = "open"
     page: Annotated[int, _between(1, 100_000)] = 1
     page_size: Annotated[int, _between(1, 200)] = PAGE_SIZE
@@ -103,6 +105,8 @@ class WorklistQuery(BaseModel):
             open_only=self.scope == "open",
             q=self.q,
             actor=self.actor,
+            assignment=self.assignment,
+            assignee=self.assignee,
             page=self.page,
             page_size=self.page_size,
         )
@@ -169,6 +173,16 @@ def _options(rt: Runtime) -> dict[str, list[tuple[str, str]]]:
     }
 
 
+# The worklist's tabs: every case of the organ, the caller's, the unassigned queue, the
+# caller's departments' (the API's `assignment` values).
+TABS = (
+    (None, "全部"),
+    ("mine", "我承办的"),
+    ("unassigned", "待签收"),
+    ("my_department", "本科室的"),
+)
+
+
 def _query_pairs(request: Request) -> dict[str, object]:
     params = request.query_params
     data: dict[str, object] = {}
@@ -211,6 +225,7 @@ def worklist(request: Request, rt: RuntimeDep, session: ReadSession, staff: Read
         "next_url": query.url(page=query.page + 1) if query.page < pages else None,
         "channel_labels": {c.value: label for c, label in CHANNEL_LABELS.items()},
         "names_searchable": service.may_search_names(staff.principal),
+        "tabs": [(value, label, query.url(assignment=value, page=1)) for value, label in TABS],
         **_options(rt),
     }
     return staff_page(
