@@ -65,10 +65,18 @@ def insert_rows(session: Session, parts: Sequence[Rows]) -> None:
     parts = [p for p in parts if p.rows]
     if not parts:
         return
-    if session.get_bind().dialect.name != "postgresql":
-        for part in parts:
-            session.execute(_plain_insert(part.table), list(part.rows))
-        return
+    if session.get_bind().dialect.name == "postgresql":
+        _insert_together(session, parts)
+    else:
+        _insert_each(session, parts)
+
+
+def _insert_each(session: Session, parts: Sequence[Rows]) -> None:
+    for part in parts:
+        session.execute(_plain_insert(part.table), list(part.rows))
+
+
+def _insert_together(session: Session, parts: Sequence[Rows]) -> None:
     # An INSERT inside a CTE gets no Python-side column defaults from SQLAlchemy: add them.
     parts = [Rows(p.table, [_with_defaults(p.table, row) for row in p.rows]) for p in parts]
     conn = session.connection()
