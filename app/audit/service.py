@@ -62,20 +62,15 @@ def append_event(
     now: datetime,
     payload: dict[str, Any],
     workflow_version: int,
-    first: bool = False,
 ) -> AppendedEvent:
-    """Append one event to the case's chain in the caller's transaction.
-
-    `first` says the case was created in this transaction, so there is no chain to look up yet.
-    """
-    last = None
-    if not first:
-        last = session.execute(
-            select(CaseEvent.seq, CaseEvent.hash)
-            .where(CaseEvent.case_id == case_id)
-            .order_by(CaseEvent.seq.desc())
-            .limit(1)
-        ).first()
+    """Append one event to the case's chain in the caller's transaction (a new case's first
+    event is `event_row` at seq 1 after GENESIS, written with the case's other rows)."""
+    last = session.execute(
+        select(CaseEvent.seq, CaseEvent.hash)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.seq.desc())
+        .limit(1)
+    ).first()
     seq, prev = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
     row = event_row(
         key=key,

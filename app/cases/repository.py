@@ -6,34 +6,33 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db import table_of
+from app.db_insert import Rows
 from app.models import Attachment, Case, CaseEvent, CaseItem
 
 
-def insert_case(
-    session: Session,
+def case_rows(
+    case_id: int,
     values: dict[str, Any],
     *,
     items: list[dict[str, Any]],
     attachments: list[dict[str, Any]],
-) -> int:
-    """Insert a new case with its items and attachments in three statements; returns its id."""
-    # Table-level inserts with bound parameters, built and compiled once, no ORM bookkeeping.
-    case_id: int = session.execute(_INSERT_CASE, values).scalar_one()
-    session.execute(_INSERT_ITEMS, [{**i, "case_id": case_id} for i in items])
-    if attachments:
-        rows = [{**a, "case_id": case_id} for a in attachments]
-        session.execute(_INSERT_ATTACHMENTS, rows)
-    return case_id
+) -> list[Rows]:
+    """The rows of a new case (its id reserved: app.db_insert.next_id), its items and its
+    attachments, for app.db_insert.insert_rows."""
+    return [
+        Rows(_CASES, [{**values, "id": case_id}]),
+        Rows(_ITEMS, [{**i, "case_id": case_id} for i in items]),
+        Rows(_ATTACHMENTS, [{**a, "case_id": case_id} for a in attachments]),
+    ]
 
 
 _CASES = table_of(Case)
-_INSERT_CASE = insert(_CASES).returning(_CASES.c.id)
-_INSERT_ITEMS = insert(table_of(CaseItem))
-_INSERT_ATTACHMENTS = insert(table_of(Attachment))
+_ITEMS = table_of(CaseItem)
+_ATTACHMENTS = table_of(Attachment)
 
 
 _CHILDREN = (selectinload(Case.items), selectinload(Case.attachments))

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.db import table_of
+from app.db_insert import Rows
 from app.deadline.codec import decode, encode, kind_of
 from app.deadline.ledger import LedgerEntry
 from app.models import ClockEntry
 
-_INSERT_ENTRIES = insert(table_of(ClockEntry))
+_ENTRIES = table_of(ClockEntry)
+_INSERT_ENTRIES = insert(_ENTRIES)
 
 
 def append_entries(
@@ -23,30 +26,36 @@ def append_entries(
     *,
     event_id: int | None,
     now: datetime,
-    first: bool = False,
 ) -> None:
     """Append entries to a case's ledger, in order, tied to the event that recorded them."""
     if not entries:
         return
-    last = None
-    if not first:
-        stmt = select(func.max(ClockEntry.seq)).where(ClockEntry.case_id == case_id)
-        last = session.scalar(stmt)
-    start = (last or 0) + 1
-    session.execute(
-        _INSERT_ENTRIES,
-        [
-            {
-                "case_id": case_id,
-                "seq": start + i,
-                "kind": kind_of(entry),
-                "data": encode(entry),
-                "event_id": event_id,
-                "recorded_at": now,
-            }
-            for i, entry in enumerate(entries)
-        ],
-    )
+    stmt = select(func.max(ClockEntry.seq)).where(ClockEntry.case_id == case_id)
+    start = (session.scalar(stmt) or 0) + 1
+    session.execute(_INSERT_ENTRIES, _entry_rows(case_id, entries, event_id, now, start))
+
+
+def first_entry_rows(
+    case_id: int, entries: Sequence[LedgerEntry], *, event_id: int, now: datetime
+) -> Rows:
+    """The ledger of a case created in this transaction, for app.db_insert.insert_rows."""
+    return Rows(_ENTRIES, _entry_rows(case_id, entries, event_id, now, 1))
+
+
+def _entry_rows(
+    case_id: int, entries: Sequence[LedgerEntry], event_id: int | None, now: datetime, start: int
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "case_id": case_id,
+            "seq": start + i,
+            "kind": kind_of(entry),
+            "data": encode(entry),
+            "event_id": event_id,
+            "recorded_at": now,
+        }
+        for i, entry in enumerate(entries)
+    ]
 
 
 def ledger_of(session: Session, case_id: int) -> list[LedgerEntry]:

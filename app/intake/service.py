@@ -37,7 +37,7 @@ from app.reports.lock import guard_new_case
 from app.reports.periods import CaseStats
 from app.runtime import Runtime
 from app.vocabulary import Channel, ReceiptBasis
-from app.workflow.write import Registration, record_registration
+from app.workflow.write import NewIds, Registration, record_registration
 
 REGISTRATION_COUNTER = "registration"
 
@@ -351,11 +351,21 @@ def _create_case(
 ) -> tuple[CaseReceipt, int]:
     # The write lock is taken here, by the counter: keep what follows short.
     year = now.astimezone(rt.tz).year
-    seq, any_lock = organs_repo.next_counter_value_and_locked(
-        session, organ_id=organ.id, year=year, kind=REGISTRATION_COUNTER
+    # The 登记回执 acknowledges an FOI application (Arts. 31, 33); a correction request's
+    # acknowledgement is its registration number and query code.
+    with_receipt = (
+        new.values["receipt_date"] is not None and new.values["case_type"] != RECORD_CORRECTION
     )
+    counted = organs_repo.next_counter_value_and_locked(
+        session,
+        organ_id=organ.id,
+        year=year,
+        kind=REGISTRATION_COUNTER,
+        reserve=NewIds.tables(receipt=with_receipt),
+    )
+    seq = counted.value
     if (
-        any_lock
+        counted.locked
         and new.values["receipt_date"] is not None
         and new.values["case_type"] != RECORD_CORRECTION
     ):
@@ -369,12 +379,10 @@ def _create_case(
     number = format_number(organ.number_pattern, code=organ.code, year=year, seq=seq)
     v = {**new.values, "number": number, "year": year, "seq": seq}
     wf = rt.workflow_for(_Typed(v["case_type"]))
-    # The 登记回执 acknowledges an FOI application (Arts. 31, 33); a correction request's
-    # acknowledgement is its registration number and query code.
-    receipt = None
-    if v["receipt_date"] is not None and v["case_type"] != RECORD_CORRECTION:
-        receipt = partial(_snapshot, rt, new, number=number)
-    case_id = record_registration(
+    receipt = partial(_snapshot, rt, new, number=number) if with_receipt else None
+    ids = NewIds.of(counted.ids, receipt=with_receipt)
+    case_id = ids.case
+    record_registration(
         session,
         rt,
         organ,
@@ -388,6 +396,7 @@ def _create_case(
             due=new.due,
             receipt=receipt,
         ),
+        ids,
         workflow_version=wf.version,
         actor=actor,
         action=action,

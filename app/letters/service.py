@@ -18,11 +18,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Actor
 from app.db import end_read, table_of
+from app.db_insert import Rows
 from app.deadline import repository as clock_repo
 from app.deadline.ledger import Ledger, compute_deadlines
 from app.errors import Conflict, InvalidInput, NotFound
@@ -269,18 +269,17 @@ def record_letters(session: Session, letters: list[Letter], event_id: int) -> No
 
 
 _LETTERS = table_of(Letter)
-_LETTER_COLUMNS = tuple(c.key for c in _LETTERS.columns if c.key != "id")
-_INSERT_LETTER = insert(_LETTERS).returning(_LETTERS.c.id)
+_LETTER_COLUMNS = tuple(c.key for c in _LETTERS.columns)
 
 
-def insert_new_letter(session: Session, letter: Letter, event_id: int) -> int:
-    """Insert a letter issued for a case created in this transaction, tied to its event, with
-    one prebuilt Core statement (no unit of work for a row the request never reads back);
-    sets and returns its id. The object stays outside the session."""
+def new_letter_rows(letter: Letter, *, letter_id: int, event_id: int) -> Rows:
+    """The row of a letter issued for a case created in this transaction (its id reserved:
+    app.db_insert.next_id), tied to its event, for app.db_insert.insert_rows: no unit of work
+    for a row the request never reads back. Sets the letter's id and event id; the object
+    stays outside the session."""
+    letter.id = letter_id
     letter.event_id = event_id
-    row = {key: getattr(letter, key) for key in _LETTER_COLUMNS}
-    letter.id = session.execute(_INSERT_LETTER, row).scalar_one()
-    return letter.id
+    return Rows(_LETTERS, [{key: getattr(letter, key) for key in _LETTER_COLUMNS}])
 
 
 def action_params(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, exists, select, update
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Table, Update, bindparam, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.db import table_of
+from app.db_insert import next_id
 from app.models import Counter, Organ, ReportLock, User
 
 
@@ -75,16 +79,39 @@ _BUMP_AND_LOCKED = _BUMP.returning(
 )
 
 
+@dataclass(frozen=True)
+class Counted:
+    value: int
+    locked: bool
+    # The ids reserved for the tables asked, in their order (app.db_insert.next_id).
+    ids: tuple[int, ...]
+
+
 def next_counter_value_and_locked(
-    session: Session, *, organ_id: int, year: int, kind: str
-) -> tuple[int, bool]:
-    """next_counter_value, and whether the organ has any report lock, in one statement."""
+    session: Session, *, organ_id: int, year: int, kind: str, reserve: Sequence[Table] = ()
+) -> Counted:
+    """next_counter_value, whether the organ has any report lock and the next id of each
+    table in `reserve`, in one statement: the ids are taken under the counter's row lock,
+    before the rows that use them are built (a new case's rows refer to each other)."""
     key = {"o": organ_id, "y": year, "k": kind}
-    row = session.execute(_BUMP_AND_LOCKED, key).one_or_none()
+    stmt = _bump_reserving(session.get_bind().dialect.name, tuple(reserve))
+    row = session.execute(stmt, key).one_or_none()
     if row is None:
         _create_counter(session, organ_id=organ_id, year=year, kind=kind)
-        row = session.execute(_BUMP_AND_LOCKED, key).one()
-    return int(row.value), bool(row.locked)
+        row = session.execute(stmt, key).one()
+    return Counted(int(row[0]), bool(row[1]), tuple(int(x) for x in row[2:]))
+
+
+_RESERVING: dict[tuple[str, tuple[Table, ...]], Update] = {}
+
+
+def _bump_reserving(dialect: str, tables: tuple[Table, ...]) -> Update:
+    """_BUMP_AND_LOCKED, also returning next_id of each table; built once per (dialect, tables)."""
+    stmt = _RESERVING.get((dialect, tables))
+    if stmt is None:
+        ids = [next_id(t, dialect).label(f"id_{t.name}") for t in tables]
+        stmt = _RESERVING[(dialect, tables)] = _BUMP_AND_LOCKED.returning(*ids)
+    return stmt
 
 
 def _create_counter(session: Session, *, organ_id: int, year: int, kind: str) -> None:

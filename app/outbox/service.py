@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.db import table_of
+from app.db_insert import Rows
 from app.errors import Conflict, NotFound
 from app.models import OutboxDelivery, OutboxEvent
 from app.outbox import events as ev
@@ -74,6 +75,15 @@ def emit(session: Session, messages: Iterable[OutboxMessage], *, now: datetime) 
             if session.execute(stmt.returning(table.c.id)).first() is not None:
                 written += 1
     return written
+
+
+def new_rows(messages: Iterable[OutboxMessage], *, now: datetime) -> Rows:
+    """The rows `emit` would write for messages without a dedupe key (a new case's: nothing
+    can have recorded them before), for app.db_insert.insert_rows with the case's rows."""
+    rows = [_row(m, now) for m in messages]
+    if any(r["dedupe_key"] is not None for r in rows):
+        raise ValueError("a message with a dedupe key goes through emit()")
+    return Rows(_EVENTS, rows)
 
 
 def _row(m: OutboxMessage, now: datetime) -> dict[str, Any]:

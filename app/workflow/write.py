@@ -20,13 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.audit.chain import GENESIS
 from app.audit.keys import audit_key
-from app.audit.service import AppendedEvent, append_event
+from app.audit.service import AppendedEvent, append_event, event_row
 from app.auth.principal import Actor
 from app.cases import repository as cases_repo
+from app.db import table_of
+from app.db_insert import Rows, insert_rows
 from app.deadline import repository as clock_repo
 from app.deadline.ledger import Received
 from app.deadline.schemas import DeadlineRead
@@ -34,10 +38,11 @@ from app.errors import Conflict
 from app.letters import service as letters
 from app.letters.context import CaseSnapshot, DueDate
 from app.letters.kinds import LetterKind
-from app.models import Case
+from app.models import Case, CaseEvent, Letter
 from app.organs.directory import OrganInfo
 from app.outbox.events import OutboxMessage
 from app.outbox.service import CaseRef, action_messages, emit, received_messages
+from app.outbox.service import new_rows as new_outbox_rows
 from app.reports.lock import guard_case
 from app.reports.periods import CaseStats
 from app.runtime import Runtime
@@ -170,26 +175,49 @@ class Registration:
     receipt: Callable[[int], CaseSnapshot] | None
 
 
+@dataclass(frozen=True)
+class NewIds:
+    """The ids of a new case's rows that other rows refer to, reserved (app.db_insert.next_id)
+    in the statement that takes the registration number: the case, its first event and, with a
+    receipt, the letter."""
+
+    case: int
+    event: int
+    letter: int | None
+
+    @staticmethod
+    def tables(*, receipt: bool) -> tuple[Table, ...]:
+        """The tables to reserve ids in, in the order `of` reads them."""
+        return _WITH_RECEIPT if receipt else _WITHOUT_RECEIPT
+
+    @classmethod
+    def of(cls, ids: Sequence[int], *, receipt: bool) -> NewIds:
+        return cls(ids[0], ids[1], ids[2] if receipt else None)
+
+
+_WITHOUT_RECEIPT = (table_of(Case), table_of(CaseEvent))
+_WITH_RECEIPT = (*_WITHOUT_RECEIPT, table_of(Letter))
+
+
 def record_registration(
     session: Session,
     rt: Runtime,
     organ: OrganInfo,
     reg: Registration,
+    ids: NewIds,
     *,
     workflow_version: int,
     actor: Actor,
     action: str,
     now: datetime,
-) -> int:
+) -> None:
     """Write a new case: the row with its items and attachments, the frozen receipt letter,
-    the first event of its chain, its clock entries and the outbox events; returns its id.
+    the first event of its chain, its clock entries and the outbox events.
 
-    The caller has taken the registration number (the organ's counter is the write lock) and
-    checked the published years; what follows holds the lock, so it stays short."""
+    The caller has taken the registration number (the organ's counter is the write lock),
+    reserved the ids and checked the published years; what follows holds the lock, so it stays
+    short: the rows are built first, then written together (one statement on PostgreSQL)."""
     v = reg.values
-    case_id = cases_repo.insert_case(
-        session, v, items=list(reg.items), attachments=list(reg.attachments)
-    )
     receipt_letter = None
     if reg.receipt is not None:
         # Numbered and frozen now; its PDF is rendered after the commit or on first download,
@@ -197,7 +225,7 @@ def record_registration(
         receipt_letter = letters.issue(
             session,
             rt,
-            reg.receipt(case_id),
+            reg.receipt(ids.case),
             organ,
             LetterKind.receipt,
             {},
@@ -208,17 +236,17 @@ def record_registration(
             deadlines=reg.due,
             new_case=True,
         )
-    event = append_event(
-        session,
+    event = event_row(
         key=audit_key(rt.settings),
-        case_id=case_id,
+        case_id=ids.case,
+        seq=1,
+        prev_hash=GENESIS,
         action=action,
         from_state=None,
         to_state=reg.state,
         actor=actor,
         now=now,
         workflow_version=workflow_version,
-        first=True,
         payload={
             "after": {
                 "number": v["number"],
@@ -238,25 +266,27 @@ def record_registration(
             **({"letters": [letters.letter_summary(receipt_letter)]} if receipt_letter else {}),
         },
     )
+    rows = cases_repo.case_rows(
+        ids.case, v, items=list(reg.items), attachments=list(reg.attachments)
+    )
+    rows.append(Rows(table_of(CaseEvent), [{**event, "id": ids.event}]))
     issued = []
     if receipt_letter is not None:
-        letters.insert_new_letter(session, receipt_letter, event.id)
-        issued.append(letters.letter_ref(receipt_letter))
-    emit(
-        session,
-        received_messages(
-            CaseRef(case_id, organ.id, v["number"], v["case_type"], reg.state),
-            channel=v["channel"],
-            receipt_date=v["receipt_date"],
-            letters=issued,
-        ),
-        now=now,
-    )
-    if reg.ledger:
-        clock_repo.append_entries(
-            session, case_id, list(reg.ledger), event_id=event.id, now=now, first=True
+        if ids.letter is None:
+            raise ValueError("a registration with a receipt needs a reserved letter id")
+        rows.append(
+            letters.new_letter_rows(receipt_letter, letter_id=ids.letter, event_id=ids.event)
         )
-    return case_id
+        issued.append(letters.letter_ref(receipt_letter))
+    messages = received_messages(
+        CaseRef(ids.case, organ.id, v["number"], v["case_type"], reg.state),
+        channel=v["channel"],
+        receipt_date=v["receipt_date"],
+        letters=issued,
+    )
+    rows.append(new_outbox_rows(messages, now=now))
+    rows.append(clock_repo.first_entry_rows(ids.case, reg.ledger, event_id=ids.event, now=now))
+    insert_rows(session, rows)
 
 
 # What is recorded beside the workflow, in the words a timeline shows it (the workflow's own
