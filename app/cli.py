@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.assignment import repository as assignment_repo
 from app.audit import verify as audit_verify
 from app.audit.checkpoints import checkpoint_file, take_checkpoint
 from app.audit.keys import audit_key
@@ -30,7 +31,7 @@ from app.config import Settings, get_settings
 from app.db import create_db_engine, create_session_factories
 from app.errors import DomainError, NotFound
 from app.migrate import upgrade_to_head
-from app.models import Organ, User
+from app.models import Department, Organ, User
 from app.organs import repository as organs_repo
 from app.organs import service as organs_service
 from app.organs.numbering import DEFAULT_PATTERN
@@ -244,6 +245,7 @@ DEMO_STAFF = [
 # (code, name, parent code): a city government with three of its departments, and a district
 # government of its own, so the portal's organ chooser shows its groups.
 DEMO_GOV = "demo-gov"
+DEMO_DEPARTMENT = "政务公开科"
 DEMO_ORGANS = [
     (DEMO_GOV, "示例市人民政府", None),
     (DEMO_ORGAN, "示例市人民政府办公室", DEMO_GOV),
@@ -309,6 +311,8 @@ def demo() -> None:
                 token = auth_service.issue_token(session, key, user_id, now=now, label="demo")
             lines.append(f"{'+'.join(roles):<12} {name:<12} {token}")
             sign_ins.append(_demo_password(session, settings, user_id, "-".join(roles), now))
+            if Role.clerk in roles:
+                _demo_department(session, organ.id, user_id, now)
     typer.echo(f"demo organ: {DEMO_ORGAN} ({organ.name})")
     typer.echo("role         user         token (shown once)")
     for line in lines:
@@ -317,6 +321,18 @@ def demo() -> None:
     typer.echo("workbench /staff/login: login       password (demo only, new each run)")
     for login_name, password in sign_ins:
         typer.echo(f"{login_name:<12} {password}")
+
+
+def _demo_department(session: Session, organ_id: int, clerk_id: int, now: datetime) -> None:
+    """The demo organ's disclosure office (政务公开科), its clerk a member: claims route there."""
+    dept = assignment_repo.by_name(session, organ_id, DEMO_DEPARTMENT)
+    if dept is None:
+        dept = Department(organ_id=organ_id, name=DEMO_DEPARTMENT, active=True, created_at=now)
+        session.add(dept)
+        session.flush()
+    if not assignment_repo.is_member(session, dept.id, clerk_id):
+        members = [u for u, _ in assignment_repo.members(session, [dept.id])[dept.id]]
+        assignment_repo.replace_members(session, dept.id, [*members, clerk_id])
 
 
 def _demo_password(

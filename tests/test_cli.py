@@ -167,6 +167,11 @@ def test_demo_is_idempotent_and_prints_a_token_per_role(
         users = session.scalar(select(func.count()).select_from(User))
     assert organs == 1
     assert users == len(DEMO_STAFF) + 1
+    # One 政务公开科 with the demo clerk in it, however often the demo runs.
+    listed = client.get("/api/v1/departments", headers=bearer(seen[1]["clerk"])).json()
+    assert [(d["name"], [m["name"] for m in d["members"]]) for d in listed] == [
+        ("政务公开科", ["承办人 李明"])
+    ]
 
 
 def test_duplicate_organ_code_exits_1_with_a_message_not_a_traceback() -> None:
