@@ -15,7 +15,6 @@ from datetime import date
 from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from app.cases.repository import case_actors
 from app.models import Case, CaseEvent, User
 
 
@@ -148,7 +147,7 @@ def replies_by_issuer(session: Session, p: Period, issue_actions: Sequence[str])
     return _per_user(session.execute(stmt))
 
 
-def open_cases_by_actor(
+def open_cases_by_assignee(
     session: Session,
     organ_id: int,
     open_states: Sequence[str],
@@ -157,17 +156,18 @@ def open_cases_by_actor(
     due_from: date | None = None,
     due_by: date | None = None,
 ) -> dict[int, int]:
-    """Per user: the organ's open cases on whose timeline the user took any step; with
-    `due_before`, only those whose reply was due before that day (overdue); with `due_from`
-    and `due_by`, only those due in that span (the case list's filters of the same names)."""
-    # The case list's `actor` filter selects by the same steps (`case_actors`), so a user's
-    # figure is the total of that list with the same deadline filter.
-    actors = case_actors()
+    """Per user: the organ's open cases assigned to the user (承办人); with `due_before`, only
+    those whose reply was due before that day (overdue); with `due_from` and `due_by`, only
+    those due in that span (the case list's `assignee` filter with the same deadline filters,
+    so each figure is that list's total)."""
     stmt = (
-        select(actors.c.actor_user_id, func.count(func.distinct(actors.c.case_id)))
-        .join(Case, Case.id == actors.c.case_id)
-        .where(Case.organ_id == organ_id, Case.state.in_(open_states))
-        .group_by(actors.c.actor_user_id)
+        select(Case.assignee_id, func.count())
+        .where(
+            Case.organ_id == organ_id,
+            Case.state.in_(open_states),
+            Case.assignee_id.is_not(None),
+        )
+        .group_by(Case.assignee_id)
     )
     if due_before is not None:
         stmt = stmt.where(Case.reply_due < due_before)

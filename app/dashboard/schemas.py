@@ -69,8 +69,8 @@ class StaffFigures(BaseModel):
     )
     issued: int = Field(description="本年由其出具的答复 / replies this user issued this year")
     open_cases: int = Field(
-        description="经手的在办案件（时间线上有其操作）/ open cases with a step of this user "
-        "on their timeline"
+        description="其承办的在办案件（承办人为其本人）/ open cases assigned to this user "
+        "(the assignee)"
     )
     overdue: int = Field(
         description="其中已逾期（答复期限早于今日）/ of those open cases, overdue (reply due "
@@ -81,15 +81,15 @@ class StaffFigures(BaseModel):
         "from today through the 5th working day after it, not overdue"
     )
     open_cases_href: str | None = Field(
-        description="经手在办案件的案件列表（actor 与在办状态筛选）；无在办状态时为空 / the case "
-        "list of those open cases (actor and the open states); null with no open state"
+        description="承办在办案件的案件列表（assignee 与在办状态筛选）；无在办状态时为空 / the "
+        "case list of those open cases (assignee and the open states); null with no open state"
     )
     overdue_href: str = Field(
-        description="其中已逾期的案件列表 / the case list of those overdue (actor, overdue)"
+        description="其中已逾期的案件列表 / the case list of those overdue (assignee, overdue)"
     )
     due_within_5_href: str = Field(
         description="其中 5 个工作日内到期的案件列表 / the case list of those due within 5 "
-        "working days (actor, due_within=5)"
+        "working days (assignee, due_within=5)"
     )
 
 

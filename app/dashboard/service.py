@@ -284,13 +284,15 @@ def _staff(
     due_soon_by: date,
 ) -> list[StaffFigures]:
     """One row per staff user who drafted (last submitted) or issued a reply concluded this
-    year, or took any step on a case still open — the supervisor's view of who answered what,
-    how fast, and who has work in hand. In the order the users were created."""
+    year, or is the assignee (承办人) of a case still open — the supervisor's view of who
+    answered what, how fast, and who has work in hand. In the order the users were created."""
     authored = repository.replies_by_author(session, period, submit_actions)
     issued = repository.replies_by_issuer(session, period, issue_actions)
-    in_hand = repository.open_cases_by_actor(session, period.organ_id, open_)
-    late_in_hand = repository.open_cases_by_actor(session, period.organ_id, open_, due_before=today)
-    soon_in_hand = repository.open_cases_by_actor(
+    in_hand = repository.open_cases_by_assignee(session, period.organ_id, open_)
+    late_in_hand = repository.open_cases_by_assignee(
+        session, period.organ_id, open_, due_before=today
+    )
+    soon_in_hand = repository.open_cases_by_assignee(
         session, period.organ_id, open_, due_from=today, due_by=due_soon_by
     )
     ids = set(authored) | set(issued) | set(in_hand)
@@ -311,11 +313,11 @@ def _staff(
                 open_cases=in_hand.get(uid, 0),
                 overdue=late_in_hand.get(uid, 0),
                 due_within_5=soon_in_hand.get(uid, 0),
-                # The case list's `actor` filter is the same per-user definition, so each
+                # The case list's `assignee` filter is the same per-user definition, so each
                 # figure is that list's total.
-                open_cases_href=_href(actor=uid, state=list(open_)) if open_ else None,
-                overdue_href=_href(actor=uid, overdue="true"),
-                due_within_5_href=_href(actor=uid, due_within=DUE_SOON[-1]),
+                open_cases_href=_href(assignee=uid, state=list(open_)) if open_ else None,
+                overdue_href=_href(assignee=uid, overdue="true"),
+                due_within_5_href=_href(assignee=uid, due_within=DUE_SOON[-1]),
             )
         )
     return rows

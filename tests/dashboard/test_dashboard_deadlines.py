@@ -109,20 +109,27 @@ def test_a_suspended_clock_is_neither_due_nor_overdue(
     assert counts == [0, 0, 0, 0]
 
 
+def _claim(client: TestClient, clerk: dict[str, str], case: dict[str, Any]) -> int:
+    r = client.post(f"/api/v1/cases/{case['id']}/claim", headers=clerk)
+    assert r.status_code == 200, r.text
+    return int(r.json()["version"])
+
+
 def test_per_staff_overdue_and_due_soon_count_the_open_cases_each_one_handled(
     client: TestClient, organ_a: Staff, clock: Clock
 ) -> None:
-    """Two clerks: 王 registered the overdue case, the one due today and the 6th-WD one; 李
-    the 3rd-, 4th- and 5th-WD ones. Each row counts only that clerk's cases."""
+    """Two clerks: 王 registered and claimed the overdue case, the one due today and the 6th-WD
+    one; 李 the 3rd-, 4th- and 5th-WD ones. Each row counts only that clerk's (assigned) cases."""
     clock.set("2026-09-30T10:00+08:00")
     admin = organ_a.headers("admin")
     wang = named_user(client, admin, "org-a", "王承办", "clerk")
     li = named_user(client, admin, "org-a", "李承办", "clerk")
     mine = {"overdue": wang, "today": wang, "wd6": wang}
     for name, (received, _due) in RECEIPTS.items():
-        register(client, mine.get(name, li), received)
+        _claim(client, mine.get(name, li), register(client, mine.get(name, li), received))
     # 王's withdrawn case, overdue when it was withdrawn, is no longer open work.
     gone = register(client, wang, "2026-09-01")
+    gone = {**gone, "version": _claim(client, wang, gone)}
     act(client, wang, gone, "withdraw", withdrawn_on="2026-09-30")
 
     body = dashboard(client, organ_a.headers("supervisor"))

@@ -57,8 +57,10 @@ def test_replies_this_year_late_ones_working_days_and_per_staff_split(
     clock.set("2026-04-08T10:00+08:00")
     r4 = reply(client, r4, author=wang, approver=boss, issuer=boss)
     assert r4["reply_late"] is True
-    # Work in hand: registered today by the front desk, untouched since.
-    register(client, desk, "2026-04-08")
+    # Work in hand: registered today by the front desk, claimed by 王芳. Only an assignee
+    # has work in hand: the front desk that registered it does not.
+    in_hand = register(client, desk, "2026-04-08")
+    assert client.post(f"/api/v1/cases/{in_hand['id']}/claim", headers=wang).status_code == 200
 
     body = dashboard(client, organ_a.headers("supervisor"))
     assert body["replies_this_year"]["count"] == 5
@@ -87,9 +89,8 @@ def test_replies_this_year_late_ones_working_days_and_per_staff_split(
         # 5, 10 and 20 WD: 35 / 3 = 11.67 -> 11.7; issued r1 and the spring case.
         ("李明", ["clerk"], 3, 0, 11.7, 2, 0),
         # 20 and 26 WD; r2's first draft does not count, the redraft was 李明's.
-        ("王芳", ["clerk"], 2, 1, 23.0, 0, 0),
+        ("王芳", ["clerk"], 2, 1, 23.0, 0, 1),
         ("赵强", ["approver"], 0, 0, None, 3, 0),
-        ("钱窗口", ["front_desk"], 0, 0, None, 0, 1),
     ]
     assert [s["user_id"] for s in body["staff"]] == sorted(s["user_id"] for s in body["staff"])
 

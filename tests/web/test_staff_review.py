@@ -262,6 +262,11 @@ def test_the_dashboard_shows_the_api_figures_each_linking_to_the_same_worklist_q
     client: TestClient, runtime: Runtime, organ_a: Staff, clock: Clock, world: dict[str, Any]
 ) -> None:
     clock.set("2026-05-06T10:00+08:00")  # every org-a case is overdue by now
+    # The clerk claims the fresh case: the per-staff table lists who has work in hand.
+    claimed = client.post(
+        f"/api/v1/cases/{world['fresh']['id']}/claim", headers=organ_a.headers("clerk")
+    )
+    assert claimed.status_code == 200, claimed.text
     api = client.get("/api/v1/dashboard", headers=organ_a.headers("supervisor")).json()
     supervisor = _as(client, runtime, "supervisor")
     page = supervisor.get("/staff/dashboard")
@@ -280,7 +285,8 @@ def test_the_dashboard_shows_the_api_figures_each_linking_to_the_same_worklist_q
         listed = supervisor.get(href.replace("&amp;", "&"))
         assert listed.status_code == 200, href
         assert f"案件（共 {count} 件）" in listed.text, href
-    # Per staff member: the clerk who registered the cases has them overdue.
+    # Per staff member: the clerk who claimed a case has it overdue.
+    assert [(p["open_cases"], p["overdue"]) for p in api["staff"] if p["open_cases"]] == [(1, 1)]
     staff_rows = page.text.split('<table class="dashboard-staff"')[1]
     for person in api["staff"]:
         assert f'<th scope="row">{person["name"]}</th>' in staff_rows

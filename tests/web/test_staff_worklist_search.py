@@ -113,23 +113,30 @@ def test_a_bad_actor_is_an_error_not_a_500(
     assert 'href="#actor"' in page.text
 
 
+def _claimed(client: TestClient, clerk: dict[str, str], case: dict[str, Any]) -> dict[str, Any]:
+    r = client.post(f"/api/v1/cases/{case['id']}/claim", headers=clerk)
+    assert r.status_code == 200, r.text
+    return {**case, "version": r.json()["version"]}
+
+
 def test_the_dashboards_per_clerk_figures_open_lists_of_that_many_cases(
     client: TestClient, runtime: Runtime, organ_a: Staff, clock: Clock
 ) -> None:
-    """王 registered an overdue case, one due today and one due on the 6th working day; 李
-    the 3rd-, 4th- and 5th-WD ones (the dashboard tests' calendar around National Day 2026);
-    李 also took a step on 王's overdue case. Each figure of the per-staff table links to a
-    worklist whose total is the figure, on the page and through the JSON list."""
+    """王 registered and claimed an overdue case, one due today and one due on the 6th working
+    day; 李 the 3rd-, 4th- and 5th-WD ones (the dashboard tests' calendar around National Day
+    2026); 李 also took a step on 王's overdue case, which stays 王's. Each figure of the
+    per-staff table links to a worklist whose total is the figure, on the page and through the
+    JSON list."""
     clock.set("2026-09-30T10:00+08:00")
     admin = organ_a.headers("admin")
     wang = named_user(client, admin, "org-a", "王承办", "clerk")
     li = named_user(client, admin, "org-a", "李承办", "clerk")
-    late = register(client, wang, "2026-09-01")
-    register(client, wang, "2026-09-02")
-    register(client, wang, "2026-09-10")
+    late = _claimed(client, wang, register(client, wang, "2026-09-01"))
+    _claimed(client, wang, register(client, wang, "2026-09-02"))
+    _claimed(client, wang, register(client, wang, "2026-09-10"))
     for received in ("2026-09-07", "2026-09-08", "2026-09-09"):
-        register(client, li, received)
-    submit(client, li, late)  # 李 drafts the reply to 王's overdue case: a step of 李's too
+        _claimed(client, li, register(client, li, received))
+    submit(client, li, late)  # 李 drafts the reply to 王's overdue case: still 王's case
     gone = register(client, wang, "2026-09-01")
     act(client, wang, gone, "withdraw", withdrawn_on="2026-09-30")
 
@@ -137,12 +144,12 @@ def test_the_dashboards_per_clerk_figures_open_lists_of_that_many_cases(
     rows = {s["name"]: s for s in body["staff"]}
     assert {n: (r["open_cases"], r["overdue"], r["due_within_5"]) for n, r in rows.items()} == {
         "王承办": (3, 1, 1),
-        "李承办": (4, 1, 3),
+        "李承办": (3, 0, 3),
     }
     boss = _as(client, runtime, "supervisor")
     page = boss.get("/staff/dashboard")
     assert page.status_code == 200
-    found = re.findall(r'<a href="(/staff/\?[^"]*actor=[^"]+)"', page.text)
+    found = re.findall(r'<a href="(/staff/\?[^"]*assignee=[^"]+)"', page.text)
     links = [h.replace("&amp;", "&") for h in found]
     assert len(links) == 6
     for row in rows.values():
@@ -152,7 +159,7 @@ def test_the_dashboards_per_clerk_figures_open_lists_of_that_many_cases(
             ("due_within_5", "due_within_5_href"),
         ):
             href = row[key]
-            assert ("actor", str(row["user_id"])) in parse_qsl(urlsplit(href).query)
+            assert ("assignee", str(row["user_id"])) in parse_qsl(urlsplit(href).query)
             api_total = client.get(href, headers=organ_a.headers("supervisor")).json()["total"]
             assert api_total == row[figure], (row["name"], figure)
             link = "/staff/?" + urlsplit(href).query + "&scope=all"
