@@ -106,3 +106,13 @@ def assignable_clerks(session: Session, organ_id: int) -> list[tuple[int, str]]:
         .order_by(User.name, User.id)
     )
     return [(uid, name) for uid, name, roles in session.execute(q) if "clerk" in (roles or [])]
+
+
+def organ_staff(session: Session, organ_id: int) -> list[tuple[int, str, list[str]]]:
+    """(id, name, roles) of the organ's active staff, by name: who may belong to a department."""
+    q = (
+        select(User.id, User.name, User.roles)
+        .where(User.organ_id == organ_id, User.active.is_(True))
+        .order_by(User.name, User.id)
+    )
+    return [(uid, name, list(roles or [])) for uid, name, roles in session.execute(q)]

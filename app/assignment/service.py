@@ -326,3 +326,19 @@ def assign_options(session: Session, organ_id: int) -> AssignOptions:
             (d.id, d.name) for d, _ in repository.departments(session, organ_id) if d.active
         ],
     )
+
+
+def department_for_admin(
+    session: Session, principal: Principal, department_id: int
+) -> DepartmentRead:
+    """One department as its organ's administrator (or a platform administrator) sees it."""
+    dept = repository.department(session, department_id)
+    if dept is None or (principal.organ_id is not None and dept.organ_id != principal.organ_id):
+        raise DepartmentNotFound(f"没有科室 {department_id} / no department {department_id}")
+    return _one(session, dept)
+
+
+def member_options(session: Session, department_id: int) -> list[tuple[int, str, list[str]]]:
+    """Who may be a member of the department: its organ's active staff."""
+    dept = repository.department(session, department_id)
+    return [] if dept is None else repository.organ_staff(session, dept.organ_id)

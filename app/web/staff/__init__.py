@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from app.web.staff import (
     admin_calendar,
+    admin_departments,
     admin_organs,
     admin_outbox,
     admin_tokens,
@@ -48,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_organs.router,
     admin_tokens.router,
     admin_webhooks.router,
+    admin_departments.router,
     admin_outbox.router,
     ledger.router,
     legal.router,

@@ -80,3 +80,12 @@ def test_claim_then_reassign_to_a_department(
     page.screenshot(path=str(SHOTS / "staff-case-assignment.png"), full_page=True)
     page.goto("/staff/")
     page.screenshot(path=str(SHOTS / "staff-worklist-tabs.png"), full_page=True)
+
+    # The administrator's department page: the members as checkboxes.
+    page.context.clear_cookies()
+    _sign_in(page, f"/staff/admin/departments/{dept.id}", "admin")
+    expect(page.get_by_role("heading", level=1)).to_have_text("科室 规划科")
+    expect(page.get_by_label("王承办")).to_be_checked()
+    expect(page.get_by_label("张承办")).not_to_be_checked()
+    assert_accessible(page)
+    page.screenshot(path=str(SHOTS / "staff-admin-department.png"), full_page=True)
