@@ -3,7 +3,8 @@
 - `record` writes what a workflow action decided (the engine's check → decide → record);
 - `record_registration` writes a new case (online submission, staff registration);
 - `record_beside` writes something recorded beside the workflow — a remedy, a contact, a report
-  override, a lifted lookup lock: the state stays, the columns its `CaseUpdate` names change;
+  override, a lifted lookup lock, a claim or an assignment: the state stays, the columns its
+  `CaseUpdate` names change;
 - `record_recomputed` (app.workflow.bulk, beside its set-based statements) is the bulk variant
   the calendar recompute uses for tens of thousands of cases at once: cached due dates and one
   event per case.
