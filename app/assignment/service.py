@@ -19,12 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.assignment import repository
+from app.assignment.refs import handling
 from app.assignment.schemas import (
     AssignmentRead,
     AssignWrite,
     DepartmentCreate,
     DepartmentRead,
-    DepartmentRef,
     DepartmentUpdate,
     MembersWrite,
     StaffRef,
@@ -223,21 +223,13 @@ def _record(
 
 
 def assignment_of(session: Session, case: Case) -> AssignmentRead:
-    people, depts = repository.names(
-        session,
-        [case.assignee_id] if case.assignee_id else [],
-        [case.department_id] if case.department_id else [],
-    )
+    assignee, department = handling(session, [case])[case.id]
     return AssignmentRead(
         case_id=case.id,
         number=case.number,
         version=case.version,
-        assignee=StaffRef(id=case.assignee_id, name=people.get(case.assignee_id, ""))
-        if case.assignee_id
-        else None,
-        department=DepartmentRef(id=case.department_id, name=depts.get(case.department_id, ""))
-        if case.department_id
-        else None,
+        assignee=assignee,
+        department=department,
     )
 
 

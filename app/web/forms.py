@@ -143,6 +143,17 @@ async def read_form(request: Request, rt: Runtime) -> FormData:
     return form
 
 
+def form_version(form: FormData) -> int | None:
+    """The case version a form was based on (its hidden `version` field): ASCII digits only
+    ("²".isdigit() is true and int() refuses it), at most 9 of them; otherwise None."""
+    raw = form.get("version")
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if raw.isascii() and raw.isdigit() and len(raw) < 10:
+            return int(raw)
+    return None
+
+
 def text_pairs(form: FormData) -> list[tuple[str, str]]:
     """The form's text fields (files left out)."""
     return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]

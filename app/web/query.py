@@ -33,7 +33,7 @@ from app.letters.responses import document_response
 from app.models import Case
 from app.runtime import Runtime, RuntimeDep
 from app.web.errors import wait_in_words
-from app.web.forms import FieldErrors, nest, read_form, text_pairs, uploads
+from app.web.forms import FieldErrors, form_version, nest, read_form, text_pairs, uploads
 from app.web.security import CaseGrant, forget_case, grant_case, granted_case
 from app.web.templating import render
 
@@ -48,11 +48,6 @@ WITHDRAW, CORRECTION = "withdraw", "record_correction"
 def _text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
-
-
-def _version(form: FormData) -> int | None:
-    raw = _text(form, "version")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
 def _to_lookup(request: Request) -> Response:
@@ -332,7 +327,7 @@ async def withdraw(request: Request, rt: RuntimeDep) -> Response:
             _withdraw_again, request, rt, reason[: REASON_MAX * 2], errors, 422
         )
     try:
-        done = await run_in_threadpool(_withdraw, rt, request, reason, _version(form))
+        done = await run_in_threadpool(_withdraw, rt, request, reason, form_version(form))
     except DomainError as exc:
         if isinstance(exc, NotFound):
             return _to_lookup(request)

@@ -22,7 +22,7 @@ from app.db import CommittingRoute, WriteSession
 from app.errors import DomainError
 from app.fields import RowId
 from app.runtime import Runtime, RuntimeDep
-from app.web.forms import FieldErrors, read_form
+from app.web.forms import FieldErrors, form_version, read_form
 from app.web.staff.assignment_form import assignment_context
 from app.web.staff.case_page import case_context
 from app.web.staff.session import Workbench, page_roles, staff_page
@@ -32,11 +32,6 @@ router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
 ClerkPage = Annotated[Workbench, Depends(page_roles(Role.clerk))]
 AssignerPage = Annotated[Workbench, Depends(page_roles(*ASSIGN_ROLES))]
 FIELDS = ("assignee_id", "department_id", "note")
-
-
-def _version(form: FormData) -> int | None:
-    raw = form.get("version")
-    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else None
 
 
 def _values(form: FormData) -> dict[str, str]:
@@ -66,7 +61,7 @@ def _claim(
     session: Session, rt: Runtime, principal: Principal, case_id: int, form: FormData
 ) -> str | tuple[dict[str, object], int]:
     try:
-        service.claim(session, rt, principal, case_id, version=_version(form))
+        service.claim(session, rt, principal, case_id, version=form_version(form))
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -86,7 +81,7 @@ def _assign(
                 "assignee_id": values.get("assignee_id") or None,
                 "department_id": values.get("department_id") or None,
                 "note": values.get("note", "").strip() or None,
-                "version": _version(form),
+                "version": form_version(form),
             }
         )
     except ValidationError as exc:

@@ -33,7 +33,7 @@ from app.letters.kinds import kind_info
 from app.letters.schemas import DraftCreate
 from app.letters.service import action_params
 from app.runtime import Runtime, RuntimeDep
-from app.web.forms import FieldErrors, read_form
+from app.web.forms import FieldErrors, form_version, read_form
 from app.web.staff.action_fields import form_fields
 from app.web.staff.draft_edits import DraftForm, changed, draft_forms, posted_edits, with_edits
 from app.web.staff.session import Workbench, page_roles, staff_page
@@ -139,13 +139,6 @@ def action_form(
     return staff_page(request, rt, staff, "staff/case_action.html", context)
 
 
-def _version(form: FormData) -> int | None:
-    raw = form.get("version")
-    if isinstance(raw, str) and raw.isdigit() and len(raw) < 10:
-        return int(raw)
-    return None
-
-
 def _previews(
     session: Session,
     rt: Runtime,
@@ -213,7 +206,7 @@ def _submit(
 ) -> Outcome:
     case = service.get_case(session, rt, principal, case_id)
     wf = rt.workflows[case.case_type]
-    version = _version(form)
+    version = form_version(form)
     if code in wf.actions and version is not None and version != case.version:
         # A stale form: say who changed the case, whatever the action can do now.
         action = wf.action(code)
