@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 
 def event_content(event: CaseEvent) -> dict[str, Any]:
     """What an event's hash covers."""
-    return _content_of({c: getattr(event, c) for c in _HASHED})
+    return _content_of({c: getattr(event, c) for c in HASHED_COLUMNS})
 
 
-_HASHED = (
+HASHED_COLUMNS = (
     "case_id",
     "seq",
     "action",

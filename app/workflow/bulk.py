@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, text
 from sqlalchemy.orm import Session
 
 from app.audit.chain import GENESIS, AuditKey
-from app.audit.service import event_row
+from app.audit.service import HASHED_COLUMNS, event_row
 from app.auth.principal import SYSTEM
 from app.db import table_of
 from app.deadline.cache import CACHE_COLUMNS
@@ -128,35 +128,14 @@ def update_cached(session: Session, rows: Sequence[tuple[int, Sequence[Any]]]) -
     )
 
 
-_EVENT_COLUMNS = (
-    "case_id",
-    "seq",
-    "action",
-    "from_state",
-    "to_state",
-    "actor_kind",
-    "actor_user_id",
-    "actor_label",
-    "occurred_at",
-    "payload",
-    "workflow_version",
-    "prev_hash",
-    "hash",
-    "hash_alg",
-)
+# The hashed content (one list, app.audit.service) and the chain's columns.
+_EVENT_COLUMNS = (*HASHED_COLUMNS, "prev_hash", "hash", "hash_alg")
 assert set(_EVENT_COLUMNS) == {c.name for c in _EVENTS.columns} - {"id"}
-_COPY_EVENTS = """
-    COPY case_events (case_id, seq, action, from_state, to_state, actor_kind, actor_user_id,
-                      actor_label, occurred_at, payload, workflow_version, prev_hash, hash,
-                      hash_alg)
-    FROM STDIN
-"""
-_INSERT_EVENTS_SQLITE = """
-    INSERT INTO case_events (case_id, seq, action, from_state, to_state, actor_kind,
-                             actor_user_id, actor_label, occurred_at, payload, workflow_version,
-                             prev_hash, hash, hash_alg)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
+# Constant column names only, no input: the statements cannot drift from the list.
+_EVENT_COLUMN_LIST = ", ".join(_EVENT_COLUMNS)
+_COPY_EVENTS = f"COPY case_events ({_EVENT_COLUMN_LIST}) FROM STDIN"
+_PLACEHOLDERS = ", ".join("?" for _ in _EVENT_COLUMNS)
+_INSERT_EVENTS_SQLITE = f"INSERT INTO case_events ({_EVENT_COLUMN_LIST}) VALUES ({_PLACEHOLDERS})"  # noqa: S608
 
 
 def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
