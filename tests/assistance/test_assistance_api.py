@@ -55,7 +55,8 @@ def test_another_organs_department_answers_with_a_file_and_the_clock_does_not_mo
     req = asked(client, case, p.zhang, p.archives["id"], days=5)
     # Five working days on the official calendar from Monday 2 March: Monday 9 March.
     assert req["due_on"] == runtime.calendar.add_working_days(TODAY, 5).isoformat() == "2026-03-09"
-    assert req["status"] == "open" and req["overdue"] is False
+    assert req["status"] == "open"
+    assert req["overdue"] is False
     dept = req["department"]
     assert (dept["id"], dept["name"], dept["organ_code"]) == (p.archives["id"], "档案科", "org-b")
     assert req["requested_by"] == {"id": p.zhang.id, "name": "张承办"}
@@ -83,10 +84,12 @@ def test_another_organs_department_answers_with_a_file_and_the_clock_does_not_mo
     )
     assert r.status_code == 200, r.text
     answered = r.json()
-    assert answered["status"] == "answered" and answered["answer"] == "partly"
+    assert answered["status"] == "answered"
+    assert answered["answer"] == "partly"
     assert answered["answered_by"] == {"id": p.chen.id, "name": "陈档案"}
     (f,) = answered["files"]
-    assert f["filename"] == "资金安排.pdf" and f["content_type"] == "application/pdf"
+    assert f["filename"] == "资金安排.pdf"
+    assert f["content_type"] == "application/pdf"
 
     listed = client.get(f"{CASES}/{case['id']}/assistance-requests", headers=p.zhang.headers)
     assert listed.status_code == 200
@@ -158,14 +161,17 @@ def test_a_withdrawn_request_cannot_be_answered(client: TestClient, people: Cast
     req = asked(client, case, p.zhang, p.planning["id"])
     # Only whoever asked (or an approver or supervisor) withdraws; another organ sees nothing.
     r = client.post(f"{INBOX}/{req['id']}/withdraw", headers=p.li.headers)
-    assert r.status_code == 403 and r.json()["code"] == "not-the-requester"
+    assert r.status_code == 403
+    assert r.json()["code"] == "not-the-requester"
     assert client.post(f"{INBOX}/{req['id']}/withdraw", headers=p.chen.headers).status_code == 404
     r = client.post(f"{INBOX}/{req['id']}/withdraw", headers=p.zhang.headers)
     assert r.status_code == 200, r.text
-    assert r.json()["status"] == "withdrawn" and r.json()["withdrawn_at"] is not None
+    assert r.json()["status"] == "withdrawn"
+    assert r.json()["withdrawn_at"] is not None
     assert _inbox(client, p.wang.headers) == []
     r = _answer(client, req["id"], p.wang.headers, json={"outcome": "found"})
-    assert r.status_code == 409 and r.json()["code"] == "assistance-not-open"
+    assert r.status_code == 409
+    assert r.json()["code"] == "assistance-not-open"
     r = client.post(f"{INBOX}/{req['id']}/withdraw", headers=p.zhang.headers)
     assert r.status_code == 409
     events = client.get(f"{CASES}/{case['id']}/events", headers=p.zhang.headers).json()
@@ -184,7 +190,8 @@ def test_an_internal_date_past_the_reply_due_date_is_refused(
     assert r.status_code == 422, r.text
     problem = r.json()
     assert problem["code"] == "assistance-after-reply-due"
-    assert "答复期限" in problem["title"] and "reply due date" in problem["title"]
+    assert "答复期限" in problem["title"]
+    assert "reply due date" in problem["title"]
     assert problem["max_working_days"] == room
     assert problem["errors"][0]["loc"] == ["body", "due_in_working_days"]
     assert snapshot(runtime) == before
@@ -208,9 +215,11 @@ def test_closed_and_unreceived_cases_are_refused(
         )
     before = snapshot(runtime)
     r = ask(client, closed, p.zhang, p.planning["id"])
-    assert r.status_code == 422 and r.json()["code"] == "assistance-case-closed", r.text
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "assistance-case-closed"
     r = ask(client, unreceived, p.zhang, p.planning["id"])
-    assert r.status_code == 422 and r.json()["code"] == "assistance-case-not-received", r.text
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "assistance-case-not-received"
     assert snapshot(runtime) == before
 
 
@@ -220,13 +229,16 @@ def test_who_may_ask_and_answer(client: TestClient, runtime: Runtime, people: Ca
     before = snapshot(runtime)
     # Not the assignee: refused; another organ's clerk: the case is not found.
     r = ask(client, case, p.li, p.planning["id"])
-    assert r.status_code == 403 and r.json()["code"] == "not-the-requester"
+    assert r.status_code == 403
+    assert r.json()["code"] == "not-the-requester"
     assert ask(client, case, p.chen, p.archives["id"]).status_code == 404
     # An unknown or retired department, a stale version.
     r = ask(client, case, p.zhang, 999_999)
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "department_id"]
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["body", "department_id"]
     r = ask(client, case, p.zhang, p.planning["id"], version=case["version"] + 1)
-    assert r.status_code == 409 and r.json()["code"] == "version-conflict"
+    assert r.status_code == 409
+    assert r.json()["code"] == "version-conflict"
     r = client.post(
         f"{CASES}/{case['id']}/assistance-requests",
         json={"department_id": p.planning["id"], "text": "检索", "due_in_working_days": 3},
@@ -240,7 +252,8 @@ def test_who_may_ask_and_answer(client: TestClient, runtime: Runtime, people: Ca
     # Answering: the department's members only (403 inside the organ, 404 outside it).
     before = snapshot(runtime)
     r = _answer(client, req["id"], p.li.headers, json={"outcome": "found"})
-    assert r.status_code == 403 and r.json()["code"] == "not-in-department"
+    assert r.status_code == 403
+    assert r.json()["code"] == "not-in-department"
     assert _answer(client, req["id"], p.chen.headers, json={"outcome": "found"}).status_code == 404
     assert _answer(client, 999_999, p.wang.headers, json={"outcome": "found"}).status_code == 404
     # A disguised file and a bad outcome change nothing.
