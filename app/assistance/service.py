@@ -283,7 +283,8 @@ def answer(
         )
     if req.status != OPEN:
         raise AssistanceNotOpen(
-            f"该协办请求的状态为 {req.status} / the request is {req.status}", request_status=req.status
+            f"该协办请求的状态为 {req.status} / the request is {req.status}",
+            request_status=req.status,
         )
     checked = check_configured(uploads, rt.settings)
     case = _case_of(session, req)
@@ -356,7 +357,8 @@ def withdraw(
         )
     if req.status != OPEN:
         raise AssistanceNotOpen(
-            f"该协办请求的状态为 {req.status} / the request is {req.status}", request_status=req.status
+            f"该协办请求的状态为 {req.status} / the request is {req.status}",
+            request_status=req.status,
         )
     now = rt.clock()
     req.status = WITHDRAWN
