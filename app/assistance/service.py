@@ -118,9 +118,14 @@ def inbox(
     return present(session, _today(rt), repository.addressed_to(session, mine, statuses))
 
 
-def in_a_department(session: Session, principal: Principal) -> bool:
-    """Whether the caller belongs to a department in use (the inbox is theirs to open)."""
-    return bool(departments.departments_of_user(session, principal.user_id))
+def addressed(
+    session: Session, rt: Runtime, principal: Principal, request_id: int
+) -> AssistanceRead:
+    """One request as the department asked sees it (its members only; others: not found)."""
+    req = repository.request(session, request_id)
+    if req is None or not repository.is_member(session, req.department_id, principal.user_id):
+        raise _not_found(request_id)
+    return present(session, _today(rt), [req])[0]
 
 
 @dataclass(frozen=True)
