@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from app.assignment.router import router as assignment_router
+from app.assistance.router import router as assistance_router
+from app.assistance.schemas import AssistanceAnswer
 from app.audit.checkpoints import start_daily_checkpoints
 from app.calendar.router import router as calendar_router
 from app.cases.correction import CorrectionSubmit
@@ -150,6 +152,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         remedies_router,
         communications_router,
         assignment_router,
+        assistance_router,
         reports_router,
         ledger_export_router,
         dashboard_router,
@@ -167,5 +170,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ApplicationCreate,
         StaffCaseCreate,
         CorrectionSubmit,
+        AssistanceAnswer,
     )
     return app

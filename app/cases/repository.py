@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.assistance import repository as assistance_repo
 from app.db import table_of
 from app.db_insert import Rows
 from app.models import Attachment, Case, CaseEvent, CaseItem
@@ -101,6 +102,8 @@ class CaseFilter:
     assignee_id: int | None = None
     unassigned: bool = False
     department_ids: tuple[int, ...] | None = None
+    # Cases with an open assistance request (协办) past its internal date on this day.
+    assistance_overdue_on: date | None = None
 
 
 def search_condition(text: str, *, names: bool) -> ColumnElement[bool]:
@@ -158,6 +161,10 @@ def _filtered(f: CaseFilter) -> Select[Case]:
         stmt = stmt.where(Case.assignee_id.is_(None))
     if f.department_ids is not None:
         stmt = stmt.where(Case.department_id.in_(f.department_ids))
+    if f.assistance_overdue_on is not None:
+        stmt = stmt.where(
+            Case.id.in_(assistance_repo.overdue_cases_condition(f.assistance_overdue_on))
+        )
     if f.actor_id is not None:
         actors = case_actors()
         stmt = stmt.where(

@@ -110,6 +110,13 @@ def list_cases(
         RowId | None,
         Query(description="承办人用户 ID：其承办的案件 / a user id: the cases that user handles"),
     ] = None,
+    assistance: Annotated[
+        Literal["overdue"] | None,
+        Query(
+            description="overdue：有协办请求过了内部期限仍未答复的 / cases with an open "
+            "assistance request past its internal due date"
+        ),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=100_000, description="页码 / page")] = 1,
     page_size: Annotated[int, Query(ge=1, le=200, description="每页条数 / page size")] = 50,
 ) -> CasePage:
@@ -129,6 +136,7 @@ def list_cases(
         actor=actor,
         assignment=assignment,
         assignee=assignee,
+        assistance=assistance,
         page=page,
         page_size=page_size,
     )

@@ -201,6 +201,11 @@ class CaseSummary(BaseModel):
         description="承办人（无则待签收）/ who handles the case (none: in the unassigned queue)",
     )
     department: DepartmentRef | None = Field(None, description="承办科室 / the department")
+    assistance_overdue: bool = Field(
+        False,
+        description="有协办请求过了内部期限仍未答复（协办逾期）/ an assistance request is open "
+        "past its internal due date",
+    )
 
 
 class CasePage(BaseModel):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.assignment.refs import handling
 from app.assignment.repository import departments_of_user
+from app.assistance.repository import overdue_among
 from app.audit.service import events_of_case
 from app.auth.principal import Actor, Principal
 from app.auth.roles import Role
@@ -231,6 +232,8 @@ class ListQuery:
     assignment: str | None = None
     # A user id: the cases that user handles (the dashboard's per-assignee figures).
     assignee: int | None = None
+    # "overdue": cases with an open assistance request past its internal date (协办逾期).
+    assistance: str | None = None
     page: int = 1
     page_size: int = 50
 
@@ -273,6 +276,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
         department_ids=tuple(departments_of_user(session, principal.user_id))
         if q.assignment == "my_department"
         else None,
+        assistance_overdue_on=today if q.assistance == "overdue" else None,
     )
     rows, total = repository.list_cases(
         session, f, offset=(q.page - 1) * q.page_size, limit=q.page_size
@@ -284,6 +288,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
     contacts = latest_contacts(session, [c.id for c in rows])
     mail_failed = mail_failed_cases(session, [c.id for c in rows])
     handlers = handling(session, rows)
+    assistance_late = overdue_among(session, [c.id for c in rows], today)
     return CasePage(
         items=[
             case_summary(
@@ -295,6 +300,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
                 last_contact=contacts.get(c.id),
                 mail_failed=c.id in mail_failed,
                 handling=handlers[c.id],
+                assistance_overdue=c.id in assistance_late,
             )
             for c in rows
         ],

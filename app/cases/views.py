@@ -200,6 +200,7 @@ def case_summary(
     last_contact: ContactSummary | None = None,
     mail_failed: bool = False,
     handling: Handling = (None, None),
+    assistance_overdue: bool = False,
 ) -> CaseSummary:
     """A masked worklist row."""
     first = case.items[0].description if case.items else ""
@@ -230,6 +231,7 @@ def case_summary(
         mail_failed=mail_failed,
         assignee=handling[0],
         department=handling[1],
+        assistance_overdue=assistance_overdue,
     )
 
 

@@ -1,5 +1,6 @@
 """All ORM models; importing this package registers every table on Base.metadata."""
 
+from app.models.assistance import AssistanceFile, AssistanceRequest
 from app.models.case import Attachment, Case, CaseItem
 from app.models.checkpoint import AuditCheckpoint
 from app.models.clock import CalendarYearRecord, ClockEntry
@@ -19,6 +20,8 @@ from app.models.webhook import WebhookSubscription
 
 __all__ = [
     "ApiToken",
+    "AssistanceFile",
+    "AssistanceRequest",
     "Attachment",
     "AuditCheckpoint",
     "CalendarYearRecord",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.consultations.service import KIND_LABELS
-from app.notices.kinds import DEADLINE_LABELS
+from app.notices.kinds import ASSISTANCE_OUTCOME_LABELS, DEADLINE_LABELS
 from app.outbox import events as ev
 from app.outbox.channels import EventView
 from app.runtime import Runtime
@@ -54,6 +54,20 @@ def context_for(
         ctx |= {
             "case": p["case"],
             "to_department": p.get("assignee_id") is None,
+            "link": _link(rt, f"/staff/cases/{p['case']['id']}"),
+        }
+    elif event.type == ev.ASSISTANCE_REQUESTED:
+        ctx |= {
+            "case": p["case"],
+            "due_on": p.get("due_on"),
+            "link": _link(rt, "/staff/assistance"),
+        }
+    elif event.type == ev.ASSISTANCE_ANSWERED:
+        outcome = str(p.get("outcome", ""))
+        ctx |= {
+            "case": p["case"],
+            "outcome": outcome,
+            "outcome_label": ASSISTANCE_OUTCOME_LABELS.get(outcome, outcome),
             "link": _link(rt, f"/staff/cases/{p['case']['id']}"),
         }
     elif event.type == ev.CALENDAR_MISSING:

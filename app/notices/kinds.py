@@ -16,7 +16,7 @@ KIND_LABELS: dict[str, str] = {
     "warnings": "期限提醒（到期前、逾期、征求意见期满）",
     "digest": "每日摘要（工作日 8:30）",
     "calendar": "放假安排未录入提醒",
-    "assignment": "分办提醒（案件交给我或我所在的科室）",
+    "assignment": "分办与协办提醒（案件交给我或我所在的科室，协办请求及其答复）",
 }
 METHOD_LABELS: dict[str, str] = {
     "in_app": "站内提醒",
@@ -40,11 +40,20 @@ EVENT_KIND: dict[str, NoticeKind] = {
     ev.DIGEST_DUE: "digest",
     ev.CALENDAR_MISSING: "calendar",
     ev.CASE_ASSIGNED: "assignment",
+    ev.ASSISTANCE_REQUESTED: "assignment",
+    ev.ASSISTANCE_ANSWERED: "assignment",
 }
 
 # The texts an organ may give its own wording, one per event type.
 TextKind = Literal[
-    "due_soon", "overdue", "consultation_window_ended", "digest", "calendar_missing", "assigned"
+    "due_soon",
+    "overdue",
+    "consultation_window_ended",
+    "digest",
+    "calendar_missing",
+    "assigned",
+    "assistance_requested",
+    "assistance_answered",
 ]
 TEXT_KINDS: tuple[TextKind, ...] = (
     "due_soon",
@@ -53,6 +62,8 @@ TEXT_KINDS: tuple[TextKind, ...] = (
     "digest",
     "calendar_missing",
     "assigned",
+    "assistance_requested",
+    "assistance_answered",
 )
 TEXT_OF_EVENT: dict[str, TextKind] = {
     ev.DEADLINE_DUE_SOON: "due_soon",
@@ -61,6 +72,8 @@ TEXT_OF_EVENT: dict[str, TextKind] = {
     ev.DIGEST_DUE: "digest",
     ev.CALENDAR_MISSING: "calendar_missing",
     ev.CASE_ASSIGNED: "assigned",
+    ev.ASSISTANCE_REQUESTED: "assistance_requested",
+    ev.ASSISTANCE_ANSWERED: "assistance_answered",
 }
 TEXT_LABELS: dict[str, str] = {
     "due_soon": "答复期限即将届满",
@@ -69,5 +82,13 @@ TEXT_LABELS: dict[str, str] = {
     "digest": "每日摘要",
     "calendar_missing": "下一年度放假安排未录入",
     "assigned": "案件分办给我或我的科室",
+    "assistance_requested": "请我所在的科室协办",
+    "assistance_answered": "协办请求已答复",
 }
 DEADLINE_LABELS: dict[str, str] = {"reply": "答复期限", "correction": "申请人补正期限"}
+# How an assistance request was answered (app.assistance): the words notices and pages use.
+ASSISTANCE_OUTCOME_LABELS: dict[str, str] = {
+    "found": "已查到，提供相关信息",
+    "not_held": "经检索，本科室未制作或保存该信息",
+    "partly": "部分查到",
+}

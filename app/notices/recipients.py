@@ -4,7 +4,8 @@ A case's warnings go to its assignee (承办人) when it has one; otherwise to i
 staff of the case's organ who took a step on its timeline (the case list's `actor` filter) —
 or, while nobody has, to the organ's clerks; and always to the organ's supervisors (督办). An
 assignment goes to the new assignee, or — routed to a department only — to the department's
-members; a clerk's own claim goes to nobody. The digest goes to its user, the calendar reminder
+members; a clerk's own claim goes to nobody. An assistance request goes to the target
+department's members, of whichever organ; its answer to the requester and the case's assignee. The digest goes to its user, the calendar reminder
 to the platform's administrators. Users who chose "none" for the kind get nothing; inactive
 users nothing.
 """
@@ -72,6 +73,28 @@ def assigned_to(session: Session, event: EventView) -> list[int]:
     return []
 
 
+def _active(session: Session, user_ids: Iterable[object]) -> list[int]:
+    ids = sorted({u for u in user_ids if isinstance(u, int)})
+    if not ids:
+        return []
+    q = select(User.id).where(User.id.in_(ids), User.active.is_(True))
+    return sorted(int(u) for u in session.scalars(q))
+
+
+def assistance_for(session: Session, event: EventView) -> list[int]:
+    """A request goes to the target department's members (whichever organ they serve); its
+    answer to whoever asked and to the case's assignee."""
+    p = event.payload
+    if event.type == ev.ASSISTANCE_REQUESTED:
+        department = p.get("department_id")
+        if not isinstance(department, int):
+            return []
+        q = select(DepartmentMember.user_id).where(DepartmentMember.department_id == department)
+        return _active(session, session.scalars(q))
+    assignee = session.scalar(select(Case.assignee_id).where(Case.id == event.case_id))
+    return _active(session, [p.get("requested_by_id"), assignee])
+
+
 def admins(session: Session) -> list[int]:
     q = select(User.id, User.roles).where(User.organ_id.is_(None), User.active.is_(True))
     return sorted(int(u) for u, roles in session.execute(q) if Role.admin in (roles or []))
@@ -89,6 +112,8 @@ def recipients(session: Session, event: EventView) -> list[int]:
         return admins(session)
     if event.type == ev.CASE_ASSIGNED:
         return assigned_to(session, event)
+    if event.type in (ev.ASSISTANCE_REQUESTED, ev.ASSISTANCE_ANSWERED):
+        return assistance_for(session, event)
     if event.organ_id is None or event.case_id is None:
         return []
     return case_recipients(session, event.organ_id, event.case_id)

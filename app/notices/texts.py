@@ -146,4 +146,13 @@ def sample_context(kind: str) -> dict[str, Any]:
         }
     if kind == "assigned":
         return {**common, "case": case, "to_department": False}
+    if kind == "assistance_requested":
+        return {**common, "case": case, "due_on": "2026-12-10"}
+    if kind == "assistance_answered":
+        return {
+            **common,
+            "case": case,
+            "outcome": "found",
+            "outcome_label": "已查到，提供相关信息",
+        }
     raise KeyError(kind)

@@ -21,6 +21,9 @@ DEADLINE_OVERDUE = "deadline.overdue"
 CASE_REPLIED = "case.replied"
 CASE_SERVED = "case.served"
 CASE_ASSIGNED = "case.assigned"
+# Assistance requests (协办): internal to the notices (their target may be another organ's).
+ASSISTANCE_REQUESTED = "assistance.requested"
+ASSISTANCE_ANSWERED = "assistance.answered"
 CALENDAR_MISSING = "calendar.missing"
 DIGEST_DUE = "digest.due"
 
@@ -36,7 +39,13 @@ CASE_EVENT_TYPES: tuple[str, ...] = (
     CASE_SERVED,
     CASE_ASSIGNED,
 )
-ALL_EVENT_TYPES: tuple[str, ...] = (*CASE_EVENT_TYPES, CALENDAR_MISSING, DIGEST_DUE)
+ALL_EVENT_TYPES: tuple[str, ...] = (
+    *CASE_EVENT_TYPES,
+    CALENDAR_MISSING,
+    DIGEST_DUE,
+    ASSISTANCE_REQUESTED,
+    ASSISTANCE_ANSWERED,
+)
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,16 @@ def assigned_messages(
     ]
 
 
+def assistance_messages(
+    case: CaseRef, *, kind: str, request_id: int, department_id: int, **data: Any
+) -> list[OutboxMessage]:
+    """An assistance request made or answered: its id and department (ids, dates and the
+    outcome; neither the request's text nor the applicant's data)."""
+    if kind not in (ev.ASSISTANCE_REQUESTED, ev.ASSISTANCE_ANSWERED):
+        raise ValueError(f"not an assistance event: {kind!r}")
+    return [_message(kind, case, request_id=request_id, department_id=department_id, **data)]
+
+
 class DeliveryNotFound(NotFound):
     """Answers like any unknown id (the id-range test compares code and title)."""
 

@@ -3,8 +3,8 @@
 - `record` writes what a workflow action decided (the engine's check → decide → record);
 - `record_registration` writes a new case (online submission, staff registration);
 - `record_beside` writes something recorded beside the workflow — a remedy, a contact, a report
-  override, a lifted lookup lock, a claim or an assignment: the state stays, the columns its
-  `CaseUpdate` names change;
+  override, a lifted lookup lock, a claim or an assignment, an assistance request (协办): the
+  state stays, the columns its `CaseUpdate` names change;
 - `record_recomputed` (app.workflow.bulk, beside its set-based statements) is the bulk variant
   the calendar recompute uses for tens of thousands of cases at once: cached due dates and one
   event per case.
@@ -302,6 +302,9 @@ SIDE_EVENTS: dict[str, str] = {
     "deadlines_recomputed": "放假安排变化，重新计算期限",
     "claim_case": "签收",
     "assign_case": "分办",
+    "request_assistance": "请求协办",
+    "answer_assistance": "答复协办",
+    "withdraw_assistance": "撤回协办请求",
 }
 
 

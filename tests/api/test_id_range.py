@@ -68,6 +68,12 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/departments/{department_id}"): {"name": "规划科"},
     ("PUT", "/api/v1/departments/{department_id}/members"): {"user_ids": []},
     ("POST", "/api/v1/cases/{case_id}/assign"): {"department_id": 1},
+    ("POST", "/api/v1/cases/{case_id}/assistance-requests"): {
+        "department_id": 1,
+        "text": "请检索",
+        "due_in_working_days": 3,
+    },
+    ("POST", "/api/v1/assistance-requests/{request_id}/answer"): {"outcome": "found"},
 }
 
 

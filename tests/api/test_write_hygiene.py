@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.db import Base
 from app.runtime import Runtime
 from tests.conftest import Staff
-from tests.fixtures.factories import application, staff_case
+from tests.fixtures.factories import application, bearer, staff_case
 from tests.letters.helpers import act, online
 from tests.reply.helpers import reply_through_review
 
@@ -143,6 +143,28 @@ def _department(env: Env) -> None:
 def _department_and_case(env: Env) -> None:
     _department(env)
     _received_case(env)
+
+
+def _assistance_asked(env: Env) -> None:
+    """A received case the approver asked 规划科 about; a clerk of 规划科 answers."""
+    _department_and_case(env)
+    body = {"organ_code": "org-a", "name": "王科员", "roles": ["clerk"]}
+    r = env.client.post("/api/v1/admin/users", json=body, headers=env.admin)
+    assert r.status_code == 201, r.text
+    env.ids["user"], env.ids["member"] = r.json()["user"]["id"], bearer(r.json()["token"])
+    r = env.client.put(
+        f"/api/v1/departments/{env.ids['department']}/members",
+        json={"user_ids": [env.ids["user"]]},
+        headers=env.admin,
+    )
+    assert r.status_code == 200, r.text
+    r = env.client.post(
+        f"/api/v1/cases/{env.ids['case']['id']}/assistance-requests",
+        json={"department_id": env.ids["department"], "text": "请检索", "due_in_working_days": 3},
+        headers=env.staff.headers("approver"),
+    )
+    assert r.status_code == 201, r.text
+    env.ids["assistance"] = r.json()["id"]
 
 
 def _webhook(env: Env) -> None:
@@ -438,6 +460,28 @@ ROUTES: dict[str, Route] = {
         lambda env: env.staff.headers("approver"),
         text=(("note",),),
         setup=_department_and_case,
+    ),
+    "ask for assistance": Route(
+        "POST",
+        "/api/v1/cases/{case_id}/assistance-requests",
+        lambda env: {"case_id": env.ids["case"]["id"]},
+        lambda env: {
+            "department_id": env.ids["department"],
+            "text": "请检索2025年度资金安排文件",
+            "due_in_working_days": 3,
+        },
+        lambda env: env.staff.headers("approver"),
+        text=(("text",),),
+        setup=_department_and_case,
+    ),
+    "answer assistance": Route(
+        "POST",
+        "/api/v1/assistance-requests/{request_id}/answer",
+        lambda env: {"request_id": env.ids["assistance"]},
+        lambda env: {"outcome": "partly", "text": "查到部分文件"},
+        lambda env: env.ids["member"],
+        text=(("text",),),
+        setup=_assistance_asked,
     ),
     "report override": Route(
         "POST",

@@ -24,6 +24,7 @@ from app.fields import RowId
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, form_version, read_form
 from app.web.staff.assignment_form import assignment_context
+from app.web.staff.assistance_form import assistance_context
 from app.web.staff.case_page import case_context
 from app.web.staff.session import Workbench, page_roles, staff_page
 
@@ -52,6 +53,7 @@ def _again(
     return {
         **case_context(session, rt, principal, case),
         **assignment_context(session, rt, principal, case, values=values),
+        **assistance_context(session, rt, principal, case),
         "assign_errors": errors,
         "done": None,
     }

@@ -29,6 +29,7 @@ from app.suggestions import service as suggestions
 from app.validation.files import ALLOWED_TYPES
 from app.vocabulary import RECEIPT_BASIS_LABELS
 from app.web.staff.assignment_form import assignment_context
+from app.web.staff.assistance_form import assistance_context
 from app.web.staff.session import Workbench, page_roles, staff_page
 from app.workflow.definition import CREATION_EVENTS, WorkflowDef
 from app.workflow.write import SIDE_EVENTS
@@ -87,6 +88,7 @@ def case_page(
     case = service.staff_view(session, rt, staff.principal, found)
     context = case_context(session, rt, staff.principal, case)
     context |= assignment_context(session, rt, staff.principal, case)
+    context |= assistance_context(session, rt, staff.principal, case)
     done = request.query_params.get("done", "")
     context["done"] = context["action_labels"].get(done)
     return staff_page(request, rt, staff, "staff/case.html", context)

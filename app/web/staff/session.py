@@ -19,6 +19,7 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from app.assignment.repository import departments_of_user
 from app.auth.dependencies import check_roles
 from app.auth.principal import Principal
 from app.auth.signin import session_principal
@@ -130,6 +131,8 @@ class Workbench:
     principal: Principal
     organ_name: str
     cookie: StaffCookie
+    # Belongs to a department in use: the assistance inbox (/staff/assistance) is theirs.
+    in_department: bool = False
 
 
 def _requested_path(request: Request) -> str:
@@ -149,9 +152,10 @@ def signed_in(request: Request, rt: RuntimeDep) -> Workbench:
         organ = None
         if principal is not None and principal.organ_id is not None:
             organ = rt.organs.by_id(session, principal.organ_id)
+        member = principal is not None and bool(departments_of_user(session, principal.user_id))
     if principal is None:
         raise SignInRequired(_requested_path(request))
-    return Workbench(principal, organ.name if organ else "平台管理", cookie)
+    return Workbench(principal, organ.name if organ else "平台管理", cookie, member)
 
 
 SignedIn = Annotated[Workbench, Depends(signed_in)]
@@ -177,7 +181,7 @@ def staff_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render a workbench page for the signed-in user, renewing their session."""
-    links = links_for(rt, staff.principal, request.url.path)
+    links = links_for(rt, staff.principal, request.url.path, in_department=staff.in_department)
     values = {"staff": staff, "nav_links": links, **(context or {})}
     response = render(request, rt, template, values, status_code=status_code)
     write_cookie(request, response, rt, staff.cookie)

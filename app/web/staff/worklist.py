@@ -2,7 +2,7 @@
 
 The filters are a GET form whose parameters are the API's (`state`, `channel`, `received_from`,
 `received_to`, `overdue`, `due_within`, `consultation_lapsed`, `mail_failed`, `queue`, `q`,
-`actor`, `assignment`, `assignee`, `page`, `page_size`) plus `scope` (`open`, the default: cases not in a final state; `all`), so a
+`actor`, `assignment`, `assignee`, `assistance`, `page`, `page_size`) plus `scope` (`open`, the default: cases not in a final state; `all`), so a
 filtered list is a stable, readable URL the dashboard can link to.
 """
 
@@ -87,6 +87,7 @@ class WorklistQuery(BaseModel):
     actor: Annotated[int | None, Optional, _between(1, MAX_ROW_ID)] = None
     assignment: Annotated[Literal["mine", "unassigned", "my_department"] | None, Optional] = None
     assignee: Annotated[int | None, Optional, _between(1, MAX_ROW_ID)] = None
+    assistance: Annotated[Literal["overdue"] | None, Optional] = None
     scope: Literal["open", "all"] = "open"
     page: Annotated[int, _between(1, 100_000)] = 1
     page_size: Annotated[int, _between(1, 200)] = PAGE_SIZE
@@ -107,6 +108,7 @@ class WorklistQuery(BaseModel):
             actor=self.actor,
             assignment=self.assignment,
             assignee=self.assignee,
+            assistance=self.assistance,
             page=self.page,
             page_size=self.page_size,
         )
