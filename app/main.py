@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 from app.assignment.router import router as assignment_router
 from app.audit.checkpoints import start_daily_checkpoints
 from app.calendar.router import router as calendar_router
+from app.casefile.router import router as casefile_router
 from app.cases.correction import CorrectionSubmit
 from app.cases.router import router as cases_router
 from app.communications.router import router as communications_router
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         remedies_router,
         communications_router,
         assignment_router,
+        casefile_router,
         reports_router,
         ledger_export_router,
         dashboard_router,

@@ -1,6 +1,7 @@
 """All ORM models; importing this package registers every table on Base.metadata."""
 
 from app.models.case import Attachment, Case, CaseItem
+from app.models.casefile import CaseFile
 from app.models.checkpoint import AuditCheckpoint
 from app.models.clock import CalendarYearRecord, ClockEntry
 from app.models.communication import CommunicationRecord
@@ -24,6 +25,7 @@ __all__ = [
     "CalendarYearRecord",
     "Case",
     "CaseEvent",
+    "CaseFile",
     "CaseItem",
     "ClockEntry",
     "CommunicationRecord",
