@@ -11,10 +11,12 @@ import json
 import re
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from app.casefile.build import build_pending
+from app.outbox.worker import Worker
 from app.runtime import Runtime
 from tests.casefile.helpers import ATTACHMENTS, CASES, archived_case, get_file, unzip
 from tests.conftest import Staff
@@ -261,3 +263,37 @@ def test_the_retention_setting_is_validated(
         assert r.status_code == 422, (bad, r.text)
     r = client.get("/api/v1/admin/organs/org-a", headers=admin)
     assert r.json()["settings"]["archive_retention_years"] == 10
+
+
+def test_the_worker_builds_the_file_in_its_render_pass(
+    client: TestClient, organ_a: Staff, clock: Clock, runtime: Runtime
+) -> None:
+    case = archived_case(client, organ_a, clock)
+    worker = Worker(runtime, channels=[], periodic=[], scheduler=False)
+    report = worker.tick()
+    assert report.rendered >= 1
+    [listed] = ok_list(client, organ_a, case["id"])
+    assert listed["status"] == "ready"
+    assert worker.tick().rendered == 0
+
+
+def test_a_failed_build_is_recorded_and_tried_again(
+    client: TestClient,
+    organ_a: Staff,
+    clock: Clock,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    case = archived_case(client, organ_a, clock)
+
+    def broken(self: object) -> None:
+        raise OSError("storage unavailable")
+
+    with monkeypatch.context() as m:
+        m.setattr("app.casefile.parts.Collector.timeline", broken)
+        assert build_pending(runtime) == 0
+    r = problem(get_file(client, organ_a, case["id"]), 409)
+    assert (r["code"], r["file_status"]) == ("case-file-failed", "failed")
+    assert ok_list(client, organ_a, case["id"])[0]["status"] == "failed"
+    assert build_pending(runtime) == 1
+    assert ok_list(client, organ_a, case["id"])[0]["status"] == "ready"
