@@ -439,16 +439,19 @@ def build_letter_fonts(
 
 @cli.command("render-pending")
 def render_pending() -> None:
-    """Render the PDFs of issued letters that do not have one yet (the worker does this as it
-    goes; a download renders on demand what it has not reached)."""
+    """Render the PDFs of issued letters that do not have one yet, then build the case files
+    archiving ordered (the worker does both as it goes; a download renders on demand the letters
+    it has not reached)."""
+    from app.casefile.build import build_pending
     from app.letters.service import render_pending as render
 
     rt = build_runtime(get_settings())
     try:
         done = render(rt)
+        files = build_pending(rt)
     finally:
         rt.close()
-    typer.echo(f"rendered {done} letter(s)")
+    typer.echo(f"rendered {done} letter(s), built {files} case file(s)")
 
 
 @cli.command()

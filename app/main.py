@@ -14,6 +14,7 @@ from app.assistance.router import router as assistance_router
 from app.assistance.schemas import AssistanceAnswer
 from app.audit.checkpoints import start_daily_checkpoints
 from app.calendar.router import router as calendar_router
+from app.casefile.router import router as casefile_router
 from app.cases.correction import CorrectionSubmit
 from app.cases.router import router as cases_router
 from app.communications.router import router as communications_router
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         communications_router,
         assignment_router,
         assistance_router,
+        casefile_router,
         reports_router,
         ledger_export_router,
         dashboard_router,

@@ -216,7 +216,7 @@ def test_render_pending_renders_receipts_issued_at_intake(
     result = run("render-pending")
     assert result.exit_code == 0, result.output
     assert "rendered 2 letter(s)" in result.stdout
-    assert run("render-pending").stdout.strip() == "rendered 0 letter(s)"
+    assert run("render-pending").stdout.strip() == "rendered 0 letter(s), built 0 case file(s)"
 
 
 def test_worker_once_dispatches_and_renders(

@@ -2,6 +2,7 @@
 
 from app.models.assistance import AssistanceFile, AssistanceRequest
 from app.models.case import Attachment, Case, CaseItem
+from app.models.casefile import CaseFile
 from app.models.checkpoint import AuditCheckpoint
 from app.models.clock import CalendarYearRecord, ClockEntry
 from app.models.communication import CommunicationRecord
@@ -27,6 +28,7 @@ __all__ = [
     "CalendarYearRecord",
     "Case",
     "CaseEvent",
+    "CaseFile",
     "CaseItem",
     "ClockEntry",
     "CommunicationRecord",

@@ -114,6 +114,16 @@ class OrganSettings(BaseModel):
         ),
     )
 
+    archive_retention_years: int = Field(
+        10,
+        ge=1,
+        le=100,
+        description=(
+            "归档案卷的保管期限（年），自归档之日起算 / years an archived case file is kept, "
+            "counted from the day the case is archived"
+        ),
+    )
+
     def needs_legal_review(self, outcome: str) -> bool:
         """Whether a reply with this outcome goes to the legal office before sign-off."""
         return any(

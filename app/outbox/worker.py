@@ -1,5 +1,5 @@
 """The worker: plans each new event's deliveries, delivers what is due, renders letters issued
-without a PDF, and runs the periodic jobs under a lease.
+without a PDF and builds the case files of archived cases, and runs the periodic jobs under a lease.
 
 Delivery is at least once: a delivery is leased for a few minutes before it is attempted and
 finished after (a few attempts to a write transaction); a worker killed in between leaves the
@@ -210,10 +210,13 @@ class Worker:
                 report.failed += 1
 
     def render(self) -> int:
-        """Render the PDFs of issued letters that have none yet."""
+        """Render the PDFs of issued letters that have none yet, then build the case files
+        archiving ordered (their letters rendered first)."""
+        from app.casefile.build import build_pending
         from app.letters.service import render_pending
 
-        return render_pending(self.rt, limit=self.batch)
+        rendered = render_pending(self.rt, limit=self.batch)
+        return rendered + build_pending(self.rt, limit=self.batch)
 
     def schedule(self) -> int:
         """Run the periodic jobs that are due, if this worker holds the scheduler lease."""

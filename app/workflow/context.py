@@ -121,6 +121,8 @@ class Change:
     # Letter kind -> parameters of the letter this action issues, over the payload's; a list
     # issues one letter of the kind per entry (e.g. one notice per third party).
     letter_params: dict[str, dict[str, Any] | list[dict[str, Any]]] = field(default_factory=dict)
+    # The action closes the case's file (归档): `record` orders a new version of it.
+    case_file: bool = False
 
     def error(self, field_name: str, msg: str) -> None:
         self.errors.append({"loc": ["body", field_name], "msg": msg})

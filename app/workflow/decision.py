@@ -203,3 +203,5 @@ class Decision:
     now: datetime
     today: date
     served: bool = field(default=False)
+    # A new version of the case file (归档案卷) is ordered, built by the worker after the commit.
+    case_file: bool = field(default=False)

@@ -288,4 +288,5 @@ def decide(
         now=ctx.now,
         today=ctx.today,
         served=bool(action.records_service_of),
+        case_file=change.case_file,
     )

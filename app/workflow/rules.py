@@ -247,7 +247,13 @@ def extend_reply_clock(ctx: Ctx, change: Change) -> None:
     )
 
 
+def open_case_file(ctx: Ctx, change: Change) -> None:
+    """Archiving (归档): a new version of the case file is assembled from what the case holds."""
+    change.case_file = True
+
+
 EFFECTS: dict[str, Effect] = {
+    "open_case_file": open_case_file,
     "start_reply_clock": start_reply_clock,
     "suspend_reply_clock": suspend_reply_clock,
     "start_correction_period": start_correction_period,

@@ -29,6 +29,7 @@ from app.audit.chain import GENESIS
 from app.audit.keys import audit_key
 from app.audit.service import AppendedEvent, append_event, event_row
 from app.auth.principal import Actor
+from app.casefile.order import order_file
 from app.cases import repository as cases_repo
 from app.db import table_of
 from app.db_insert import Rows, insert_rows
@@ -83,7 +84,8 @@ def record(
 ) -> Performed:
     """Write what an action decided: the state and columns, the cached due dates, the
     consultations and reply draft, the letters (numbered and frozen; rendered after the
-    commit), the hash-chained event, the clock entries and the outbox events."""
+    commit), the hash-chained event, the clock entries, the case file an archiving orders
+    (built after the commit) and the outbox events."""
     d = decision
     action, now = d.action, d.now
     counted_before = CaseStats.of(case)
@@ -145,6 +147,11 @@ def record(
     if touched and issued:
         records.link_letters(touched, issued, d.letter_params)
     clock_repo.append_entries(session, case.id, list(d.entries), event_id=event.id, now=now)
+    if d.case_file:
+        # Numbered and dated now, assembled by the worker after the commit (app.casefile.build).
+        order_file(
+            session, rt, case, organ, event_id=event.id, event_seq=event.seq, actor=actor, now=now
+        )
     emit(
         session,
         action_messages(

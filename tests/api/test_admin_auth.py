@@ -84,6 +84,7 @@ def test_admin_creates_an_organ_with_default_settings(
         "confidentiality_review_role": "approver",
         "mail_from": None,
         "warning_thresholds_wd": [5, 1],
+        "archive_retention_years": 10,
     }
     assert isinstance(organ["id"], int)
 
@@ -111,6 +112,7 @@ def test_created_organ_can_be_read_back(client: TestClient, admin: dict[str, str
         "confidentiality_review_role": "approver",
         "mail_from": None,
         "warning_thresholds_wd": [5, 1],
+        "archive_retention_years": 10,
     }
     assert every.json() == [created]
 

@@ -97,7 +97,7 @@ def test_the_correction_step_cites_art_30() -> None:
 
 def test_shipped_workflow_loads_with_header() -> None:
     assert WF.name == "foi_application"
-    assert WF.version == 8
+    assert WF.version == 9
     assert WF.title == "政府信息依申请公开办理流程"
     assert WF.initial_states == ("awaiting_confirmation", "received")
 

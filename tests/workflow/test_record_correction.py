@@ -3,13 +3,16 @@ letter and period, beside FOI applications in the worklists and outside the annu
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.casefile.build import build_pending
 from app.runtime import Runtime
 from app.workflow.definition import load_workflows
 from tests.api.test_intake_online import PNG
@@ -143,6 +146,7 @@ def test_correction_case_runs_from_filing_to_archive_with_its_letter(
     client: TestClient,
     organ_a: Staff,
     clock: Clock,
+    runtime: Runtime,
     outcome: str,
     fields: dict[str, Any],
     phrases: tuple[str, ...],
@@ -213,6 +217,18 @@ def test_correction_case_runs_from_filing_to_archive_with_its_letter(
         "record_service",
         "archive",
     ]
+    # Its case file holds the reply as issued.
+    assert build_pending(runtime) == 1
+    r = client.get(
+        f"/api/v1/cases/{case['id']}/file",
+        params={"format": "zip"},
+        headers=organ_a.headers("clerk"),
+    )
+    assert r.status_code == 200, r.text
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        manifest = json.loads(z.read("manifest.json"))
+    numbers = [f["number"] for f in manifest["files"] if f["kind"] == "letter"]
+    assert letter["number"] in numbers
 
 
 def test_period_is_the_organs_setting(client: TestClient, runtime: Runtime) -> None:

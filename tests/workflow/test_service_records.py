@@ -42,7 +42,7 @@ def test_the_record_correction_reply_is_served_by_its_record_service() -> None:
     action = WORKFLOWS["record_correction"].service_action("record_correction_reply")
     assert action is not None
     assert action.code == "record_service"
-    assert WORKFLOWS["record_correction"].version == 4
+    assert WORKFLOWS["record_correction"].version == 5
 
 
 def test_an_unknown_kind_is_reported() -> None:

@@ -2,8 +2,8 @@
 
 What the page shows is `GET /api/v1/cases/{id}` (same service, same organ scoping: another
 organ's case is the 404 page), with the timeline, letters and remedy records their JSON routes
-read; attachments, issued letters and draft previews download through workbench routes that
-call the JSON routes' service functions.
+read; attachments, issued letters, draft previews and the case file (app.web.staff.casefile)
+download through workbench routes that call the JSON routes' service functions.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.principal import Principal
 from app.auth.roles import Role
+from app.casefile import service as casefiles
 from app.cases import service
 from app.cases.router import READ_ROLES
 from app.cases.schemas import CaseRead
@@ -62,6 +63,7 @@ def case_context(
         "case": case,
         "events": service.case_events(session, principal, case.id),
         "letters": letters.case_letters(session, principal, case.id),
+        "case_files": casefiles.list_files(session, principal, case.id),
         "remedies": remedies.list_remedies(session, principal, case.id)
         if principal.roles & REMEDY_READERS
         else None,
