@@ -21,6 +21,10 @@ DEADLINE_OVERDUE = "deadline.overdue"
 CASE_REPLIED = "case.replied"
 CASE_SERVED = "case.served"
 CASE_ASSIGNED = "case.assigned"
+# 转办: said on the first organ's case (the applicant is told) and on the case filed at the
+# receiving organ (its clerks are told).
+CASE_TRANSFERRED = "case.transferred"
+CASE_TRANSFERRED_IN = "case.transferred_in"
 CALENDAR_MISSING = "calendar.missing"
 DIGEST_DUE = "digest.due"
 
@@ -35,6 +39,8 @@ CASE_EVENT_TYPES: tuple[str, ...] = (
     CASE_REPLIED,
     CASE_SERVED,
     CASE_ASSIGNED,
+    CASE_TRANSFERRED,
+    CASE_TRANSFERRED_IN,
 )
 ALL_EVENT_TYPES: tuple[str, ...] = (*CASE_EVENT_TYPES, CALENDAR_MISSING, DIGEST_DUE)
 

@@ -157,7 +157,7 @@ class TimelineEntry(BaseModel):
 
 
 # Events that open a case's chain (app.intake.service), not actions of the workflow.
-CREATION_EVENTS: frozenset[str] = frozenset({"submit", "register"})
+CREATION_EVENTS: frozenset[str] = frozenset({"submit", "register", "transfer_in"})
 
 
 class StateDef(BaseModel):

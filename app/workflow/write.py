@@ -92,6 +92,8 @@ def record(
         case.previous_state = case.state
     case.state = d.to_state
     d.update.apply(case)
+    if d.filed is not None:
+        d.filed.update.apply(case)
     d.dues.apply(case)
     case.updated_at = now
     # A published year's numbers do not move without an administrator's override (RULES §8).
@@ -119,6 +121,8 @@ def record(
         now=now,
     )
     changed = d.update.changed()
+    if d.filed is not None:
+        changed |= d.filed.update.changed()
     event = append_event(
         session,
         key=audit_key(rt.settings),
@@ -137,6 +141,7 @@ def record(
             **({"case_fields": changed} if changed else {}),
             **({"letters": [letters.letter_summary(x) for x in issued]} if issued else {}),
             **({"report_overrides": overrides} if overrides else {}),
+            **({"transfer": d.filed.event} if d.filed is not None else {}),
         },
     )
     letters.record_letters(session, issued, event.id)
@@ -154,7 +159,8 @@ def record(
             outcome=case.outcome if case.outcome != outcome_before else None,
             letters=[letters.letter_ref(x) for x in issued],
             served=d.served,
-        ),
+        )
+        + list(d.filed.messages if d.filed is not None else ()),
         now=now,
     )
     return Performed(case, event.seq)
@@ -174,6 +180,9 @@ class Registration:
     deadlines: Sequence[DeadlineRead]
     due: dict[str, DueDate]
     receipt: Callable[[int], CaseSnapshot] | None
+    # A case filed from another organ's (转办, or filed for the applicant after a reply naming
+    # this organ): what its first event records of where it came from.
+    transfer: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -265,6 +274,7 @@ def record_registration(
                 "deadlines": {d.name: d.due_date for d in reg.deadlines},
             },
             **({"letters": [letters.letter_summary(receipt_letter)]} if receipt_letter else {}),
+            **({"transfer": reg.transfer} if reg.transfer is not None else {}),
         },
     )
     rows = cases_repo.case_rows(

@@ -38,7 +38,7 @@ def test_dot_draws_every_arrow_with_its_action_labels() -> None:
 
 def test_dot_strings_escape_quotes_and_backslashes() -> None:
     odd = FOI.model_copy(update={"title": 'a "quoted" \\ title'})
-    assert 'label="a \\"quoted\\" \\\\ title（第 8 版）"' in to_dot(odd)
+    assert 'label="a \\"quoted\\" \\\\ title（第 9 版）"' in to_dot(odd)
 
 
 @pytest.mark.parametrize("wf", [FOI, RC], ids=lambda wf: wf.name)
