@@ -39,7 +39,7 @@ def platform_organs(session: Session) -> dict[str, str]:
     """The organs on the platform, code -> name, by code: where a case may be transferred to
     or filed on the applicant's behalf (organs are never deleted)."""
     rows = session.execute(select(Organ.code, Organ.name).order_by(Organ.code))
-    return dict(rows.tuples().all())
+    return {str(code): str(name) for code, name in rows}
 
 
 def add(session: Session, row: Organ | User) -> None:
