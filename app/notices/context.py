@@ -56,6 +56,13 @@ def context_for(
             "to_department": p.get("assignee_id") is None,
             "link": _link(rt, f"/staff/cases/{p['case']['id']}"),
         }
+    elif event.type == ev.CASE_TRANSFERRED_IN:
+        ctx |= {
+            "case": p["case"],
+            "from_organ": p.get("from_organ") or {},
+            "from_case": p.get("from_case") or {},
+            "link": _link(rt, f"/staff/cases/{p['case']['id']}"),
+        }
     elif event.type == ev.CALENDAR_MISSING:
         ctx |= {
             "year": p.get("year"),
