@@ -7,12 +7,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.auth.principal import Actor
+from app.auth.principal import Actor, Principal
 from app.models import Case
+from app.organs import repository as organs_repo
 from app.organs.directory import OrganInfo
 from app.runtime import Runtime
 from app.transfers.filing import TRANSFER, file_at
 from app.workflow.decision import Filed
+from app.workflow.definition import ActionDef
 
 TRANSFER_ACTION = "transfer"
 
@@ -45,3 +47,20 @@ def filing_for(
         )
 
     return transfer
+
+
+def organ_choices(session: Session, principal: Principal) -> tuple[tuple[str, str], ...]:
+    """The platform's organs other than the caller's, as (code, label) for a form's choice."""
+    return tuple(
+        (code, f"{name}（{code}）")
+        for code, name in organs_repo.platform_organs(session).items()
+        if code != principal.organ_code
+    )
+
+
+def choice_sources(
+    session: Session, rt: Runtime, principal: Principal, action: ActionDef
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The choices the code supplies for the action's form fields (`choices_from`)."""
+    wanted = {f.choices_from for f in action.payload if f.choices_from}
+    return {"organs": organ_choices(session, principal)} if "organs" in wanted else {}

@@ -109,6 +109,9 @@ class PayloadField(BaseModel):
     # Their Chinese labels when the YAML gives `choices` as a mapping code -> label. Forms show
     # the labels; payloads, conditions and the JSON API keep the codes (not dumped).
     choice_labels: tuple[tuple[str, str], ...] = Field(default=(), exclude=True)
+    # Choices the code supplies when a form asks (the organs on the platform, for 转办): the
+    # payload stays free text checked by the action's guards; forms offer the current list.
+    choices_from: Literal["organs"] | None = None
 
     def options(self) -> tuple[tuple[str, str], ...]:
         """The (code, label) pairs of the choices; a code without a label stands for itself."""

@@ -13,6 +13,7 @@ from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock
 from tests.transfers.helpers import PDF, act, manual_organ, submit_with_file
+from tests.web.test_query import open_case, text_of
 
 PROBLEM = "application/problem+json"
 
@@ -170,3 +171,36 @@ def test_transfer_without_a_reason_is_refused(
 
     assert r.status_code == 422, r.text
     assert client.get("/api/v1/cases", headers=second.headers("clerk")).json()["total"] == 0
+
+
+def test_the_portal_opens_the_new_case_with_the_old_number_and_says_where_it_went(
+    client: TestClient, first: Staff, second: Staff
+) -> None:
+    sent = submit_with_file(client, "org-a")
+    moved = transfer(client, first, sent["id"]).json()
+    new_number = moved["transferred_to"]["number"]
+
+    page = text_of(open_case(client, sent))
+
+    assert f"已转办至org-b 示例区人民政府办公室，新登记编号 {new_number}" in page
+    assert f"登记编号{new_number}" in page.replace("\n", "").replace(" ", "")
+    assert "待确认收到" in page
+
+
+def test_the_staff_case_pages_show_the_transfer_both_ways(
+    client: TestClient, first: Staff, second: Staff
+) -> None:
+    sent = submit_with_file(client, "org-a")
+    moved = transfer(client, first, sent["id"]).json()
+    new = moved["transferred_to"]
+
+    old_view = client.get(f"/api/v1/cases/{sent['id']}", headers=first.headers("clerk")).json()
+    new_view = client.get(f"/api/v1/cases/{new['id']}", headers=second.headers("clerk")).json()
+    assert old_view["transferred_to"]["number"] == new["number"]
+    assert old_view["allowed_actions"] == []
+    assert new_view["transferred_from"] == {
+        "id": sent["id"],
+        "number": sent["number"],
+        "organ": {"code": "org-a", "name": "org-a 示例区人民政府办公室"},
+    }
+    assert "transfer" in new_view["allowed_actions"]  # onward, if it is not this one's either
