@@ -32,6 +32,8 @@ def case_rows(
 
 
 _CASES = table_of(Case)
+# The state of a case transferred before receipt (workflows/foi_application.yaml).
+TRANSFERRED = "transferred"
 _ITEMS = table_of(CaseItem)
 _ATTACHMENTS = table_of(Attachment)
 
@@ -214,10 +216,15 @@ def linked_cases(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, s
 
 
 def forward_case(session: Session, case: Case) -> Case:
-    """The case an applicant's case was last transferred to (itself if never): the query code
-    of the first number keeps opening it."""
+    """The case an applicant's case was last transferred to before receipt (itself if never):
+    the query code of the first number keeps opening it. A case answered and filed anew
+    elsewhere (linked filing) stays itself: its reply is the applicant's to read."""
     seen = {case.id}
-    while case.transferred_to_id is not None and case.transferred_to_id not in seen:
+    while (
+        case.state == TRANSFERRED
+        and case.transferred_to_id is not None
+        and case.transferred_to_id not in seen
+    ):
         nxt = session.get(Case, case.transferred_to_id, options=_CHILDREN)
         if nxt is None:
             break

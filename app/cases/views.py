@@ -167,11 +167,23 @@ def linked_read(case_id: int | None, linked: Linked) -> LinkedCaseRead | None:
 
 
 def transfer_read(case: Case, linked: Linked) -> TransferRead | None:
-    """What the applicant reads of the transfer that brought their application here."""
+    """What the applicant reads of the transfer that brought their application here, or —
+    answered here and filed at the responsible organ with their consent — where it went."""
+    here = linked.get(case.id)
+    if case.transferred_to_id is not None and case.transferred_to_id in linked and here:
+        number, _, name, _ = linked[case.transferred_to_id]
+        return TransferRead(
+            from_number=case.number,
+            from_organ_name=here[2],
+            number=number,
+            organ_name=name,
+            kind="linked_filing",
+            text=f"根据您的同意，本机关已将您的申请转交{name}，新登记编号 {number}；"
+            "可以凭新登记编号和原查询码查询该机关的办理进度。",
+        )
     if case.transferred_from_id is None or case.transferred_from_id not in linked:
         return None
     number, _, name, state = linked[case.transferred_from_id]
-    here = linked.get(case.id)
     organ_name = here[2] if here else ""
     # Transferred before receipt, or filed here for the applicant after the first organ's reply.
     kind = "transfer" if state == TRANSFERRED else "linked_filing"

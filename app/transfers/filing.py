@@ -173,9 +173,16 @@ def file_at(
     }
     old = CaseRef(case.id, case.organ_id, case.number, case.case_type, state)
     new = CaseRef(ids.case, to.id, number, case.case_type, _AWAITING)
+    # The reply that names the organ says where the application went (filed for the applicant).
+    letter_params = (
+        {"reply": {"filed_at": {"organ": to.name, "number": number}}}
+        if kind == LINKED_FILING
+        else {}
+    )
     return Filed(
         update=CaseUpdate(transferred_to_id=ids.case),
         event=went_to,
+        letter_params=letter_params,
         messages=tuple(
             transferred_messages(
                 old, new, kind=kind, from_organ=_organ(from_organ), to_organ=_organ(to)

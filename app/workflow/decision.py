@@ -193,6 +193,9 @@ class Filed:
     update: CaseUpdate
     event: dict[str, Any]
     messages: tuple[OutboxMessage, ...] = ()
+    # Parameters the action's letters take from the filing, by kind (the reply says where the
+    # application was filed and under which number).
+    letter_params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from app.deadline import repository as clock_repo
 from app.deadline.cache import cache_values
 from app.deadline.ledger import LedgerEntry
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from app.letters.kinds import LetterOrder
 from app.letters.service import (
     letter_orders,
 )
@@ -252,7 +253,11 @@ def perform(
     decision = decide(checked, previous_state=case.previous_state, organ=organ, rt=rt)
     filed = filing(case, checked.payload, decision.to_state) if filing is not None else None
     if filed is not None:
-        decision = replace(decision, filed=filed)
+        orders = tuple(
+            LetterOrder(o.kind, {**o.params, **filed.letter_params.get(o.kind, {})})
+            for o in decision.letters
+        )
+        decision = replace(decision, filed=filed, letters=orders)
     return record(session, rt, case, organ, decision, actor=actor)
 
 
