@@ -1,7 +1,8 @@
 """The one write path of a case: nothing else changes `cases` or appends to `case_events`.
 
 - `record` writes what a workflow action decided (the engine's check → decide → record);
-- `record_registration` writes a new case (online submission, staff registration);
+- `record_registration` writes a new case (online submission, staff registration, a case filed
+  anew at another organ: 转办 and the linked filing, app.transfers);
 - `record_beside` writes something recorded beside the workflow — a remedy, a contact, a report
   override, a lifted lookup lock, a claim or an assignment: the state stays, the columns its
   `CaseUpdate` names change;
