@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock
+from tests.letters.helpers import online
+from tests.reply.helpers import reply_through_review
 from tests.transfers.helpers import PDF, act, manual_organ, submit_with_file
 from tests.web.test_query import open_case, text_of
 
@@ -204,3 +206,21 @@ def test_the_staff_case_pages_show_the_transfer_both_ways(
         "organ": {"code": "org-a", "name": "org-a 示例区人民政府办公室"},
     }
     assert "transfer" in new_view["allowed_actions"]  # onward, if it is not this one's either
+
+
+def test_transfer_after_a_reply_is_refused(
+    client: TestClient, organ_a: Staff, organ_b: Staff
+) -> None:
+    case = online(client)
+    replied = reply_through_review(client, organ_a, case, "withheld.state_secret", reasons="涉密")
+    assert replied["state"] == "replied"
+
+    r = transfer(client, organ_a, replied["id"])
+
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "invalid-transition"
+    after = client.get(f"/api/v1/cases/{replied['id']}", headers=organ_a.headers("clerk")).json()
+    assert after["state"] == "replied"
+    assert after["version"] == replied["version"]
+    assert after["transferred_to"] is None
+    assert client.get("/api/v1/cases", headers=organ_b.headers("clerk")).json()["total"] == 0
