@@ -18,6 +18,7 @@ from app.cases import applicant, repository
 from app.cases.correction import perform_as_applicant, submit_correction
 from app.cases.schemas import ApplicantCaseView, CasePage, CaseRead, EventRead
 from app.cases.views import (
+    TRANSFERRED,
     Linked,
     applicant_view,
     case_read,
@@ -342,14 +343,20 @@ def applicant_case_view(session: Session, rt: Runtime, case: Case) -> ApplicantC
     workflow = rt.workflow_for(case)
     facts = remedy_facts(session, case.id, case.outcome)
     deadlines = case_deadlines(session, rt, case, remedy=facts, anonymous=True)
+    linked = _linked(session, case)
+    events = events_of_case(session, case.id)
+    came_from = case.transferred_from_id
+    if came_from is not None and linked.get(came_from, ("", "", "", ""))[3] == TRANSFERRED:
+        # Transferred before receipt: one application, so one timeline from its submission.
+        events = [*events_of_case(session, came_from), *events]
     return applicant_view(
         case,
         organ_name=organ.name,
         workflow=workflow,
         deadlines=deadlines,
-        timeline=applicant.timeline(events_of_case(session, case.id), workflow, rt.tz),
+        timeline=applicant.timeline(events, workflow, rt.tz),
         remedy=applicant.remedy(case, facts, organ, deadlines),
-        transfer=transfer_read(case, _linked(session, case)),
+        transfer=transfer_read(case, linked),
     )
 
 

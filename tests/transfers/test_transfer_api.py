@@ -99,6 +99,13 @@ def test_transfer_files_the_application_at_the_receiving_organ_under_its_own_num
     assert body["transfer"]["from_number"] == sent["number"]
     assert body["transfer"]["number"] == new_number
     assert "已转办至" in body["transfer"]["text"]
+    # One application, one timeline: submitted at the first organ, transferred, received here.
+    assert [e["action"] for e in body["timeline"]] == [
+        "submit",
+        "transfer",
+        "transfer_in",
+        "confirm_receipt",
+    ]
     assert new_number in body["transfer"]["text"]
 
 
