@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+)
 
 from app.outcomes import OUTCOMES
 
@@ -112,6 +119,14 @@ class PayloadField(BaseModel):
     # Choices the code supplies when a form asks (the organs on the platform, for 转办): the
     # payload stays free text checked by the action's guards; forms offer the current list.
     choices_from: Literal["organs"] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unset_source(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Only a field whose choices the code supplies says so: the others dump as before.
+        out: dict[str, Any] = handler(self)
+        if out.get("choices_from", 0) is None:
+            del out["choices_from"]
+        return out
 
     def options(self) -> tuple[tuple[str, str], ...]:
         """The (code, label) pairs of the choices; a code without a label stands for itself."""
