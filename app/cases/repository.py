@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.assistance import repository as assistance_repo
 from app.db import table_of
 from app.db_insert import Rows
-from app.models import Attachment, Case, CaseEvent, CaseItem
+from app.models import Attachment, Case, CaseEvent, CaseItem, Organ
 
 
 def case_rows(
@@ -32,6 +33,8 @@ def case_rows(
 
 
 _CASES = table_of(Case)
+# The state of a case transferred before receipt (workflows/foi_application.yaml).
+TRANSFERRED = "transferred"
 _ITEMS = table_of(CaseItem)
 _ATTACHMENTS = table_of(Attachment)
 
@@ -204,3 +207,34 @@ def attachment_of_case(session: Session, case_id: int, attachment_id: int) -> At
 def query_code_hash(session: Session, number: str) -> str | None:
     """The keyed hash of a case's query code, by registration number."""
     return session.scalar(select(Case.query_code_hash).where(Case.number == number))
+
+
+def linked_cases(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str, str, str]]:
+    """Case id -> (number, organ code, organ name, state) of the cases a transfer links (转办)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    q = (
+        select(Case.id, Case.number, Organ.code, Organ.name, Case.state)
+        .join(Organ, Organ.id == Case.organ_id)
+        .where(Case.id.in_(wanted))
+    )
+    return {int(i): (n, c, name, st) for i, n, c, name, st in session.execute(q)}
+
+
+def forward_case(session: Session, case: Case) -> Case:
+    """The case an applicant's case was last transferred to before receipt (itself if never):
+    the query code of the first number keeps opening it. A case answered and filed anew
+    elsewhere (linked filing) stays itself: its reply is the applicant's to read."""
+    seen = {case.id}
+    while (
+        case.state == TRANSFERRED
+        and case.transferred_to_id is not None
+        and case.transferred_to_id not in seen
+    ):
+        nxt = session.get(Case, case.transferred_to_id, options=_CHILDREN)
+        if nxt is None:
+            break
+        seen.add(nxt.id)
+        case = nxt
+    return case

@@ -98,6 +98,32 @@ class NoticePendingRead(BaseModel):
     )
 
 
+class OrganRef(BaseModel):
+    code: str = Field(description="机关代码 / organ code")
+    name: str = Field(description="机关名称 / organ name")
+
+
+class LinkedCaseRead(BaseModel):
+    """The case at another organ a case was transferred from or to (转办)."""
+
+    id: int = Field(description="案件编号 / case id")
+    number: str = Field(description="登记编号 / registration number")
+    organ: OrganRef = Field(description="所在机关 / the organ it is at")
+
+
+class TransferRead(BaseModel):
+    """What the applicant is told of a transfer (转办) of their application."""
+
+    from_number: str = Field(description="原登记编号 / the first registration number")
+    from_organ_name: str = Field(description="原受理机关 / the organ it was sent to")
+    number: str = Field(description="新登记编号 / the new registration number")
+    organ_name: str = Field(description="现受理机关 / the organ handling it now")
+    kind: str = Field(
+        description="transfer 确认收到前转办 / linked_filing 答复后代为向负责机关提出 / how"
+    )
+    text: str = Field(description="说明（通俗）/ what happened, in plain words")
+
+
 class CaseRead(BaseModel):
     """The staff view of one case."""
 
@@ -153,6 +179,17 @@ class CaseRead(BaseModel):
         description="承办人（无则待签收）/ who handles the case (none: in the unassigned queue)",
     )
     department: DepartmentRef | None = Field(None, description="承办科室 / the department")
+    transfer_consent: bool = Field(
+        False,
+        description="申请人同意转交：答复告知由其他机关负责时，代为向平台上的该机关提出申请 / the "
+        "applicant agreed that the application is filed at the responsible organ",
+    )
+    transferred_from: LinkedCaseRead | None = Field(
+        None, description="由其他机关转来：原案件 / transferred from this case at another organ"
+    )
+    transferred_to: LinkedCaseRead | None = Field(
+        None, description="已转至其他机关：新案件 / filed anew as this case at another organ"
+    )
     created_at: datetime = Field(description="登记时间 / registered at")
     updated_at: datetime = Field(description="更新时间 / updated at")
 
@@ -305,4 +342,9 @@ class ApplicantCaseView(BaseModel):
     )
     applicant_actions: list[str] = Field(
         description="申请人当前可执行的操作 withdraw / record_correction / actions open now",
+    )
+    transfer: TransferRead | None = Field(
+        None,
+        description="转办：申请已转至负责的机关，以新的登记编号办理（原编号和查询码仍可查询）/ the "
+        "application was transferred and runs under a new number (the old one still opens it)",
     )

@@ -19,11 +19,14 @@ from app.cases import applicant, repository
 from app.cases.correction import perform_as_applicant, submit_correction
 from app.cases.schemas import ApplicantCaseView, CasePage, CaseRead, EventRead
 from app.cases.views import (
+    TRANSFERRED,
+    Linked,
     applicant_view,
     case_read,
     case_summary,
     final_states,
     open_states,
+    transfer_read,
 )
 from app.communications.presenters import latest_contacts
 from app.consultations import service as consultations
@@ -38,6 +41,7 @@ from app.models import Attachment, Case
 from app.outbox.applicant.repository import mail_failed_cases, mail_failed_in_organ
 from app.remedies.facts import remedy_facts
 from app.runtime import Runtime
+from app.transfers.service import filing_for
 from app.workflow.engine import allowed_actions, check, perform
 
 
@@ -121,7 +125,13 @@ def staff_view(session: Session, rt: Runtime, principal: Principal, case: Case) 
         pending=pending_receipt(workflow.states[case.state].awaits_receipt_of, ledger),
         mail_failed=case.id in mail_failed_cases(session, [case.id]),
         handling=handling(session, [case])[case.id],
+        linked=_linked(session, case),
     )
+
+
+def _linked(session: Session, case: Case) -> Linked:
+    ids = [i for i in (case.transferred_from_id, case.transferred_to_id) if i is not None]
+    return repository.linked_cases(session, [*ids, case.id]) if ids else {}
 
 
 def pending_receipts(
@@ -166,6 +176,7 @@ def act(
     case = load_case(session, principal, case_id, for_update=True)
     organ = rt.organs.by_id(session, case.organ_id)
     assert organ is not None
+    actor = Actor.of(principal)
     perform(
         session,
         rt,
@@ -174,8 +185,9 @@ def act(
         action,
         payload,
         version=version,
-        actor=Actor.of(principal),
+        actor=actor,
         roles=principal.roles,
+        filing=filing_for(session, rt, organ, action, actor=actor),
     )
     return staff_view(session, rt, principal, case)
 
@@ -337,13 +349,20 @@ def applicant_case_view(session: Session, rt: Runtime, case: Case) -> ApplicantC
     workflow = rt.workflow_for(case)
     facts = remedy_facts(session, case.id, case.outcome)
     deadlines = case_deadlines(session, rt, case, remedy=facts, anonymous=True)
+    linked = _linked(session, case)
+    events = events_of_case(session, case.id)
+    came_from = case.transferred_from_id
+    if came_from is not None and linked.get(came_from, ("", "", "", ""))[3] == TRANSFERRED:
+        # Transferred before receipt: one application, so one timeline from its submission.
+        events = [*events_of_case(session, came_from), *events]
     return applicant_view(
         case,
         organ_name=organ.name,
         workflow=workflow,
         deadlines=deadlines,
-        timeline=applicant.timeline(events_of_case(session, case.id), workflow, rt.tz),
+        timeline=applicant.timeline(events, workflow, rt.tz),
         remedy=applicant.remedy(case, facts, organ, deadlines),
+        transfer=transfer_read(case, linked),
     )
 
 

@@ -19,10 +19,13 @@ from app.cases.schemas import (
     DeliveryRead,
     InspectionRead,
     ItemRead,
+    LinkedCaseRead,
     NoticePendingRead,
+    OrganRef,
     RemedyRead,
     ReviewRead,
     ServiceRead,
+    TransferRead,
 )
 from app.communications.schemas import ContactSummary
 from app.consultations.schemas import ConsultationRead
@@ -86,8 +89,10 @@ def case_read(
     pending: tuple[str, date] | None = None,
     mail_failed: bool = False,
     handling: Handling = (None, None),
+    linked: Linked | None = None,
 ) -> CaseRead:
     """The full staff view."""
+    linked = linked or {}
     return CaseRead(
         id=case.id,
         number=case.number,
@@ -140,8 +145,57 @@ def case_read(
         mail_failed=mail_failed,
         assignee=handling[0],
         department=handling[1],
+        transfer_consent=case.transfer_consent,
+        transferred_from=linked_read(case.transferred_from_id, linked),
+        transferred_to=linked_read(case.transferred_to_id, linked),
         created_at=case.created_at,
         updated_at=case.updated_at,
+    )
+
+
+# Case id -> (number, organ code, organ name, state) of the cases a transfer links.
+Linked = dict[int, tuple[str, str, str, str]]
+TRANSFERRED = "transferred"
+
+
+def linked_read(case_id: int | None, linked: Linked) -> LinkedCaseRead | None:
+    """The linked case's reference, where the case has one."""
+    if case_id is None or case_id not in linked:
+        return None
+    number, code, name, _ = linked[case_id]
+    return LinkedCaseRead(id=case_id, number=number, organ=OrganRef(code=code, name=name))
+
+
+def transfer_read(case: Case, linked: Linked) -> TransferRead | None:
+    """What the applicant reads of the transfer that brought their application here, or —
+    answered here and filed at the responsible organ with their consent — where it went."""
+    here = linked.get(case.id)
+    if case.transferred_to_id is not None and case.transferred_to_id in linked and here:
+        number, _, name, _ = linked[case.transferred_to_id]
+        return TransferRead(
+            from_number=case.number,
+            from_organ_name=here[2],
+            number=number,
+            organ_name=name,
+            kind="linked_filing",
+            text=f"根据您的同意，本机关已将您的申请转交{name}，新登记编号 {number}；"
+            "可以凭新登记编号和原查询码查询该机关的办理进度。",
+        )
+    if case.transferred_from_id is None or case.transferred_from_id not in linked:
+        return None
+    number, _, name, state = linked[case.transferred_from_id]
+    organ_name = here[2] if here else ""
+    # Transferred before receipt, or filed here for the applicant after the first organ's reply.
+    kind = "transfer" if state == TRANSFERRED else "linked_filing"
+    how = "已转办至" if kind == "transfer" else "已代为转交"
+    return TransferRead(
+        from_number=number,
+        from_organ_name=name,
+        number=case.number,
+        organ_name=organ_name,
+        kind=kind,
+        text=f"您向{name}提出的申请（登记编号 {number}）{how}{organ_name}，新登记编号 "
+        f"{case.number}；原登记编号和查询码仍可查询。",
     )
 
 
@@ -260,6 +314,7 @@ def applicant_view(
     deadlines: list[DeadlineRead],
     timeline: list[ApplicantEventRead],
     remedy: RemedyRead | None,
+    transfer: TransferRead | None = None,
 ) -> ApplicantCaseView:
     """The applicant's own view, personal data masked."""
     label = outcome_label(case.outcome)
@@ -285,4 +340,5 @@ def applicant_view(
         timeline=timeline,
         remedy=remedy,
         applicant_actions=applicant.applicant_actions(workflow, case.state),
+        transfer=transfer,
     )

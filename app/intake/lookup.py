@@ -40,6 +40,9 @@ def find_own_case(session: Session, rt: Runtime, number: str, code: str, client:
     case = None
     if rt.brake.attempt(client, number, rt.clock(), matches):
         case = cases_repo.case_by_number(session, number)
+        if case is not None:
+            # A transferred application is followed to where it is handled now (转办).
+            case = cases_repo.forward_case(session, case)
         # Back to the pool before the caller writes (withdraw): one connection at a time.
         end_read(session)
     if case is None:

@@ -134,6 +134,12 @@ class IntakeFields(BaseModel):
     e_service_address: Email | None = Field(
         None, description="电子送达地址（电子邮箱）/ address for electronic service"
     )
+    transfer_consent: Flag = Field(
+        False,
+        description="同意转交：所需信息由平台上的其他机关负责公开的，答复后由本机关代为向该机关提出申请 "
+        "/ agrees that, where the reply names another organ on the platform as responsible, the "
+        "application is filed there on the applicant's behalf",
+    )
 
 
 class ApplicationCreate(IntakeFields):

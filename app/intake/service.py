@@ -275,6 +275,7 @@ def _prepare(
         "e_service_address": (fields.e_service_address or a.email)
         if fields.e_service_consent
         else None,
+        "transfer_consent": fields.transfer_consent,
         "query_code_hash": keyed_hash(rt.token_key, normalize_query_code(query_code)),
         "created_by_id": created_by_id,
         **cached,

@@ -121,6 +121,16 @@ class WithheldPartParams(_Part):
 class ResponsibleOrgan(_Part):
     name: Line
     contact: Line | None = None
+    # Its code where it is an organ on the platform: with the applicant's consent (同意转交),
+    # issuing the reply files the application there (app.transfers).
+    code: Line | None = None
+
+
+class FiledAt(_Part):
+    """The application the service filed at the responsible organ for the applicant."""
+
+    organ: Line
+    number: Line
 
 
 class EarlierReplyParams(_Part):
@@ -161,6 +171,7 @@ class ReplyParams(Params):
     where_published: Text | None = None
     withheld_parts: Annotated[list[WithheldPartParams], Field(max_length=50)] | None = None
     responsible_organ: ResponsibleOrgan | None = None
+    filed_at: FiledAt | None = None
     earlier_reply: EarlierReplyParams | None = None
     search_description: Text | None = None
     channel: Text | None = None
@@ -213,6 +224,7 @@ class ReplyContext(LetterContext):
     where_published: str | None
     withheld_parts: tuple[WithheldPart, ...]
     responsible_organ: ResponsibleOrgan | None
+    filed_at: FiledAt | None = None
     earlier_reply: EarlierLetter | None
     search_description: str | None
     channel: str | None
@@ -368,6 +380,7 @@ def reply(src: LetterSource) -> ReplyContext:
         where_published=p.where_published if _used(p, "where_published") else None,
         withheld_parts=parts,
         responsible_organ=p.responsible_organ if _used(p, "responsible_organ") else None,
+        filed_at=p.filed_at if _used(p, "responsible_organ") else None,
         earlier_reply=EarlierLetter(
             title=kind_info(LetterKind.reply).title, number=earlier.number, date=earlier.date
         )

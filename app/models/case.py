@@ -122,6 +122,14 @@ class Case(Base):
     # Inspection on site (查阅, Art. 40): the appointment the reply states (place, from, to,
     # contact) and, once recorded, whether it took place (took_place, on, notes).
     inspection: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # Transfer between organs (转办): the case this one was filed from (its first organ's, which
+    # ended in `transferred`, or whose reply named this organ responsible) and the case filed
+    # in its place at the receiving organ. The applicant's query code opens both.
+    transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    transferred_to_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # The applicant agreed (同意转交) that an application sent to the wrong organ is passed on,
+    # after a reply naming the responsible organ, as a new application filed in their name.
+    transfer_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

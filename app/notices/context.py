@@ -70,6 +70,13 @@ def context_for(
             "outcome_label": ASSISTANCE_OUTCOME_LABELS.get(outcome, outcome),
             "link": _link(rt, f"/staff/cases/{p['case']['id']}"),
         }
+    elif event.type == ev.CASE_TRANSFERRED_IN:
+        ctx |= {
+            "case": p["case"],
+            "from_organ": p.get("from_organ") or {},
+            "from_case": p.get("from_case") or {},
+            "link": _link(rt, f"/staff/cases/{p['case']['id']}"),
+        }
     elif event.type == ev.CALENDAR_MISSING:
         ctx |= {
             "year": p.get("year"),

@@ -6,10 +6,16 @@ from typing import Literal
 
 from app.outbox import events as ev
 
-NoticeKind = Literal["warnings", "digest", "calendar", "assignment"]
+NoticeKind = Literal["warnings", "digest", "calendar", "assignment", "transfer"]
 Method = Literal["email", "sms", "in_app", "none"]
 
-NOTICE_KINDS: tuple[NoticeKind, ...] = ("warnings", "digest", "calendar", "assignment")
+NOTICE_KINDS: tuple[NoticeKind, ...] = (
+    "warnings",
+    "digest",
+    "calendar",
+    "assignment",
+    "transfer",
+)
 METHODS: tuple[Method, ...] = ("in_app", "email", "sms", "none")
 
 KIND_LABELS: dict[str, str] = {
@@ -17,6 +23,7 @@ KIND_LABELS: dict[str, str] = {
     "digest": "每日摘要（工作日 8:30）",
     "calendar": "放假安排未录入提醒",
     "assignment": "分办与协办提醒（案件交给我或我所在的科室，协办请求及其答复）",
+    "transfer": "转办提醒（其他机关转来的申请，待本机关确认收到）",
 }
 METHOD_LABELS: dict[str, str] = {
     "in_app": "站内提醒",
@@ -30,6 +37,7 @@ DEFAULTS: dict[str, Method] = {
     "digest": "none",
     "calendar": "in_app",
     "assignment": "in_app",
+    "transfer": "in_app",
 }
 
 # The event types each kind of notice covers.
@@ -42,6 +50,7 @@ EVENT_KIND: dict[str, NoticeKind] = {
     ev.CASE_ASSIGNED: "assignment",
     ev.ASSISTANCE_REQUESTED: "assignment",
     ev.ASSISTANCE_ANSWERED: "assignment",
+    ev.CASE_TRANSFERRED_IN: "transfer",
 }
 
 # The texts an organ may give its own wording, one per event type.
@@ -54,6 +63,7 @@ TextKind = Literal[
     "assigned",
     "assistance_requested",
     "assistance_answered",
+    "transferred_in",
 ]
 TEXT_KINDS: tuple[TextKind, ...] = (
     "due_soon",
@@ -64,6 +74,7 @@ TEXT_KINDS: tuple[TextKind, ...] = (
     "assigned",
     "assistance_requested",
     "assistance_answered",
+    "transferred_in",
 )
 TEXT_OF_EVENT: dict[str, TextKind] = {
     ev.DEADLINE_DUE_SOON: "due_soon",
@@ -74,6 +85,7 @@ TEXT_OF_EVENT: dict[str, TextKind] = {
     ev.CASE_ASSIGNED: "assigned",
     ev.ASSISTANCE_REQUESTED: "assistance_requested",
     ev.ASSISTANCE_ANSWERED: "assistance_answered",
+    ev.CASE_TRANSFERRED_IN: "transferred_in",
 }
 TEXT_LABELS: dict[str, str] = {
     "due_soon": "答复期限即将届满",
@@ -84,6 +96,7 @@ TEXT_LABELS: dict[str, str] = {
     "assigned": "案件分办给我或我的科室",
     "assistance_requested": "请我所在的科室协办",
     "assistance_answered": "协办请求已答复",
+    "transferred_in": "其他机关转来申请",
 }
 DEADLINE_LABELS: dict[str, str] = {"reply": "答复期限", "correction": "申请人补正期限"}
 # How an assistance request was answered (app.assistance): the words notices and pages use.

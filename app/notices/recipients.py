@@ -5,7 +5,9 @@ staff of the case's organ who took a step on its timeline (the case list's `acto
 or, while nobody has, to the organ's clerks; and always to the organ's supervisors (督办). An
 assignment goes to the new assignee, or — routed to a department only — to the department's
 members; a clerk's own claim goes to nobody. An assistance request goes to the target
-department's members, of whichever organ; its answer to the requester and the case's assignee. The digest goes to its user, the calendar reminder
+department's members, of whichever organ; its answer to the requester and the case's assignee.
+A case transferred in from another organ goes to the receiving organ's clerks. The digest goes
+to its user, the calendar reminder
 to the platform's administrators. Users who chose "none" for the kind get nothing; inactive
 users nothing.
 """
@@ -95,6 +97,14 @@ def assistance_for(session: Session, event: EventView) -> list[int]:
     return _active(session, [p.get("requested_by_id"), assignee])
 
 
+def organ_clerks(session: Session, event: EventView) -> list[int]:
+    """Whom a case transferred in is for: the receiving organ's active clerks, who confirm
+    its receipt (转办)."""
+    if event.organ_id is None:
+        return []
+    return sorted(u for u, roles in _organ_staff(session, event.organ_id) if Role.clerk in roles)
+
+
 def admins(session: Session) -> list[int]:
     q = select(User.id, User.roles).where(User.organ_id.is_(None), User.active.is_(True))
     return sorted(int(u) for u, roles in session.execute(q) if Role.admin in (roles or []))
@@ -114,6 +124,8 @@ def recipients(session: Session, event: EventView) -> list[int]:
         return assigned_to(session, event)
     if event.type in (ev.ASSISTANCE_REQUESTED, ev.ASSISTANCE_ANSWERED):
         return assistance_for(session, event)
+    if event.type == ev.CASE_TRANSFERRED_IN:
+        return organ_clerks(session, event)
     if event.organ_id is None or event.case_id is None:
         return []
     return case_recipients(session, event.organ_id, event.case_id)

@@ -33,6 +33,11 @@ class NoticePreferences(BaseModel):
         description="分办提醒：案件分办给我或我所在的科室（默认站内）/ a case assigned to me "
         "or my department (in-app unless chosen)",
     )
+    transfer: Method = Field(
+        "in_app",
+        description="转办提醒：其他机关转来的申请待本机关确认收到（默认站内）/ an application "
+        "transferred here by another organ, awaiting receipt (in-app unless chosen)",
+    )
     email: Annotated[EmailStr, Field(max_length=254)] | None = Field(
         None, description="接收提醒的电子邮箱 / e-mail address for notices"
     )

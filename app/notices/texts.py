@@ -155,4 +155,11 @@ def sample_context(kind: str) -> dict[str, Any]:
             "outcome": "found",
             "outcome_label": "已查到，提供相关信息",
         }
+    if kind == "transferred_in":
+        return {
+            **common,
+            "case": case,
+            "from_organ": {"code": "demo-b", "name": "示例区住房和城乡建设局"},
+            "from_case": {"id": 7, "number": "示例住建依申〔2026〕0007号"},
+        }
     raise KeyError(kind)

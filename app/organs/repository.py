@@ -35,6 +35,13 @@ def list_organs(session: Session) -> list[Organ]:
     return list(session.scalars(select(Organ).order_by(Organ.code)))
 
 
+def platform_organs(session: Session) -> dict[str, str]:
+    """The organs on the platform, code -> name, by code: where a case may be transferred to
+    or filed on the applicant's behalf (organs are never deleted)."""
+    rows = session.execute(select(Organ.code, Organ.name).order_by(Organ.code))
+    return {str(code): str(name) for code, name in rows}
+
+
 def add(session: Session, row: Organ | User) -> None:
     """Persist a new organ or user and assign its id."""
     session.add(row)

@@ -24,6 +24,10 @@ CASE_ASSIGNED = "case.assigned"
 # Assistance requests (协办): internal to the notices (their target may be another organ's).
 ASSISTANCE_REQUESTED = "assistance.requested"
 ASSISTANCE_ANSWERED = "assistance.answered"
+# 转办: said on the first organ's case (the applicant is told) and on the case filed at the
+# receiving organ (its clerks are told).
+CASE_TRANSFERRED = "case.transferred"
+CASE_TRANSFERRED_IN = "case.transferred_in"
 CALENDAR_MISSING = "calendar.missing"
 DIGEST_DUE = "digest.due"
 
@@ -38,6 +42,8 @@ CASE_EVENT_TYPES: tuple[str, ...] = (
     CASE_REPLIED,
     CASE_SERVED,
     CASE_ASSIGNED,
+    CASE_TRANSFERRED,
+    CASE_TRANSFERRED_IN,
 )
 ALL_EVENT_TYPES: tuple[str, ...] = (
     *CASE_EVENT_TYPES,

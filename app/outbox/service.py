@@ -227,6 +227,24 @@ def assistance_messages(
     return [_message(kind, case, request_id=request_id, department_id=department_id, **data)]
 
 
+def transferred_messages(
+    case: CaseRef,
+    new: CaseRef,
+    *,
+    kind: str,
+    from_organ: dict[str, str],
+    to_organ: dict[str, str],
+) -> list[OutboxMessage]:
+    """A case filed anew at another organ (filing: transfer before receipt, or filed for the
+    applicant after a reply): said on the first case (to the applicant) and on the new one
+    (to the receiving organ's clerks), each naming the other by id and number."""
+    data = {"filing": kind, "from_organ": from_organ, "to_organ": to_organ}
+    return [
+        _message(ev.CASE_TRANSFERRED, case, to_case=new.payload(), **data),
+        _message(ev.CASE_TRANSFERRED_IN, new, from_case=case.payload(), **data),
+    ]
+
+
 class DeliveryNotFound(NotFound):
     """Answers like any unknown id (the id-range test compares code and title)."""
 

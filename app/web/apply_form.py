@@ -51,6 +51,7 @@ SHARED_FIELDS = (
 )
 TEXT_FIELDS = tuple(dict.fromkeys(PERSON_FIELDS + ORGANISATION_FIELDS + SHARED_FIELDS))
 CONSENT_FIELD = "e_service_consent"
+TRANSFER_CONSENT_FIELD = "transfer_consent"
 _ROW = re.compile(r"^items\.(\d{1,4})\.(description|document_number)$")
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,100}$")
 
@@ -101,6 +102,7 @@ class ApplyForm:
     )
     rows: list[Row] = field(default_factory=lambda: [Row()])
     consent: bool = False
+    transfer_consent: bool = False
     key: str = field(default_factory=new_key)
     action: str = SUBMIT
 
@@ -125,6 +127,7 @@ class ApplyForm:
             values=values,
             rows=rows,
             consent=first.get(CONSENT_FIELD) == "true",
+            transfer_consent=first.get(TRANSFER_CONSENT_FIELD) == "true",
             key=key if _KEY.match(key) else new_key(),
             action=first.get(ACTION_FIELD, SUBMIT),
         )
@@ -185,6 +188,7 @@ class ApplyForm:
         if organ_code is not None:
             data["organ_code"] = organ_code
         data[CONSENT_FIELD] = self.consent
+        data[TRANSFER_CONSENT_FIELD] = self.transfer_consent
         return data
 
 

@@ -22,6 +22,8 @@ EventType = Literal[
     "case.replied",
     "case.served",
     "case.assigned",
+    "case.transferred",
+    "case.transferred_in",
 ]
 URL_MAX = 2000
 

@@ -8,7 +8,7 @@ parameters.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
@@ -77,6 +77,9 @@ class Records:
     earlier_pieces_in_month: int = 0
     # The letter a service is recorded for (the reply or closure notice): title and number.
     served_document: dict[str, Any] | None = None
+    # Transfer (转办): the case's own organ code and the organs on the platform, code -> name.
+    own_organ: str = ""
+    platform_organs: Mapping[str, str] = field(default_factory=dict)
 
     def consultation(self, code: str) -> ConsultationFacts | None:
         return next((c for c in self.consultations if c.code == code), None)

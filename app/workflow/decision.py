@@ -18,6 +18,7 @@ from typing import Any
 from app.deadline.ledger import LedgerEntry
 from app.letters.kinds import LetterOrder
 from app.models import Case, Consultation
+from app.outbox.events import OutboxMessage
 from app.workflow.definition import ActionDef
 
 
@@ -49,6 +50,7 @@ class CaseUpdate:
     served_on_time: bool | Unset | None = UNSET
     assignee_id: int | Unset | None = UNSET
     department_id: int | Unset | None = UNSET
+    transferred_to_id: int | Unset | None = UNSET
 
     def changed(self) -> dict[str, Any]:
         """The columns set, by name (what the event records as the action's case fields)."""
@@ -97,6 +99,8 @@ class CaseUpdate:
             case.assignee_id = self.assignee_id
         if self.department_id is not UNSET:
             case.department_id = self.department_id
+        if self.transferred_to_id is not UNSET:
+            case.transferred_to_id = self.transferred_to_id
 
 
 @dataclass
@@ -181,6 +185,20 @@ class DraftOrder:
 
 
 @dataclass(frozen=True)
+class Filed:
+    """A case filed at another organ with this action (转办 before receipt; after a reply that
+    names the responsible organ, the application filed there for the applicant): the link
+    the case gets, what its event records and what the outbox says of it."""
+
+    update: CaseUpdate
+    event: dict[str, Any]
+    messages: tuple[OutboxMessage, ...] = ()
+    # Parameters the action's letters take from the filing, by kind (the reply says where the
+    # application was filed and under which number).
+    letter_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Decision:
     """Everything an action changes, decided before anything is written."""
 
@@ -205,3 +223,4 @@ class Decision:
     served: bool = field(default=False)
     # A new version of the case file (归档案卷) is ordered, built by the worker after the commit.
     case_file: bool = field(default=False)
+    filed: Filed | None = field(default=None)

@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+)
 
 from app.outcomes import OUTCOMES
 
@@ -109,6 +116,17 @@ class PayloadField(BaseModel):
     # Their Chinese labels when the YAML gives `choices` as a mapping code -> label. Forms show
     # the labels; payloads, conditions and the JSON API keep the codes (not dumped).
     choice_labels: tuple[tuple[str, str], ...] = Field(default=(), exclude=True)
+    # Choices the code supplies when a form asks (the organs on the platform, for 转办): the
+    # payload stays free text checked by the action's guards; forms offer the current list.
+    choices_from: Literal["organs"] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unset_source(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Only a field whose choices the code supplies says so: the others dump as before.
+        out: dict[str, Any] = handler(self)
+        if out.get("choices_from", 0) is None:
+            del out["choices_from"]
+        return out
 
     def options(self) -> tuple[tuple[str, str], ...]:
         """The (code, label) pairs of the choices; a code without a label stands for itself."""
@@ -157,7 +175,7 @@ class TimelineEntry(BaseModel):
 
 
 # Events that open a case's chain (app.intake.service), not actions of the workflow.
-CREATION_EVENTS: frozenset[str] = frozenset({"submit", "register"})
+CREATION_EVENTS: frozenset[str] = frozenset({"submit", "register", "transfer_in"})
 
 
 class StateDef(BaseModel):

@@ -12,7 +12,8 @@ events — in the caller's transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from app.deadline import repository as clock_repo
 from app.deadline.cache import cache_values
 from app.deadline.ledger import LedgerEntry
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from app.letters.kinds import LetterOrder
 from app.letters.service import (
     letter_orders,
 )
@@ -29,7 +31,7 @@ from app.models import Case, Consultation
 from app.organs.directory import OrganInfo
 from app.runtime import Runtime
 from app.workflow import records
-from app.workflow.decision import CaseUpdate, Decision, DraftOrder, Dues
+from app.workflow.decision import CaseUpdate, Decision, DraftOrder, Dues, Filed
 from app.workflow.definition import ActionDef, WorkflowDef
 from app.workflow.payload import PayloadErrors, check_payload
 from app.workflow.rules import EFFECTS, GUARDS, CaseFacts, Change, Ctx
@@ -144,7 +146,9 @@ def _check(
     now = rt.clock()
     today = now.astimezone(rt.tz).date()
     ledger = clock_repo.ledger_of(session, case.id)
-    case_records, consultations = records.load_records(session, case, action.effects, today)
+    case_records, consultations = records.load_records(
+        session, case, (*action.effects, *action.guards), today, organ_code=organ.code
+    )
     ctx = Ctx(
         case=CaseFacts(
             state=case.state,
@@ -229,9 +233,12 @@ def perform(
     version: int | None,
     actor: Actor,
     roles: frozenset[str],
+    filing: Callable[[Case, dict[str, Any], str], Filed | None] | None = None,
 ) -> Performed:
     """Carry out one action on a case, or raise the problem that stops it (nothing changes):
-    check it, decide what it changes, record that."""
+    check it, decide what it changes, record that. `filing`, called with the checked payload and
+    the state the case goes to once every check has passed, files the case at another organ (转办) in the same
+    transaction and says how the case links to it."""
     checked = _check(
         session,
         rt,
@@ -244,6 +251,13 @@ def perform(
         roles=roles,
     )
     decision = decide(checked, previous_state=case.previous_state, organ=organ, rt=rt)
+    filed = filing(case, checked.payload, decision.to_state) if filing is not None else None
+    if filed is not None:
+        orders = tuple(
+            LetterOrder(o.kind, {**o.params, **filed.letter_params.get(o.kind, {})})
+            for o in decision.letters
+        )
+        decision = replace(decision, filed=filed, letters=orders)
     return record(session, rt, case, organ, decision, actor=actor)
 
 

@@ -15,6 +15,7 @@ from app.consultations import repository as consultations_repo
 from app.letters import repository as letters_repo
 from app.letters.kinds import LetterKind
 from app.models import Case, Consultation, Letter
+from app.organs import repository as organs_repo
 from app.workflow import repository
 from app.workflow.context import ConsultationFacts, Records
 from app.workflow.decision import ConsultationUpdate
@@ -22,6 +23,7 @@ from app.workflow.decision import ConsultationUpdate
 # Which effects need which facts loaded.
 _NEEDS_MONTH = "pause_reply_clock_for_fee"
 _NEEDS_SERVED = "start_remedy_periods"
+_NEEDS_ORGANS = "transfer_to_platform_organ"
 # Letters a service is recorded for: the reply or a closure notice.
 SERVED_KINDS = (
     LetterKind.reply,
@@ -50,9 +52,10 @@ def _facts(c: Consultation) -> ConsultationFacts:
 
 
 def load_records(
-    session: Session, case: Case, effects: tuple[str, ...], today: date
+    session: Session, case: Case, effects: tuple[str, ...], today: date, *, organ_code: str = ""
 ) -> tuple[Records, list[Consultation]]:
-    """The records the action's effects and guards read, and the consultation rows."""
+    """The records the action's effects and guards (named in `effects`) read, and the
+    consultation rows."""
     rows = consultations_repo.consultations_of_case(session, case.id)
     earlier = 0
     if _NEEDS_MONTH in effects:
@@ -60,10 +63,13 @@ def load_records(
     served = None
     if _NEEDS_SERVED in effects:
         served = _served_document(session, case.id)
+    organs = organs_repo.platform_organs(session) if _NEEDS_ORGANS in effects else {}
     records = Records(
         consultations=tuple(map(_facts, rows)),
         earlier_pieces_in_month=earlier,
         served_document=served,
+        own_organ=organ_code,
+        platform_organs=organs,
     )
     return records, rows
 

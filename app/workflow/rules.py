@@ -20,6 +20,7 @@ from app.workflow import (
     rules_reopen,
     rules_reply,
     rules_service,
+    rules_transfer,
 )
 from app.workflow.context import CaseFacts, Change, Ctx, Effect, Guard
 
@@ -114,6 +115,7 @@ GUARDS: dict[str, Guard] = {
     **rules_record_correction.GUARDS,
     **rules_reopen.GUARDS,
     **rules_inspection.GUARDS,
+    **rules_transfer.GUARDS,
 }
 
 

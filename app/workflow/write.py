@@ -1,7 +1,8 @@
 """The one write path of a case: nothing else changes `cases` or appends to `case_events`.
 
 - `record` writes what a workflow action decided (the engine's check → decide → record);
-- `record_registration` writes a new case (online submission, staff registration);
+- `record_registration` writes a new case (online submission, staff registration, a case filed
+  anew at another organ: 转办 and the linked filing, app.transfers);
 - `record_beside` writes something recorded beside the workflow — a remedy, a contact, a report
   override, a lifted lookup lock, a claim or an assignment, an assistance request (协办): the
   state stays, the columns its `CaseUpdate` names change;
@@ -94,6 +95,8 @@ def record(
         case.previous_state = case.state
     case.state = d.to_state
     d.update.apply(case)
+    if d.filed is not None:
+        d.filed.update.apply(case)
     d.dues.apply(case)
     case.updated_at = now
     # A published year's numbers do not move without an administrator's override (RULES §8).
@@ -121,6 +124,8 @@ def record(
         now=now,
     )
     changed = d.update.changed()
+    if d.filed is not None:
+        changed |= d.filed.update.changed()
     event = append_event(
         session,
         key=audit_key(rt.settings),
@@ -139,6 +144,7 @@ def record(
             **({"case_fields": changed} if changed else {}),
             **({"letters": [letters.letter_summary(x) for x in issued]} if issued else {}),
             **({"report_overrides": overrides} if overrides else {}),
+            **({"transfer": d.filed.event} if d.filed is not None else {}),
         },
     )
     letters.record_letters(session, issued, event.id)
@@ -161,7 +167,8 @@ def record(
             outcome=case.outcome if case.outcome != outcome_before else None,
             letters=[letters.letter_ref(x) for x in issued],
             served=d.served,
-        ),
+        )
+        + list(d.filed.messages if d.filed is not None else ()),
         now=now,
     )
     return Performed(case, event.seq)
@@ -181,6 +188,9 @@ class Registration:
     deadlines: Sequence[DeadlineRead]
     due: dict[str, DueDate]
     receipt: Callable[[int], CaseSnapshot] | None
+    # A case filed from another organ's (转办, or filed for the applicant after a reply naming
+    # this organ): what its first event records of where it came from.
+    transfer: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +282,7 @@ def record_registration(
                 "deadlines": {d.name: d.due_date for d in reg.deadlines},
             },
             **({"letters": [letters.letter_summary(receipt_letter)]} if receipt_letter else {}),
+            **({"transfer": reg.transfer} if reg.transfer is not None else {}),
         },
     )
     rows = cases_repo.case_rows(

@@ -24,6 +24,7 @@ STATES = [
     ("served", "已送达", False),
     ("archived", "已归档", True),
     ("withdrawn", "已撤回", True),
+    ("transferred", "已转办", True),
 ]
 
 

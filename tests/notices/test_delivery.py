@@ -97,6 +97,7 @@ def test_preferences_are_respected(
         "digest": "none",
         "calendar": "in_app",
         "assignment": "in_app",
+        "transfer": "in_app",
         "email": None,
         "mobile": None,
     }

@@ -528,3 +528,18 @@ def test_an_organ_that_confirms_receipt_later_shows_awaiting_confirmation(
     assert "答复期限从确认之日起计算 20 个工作日" in r.text
     assert "下载受理回执" not in r.text
     assert "为什么是这一天" not in r.text
+
+
+@pytest.mark.parametrize("ticked", [True, False])
+def test_the_form_records_the_consent_to_pass_the_application_on(
+    client: TestClient, organ_a: Staff, ticked: bool
+) -> None:
+    page = client.get(FORM).text
+    assert '<label for="transfer_consent">同意转交</label>' in page
+    data = _person(page, **({"transfer_consent": "true"} if ticked else {}))
+    r = client.post(FORM, data=data, follow_redirects=False)
+    assert r.status_code == 201, r.text[:2000]
+
+    (case,) = _cases(client, organ_a)
+    detail = client.get(f"/api/v1/cases/{case['id']}", headers=organ_a.headers("clerk")).json()
+    assert detail["transfer_consent"] is ticked

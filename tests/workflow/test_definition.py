@@ -117,8 +117,9 @@ def test_every_state_is_reachable_and_every_non_final_state_can_finish() -> None
     assert reached == set(WF.states)
 
 
-def test_only_archived_and_withdrawn_are_final() -> None:
-    assert {code for code in WF.states if WF.is_final(code)} == {"archived", "withdrawn"}
+def test_only_archived_withdrawn_and_transferred_are_final() -> None:
+    finals = {code for code in WF.states if WF.is_final(code)}
+    assert finals == {"archived", "withdrawn", "transferred"}
 
 
 def test_registries_name_exactly_the_guards_and_effects_the_yaml_uses() -> None:
@@ -185,6 +186,7 @@ def test_withdraw_leaves_every_open_state_before_the_reply() -> None:
         "served",
         "archived",
         "withdrawn",
+        "transferred",
     }
 
 

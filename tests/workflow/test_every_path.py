@@ -59,6 +59,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "reopen": {"reason": "复议决定责令重新答复", "decision_kind": "reconsideration",
                "decision_number": "示府复〔2026〕12号", "decision_received_on": "2026-03-02"},
     "record_inspection": {"took_place": True, "on": "2026-03-02"},
+    "transfer": {"to_organ": "org-b", "reason": "申请的信息由乙机关制作"},
 }  # fmt: skip
 # Edges whose action needs other payloads than PAYLOADS: (action, to-state) -> payloads by step.
 DISCLOSED = {"outcome": "disclosed", "provided": "全文", "provided_form": "electronic"}
@@ -163,7 +164,7 @@ WF = load_workflow(Path(__file__).resolve().parents[2] / "workflows" / "foi_appl
 
 @pytest.mark.parametrize("edge", sorted(edges(WF)), ids="-".join)
 def test_every_transition_of_the_diagram(
-    client: TestClient, organ_a: Staff, clock: Clock, edge: tuple[str, str, str]
+    client: TestClient, organ_a: Staff, organ_b: Staff, clock: Clock, edge: tuple[str, str, str]
 ) -> None:
     src, action, dst = edge
     wf = WF

@@ -2,6 +2,7 @@
 
 - ``case.received``: an acknowledgement with the registration number (never the query code)
   to the e-mail the applicant gave.
+- ``case.transferred``: where the application went (转办) and its new number.
 - ``letter.issued`` of a letter addressed to the applicant who consented to electronic service:
   the letter's issued PDF attached, byte for byte the stored one.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -36,6 +38,10 @@ APPLICANT = "applicant"
 # LetterAccess.channel of an arrival the mail system witnessed, and who witnessed it.
 MAIL_ARRIVAL = "mail_arrival"
 MAIL_SERVER = "mail_server"
+
+
+# The events mailed to the applicant: the acknowledgement, a letter, a transfer (转办).
+_MAILED = (ev.CASE_RECEIVED, ev.LETTER_ISSUED, ev.CASE_TRANSFERRED)
 
 
 def envelope_id(job: Job) -> str:
@@ -102,6 +108,24 @@ def letter_mail_text(
     return subject, text
 
 
+def transfer_mail_text(c: Contacts, organ_name: str, payload: dict[str, Any]) -> tuple[str, str]:
+    """Subject and text telling the applicant where their application went (转办): the organ
+    and the new number; the query code they have keeps working (never in the mail)."""
+    to_organ = str((payload.get("to_organ") or {}).get("name") or "")
+    new_number = str((payload.get("to_case") or {}).get("number") or "")
+    filed = payload.get("filing") == "linked_filing"
+    how = "已按您的同意代为转交" if filed else "已转至"
+    subject = f"{organ_name}：您的申请（登记编号 {c.number}）{how}{to_organ}"
+    text = (
+        "您好：\n\n"
+        f"您向{organ_name}提出的政府信息公开申请（登记编号 {c.number}）{how}{to_organ}"
+        f"办理，新登记编号：{new_number}。收到申请之日由{to_organ}确认。\n\n"
+        "请凭原登记编号或新登记编号及原查询码查询办理进度。为保护您的信息，本邮件不含查询码。\n\n"
+        "本邮件由系统自动发送，请勿直接回复。\n"
+    )
+    return subject, text
+
+
 @dataclass
 class EmailChannel:
     rt: Runtime
@@ -110,7 +134,7 @@ class EmailChannel:
 
     def plan(self, session: Session, event: EventView) -> list[str]:
         """The applicant, for an acknowledgement or a letter served electronically."""
-        if event.case_id is None or event.type not in (ev.CASE_RECEIVED, ev.LETTER_ISSUED):
+        if event.case_id is None or event.type not in _MAILED:
             return []
         if event.type == ev.LETTER_ISSUED and not _to_applicant(event):
             return []
@@ -120,7 +144,7 @@ class EmailChannel:
         c = repository.contacts(session, event.case_id)
         if c is None:
             return []
-        address = c.mail_address if event.type == ev.CASE_RECEIVED else c.service_address
+        address = c.service_address if event.type == ev.LETTER_ISSUED else c.mail_address
         return [APPLICANT] if address else []
 
     def send(self, session: Session, job: Job) -> Sent:
@@ -150,6 +174,10 @@ class EmailChannel:
                     title = kind_info(letter.kind).title
                     pdf = stored_pdf(session, self.rt, letter).pdf
                     attachments = (Attachment(f"{title}.pdf", pdf),)
+        elif event.type == ev.CASE_TRANSFERRED:
+            to = c.mail_address
+            subject, text = transfer_mail_text(c, organ.name, event.payload)
+            attachments = ()
         else:
             to = c.service_address
             letter_id = _letter_id(event)

@@ -1,8 +1,9 @@
 """The `sms` channel: short notices to an applicant who gave a mobile number.
 
 A letter addressed to the applicant is announced by its notice: a correction notice as
-``correction_needed``, a fee notice as ``fee_due``, any other letter as ``letter_issued`` — each
-sent only where the deployment has a template id for it (settings.sms_templates). The message
+``correction_needed``, a fee notice as ``fee_due``, any other letter as ``letter_issued``, and a transfer
+(转办) as ``case_transferred`` — each sent only where the deployment has a template id for it
+(settings.sms_templates). The message
 carries the registration number, the organ and the letter's title; never the query code.
 Inside the do-not-disturb window (settings.sms_quiet_start-end, the service's time zone) a
 delivery is held until the window ends, without counting an attempt.
@@ -32,6 +33,8 @@ NOTICES = {
     LetterKind.fee_notice.value: "fee_due",
 }
 LETTER_ISSUED = "letter_issued"
+# The notice of a transfer (转办): the old number, the organ, where it went and its new number.
+TRANSFERRED = "case_transferred"
 
 
 def notice_of(kind: str) -> str:
@@ -50,7 +53,13 @@ class SmsChannel:
     name: str = CHANNEL
 
     def plan(self, session: Session, event: EventView) -> list[str]:
-        """The applicant, for a letter addressed to them whose notice has a template."""
+        """The applicant, for a letter addressed to them whose notice has a template, or for
+        a transfer (转办) where the deployment has a template for it."""
+        if event.type == ev.CASE_TRANSFERRED and event.case_id is not None:
+            if TRANSFERRED not in self.sender.templates:
+                return []
+            c = repository.contacts(session, event.case_id)
+            return [APPLICANT] if c is not None and is_mobile(c.applicant_phone) else []
         if event.type != ev.LETTER_ISSUED or event.case_id is None:
             return []
         letter = event.payload.get("letter") or {}
@@ -73,6 +82,21 @@ class SmsChannel:
         if c is None or not is_mobile(c.applicant_phone):
             return Sent(False, "申请人未提供手机号码 / no mobile number", permanent=True)
         organ = self.rt.organs.by_id(session, c.organ_id)
+        if event.type == ev.CASE_TRANSFERRED:
+            p = event.payload
+            transfer = {
+                "number": c.number,
+                "organ": organ.name if organ else "",
+                "to_organ": str((p.get("to_organ") or {}).get("name") or ""),
+                "new_number": str((p.get("to_case") or {}).get("number") or ""),
+            }
+            sent = self.sender.send(Sms(c.applicant_phone, TRANSFERRED, transfer))
+            return Sent(
+                sent.ok,
+                sent.detail or ("sent" if sent.ok else "failed"),
+                result=sent.as_dict() | {"notice": TRANSFERRED},
+                permanent=sent.permanent,
+            )
         letter = event.payload.get("letter") or {}
         kind = str(letter.get("kind"))
         try:

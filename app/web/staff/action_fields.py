@@ -3,6 +3,7 @@ page's action forms and the front desk's service form ask for exactly what the a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.workflow.definition import ActionDef
@@ -30,16 +31,23 @@ _HINTS = {
 }
 
 
-def form_fields(action: ActionDef, *, leave_out: frozenset[str] = frozenset()) -> list[FormField]:
+def form_fields(
+    action: ActionDef,
+    *,
+    leave_out: frozenset[str] = frozenset(),
+    sources: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
+) -> list[FormField]:
     """The action's payload declaration as form fields: its labels, choices and required marks
-    (without the fields in ``leave_out``, which the page fills in itself)."""
+    (without the fields in ``leave_out``, which the page fills in itself); a field whose
+    choices come from the code (`choices_from`) offers ``sources[name]``."""
     out = []
     for f in action.payload:
         if f.name in leave_out:
             continue
         hint = _HINTS.get(f.type)
-        if f.choices:
-            options = f.options()
+        supplied = (sources or {}).get(f.choices_from) if f.choices_from else None
+        if f.choices or supplied is not None:
+            options = f.options() if f.choices else (supplied or ())
             widget = "radios" if len(options) <= 6 else "select"
             if widget == "select":
                 options = (("", "请选择"), *options)

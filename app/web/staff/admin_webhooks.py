@@ -43,6 +43,8 @@ EVENT_LABELS = {
     "case.replied": "作出答复",
     "case.served": "答复已送达",
     "case.assigned": "签收或分办",
+    "case.transferred": "转办至其他机关",
+    "case.transferred_in": "其他机关转来申请",
 }
 EVENT_OPTIONS = [(t, f"{EVENT_LABELS.get(t, t)}（{t}）") for t in CASE_EVENT_TYPES]
 STATUS_LABELS = {"pending": "待投递", "delivered": "已送达", "dead": "失败"}

@@ -33,6 +33,7 @@ from app.letters.kinds import kind_info
 from app.letters.schemas import DraftCreate
 from app.letters.service import action_params
 from app.runtime import Runtime, RuntimeDep
+from app.transfers.service import choice_sources
 from app.web.forms import FieldErrors, form_version, read_form
 from app.web.staff.action_fields import form_fields
 from app.web.staff.draft_edits import DraftForm, changed, draft_forms, posted_edits, with_edits
@@ -92,6 +93,7 @@ def _values(action: ActionDef, form: FormData | None) -> dict[str, str]:
 
 
 def _context(
+    session: Session,
     rt: Runtime,
     principal: Principal,
     case: CaseRead,
@@ -110,7 +112,7 @@ def _context(
     return {
         "case": case,
         "action": action,
-        "fields": form_fields(action),
+        "fields": form_fields(action, sources=choice_sources(session, rt, principal, action)),
         "values": values or {},
         "version": case.version if version is None else version,
         "errors": errors,
@@ -135,7 +137,7 @@ def action_form(
     staff: Actor,
 ) -> Response:
     case = service.get_case(session, rt, staff.principal, case_id)
-    context = _context(rt, staff.principal, case, _action(rt, case, action))
+    context = _context(session, rt, staff.principal, case, _action(rt, case, action))
     return staff_page(request, rt, staff, "staff/case_action.html", context)
 
 
@@ -192,7 +194,9 @@ def _conflict(
     """The form again on the case as it is now, saying who changed it last and when."""
     latest = service.case_events(session, principal, case.id)[-1]
     problem = f"表单基于版本 {version}，案件现为版本 {case.version}"
-    ctx = _context(rt, principal, case, action, values=values, problem=problem, conflict=latest)
+    ctx = _context(
+        session, rt, principal, case, action, values=values, problem=problem, conflict=latest
+    )
     return Outcome(context=ctx, status=409)
 
 
@@ -219,7 +223,7 @@ def _submit(
         errors = FieldErrors.of_domain(InvalidInput.many(exc.errors))
         return Outcome(
             context=_context(
-                rt, principal, case, action, values=values, version=version, errors=errors
+                session, rt, principal, case, action, values=values, version=version, errors=errors
             ),
             status=422,
         )
@@ -228,6 +232,7 @@ def _submit(
     if edit_errors:
         drafts = draft_forms(session, case_id, action, payload, form)
         ctx = _context(
+            session,
             rt,
             principal,
             case,
@@ -253,6 +258,7 @@ def _submit(
                     # No letter goes out with these values (e.g. an internal consultation):
                     # nothing to preview, but the clerk still confirms before it is done.
                     ctx = _context(
+                        session,
                         rt,
                         principal,
                         case,
@@ -269,17 +275,20 @@ def _submit(
         return _conflict(session, rt, principal, fresh, action, values, version)
     except InvalidInput as exc:
         errors = FieldErrors.of_domain(exc)
-        ctx = _context(rt, principal, case, action, values=values, version=version, errors=errors)
+        ctx = _context(
+            session, rt, principal, case, action, values=values, version=version, errors=errors
+        )
         return Outcome(context=ctx, status=422)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
         ctx = _context(
-            rt, principal, case, action, values=values, version=version, problem=exc.detail
+            session, rt, principal, case, action, values=values, version=version, problem=exc.detail
         )
         return Outcome(context=ctx, status=exc.status)
     if previews:
         ctx = _context(
+            session,
             rt,
             principal,
             case,
