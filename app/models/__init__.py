@@ -14,6 +14,7 @@ from app.models.organ import ApiToken, Organ, User
 from app.models.outbox import OutboxAttempt, OutboxDelivery, OutboxEvent, WorkerLease
 from app.models.remedy import RemedyRecord
 from app.models.report import ReportLock, ReportOverride
+from app.models.search import CaseSearch
 from app.models.security import IdempotencyRecord, LookupFailure, SigninFailure
 from app.models.webhook import WebhookSubscription
 
@@ -25,6 +26,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseItem",
+    "CaseSearch",
     "ClockEntry",
     "CommunicationRecord",
     "Consultation",
