@@ -199,16 +199,25 @@ def _searched(
     session: Session, stmt: Select[Case], f: CaseFilter, *, offset: int, limit: int
 ) -> CaseList:
     assert f.search is not None
-    found = search_repo.hits(session, f.organ_id, f.search, names=f.search_names)
-    if found is None:
-        return CaseList([], 0)
-    best = search_repo.ranked(found)
-    stmt = stmt.join(best, best.c.case_id == Case.id)
-    counted = stmt.with_only_columns(Case.id).limit(SEARCH_COUNT_CAP + 1).subquery()
-    total = session.scalar(select(func.count()).select_from(counted)) or 0
-    page = stmt.order_by(best.c.rank, Case.id.desc()).offset(offset).limit(limit)
-    rows = list(session.scalars(page.options(selectinload(Case.items))))
-    return CaseList(rows, min(total, SEARCH_COUNT_CAP), capped=total > SEARCH_COUNT_CAP)
+    scope = stmt.whereclause
+    assert scope is not None  # always the organ, at least
+    found = search_repo.search_page(
+        session,
+        scope,
+        f.organ_id,
+        f.search,
+        names=f.search_names,
+        offset=offset,
+        limit=limit,
+        cap=SEARCH_COUNT_CAP,
+    )
+    by_id = {
+        c.id: c
+        for c in session.scalars(
+            select(Case).where(Case.id.in_(found.ids)).options(selectinload(Case.items))
+        )
+    }
+    return CaseList([by_id[i] for i in found.ids], found.total, capped=found.capped)
 
 
 def attachment_of_case(session: Session, case_id: int, attachment_id: int) -> Attachment | None:

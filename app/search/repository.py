@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Integer,
     Select,
     Text,
-    case,
     cast,
     column,
-    func,
     insert,
     literal,
     select,
     table,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
@@ -29,6 +26,7 @@ from app.db_insert import Rows
 from app.models import Case, CaseSearch, Letter
 from app.models.search import FTS_TABLE
 from app.search import sources
+from app.search.sources import RANK, Kind
 from app.search.text import SearchPlan, fts5_phrase, tsquery_literal
 
 _SEARCH = table_of(CaseSearch)
@@ -62,65 +60,146 @@ def index_letters(session: Session, case: Case, letters: Sequence[Letter]) -> No
         session.execute(insert(_SEARCH), rows)
 
 
-_KIND_RANK = case(
-    *((CaseSearch.kind == kind.value, rank) for kind, rank in sources.RANK.items()),
-    else_=len(sources.RANK),
-)
+@dataclass(frozen=True)
+class Found:
+    """One page of a search: the case ids in rank order, and the total (capped)."""
+
+    ids: list[int]
+    total: int
+    capped: bool
 
 
-def hits(
-    session: Session, organ_id: int, plan: SearchPlan, *, names: bool
-) -> CompoundSelect[int, int] | Select[int, int] | None:
-    """(case_id, rank) of every hit of a query in the organ: the index's phrase (without name
-    rows unless `names`), the applicant's exact ID number, a number's beginning (for a query
-    too short for a bigram). A case may appear more than once; None: nothing to look for."""
-    parts: list[Select[int, int]] = []  # (case_id, rank)
-    terms, id_number, number_prefix = list(plan.terms or ()), plan.id_number, plan.number_prefix
-    if terms:
-        parts.append(_index_hits(session, organ_id, terms, names=names))
-    if id_number is not None:
-        parts.append(
-            select(
-                Case.id.label("case_id"), literal(sources.RANK[sources.Kind.name]).label("rank")
-            ).where(Case.organ_id == organ_id, Case.applicant_id_number == id_number)
-        )
-    if number_prefix is not None:
-        parts.append(
-            select(Case.id.label("case_id"), literal(0).label("rank")).where(
-                Case.organ_id == organ_id,
-                Case.number.istartswith(number_prefix, autoescape=True),
-            )
-        )
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else union_all(*parts)
+# A case's best rank, then (exact matches first) the newest index row it matched by: numbers,
+# names and items are indexed at registration, so newest means the newest case; letters are
+# indexed as issued, so within letters the case with the latest letter comes first.
+_Key = tuple[int, int, int]
+
+
+def search_page(
+    session: Session,
+    scope: ColumnElement[bool],
+    organ_id: int,
+    plan: SearchPlan,
+    *,
+    names: bool,
+    offset: int,
+    limit: int,
+    cap: int,
+) -> Found:
+    """The cases of the organ within `scope` (a condition on cases) that the plan finds, best
+    first (number, then name or exact ID number, then item, then letter; newest first within
+    each), a page of them and how many there are, counted up to `cap`.
+
+    Only the page is ranked: the hits are read unordered up to a bound first, and when there
+    are fewer, ranked here; when there are more (a common word), the total is "more than
+    `cap`" and the page is read rank by rank, newest first, stopping once it is full — the
+    database walks its index in order instead of sorting every hit."""
+    bound = _ROWS_PER_CASE * cap + 1
+    exact = _exact_hits(session, scope, plan, names=names, cap=cap)
+    rows: list[tuple[int, int, int]] = []
+    if plan.terms:
+        stmt = _index_hits(session, scope, organ_id, list(plan.terms), names=names)
+        rows = [(r.case_id, RANK[Kind(r.kind)], r.id) for r in session.execute(stmt.limit(bound))]
+    if len(rows) < bound:
+        return _ranked_here(exact + rows, offset=offset, limit=limit, cap=cap)
+    return _ranked_in_order(session, scope, organ_id, plan, exact, names, offset, limit, cap)
+
+
+# Index rows per case a search reads before it calls the result "more than the cap": a case
+# matches by at most its number, name, a few items and letters.
+_ROWS_PER_CASE = 4
+
+
+def _ranked_here(rows: list[tuple[int, int, int]], *, offset: int, limit: int, cap: int) -> Found:
+    best: dict[int, _Key] = {}
+    for case_id, rank, row_id in rows:
+        key = (rank, 1 if row_id else 0, -row_id if row_id else -case_id)
+        if case_id not in best or key < best[case_id]:
+            best[case_id] = key
+    ordered = sorted(best, key=best.__getitem__)
+    # Pages go as far as the count: past `cap` there is "more", not a page 21 of 20.
+    page = ordered[offset : min(offset + limit, cap)]
+    return Found(page, min(len(ordered), cap), len(ordered) > cap)
+
+
+def _ranked_in_order(
+    session: Session,
+    scope: ColumnElement[bool],
+    organ_id: int,
+    plan: SearchPlan,
+    exact: list[tuple[int, int, int]],
+    names: bool,
+    offset: int,
+    limit: int,
+    cap: int,
+) -> Found:
+    assert plan.terms
+    wanted = min(offset + limit, cap)
+    ordered = [case_id for case_id, _, _ in sorted(exact, key=lambda r: (r[1], -r[0]))]
+    seen = set(ordered)
+    by_rank = sorted({RANK[k] for k in Kind if names or k is not Kind.name})
+    for rank in by_rank:
+        kinds = [k.value for k in Kind if RANK[k] == rank]
+        fetched = 0
+        batch = max(wanted, 64)
+        while len(ordered) < wanted:
+            stmt = _index_hits(session, scope, organ_id, list(plan.terms), names=names)
+            stmt = stmt.where(CaseSearch.kind.in_(kinds)).order_by(CaseSearch.id.desc())
+            got = session.execute(stmt.offset(fetched).limit(batch)).all()
+            for r in got:
+                if r.case_id not in seen:
+                    seen.add(r.case_id)
+                    ordered.append(r.case_id)
+            fetched += len(got)
+            if len(got) < batch:
+                break
+            batch *= 4
+    return Found(ordered[offset:wanted], cap, True)
+
+
+def _exact_hits(
+    session: Session, scope: ColumnElement[bool], plan: SearchPlan, *, names: bool, cap: int
+) -> list[tuple[int, int, int]]:
+    """(case_id, rank, 0) of the cases found by their exact ID number, or by the beginning of
+    their number (a query too short for the index)."""
+    out: list[tuple[int, int, int]] = []
+    if plan.id_number is not None and names:
+        stmt = select(Case.id).where(scope, Case.applicant_id_number == plan.id_number)
+        out += [(case_id, RANK[Kind.name], 0) for case_id in session.scalars(stmt)]
+    if plan.number_prefix is not None:
+        prefix = Case.number.istartswith(plan.number_prefix, autoescape=True)
+        # A one-character query matches most numbers: the newest `cap` + 1 tell the total.
+        stmt = select(Case.id).where(scope, prefix).order_by(Case.id.desc()).limit(cap + 1)
+        out += [(case_id, RANK[Kind.number], 0) for case_id in session.scalars(stmt)]
+    return out
 
 
 def _index_hits(
-    session: Session, organ_id: int, terms: list[str], *, names: bool
-) -> Select[int, int]:
-    stmt = select(CaseSearch.case_id, _KIND_RANK.label("rank")).where(
-        CaseSearch.organ_id == organ_id, _matches(session, terms)
-    )
-    if not names:
-        stmt = stmt.where(CaseSearch.kind != sources.Kind.name.value)
-    return stmt
-
-
-def _matches(session: Session, terms: list[str]) -> ColumnElement[bool]:
+    session: Session,
+    scope: ColumnElement[bool],
+    organ_id: int,
+    terms: list[str],
+    *,
+    names: bool,
+) -> Select[int, int, str]:
+    """(id, case_id, kind) of the index rows whose text contains the phrase, of cases within
+    scope; without name rows unless `names`."""
     if session.get_bind().dialect.name == "postgresql":
         query = cast(literal(tsquery_literal(terms)), TSQUERY)
-        return CaseSearch.grams.op("@@")(query)
-    # The FTS5 table's rowid is the index row's id (external content).
-    matching = select(_FTS.c.rowid).where(_FTS.c.grams.op("MATCH")(literal(fts5_phrase(terms))))
-    return CaseSearch.id.in_(matching)
-
-
-def ranked(found: CompoundSelect[int, int] | Select[int, int]) -> Any:
-    """(case_id, rank) once per case: its best rank."""
-    sub = found.subquery()
-    return (
-        select(sub.c.case_id, func.min(sub.c.rank).label("rank"))
-        .group_by(sub.c.case_id)
-        .subquery("search_hits")
+        stmt = select(CaseSearch.id, CaseSearch.case_id, CaseSearch.kind).where(
+            CaseSearch.grams.op("@@")(query)
+        )
+    else:
+        # Driven by the FTS5 table, whose rowid is the index row's id (external content).
+        stmt = (
+            select(CaseSearch.id, CaseSearch.case_id, CaseSearch.kind)
+            .select_from(_FTS)
+            .join(CaseSearch, CaseSearch.id == _FTS.c.rowid)
+            .where(_FTS.c.grams.op("MATCH")(literal(fts5_phrase(terms))))
+        )
+    stmt = stmt.join(Case, Case.id == CaseSearch.case_id).where(
+        CaseSearch.organ_id == organ_id, scope
     )
+    if not names:
+        stmt = stmt.where(CaseSearch.kind != Kind.name.value)
+    return stmt

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.cases import repository as cases_repo
 from app.models import CaseSearch
 from app.runtime import Runtime
+from app.search import repository as search_repo
 from tests.conftest import Staff
 from tests.dashboard.helpers import reply
 from tests.fixtures.factories import person, staff_case
@@ -100,7 +101,7 @@ def test_letters_are_indexed_in_the_transaction_that_issues_them(
     def kinds() -> dict[str, int]:
         with runtime.sessions.read() as session:
             stmt = select(CaseSearch.kind, func.count()).where(CaseSearch.case_id == case["id"])
-            return dict(session.execute(stmt.group_by(CaseSearch.kind)).tuples())
+            return dict(session.execute(stmt.group_by(CaseSearch.kind)).all())
 
     before = kinds()
     assert {k: before[k] for k in ("number", "name", "item")} == {"number": 1, "name": 1, "item": 1}
@@ -144,3 +145,20 @@ def test_results_are_masked_as_the_list_is(client: TestClient, organ_a: Staff) -
         (item,) = _page(client, organ_a, q)["items"]
         assert item["applicant_name"] == "孙**"
         assert ID_NUMBER not in str(item)
+
+
+def test_a_common_word_reads_the_page_in_rank_order_and_counts_no_further(
+    client: TestClient, organ_a: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [_register(client, organ_a)["id"] for _ in range(5)]
+    named = _register(client, organ_a, applicant=person(name="老旧小区"))["id"]
+    # More hits than the search reads unordered: the page is read rank by rank.
+    monkeypatch.setattr(search_repo, "_ROWS_PER_CASE", 0)
+    monkeypatch.setattr(cases_repo, "SEARCH_COUNT_CAP", 4)
+    body = _page(client, organ_a, "老旧小区", page_size=3)
+    assert (body["total"], body["total_capped"]) == (4, True)
+    assert [i["id"] for i in body["items"]] == [named, ids[4], ids[3]]
+    assert [i["id"] for i in _page(client, organ_a, "老旧小区", page_size=3, page=2)["items"]] == [
+        ids[2]
+    ]
+    assert _page(client, organ_a, "老旧小区", page_size=3, page=3)["items"] == []
