@@ -204,7 +204,6 @@ def _searched(
     found = search_repo.search_page(
         session,
         scope,
-        f.organ_id,
         f.search,
         names=f.search_names,
         offset=offset,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,23 +16,24 @@ from sqlalchemy import (
     column,
     insert,
     literal,
+    literal_column,
     select,
     table,
+    text,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import TableClause
 
 from app.db import table_of
 from app.db_insert import Rows
 from app.models import Case, CaseSearch, Letter
-from app.models.search import FTS_TABLE
+from app.models.search import fts_table
 from app.search import sources
 from app.search.sources import RANK, Kind
 from app.search.text import SearchPlan, fts5_phrase, tsquery_literal
 
 _SEARCH = table_of(CaseSearch)
-# SQLite's FTS5 table over case_search (made by the migration; see app.models.search).
-_FTS = table(FTS_TABLE, column("rowid", Integer), column("grams", Text))
 
 
 def new_case_rows(
@@ -69,16 +71,9 @@ class Found:
     capped: bool
 
 
-# A case's best rank, then (exact matches first) the newest index row it matched by: numbers,
-# names and items are indexed at registration, so newest means the newest case; letters are
-# indexed as issued, so within letters the case with the latest letter comes first.
-_Key = tuple[int, int, int]
-
-
 def search_page(
     session: Session,
     scope: ColumnElement[bool],
-    organ_id: int,
     plan: SearchPlan,
     *,
     names: bool,
@@ -86,120 +81,156 @@ def search_page(
     limit: int,
     cap: int,
 ) -> Found:
-    """The cases of the organ within `scope` (a condition on cases) that the plan finds, best
-    first (number, then name or exact ID number, then item, then letter; newest first within
-    each), a page of them and how many there are, counted up to `cap`.
+    """The cases within `scope` (a condition on cases, the organ's at least) that the plan
+    finds, best first — number, then exact ID number and name, then item, then letter; within
+    each, the newest index row first (numbers, names and items are indexed at registration, so
+    the newest case; letters as issued, so the latest letter) — a page of them and how many
+    there are, counted up to `cap`.
 
-    Only the page is ranked: the hits are read unordered up to a bound first, and when there
-    are fewer, ranked here; when there are more (a common word), the total is "more than
-    `cap`" and the page is read rank by rank, newest first, stopping once it is full — the
-    database walks its index in order instead of sorting every hit."""
-    bound = _ROWS_PER_CASE * cap + 1
+    Each kind's index is asked on its own. A kind with few hits gives them all, unordered, and
+    they are ranked here; a kind with many (a word every letter uses) is read newest first,
+    walking its rows in order and stopping once more than `cap` cases are found, so no search
+    sorts, or even reads, every hit of a common word."""
+    kinds = [k for k in Kind if names or k is not Kind.name]
     exact = _exact_hits(session, scope, plan, names=names, cap=cap)
-    rows: list[tuple[int, int, int]] = []
-    if plan.terms:
-        stmt = _index_hits(session, scope, organ_id, list(plan.terms), names=names)
-        rows = [(r.case_id, RANK[Kind(r.kind)], r.id) for r in session.execute(stmt.limit(bound))]
+    out = _Collected(cap)
+    for kind in kinds:
+        rank = RANK[kind]
+        out.add(session, scope, [case_id for case_id, r in exact if r == rank])
+        if plan.terms and not out.full:
+            _collect_kind(session, scope, kind, list(plan.terms), out)
+        if out.full:
+            break
+    page = out.ordered[offset : min(offset + limit, cap)]
+    return Found(page, min(len(out.ordered), cap), out.full)
+
+
+class _Collected:
+    """Case ids in rank order, each once, within scope; full once more than `cap`."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.ordered: list[int] = []
+        self.seen: set[int] = set()
+
+    @property
+    def full(self) -> bool:
+        return len(self.ordered) > self.cap
+
+    def add(self, session: Session, scope: ColumnElement[bool], case_ids: list[int]) -> None:
+        new = [i for i in dict.fromkeys(case_ids) if i not in self.seen]
+        if not new:
+            return
+        inside = set(session.scalars(select(Case.id).where(Case.id.in_(new), scope)))
+        for case_id in new:
+            if case_id in inside and not self.full:
+                self.seen.add(case_id)
+                self.ordered.append(case_id)
+
+
+# A kind with at least this many hits per counted case is read in order (see search_page).
+_ROWS_PER_CASE = 1
+
+
+def _collect_kind(
+    session: Session, scope: ColumnElement[bool], kind: Kind, terms: list[str], out: _Collected
+) -> None:
+    bound = _ROWS_PER_CASE * out.cap + 1
+    rows = _probe(session, kind, terms, bound)
     if len(rows) < bound:
-        return _ranked_here(exact + rows, offset=offset, limit=limit, cap=cap)
-    return _ranked_in_order(session, scope, organ_id, plan, exact, names, offset, limit, cap)
-
-
-# Index rows per case a search reads before it calls the result "more than the cap": a case
-# matches by at most its number, name, a few items and letters.
-_ROWS_PER_CASE = 4
-
-
-def _ranked_here(rows: list[tuple[int, int, int]], *, offset: int, limit: int, cap: int) -> Found:
-    best: dict[int, _Key] = {}
-    for case_id, rank, row_id in rows:
-        key = (rank, 1 if row_id else 0, -row_id if row_id else -case_id)
-        if case_id not in best or key < best[case_id]:
-            best[case_id] = key
-    ordered = sorted(best, key=best.__getitem__)
-    # Pages go as far as the count: past `cap` there is "more", not a page 21 of 20.
-    page = ordered[offset : min(offset + limit, cap)]
-    return Found(page, min(len(ordered), cap), len(ordered) > cap)
-
-
-def _ranked_in_order(
-    session: Session,
-    scope: ColumnElement[bool],
-    organ_id: int,
-    plan: SearchPlan,
-    exact: list[tuple[int, int, int]],
-    names: bool,
-    offset: int,
-    limit: int,
-    cap: int,
-) -> Found:
-    assert plan.terms
-    wanted = min(offset + limit, cap)
-    ordered = [case_id for case_id, _, _ in sorted(exact, key=lambda r: (r[1], -r[0]))]
-    seen = set(ordered)
-    by_rank = sorted({RANK[k] for k in Kind if names or k is not Kind.name})
-    for rank in by_rank:
-        kinds = [k.value for k in Kind if RANK[k] == rank]
-        fetched = 0
-        batch = max(wanted, 64)
-        while len(ordered) < wanted:
-            stmt = _index_hits(session, scope, organ_id, list(plan.terms), names=names)
-            stmt = stmt.where(CaseSearch.kind.in_(kinds)).order_by(CaseSearch.id.desc())
-            got = session.execute(stmt.offset(fetched).limit(batch)).all()
-            for r in got:
-                if r.case_id not in seen:
-                    seen.add(r.case_id)
-                    ordered.append(r.case_id)
-            fetched += len(got)
-            if len(got) < batch:
-                break
-            batch *= 4
-    return Found(ordered[offset:wanted], cap, True)
+        out.add(session, scope, [case_id for _, case_id in sorted(rows, reverse=True)])
+        return
+    fetched, batch = 0, max(256, out.cap // 2)
+    while not out.full:
+        got = _walk(session, kind, terms, offset=fetched, limit=batch)
+        out.add(session, scope, [case_id for _, case_id in got])
+        if len(got) < batch:
+            return
+        fetched += len(got)
+        batch *= 4
 
 
 def _exact_hits(
     session: Session, scope: ColumnElement[bool], plan: SearchPlan, *, names: bool, cap: int
-) -> list[tuple[int, int, int]]:
-    """(case_id, rank, 0) of the cases found by their exact ID number, or by the beginning of
-    their number (a query too short for the index)."""
-    out: list[tuple[int, int, int]] = []
+) -> list[tuple[int, int]]:
+    """(case_id, rank) of the cases found by their exact ID number, or by the beginning of
+    their number (a query too short for the index), newest first."""
+    out: list[tuple[int, int]] = []
     if plan.id_number is not None and names:
         stmt = select(Case.id).where(scope, Case.applicant_id_number == plan.id_number)
-        out += [(case_id, RANK[Kind.name], 0) for case_id in session.scalars(stmt)]
+        out += [(case_id, RANK[Kind.name]) for case_id in session.scalars(stmt)]
     if plan.number_prefix is not None:
         prefix = Case.number.istartswith(plan.number_prefix, autoescape=True)
         # A one-character query matches most numbers: the newest `cap` + 1 tell the total.
         stmt = select(Case.id).where(scope, prefix).order_by(Case.id.desc()).limit(cap + 1)
-        out += [(case_id, RANK[Kind.number], 0) for case_id in session.scalars(stmt)]
-    return out
+        out += [(case_id, RANK[Kind.number]) for case_id in session.scalars(stmt)]
+    return sorted(out, key=lambda r: -r[0])
 
 
-def _index_hits(
-    session: Session,
-    scope: ColumnElement[bool],
-    organ_id: int,
-    terms: list[str],
-    *,
-    names: bool,
-) -> Select[int, int, str]:
-    """(id, case_id, kind) of the index rows whose text contains the phrase, of cases within
-    scope; without name rows unless `names`."""
-    if session.get_bind().dialect.name == "postgresql":
-        query = cast(literal(tsquery_literal(terms)), TSQUERY)
-        stmt = select(CaseSearch.id, CaseSearch.case_id, CaseSearch.kind).where(
-            CaseSearch.grams.op("@@")(query)
-        )
-    else:
-        # Driven by the FTS5 table, whose rowid is the index row's id (external content).
-        stmt = (
-            select(CaseSearch.id, CaseSearch.case_id, CaseSearch.kind)
-            .select_from(_FTS)
-            .join(CaseSearch, CaseSearch.id == _FTS.c.rowid)
-            .where(_FTS.c.grams.op("MATCH")(literal(fts5_phrase(terms))))
-        )
-    stmt = stmt.join(Case, Case.id == CaseSearch.case_id).where(
-        CaseSearch.organ_id == organ_id, scope
+def _probe(session: Session, kind: Kind, terms: list[str], bound: int) -> list[tuple[int, int]]:
+    """Up to `bound` (id, case_id) of one kind's rows containing the phrase, in no order,
+    through that kind's index."""
+    if _postgres(session):
+        stmt = _pg_hits(kind, terms).limit(bound)
+        # The kind's GIN index, whatever the planner guesses from the column's statistics,
+        # which are the whole table's: a word common in letters is not common in numbers.
+        with _planner(session, enable_seqscan="off", enable_indexscan="off"):
+            return [(r.id, r.case_id) for r in session.execute(stmt)]
+    return [(r.id, r.case_id) for r in session.execute(_fts_hits(kind, terms).limit(bound))]
+
+
+def _walk(
+    session: Session, kind: Kind, terms: list[str], *, offset: int, limit: int
+) -> list[tuple[int, int]]:
+    """(id, case_id) of one kind's rows containing the phrase, newest first, a slice of them:
+    for a phrase the kind's rows are full of, read in order and stopped early."""
+    if _postgres(session):
+        stmt = _pg_hits(kind, terms).order_by(CaseSearch.id.desc()).offset(offset).limit(limit)
+        with _planner(session, enable_seqscan="off", enable_bitmapscan="off"):
+            return [(r.id, r.case_id) for r in session.execute(stmt)]
+    fts = _fts(kind)
+    stmt = _fts_hits(kind, terms).order_by(fts.c.rowid.desc()).offset(offset).limit(limit)
+    return [(r.id, r.case_id) for r in session.execute(stmt)]
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _pg_hits(kind: Kind, terms: list[str]) -> Select[int, int]:
+    query = cast(literal(tsquery_literal(terms)), TSQUERY)
+    # The kind as a literal, so that the partial index's predicate matches in any plan.
+    return select(CaseSearch.id, CaseSearch.case_id).where(
+        CaseSearch.kind == literal_column(f"'{kind.value}'"), CaseSearch.grams.op("@@")(query)
     )
-    if not names:
-        stmt = stmt.where(CaseSearch.kind != Kind.name.value)
-    return stmt
+
+
+def _fts(kind: Kind) -> TableClause:
+    return table(fts_table(kind.value), column("rowid", Integer), column("grams", Text))
+
+
+def _fts_hits(kind: Kind, terms: list[str]) -> Select[int, int]:
+    # The FTS5 table's rowid is the index row's id.
+    fts = _fts(kind)
+    return (
+        select(CaseSearch.id, CaseSearch.case_id)
+        .select_from(fts)
+        .join(CaseSearch, CaseSearch.id == fts.c.rowid)
+        .where(fts.c.grams.op("MATCH")(literal(fts5_phrase(terms))))
+    )
+
+
+_PLANNER_SETTINGS = frozenset({"enable_seqscan", "enable_indexscan", "enable_bitmapscan"})
+
+
+@contextmanager
+def _planner(session: Session, **settings: str) -> Iterator[None]:
+    """PostgreSQL planner settings for one statement of the caller's transaction."""
+    assert set(settings) <= _PLANNER_SETTINGS
+    for name, value in settings.items():
+        session.execute(text(f"SET LOCAL {name} = {value}"))
+    try:
+        yield
+    finally:
+        for name in settings:
+            session.execute(text(f"SET LOCAL {name} TO DEFAULT"))

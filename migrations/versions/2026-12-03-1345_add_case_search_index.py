@@ -2,8 +2,8 @@
 
 One row per searchable text of a case — its number, the applicant's name, each item, each
 issued letter (app.search.sources) — holding the text's character bigrams: on PostgreSQL a
-tsvector under a GIN index, on SQLite text indexed by an FTS5 table (external content, kept in
-step by triggers). Bigrams, not pg_trgm / FTS5 trigram as the issue first named, because a
+tsvector under a partial GIN index per kind, on SQLite text indexed by a contentless FTS5 table
+per kind (kept in step by triggers). Bigrams, not pg_trgm / FTS5 trigram as the issue first named, because a
 two-character query (土地, 张三) cannot be answered from a trigram index.
 
 Revision ID: 5e2b7c1d9a40
@@ -16,7 +16,7 @@ from typing import Any, Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
-from app.models.search import FTS_TABLE, GIN_INDEX, Grams
+from app.models.search import KINDS, Grams, fts_table, gin_index
 from app.search import sources
 
 # revision identifiers, used by Alembic.
@@ -42,27 +42,28 @@ def upgrade() -> None:
     with op.batch_alter_table('case_search', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_search_case_id'), ['case_id'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"CREATE INDEX {GIN_INDEX} ON case_search USING gin (grams)")
+        for kind in KINDS:
+            op.execute(
+                f"CREATE INDEX {gin_index(kind)} ON case_search USING gin (grams) "
+                f"WHERE kind = '{kind}'"
+            )
     else:
-        op.execute(
-            f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(grams, content='case_search', "
-            "content_rowid='id', tokenize='unicode61 remove_diacritics 0')"
-        )
-        op.execute(
-            f"CREATE TRIGGER case_search_fts_insert AFTER INSERT ON case_search BEGIN "
-            f"INSERT INTO {FTS_TABLE}(rowid, grams) VALUES (new.id, new.grams); END"
-        )
-        op.execute(
-            f"CREATE TRIGGER case_search_fts_delete AFTER DELETE ON case_search BEGIN "
-            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, grams) "
-            "VALUES ('delete', old.id, old.grams); END"
-        )
-        op.execute(
-            f"CREATE TRIGGER case_search_fts_update AFTER UPDATE ON case_search BEGIN "
-            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, grams) "
-            "VALUES ('delete', old.id, old.grams); "
-            f"INSERT INTO {FTS_TABLE}(rowid, grams) VALUES (new.id, new.grams); END"
-        )
+        for kind in KINDS:
+            fts = fts_table(kind)
+            op.execute(
+                f"CREATE VIRTUAL TABLE {fts} USING fts5(grams, content='', "
+                "tokenize='unicode61 remove_diacritics 0')"
+            )
+            op.execute(
+                f"CREATE TRIGGER {fts}_insert AFTER INSERT ON case_search "
+                f"WHEN new.kind = '{kind}' BEGIN "
+                f"INSERT INTO {fts}(rowid, grams) VALUES (new.id, new.grams); END"
+            )
+            op.execute(
+                f"CREATE TRIGGER {fts}_delete AFTER DELETE ON case_search "
+                f"WHEN old.kind = '{kind}' BEGIN "
+                f"INSERT INTO {fts}({fts}, rowid, grams) VALUES ('delete', old.id, old.grams); END"
+            )
     _backfill()
 
 
@@ -137,12 +138,13 @@ def _backfill() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    if op.get_bind().dialect.name != "postgresql":
-        for verb in ("insert", "delete", "update"):
-            op.execute(f"DROP TRIGGER case_search_fts_{verb}")
-        op.execute(f"DROP TABLE {FTS_TABLE}")
-    else:
-        op.execute(f"DROP INDEX {GIN_INDEX}")
+    for kind in KINDS:
+        if op.get_bind().dialect.name == "postgresql":
+            op.execute(f"DROP INDEX {gin_index(kind)}")
+        else:
+            for verb in ("insert", "delete"):
+                op.execute(f"DROP TRIGGER {fts_table(kind)}_{verb}")
+            op.execute(f"DROP TABLE {fts_table(kind)}")
     with op.batch_alter_table('case_search', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_search_case_id'))
 
