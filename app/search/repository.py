@@ -142,7 +142,7 @@ def _collect_kind(
         return
     # The probe read the table in about the order of its ids, from one or several places:
     # how many ids its first half of the hits (by id) spans says how dense the hits are.
-    ids = sorted(row_id for row_id, _ in rows)[: len(rows) // 2]
+    ids = sorted(row_id for row_id, _ in rows)[: max(1, len(rows) // 2)]
     walk = len(ids) / (ids[-1] - ids[0] + 1) >= _WALK_DENSITY
     fetched, batch = 0, max(256, out.cap // 2)
     while not out.full:
