@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from app.cases import repository as cases_repo
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.dashboard.helpers import act, named_user, register, submit
@@ -171,3 +172,13 @@ def test_the_dashboards_per_clerk_figures_open_lists_of_that_many_cases(
             assert listed.status_code == 200
             assert f"案件（共 {row[figure]} 件）" in listed.text
             assert len(NUMBER.findall(listed.text)) == row[figure]
+
+
+def test_a_search_counted_past_its_cap_says_so(
+    client: TestClient, runtime: Runtime, cases: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cases_repo, "SEARCH_COUNT_CAP", 1)
+    page = _as(client, runtime, "clerk").get("/staff/", params={"q": "老旧小区"})
+    assert page.status_code == 200
+    assert "案件（共 1+ 件）" in page.text
+    assert len(_numbers(page.text)) == 1
