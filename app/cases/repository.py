@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -199,11 +199,14 @@ def _searched(
     session: Session, stmt: Select[Case], f: CaseFilter, *, offset: int, limit: int
 ) -> CaseList:
     assert f.search is not None
-    scope = stmt.whereclause
-    assert scope is not None  # always the organ, at least
+    # Only the organ (the JSON list's default): the index rows carry it, no case need be read.
+    organ_only = replace(f, search=None, search_names=False, open_states=()) == CaseFilter(
+        organ_id=f.organ_id
+    )
     found = search_repo.search_page(
         session,
-        scope,
+        f.organ_id,
+        None if organ_only else stmt.whereclause,
         f.search,
         names=f.search_names,
         offset=offset,

@@ -73,7 +73,8 @@ class Found:
 
 def search_page(
     session: Session,
-    scope: ColumnElement[bool],
+    organ_id: int,
+    scope: ColumnElement[bool] | None,
     plan: SearchPlan,
     *,
     names: bool,
@@ -81,8 +82,8 @@ def search_page(
     limit: int,
     cap: int,
 ) -> Found:
-    """The cases within `scope` (a condition on cases, the organ's at least) that the plan
-    finds, best first — number, then exact ID number and name, then item, then letter; within
+    """The organ's cases within `scope` (a further condition on cases; None: every case of
+    the organ) that the plan finds, best first — number, then exact ID number and name, then item, then letter; within
     each, the newest index row first (numbers, names and items are indexed at registration, so
     the newest case; letters as issued, so the latest letter) — a page of them and how many
     there are, counted up to `cap`.
@@ -92,13 +93,14 @@ def search_page(
     walking its rows in order and stopping once more than `cap` cases are found, so no search
     sorts, or even reads, every hit of a common word."""
     kinds = [k for k in Kind if names or k is not Kind.name]
-    exact = _exact_hits(session, scope, plan, names=names, cap=cap)
-    out = _Collected(cap)
+    in_organ = Case.organ_id == organ_id
+    exact = _exact_hits(session, in_organ if scope is None else scope, plan, names=names, cap=cap)
+    out = _Collected(cap, scope)
     for kind in kinds:
         rank = RANK[kind]
-        out.add(session, scope, [case_id for case_id, r in exact if r == rank])
+        out.add(session, [case_id for case_id, r in exact if r == rank])
         if plan.terms and not out.full:
-            _collect_kind(session, scope, kind, list(plan.terms), out)
+            _collect_kind(session, organ_id, kind, list(plan.terms), out)
         if out.full:
             break
     page = out.ordered[offset : min(offset + limit, cap)]
@@ -108,8 +110,9 @@ def search_page(
 class _Collected:
     """Case ids in rank order, each once, within scope; full once more than `cap`."""
 
-    def __init__(self, cap: int) -> None:
+    def __init__(self, cap: int, scope: ColumnElement[bool] | None) -> None:
         self.cap = cap
+        self.scope = scope
         self.ordered: list[int] = []
         self.seen: set[int] = set()
 
@@ -117,11 +120,20 @@ class _Collected:
     def full(self) -> bool:
         return len(self.ordered) > self.cap
 
-    def add(self, session: Session, scope: ColumnElement[bool], case_ids: list[int]) -> None:
+    @property
+    def wanted(self) -> int:
+        """How many more cases make it full."""
+        return self.cap + 1 - len(self.ordered)
+
+    def add(self, session: Session, case_ids: list[int]) -> None:
+        """Add the cases (of the organ: the index rows say so) that are within scope."""
         new = [i for i in dict.fromkeys(case_ids) if i not in self.seen]
         if not new:
             return
-        inside = set(session.scalars(select(Case.id).where(Case.id.in_(new), scope)))
+        inside = set(new)
+        if self.scope is not None:
+            stmt = select(Case.id).where(Case.id.in_(new), self.scope)
+            inside = set(session.scalars(stmt))
         for case_id in new:
             if case_id in inside and not self.full:
                 self.seen.add(case_id)
@@ -133,25 +145,26 @@ _ROWS_PER_CASE = 1
 
 
 def _collect_kind(
-    session: Session, scope: ColumnElement[bool], kind: Kind, terms: list[str], out: _Collected
+    session: Session, organ_id: int, kind: Kind, terms: list[str], out: _Collected
 ) -> None:
     bound = _ROWS_PER_CASE * out.cap + 1
-    rows = _probe(session, kind, terms, bound)
+    rows = _probe(session, organ_id, kind, terms, bound)
     if len(rows) < bound:
-        out.add(session, scope, [case_id for _, case_id in sorted(rows, reverse=True)])
+        out.add(session, [case_id for _, case_id in sorted(rows, reverse=True)])
         return
     # The probe read the table in about the order of its ids, from one or several places:
     # how many ids its first half of the hits (by id) spans says how dense the hits are.
     ids = sorted(row_id for row_id, _ in rows)[: max(1, len(rows) // 2)]
     walk = len(ids) / (ids[-1] - ids[0] + 1) >= _WALK_DENSITY
-    fetched, batch = 0, max(256, out.cap // 2)
+    fetched = 0
     while not out.full:
-        got = _in_order(session, kind, terms, offset=fetched, limit=batch, walk=walk)
-        out.add(session, scope, [case_id for _, case_id in got])
+        # Mostly one row per case: a little more than the cases still wanted, then twice that.
+        batch = out.wanted + 32 if not fetched else 2 * out.wanted + 32
+        got = _in_order(session, organ_id, kind, terms, offset=fetched, limit=batch, walk=walk)
+        out.add(session, [case_id for _, case_id in got])
         if len(got) < batch:
             return
         fetched += len(got)
-        batch *= 4
 
 
 # PostgreSQL reads a dense kind's hits newest first by walking the table's rows backwards
@@ -178,31 +191,43 @@ def _exact_hits(
     return sorted(out, key=lambda r: -r[0])
 
 
-def _probe(session: Session, kind: Kind, terms: list[str], bound: int) -> list[tuple[int, int]]:
+def _probe(
+    session: Session, organ_id: int, kind: Kind, terms: list[str], bound: int
+) -> list[tuple[int, int]]:
     """Up to `bound` (id, case_id) of one kind's rows containing the phrase, in no order,
     through that kind's index."""
     if _postgres(session):
-        stmt = _pg_hits(kind, terms).limit(bound)
+        stmt = _pg_hits(organ_id, kind, terms).limit(bound)
         # The kind's GIN index, whatever the planner guesses from the column's statistics,
         # which are the whole table's: a word common in letters is not common in numbers.
         with _planner(session, enable_seqscan="off", enable_indexscan="off"):
             return [(r.id, r.case_id) for r in session.execute(stmt)]
-    return [(r.id, r.case_id) for r in session.execute(_fts_hits(kind, terms).limit(bound))]
+    stmt = _fts_hits(organ_id, kind, terms).limit(bound)
+    return [(r.id, r.case_id) for r in session.execute(stmt)]
 
 
 def _in_order(
-    session: Session, kind: Kind, terms: list[str], *, offset: int, limit: int, walk: bool
+    session: Session,
+    organ_id: int,
+    kind: Kind,
+    terms: list[str],
+    *,
+    offset: int,
+    limit: int,
+    walk: bool,
 ) -> list[tuple[int, int]]:
     """(id, case_id) of one kind's rows containing the phrase, newest first, a slice of them:
     on PostgreSQL by walking the rows backwards (`walk`) or by sorting the index's hits."""
     if _postgres(session):
-        stmt = _pg_hits(kind, terms).order_by(CaseSearch.id.desc()).offset(offset).limit(limit)
+        stmt = _pg_hits(organ_id, kind, terms).order_by(CaseSearch.id.desc())
+        stmt = stmt.offset(offset).limit(limit)
         path = {"enable_bitmapscan": "off"} if walk else {"enable_indexscan": "off"}
         with _planner(session, enable_seqscan="off", **path):
             return [(r.id, r.case_id) for r in session.execute(stmt)]
     # FTS5 gives a phrase's rows in rowid order, backwards as cheaply as forwards.
     fts = _fts(kind)
-    stmt = _fts_hits(kind, terms).order_by(fts.c.rowid.desc()).offset(offset).limit(limit)
+    stmt = _fts_hits(organ_id, kind, terms).order_by(fts.c.rowid.desc())
+    stmt = stmt.offset(offset).limit(limit)
     return [(r.id, r.case_id) for r in session.execute(stmt)]
 
 
@@ -210,11 +235,13 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _pg_hits(kind: Kind, terms: list[str]) -> Select[int, int]:
+def _pg_hits(organ_id: int, kind: Kind, terms: list[str]) -> Select[int, int]:
     query = cast(literal(tsquery_literal(terms)), TSQUERY)
     # The kind as a literal, so that the partial index's predicate matches in any plan.
     return select(CaseSearch.id, CaseSearch.case_id).where(
-        CaseSearch.kind == literal_column(f"'{kind.value}'"), CaseSearch.grams.op("@@")(query)
+        CaseSearch.kind == literal_column(f"'{kind.value}'"),
+        CaseSearch.grams.op("@@")(query),
+        CaseSearch.organ_id == organ_id,
     )
 
 
@@ -222,14 +249,17 @@ def _fts(kind: Kind) -> TableClause:
     return table(fts_table(kind.value), column("rowid", Integer), column("grams", Text))
 
 
-def _fts_hits(kind: Kind, terms: list[str]) -> Select[int, int]:
+def _fts_hits(organ_id: int, kind: Kind, terms: list[str]) -> Select[int, int]:
     # The FTS5 table's rowid is the index row's id.
     fts = _fts(kind)
     return (
         select(CaseSearch.id, CaseSearch.case_id)
         .select_from(fts)
         .join(CaseSearch, CaseSearch.id == fts.c.rowid)
-        .where(fts.c.grams.op("MATCH")(literal(fts5_phrase(terms))))
+        .where(
+            fts.c.grams.op("MATCH")(literal(fts5_phrase(terms))),
+            CaseSearch.organ_id == organ_id,
+        )
     )
 
 
