@@ -9,6 +9,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from app.config import PROJECT_ROOT
+from app.models.search import FTS_TABLE, GIN_INDEX
+
+# Made by a migration for one dialect only, so no model declares them: SQLite's FTS5 table with
+# its shadow tables (case_search_fts_data, …) and PostgreSQL's GIN index (app.models.search).
+_DIALECT_ONLY = (FTS_TABLE, GIN_INDEX)
 
 
 def alembic_config(database_url: str) -> Config:
@@ -34,3 +39,10 @@ def current_revision(engine: Engine) -> str | None:
     """The revision the database is at."""
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Whether Alembic's comparison of models and database considers this object."""
+    return not (reflected and name is not None and name.startswith(_DIALECT_ONLY))

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, pool
 import app.models  # noqa: F401  (registers every table)
 from app.config import DatabaseSettings
 from app.db import Base, is_sqlite
+from app.migrate import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -55,6 +56,7 @@ def _run(connection, url: str) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=is_sqlite(url),
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

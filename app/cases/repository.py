@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
+from sqlalchemy import Select, Subquery, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.assistance import repository as assistance_repo
 from app.db import table_of
 from app.db_insert import Rows
 from app.models import Attachment, Case, CaseEvent, CaseItem, Organ
+from app.search import repository as search_repo
+from app.search.text import SearchPlan
 
 
 def case_rows(
@@ -96,8 +98,8 @@ class CaseFilter:
     legal_involved_only: bool = False
     # Cases with an open legal consultation; with those under review awaiting the legal office.
     legal_queue: tuple[int, ...] | None = None
-    # Search text (see `search_condition`); names only where the caller may look them up.
-    search: str | None = None
+    # A search (app.search.text.plan); name rows only where the caller may look people up.
+    search: SearchPlan | None = None
     search_names: bool = False
     # Cases on whose timeline this user took a step (the dashboard's per-user figures).
     actor_id: int | None = None
@@ -109,16 +111,6 @@ class CaseFilter:
     assistance_overdue_on: date | None = None
 
 
-def search_condition(text: str, *, names: bool) -> ColumnElement[bool]:
-    """The cases a search text finds: the registration number equal to it or starting with
-    it, ignoring case; with `names`, also the applicant's name containing it. LIKE's wildcards
-    in the text are taken literally. (One place, to be replaced by full-text search.)"""
-    by_number = Case.number.istartswith(text, autoescape=True)
-    if not names:
-        return by_number
-    return or_(by_number, Case.applicant_name.icontains(text, autoescape=True))
-
-
 def case_actors() -> Subquery:
     """(case_id, actor_user_id) of every step a staff user took on a case's timeline: who
     handled what, for the dashboard's per-user counts and the case list's `actor` filter."""
@@ -127,6 +119,11 @@ def case_actors() -> Subquery:
         .where(CaseEvent.actor_user_id.is_not(None))
         .subquery()
     )
+
+
+# A search reports how many cases it found up to this many, then "more" (total_capped): a
+# count of every hit of a common two-character query would cost more than the page itself.
+SEARCH_COUNT_CAP = 1000
 
 
 def _filtered(f: CaseFilter) -> Select[Case]:
@@ -156,8 +153,6 @@ def _filtered(f: CaseFilter) -> Select[Case]:
     if f.legal_queue is not None:
         pending = and_(Case.state == "under_review", Case.legal_review == "pending")
         stmt = stmt.where(or_(pending, Case.id.in_(f.legal_queue)))
-    if f.search is not None:
-        stmt = stmt.where(search_condition(f.search, names=f.search_names))
     if f.assignee_id is not None:
         stmt = stmt.where(Case.assignee_id == f.assignee_id)
     if f.unassigned:
@@ -177,16 +172,28 @@ def _filtered(f: CaseFilter) -> Select[Case]:
 
 
 def count_cases(session: Session, f: CaseFilter) -> int:
-    """How many of the organ's cases the worklist filter selects (the list's total)."""
+    """How many of the organ's cases the worklist filter selects (without a search)."""
+    if f.search is not None:
+        raise ValueError("count_cases does not search: use list_cases")
     return session.scalar(select(func.count()).select_from(_filtered(f).subquery())) or 0
 
 
-def list_cases(
-    session: Session, f: CaseFilter, *, offset: int, limit: int
-) -> tuple[list[Case], int]:
-    """One page of the organ's cases and the total count, most urgent first: the cases whose
-    reply clock counts (overdue, then due soonest), then the rest by their reply day."""
+@dataclass(frozen=True)
+class CaseList:
+    rows: list[Case]
+    total: int
+    # The total stopped counting at SEARCH_COUNT_CAP: more cases match.
+    capped: bool = False
+
+
+def list_cases(session: Session, f: CaseFilter, *, offset: int, limit: int) -> CaseList:
+    """One page of the organ's cases and the total count. Without a search, most urgent
+    first: the cases whose reply clock counts (overdue, then due soonest), then the rest by
+    their reply day. With one, best match first (number, then name or ID number, then item,
+    then letter), newest first within a rank; the total is counted up to SEARCH_COUNT_CAP."""
     stmt = _filtered(f)
+    if f.search is not None:
+        return _searched(session, stmt, f, offset=offset, limit=limit)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     counting = and_(Case.state.in_(f.open_states), Case.reply_due.is_not(None))
     urgency = case((counting, 0), else_=1)
@@ -195,7 +202,34 @@ def list_cases(
         .offset(offset)
         .limit(limit)
     )
-    return list(session.scalars(page.options(selectinload(Case.items)))), total
+    return CaseList(list(session.scalars(page.options(selectinload(Case.items)))), total)
+
+
+def _searched(
+    session: Session, stmt: Select[Case], f: CaseFilter, *, offset: int, limit: int
+) -> CaseList:
+    assert f.search is not None
+    # Only the organ (the JSON list's default): the index rows carry it, no case need be read.
+    organ_only = replace(f, search=None, search_names=False, open_states=()) == CaseFilter(
+        organ_id=f.organ_id
+    )
+    found = search_repo.search_page(
+        session,
+        f.organ_id,
+        None if organ_only else stmt.whereclause,
+        f.search,
+        names=f.search_names,
+        offset=offset,
+        limit=limit,
+        cap=SEARCH_COUNT_CAP,
+    )
+    by_id = {
+        c.id: c
+        for c in session.scalars(
+            select(Case).where(Case.id.in_(found.ids)).options(selectinload(Case.items))
+        )
+    }
+    return CaseList([by_id[i] for i in found.ids], found.total, capped=found.capped)
 
 
 def attachment_of_case(session: Session, case_id: int, attachment_id: int) -> Attachment | None:

@@ -83,11 +83,20 @@ def list_cases(
     q: Annotated[
         SearchText | None,
         Query(
-            description="搜索：登记编号（完整或开头部分，不区分大小写）；承办人、窗口、负责人、"
-            "法制机构还可按申请人姓名或名称的一部分搜索；1–50 个字符，去除首尾空白 / search: "
-            "a registration number, whole or its beginning, ignoring case; for clerks, front "
-            "desk, approvers and the legal office also part of the applicant's name; 1-50 "
-            "characters, trimmed"
+            description="搜索：登记编号、所申请信息的描述或文号、已出具文书的文字中连续的几个字"
+            "（按字匹配，忽略标点、空格和全角半角、大小写之别；去除首尾空白后 1–50 个字符，"
+            "至少 2 个字或数字，只有 1 个时只查以其开头的登记编号）；承办人、窗口、负责人、法制"
+            "机构还可按申请人姓名或名称的一部分、完整的身份证号码搜索（文书中的申请人个人信息"
+            "不参与搜索）。结果按登记编号、申请人、申请内容、文书的顺序排列，同类中新案件在前；"
+            "total 最多数到 1000 / search: consecutive characters of a registration number, an "
+            "item's description or document number, or an issued letter's text (matched by "
+            "characters, ignoring punctuation, spaces, full/half width and case; 1-50 characters "
+            "once trimmed, at least 2 letters or digits - a single one looks only at the "
+            "beginning of registration numbers); clerks, front desk, approvers and the legal "
+            "office also search part of the applicant's name or a whole resident ID number (the "
+            "applicant's personal data in letters is never searched). Results rank number "
+            "matches first, then name or ID number, then items, then letters, newest first "
+            "within each; the total counts up to 1000"
         ),
     ] = None,
     actor: Annotated[

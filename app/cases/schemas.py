@@ -247,7 +247,15 @@ class CaseSummary(BaseModel):
 
 class CasePage(BaseModel):
     items: list[CaseSummary] = Field(description="本页案件 / cases on this page")
-    total: int = Field(description="符合条件的总数 / total matching")
+    total: int = Field(
+        description="符合条件的总数；搜索时最多数到 1000 / total matching; a search counts up "
+        "to 1000"
+    )
+    total_capped: bool = Field(
+        False,
+        description="为 true 时符合条件的多于 total 件（显示为“1000+”）/ true: more than "
+        '`total` match (shown as "1000+")',
+    )
     page: int = Field(description="页码（从 1 起）/ page number")
     page_size: int = Field(description="每页条数 / page size")
 

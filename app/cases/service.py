@@ -41,6 +41,7 @@ from app.models import Attachment, Case
 from app.outbox.applicant.repository import mail_failed_cases, mail_failed_in_organ
 from app.remedies.facts import remedy_facts
 from app.runtime import Runtime
+from app.search.text import plan
 from app.transfers.service import filing_for
 from app.workflow.engine import allowed_actions, check, perform
 
@@ -235,7 +236,8 @@ class ListQuery:
     queue: str | None = None
     # Only cases not yet in a final state (the workbench's worklist).
     open_only: bool = False
-    # A registration number (whole or its beginning) or, for name searchers, part of a name.
+    # Search text (app.search): part of a number, item, document number or letter; for name
+    # searchers also part of a name, or a whole ID number.
     q: str | None = None
     # A user id: the cases on whose timeline that user took a step.
     actor: int | None = None
@@ -280,7 +282,7 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
         only_ids=None if only_ids is None else tuple(only_ids),
         legal_involved_only=legal_only(principal),
         legal_queue=None if legal_queue is None else tuple(legal_queue),
-        search=q.q,
+        search=None if q.q is None else plan(q.q, names=may_search_names(principal)),
         search_names=may_search_names(principal),
         actor_id=q.actor,
         assignee_id=principal.user_id if q.assignment == "mine" else q.assignee,
@@ -290,9 +292,8 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
         else None,
         assistance_overdue_on=today if q.assistance == "overdue" else None,
     )
-    rows, total = repository.list_cases(
-        session, f, offset=(q.page - 1) * q.page_size, limit=q.page_size
-    )
+    found = repository.list_cases(session, f, offset=(q.page - 1) * q.page_size, limit=q.page_size)
+    rows = found.rows
     lapsed = consultations.lapsed_case_ids(
         session, organ_id, states, rt.calendar, today, case_ids=[c.id for c in rows]
     )
@@ -316,7 +317,8 @@ def list_cases(session: Session, rt: Runtime, principal: Principal, q: ListQuery
             )
             for c in rows
         ],
-        total=total,
+        total=found.total,
+        total_capped=found.capped,
         page=q.page,
         page_size=q.page_size,
     )

@@ -16,6 +16,7 @@ from app.models.organ import ApiToken, Organ, User
 from app.models.outbox import OutboxAttempt, OutboxDelivery, OutboxEvent, WorkerLease
 from app.models.remedy import RemedyRecord
 from app.models.report import ReportLock, ReportOverride
+from app.models.search import CaseSearch
 from app.models.security import IdempotencyRecord, LookupFailure, SigninFailure
 from app.models.webhook import WebhookSubscription
 
@@ -30,6 +31,7 @@ __all__ = [
     "CaseEvent",
     "CaseFile",
     "CaseItem",
+    "CaseSearch",
     "ClockEntry",
     "CommunicationRecord",
     "Consultation",

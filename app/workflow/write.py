@@ -10,7 +10,8 @@
   the calendar recompute uses for tens of thousands of cases at once: cached due dates and one
   event per case.
 
-Each writes the case, its hash-chained event, the clock entries and the outbox rows in the
+Each writes the case, its hash-chained event, the clock entries, the outbox rows and the search
+index's rows (app.search: a new case's number, name and items, each letter issued) in the
 caller's transaction; tests/workflow/test_one_write_path.py checks that no other module calls
 the statements below.
 """
@@ -49,6 +50,7 @@ from app.outbox.service import new_rows as new_outbox_rows
 from app.reports.lock import guard_case
 from app.reports.periods import CaseStats
 from app.runtime import Runtime
+from app.search import repository as search
 from app.workflow import records
 from app.workflow.decision import CaseUpdate, Decision
 
@@ -150,6 +152,7 @@ def record(
     letters.record_letters(session, issued, event.id)
     if issued:
         session.flush()
+        search.index_letters(session, case, issued)
     if touched and issued:
         records.link_letters(touched, issued, d.letter_params)
     clock_repo.append_entries(session, case.id, list(d.entries), event_id=event.id, now=now)
@@ -305,6 +308,16 @@ def record_registration(
     )
     rows.append(new_outbox_rows(messages, now=now))
     rows.append(clock_repo.first_entry_rows(ids.case, reg.ledger, event_id=ids.event, now=now))
+    rows.append(
+        search.new_case_rows(
+            ids.case,
+            organ.id,
+            v,
+            reg.items,
+            [receipt_letter] if receipt_letter is not None else [],
+            session.get_bind().dialect.name,
+        )
+    )
     insert_rows(session, rows)
 
 

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from app.cases import repository as cases_repo
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.dashboard.helpers import act, named_user, register, submit
@@ -47,7 +48,7 @@ def _as(client: TestClient, runtime: Runtime, role: str) -> TestClient:
     return signed_in(client, f"u-{role}")
 
 
-def test_a_clerk_finds_a_case_by_number_prefix_or_name(
+def test_a_clerk_finds_a_case_by_number_part_or_name(
     client: TestClient, runtime: Runtime, cases: dict[str, Any]
 ) -> None:
     clerk = _as(client, runtime, "clerk")
@@ -58,23 +59,26 @@ def test_a_clerk_finds_a_case_by_number_prefix_or_name(
     assert "案件（共 1 件）" in page.text
     # The search box keeps what was typed, and says names are searched.
     assert f'value="{number}"' in page.text
-    assert "搜索登记编号或申请人" in page.text
+    assert "搜索登记编号、申请人、申请内容或文书" in page.text
     ours = sorted([cases["wang"]["number"], cases["percent"]["number"]])
     assert _numbers(clerk.get("/staff/", params={"q": number[:4].upper()}).text) == ours
     assert _numbers(clerk.get("/staff/", params={"q": "小明"}).text) == [number]
-    assert _numbers(clerk.get("/staff/", params={"q": "%"}).text) == [cases["percent"]["number"]]
+    # Punctuation is not searched: "赵%_" is the name "赵", one character, no bigram.
+    assert _numbers(clerk.get("/staff/", params={"q": "%"}).text) == []
+    # Part of the items the applicant asked for (every case here asks for the same).
+    assert _numbers(clerk.get("/staff/", params={"q": "老旧小区"}).text) == ours
     # Another organ's 王小明 is never found.
     assert cases["other"]["number"] not in clerk.get("/staff/", params={"q": "王小明"}).text
 
 
-def test_a_supervisor_searches_numbers_only_and_the_page_says_so(
+def test_a_supervisor_cannot_search_names_and_the_page_says_so(
     client: TestClient, runtime: Runtime, cases: dict[str, Any]
 ) -> None:
     boss = _as(client, runtime, "supervisor")
     page = boss.get("/staff/", params={"q": "小明"})
     assert page.status_code == 200
     assert _numbers(page.text) == []
-    assert "您的角色只能按登记编号搜索" in page.text
+    assert "您的角色不能按申请人姓名或证件号码搜索" in page.text
     number = cases["wang"]["number"]
     assert _numbers(boss.get("/staff/", params={"q": number}).text) == [number]
 
@@ -168,3 +172,13 @@ def test_the_dashboards_per_clerk_figures_open_lists_of_that_many_cases(
             assert listed.status_code == 200
             assert f"案件（共 {row[figure]} 件）" in listed.text
             assert len(NUMBER.findall(listed.text)) == row[figure]
+
+
+def test_a_search_counted_past_its_cap_says_so(
+    client: TestClient, runtime: Runtime, cases: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cases_repo, "SEARCH_COUNT_CAP", 1)
+    page = _as(client, runtime, "clerk").get("/staff/", params={"q": "老旧小区"})
+    assert page.status_code == 200
+    assert "案件（共 1+ 件）" in page.text
+    assert len(_numbers(page.text)) == 1

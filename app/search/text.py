@@ -1,0 +1,105 @@
+"""Text → index terms, and a query → what the index is asked; pure (no SQLAlchemy, no FastAPI).
+
+Chinese has no spaces between words, so the index matches characters, not words: the standard
+CJK technique (Lucene's CJKBigramFilter) of overlapping character **bigrams** with positions.
+A text is normalised first — NFKC (full-width "２０２６" is "2026"), case folded, and only the
+characters `str.isalnum` accepts kept, so "2026-0001" and "２０２６０００１" are the same text —
+and a query of n ≥ 2 normalised characters becomes the phrase of its n−1 bigrams at
+consecutive positions: exactly "the normalised text contains the normalised query".
+
+Why bigrams and not the trigrams of pg_trgm / FTS5's `trigram` tokenizer: neither can answer a
+two-character query (土地, 拆迁, 张三) from its index — pg_trgm extracts no trigram from
+'%ab%' and FTS5 scans every row for a substring under three characters — and two-character
+queries are the common ones.
+
+A term is the two characters' code points in hex joined by "x" ("571fx5730" for 土地): plain
+ASCII letters and digits, so neither PostgreSQL's tsvector/tsquery syntax nor SQLite's unicode61
+tokenizer can split, fold or misread it, whatever the characters are.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Longest query text accepted (before normalisation), as the API says.
+MAX_QUERY = 50
+# PostgreSQL keeps tsvector positions up to 16,383 (and at most 256 per term): longer text
+# is indexed in overlapping pieces of this many positions, each its own row. The overlap is a
+# query's longest span, so a phrase that crosses a boundary is wholly inside the next piece.
+CHUNK = 2000
+OVERLAP = MAX_QUERY
+
+_ID_NUMBER = re.compile(r"^(\d{17}[\dX]|\d{15})$")
+
+
+def normalise(text: str) -> str:
+    """NFKC, case folded, letters and digits only."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return "".join(c for c in folded if c.isalnum())
+
+
+def term(a: str, b: str) -> str:
+    """The index term of the bigram `ab` (see the module docstring)."""
+    return f"{ord(a):x}x{ord(b):x}"
+
+
+def bigrams(normalised: str) -> list[str]:
+    """The terms of a normalised text's overlapping bigrams, in order (position i+1 is the
+    bigram starting at character i); a text under two characters has none."""
+    return [term(normalised[i], normalised[i + 1]) for i in range(len(normalised) - 1)]
+
+
+def tsvector_literal(terms: Sequence[str | None]) -> str:
+    """PostgreSQL's tsvector input for the terms at positions 1, 2, … (None: a position left
+    empty): "'t1':1 't2':2 …", read by tsvector's input function as is (no text-search parser,
+    no configuration)."""
+    return " ".join(f"'{t}':{i}" for i, t in enumerate(terms, start=1) if t is not None)
+
+
+def fts5_document(terms: list[str]) -> str:
+    """SQLite's FTS5 column text: the terms separated by spaces (unicode61 keeps each whole)."""
+    return " ".join(terms)
+
+
+def tsquery_literal(terms: list[str]) -> str:
+    """The tsquery of a phrase: the terms at consecutive positions ('a' <-> 'b' <-> …)."""
+    return " <-> ".join(f"'{t}'" for t in terms)
+
+
+def fts5_phrase(terms: list[str]) -> str:
+    """FTS5's MATCH text of a phrase: the terms in one double-quoted string."""
+    return '"' + " ".join(terms) + '"'
+
+
+def id_number_of(text: str) -> str | None:
+    """The text as a resident ID number (15 or 18 characters, upper-case X), if it is one."""
+    candidate = unicodedata.normalize("NFKC", text).strip().upper()
+    return candidate if _ID_NUMBER.match(candidate) else None
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """What a query text asks the database: the index phrase (None under two normalised
+    characters), the exact ID number (for callers who may look people up), and the beginning
+    of a registration number (only for a query too short for a bigram)."""
+
+    text: str
+    terms: tuple[str, ...] | None
+    id_number: str | None
+    number_prefix: str | None
+
+
+def plan(text: str, *, names: bool) -> SearchPlan:
+    """The plan of a query text (1–50 characters, already trimmed) for a caller who may, or
+    may not, look people up by name and ID number."""
+    norm = normalise(text)
+    terms = tuple(bigrams(norm)) if len(norm) >= 2 else None
+    return SearchPlan(
+        text=text,
+        terms=terms,
+        id_number=id_number_of(text) if names else None,
+        number_prefix=text if terms is None else None,
+    )

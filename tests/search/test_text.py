@@ -1,0 +1,121 @@
+"""The bigram index terms and query plans (app.search.text, app.search.sources), pure: a phrase
+of a query's terms occurs in a source's terms exactly when a segment contains the query."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.search import sources
+from app.search.sources import Kind, Source
+from app.search.text import (
+    CHUNK,
+    MAX_QUERY,
+    bigrams,
+    fts5_phrase,
+    id_number_of,
+    normalise,
+    plan,
+    tsquery_literal,
+    tsvector_literal,
+)
+
+# Few characters, so that hypothesis finds matches; with their full-width, upper-case and
+# punctuated look-alikes and an ideographic space.
+ALPHABET = "土地拆迁张三二0１2AaＢb-〔〕 　%_'\"\\:"
+
+
+def _phrase_in(positions: list[str | None], query: list[str]) -> bool:
+    """What the databases answer for a phrase: the terms at consecutive positions."""
+    n = len(query)
+    return any(positions[i : i + n] == query for i in range(len(positions) - n + 1))
+
+
+def _index_finds(src: Source, text: str) -> bool:
+    query = bigrams(normalise(text))
+    return any(_phrase_in(piece, query) for piece in sources.pieces(sources.terms(src)))
+
+
+def test_normalise_folds_width_and_case_and_drops_punctuation() -> None:
+    assert normalise("２０２６－０００１") == normalise("2026-0001") == "20260001"
+    assert normalise("沪府办〔2024〕12号") == "沪府办202412号"
+    assert normalise("ＡＢc ｄ") == "abcd"
+    assert normalise("张　三") == "张三"
+    assert normalise("%_'\"\\") == ""
+
+
+def test_terms_are_ascii_letters_and_digits_whatever_the_characters() -> None:
+    for text in ("土地", "a'", "𠀀𠀁", "x0", "Ωω"):
+        for t in bigrams(normalise(text) + "z"):
+            assert t.isascii(), t
+            assert t.isalnum(), t
+    assert bigrams("土地") == ["571fx5730"]
+    assert bigrams("a") == []
+
+
+def test_literals_quote_every_term_and_skip_gaps() -> None:
+    assert tsvector_literal(["ab", None, "cd"]) == "'ab':1 'cd':3"
+    assert tsquery_literal(["ab", "cd"]) == "'ab' <-> 'cd'"
+    assert fts5_phrase(["ab", "cd"]) == '"ab cd"'
+
+
+def test_a_query_under_two_characters_looks_only_at_number_beginnings() -> None:
+    assert plan("%", names=True).terms is None
+    assert plan("%", names=True).number_prefix == "%"
+    assert plan("土", names=True).terms is None
+    two = plan("土地", names=True)
+    assert two.terms == ("571fx5730",)
+    assert two.number_prefix is None
+
+
+def test_id_numbers_are_exact_and_only_for_name_searchers() -> None:
+    assert id_number_of("11010519491231002x") == "11010519491231002X"
+    assert id_number_of("１１０１０５１９４９１２３１００２Ｘ") == "11010519491231002X"
+    assert id_number_of("1101051949123100") is None
+    assert plan("11010519491231002X", names=True).id_number == "11010519491231002X"
+    assert plan("11010519491231002X", names=False).id_number is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.text(ALPHABET, max_size=30), min_size=1, max_size=4),
+    st.text(ALPHABET, min_size=1, max_size=8),
+)
+def test_the_index_finds_a_source_exactly_when_a_segment_contains_the_query(
+    texts: list[str], query: str
+) -> None:
+    src = sources.source(Kind.item, texts)
+    q = normalise(query)
+    if len(q) < 2:
+        return
+    assert _index_finds(src, query) == any(q in s for s in src.segments)
+
+
+def test_long_text_is_split_so_that_every_window_stays_findable() -> None:
+    text = "".join(chr(0x4E00 + (i * 7919) % 3000) for i in range(3 * CHUNK + 123))
+    src = sources.source(Kind.letter, [text])
+    pieces = list(sources.pieces(sources.terms(src)))
+    assert len(pieces) == 4
+    assert all(len(p) <= CHUNK for p in pieces)
+    for start in range(0, len(text) - MAX_QUERY, 97):
+        assert _index_finds(src, text[start : start + MAX_QUERY])
+    assert not _index_finds(src, text[:10] + "!" + "甲乙")
+
+
+def test_a_letter_is_indexed_without_the_applicants_personal_data() -> None:
+    context = {
+        "title": "政府信息公开申请登记回执",
+        "addressee": {"name": "欧阳锋", "address": "白驼山庄1号"},
+        "case": {"applicant_name": "欧阳锋", "items": [{"description": "欧阳锋所在村的征地批复"}]},
+        "contact_phone": "0571-88886666",
+        "note": "联系电话13800138000，地址白驼山庄1号",
+    }
+    private = ["欧阳锋", "110105194912310029", "13800138000", None, "白驼山庄1号", None]
+    src = sources.letter_source("沪府办〔2024〕12号", context, private)
+    for hidden in ("欧阳", "阳锋", "13800138000", "白驼山庄", "驼山"):
+        assert not _index_finds(src, hidden), hidden
+    for shown in ("登记回执", "所在村的征地批复", "府办2024", "057188886666"):
+        assert _index_finds(src, shown), shown
+    # The cut leaves a gap: the text around the name does not join up.
+    assert not _index_finds(src, "批复所在")
+    assert not _index_finds(src, "电话地址")
