@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +16,7 @@ from sqlalchemy import (
     Text,
     cast,
     column,
+    func,
     insert,
     literal,
     literal_column,
@@ -31,7 +34,7 @@ from app.models import Case, CaseSearch, Letter
 from app.models.search import fts_table
 from app.search import sources
 from app.search.sources import RANK, Kind
-from app.search.text import SearchPlan, fts5_phrase, tsquery_literal
+from app.search.text import BUCKET_ROWS, SearchPlan, fts5_phrase, tsquery_literal, tsquery_window
 
 _SEARCH = table_of(CaseSearch)
 
@@ -89,9 +92,10 @@ def search_page(
     there are, counted up to `cap`.
 
     Each kind's index is asked on its own. A kind with few hits gives them all, unordered, and
-    they are ranked here; a kind with many (a word every letter uses) is read newest first,
-    walking its rows in order and stopping once more than `cap` cases are found, so no search
-    sorts, or even reads, every hit of a common word."""
+    they are ranked here; a kind with many (a word every letter uses) is read newest first and
+    stops once more than `cap` cases are found, so no search sorts, or even reads, every hit
+    of a common word: FTS5 walks its posting lists backwards; PostgreSQL asks its GIN index for
+    the phrase within the newest blocks of ids (see _collect_pg)."""
     kinds = [k for k in Kind if names or k is not Kind.name]
     in_organ = Case.organ_id == organ_id
     exact = _exact_hits(session, in_organ if scope is None else scope, plan, names=names, cap=cap)
@@ -147,31 +151,138 @@ _ROWS_PER_CASE = 1
 def _collect_kind(
     session: Session, organ_id: int, kind: Kind, terms: list[str], out: _Collected
 ) -> None:
+    if _postgres(session):
+        _collect_pg(session, organ_id, kind, terms, out)
+        return
     bound = _ROWS_PER_CASE * out.cap + 1
     rows = _probe(session, organ_id, kind, terms, bound)
     if len(rows) < bound:
         out.add(session, [case_id for _, case_id in sorted(rows, reverse=True)])
         return
-    # The probe read the table in about the order of its ids, from one or several places:
-    # how many ids its first half of the hits (by id) spans says how dense the hits are.
-    ids = sorted(row_id for row_id, _ in rows)[: max(1, len(rows) // 2)]
-    walk = len(ids) / (ids[-1] - ids[0] + 1) >= _WALK_DENSITY
+    _drain(
+        out,
+        session,
+        lambda offset, limit: _fts_in_order(session, organ_id, kind, terms, offset, limit),
+    )
+
+
+def _drain(
+    out: _Collected,
+    session: Session,
+    read: Callable[[int, int], list[tuple[int, int]]],
+) -> None:
+    """Add the rows `read(offset, limit)` gives, newest first, until `out` is full or they end."""
     fetched = 0
     while not out.full:
         # Mostly one row per case: a little more than the cases still wanted, then twice that.
         batch = out.wanted + 32 if not fetched else 2 * out.wanted + 32
-        got = _in_order(session, organ_id, kind, terms, offset=fetched, limit=batch, walk=walk)
+        got = read(fetched, batch)
         out.add(session, [case_id for _, case_id in got])
         if len(got) < batch:
             return
         fetched += len(got)
 
 
-# PostgreSQL reads a dense kind's hits newest first by walking the table's rows backwards
-# (cost: the rows passed, about the rows wanted / density), a sparser one's by sorting every
-# hit its GIN index gives (cost: the hits): the two meet at a density of about
-# sqrt(wanted / rows), some 1–2% for a page's 1,000 counted cases in a million cases' rows.
-_WALK_DENSITY = 0.02
+# PostgreSQL: every index row carries the term of its block of BUCKET_ROWS ids (a trigger adds
+# "z<id // BUCKET_ROWS>", see app.search.text), so the GIN index itself can answer "the phrase
+# among the newest ids": the phrase's posting list is intersected with a few blocks' and only the
+# rows found there are read. A common word is read newest block first; a window of blocks sized
+# from the hits' density (doubling when the guess falls short) gives about the cases still wanted.
+# Past _MAX_WINDOW blocks the hits are sparse, and the rest are read by sorting them.
+_FIRST_WINDOW = 1
+_MAX_WINDOW = 64
+# With this many hits in the newest block, its density sizes the next window (no probe).
+_DENSE_ENOUGH = 32
+
+
+def _collect_pg(
+    session: Session, organ_id: int, kind: Kind, terms: list[str], out: _Collected
+) -> None:
+    top_id = session.scalar(select(func.max(CaseSearch.id)))
+    if top_id is None:
+        return
+    hi = top_id // BUCKET_ROWS
+    lo = max(0, hi - _FIRST_WINDOW + 1)
+    found = _pg_window(session, organ_id, kind, terms, out, lo, hi)
+    if out.full or lo == 0:
+        return
+    hi = lo - 1
+    if found >= _DENSE_ENOUGH:
+        density = found / (_FIRST_WINDOW * BUCKET_ROWS)
+    else:
+        # Few in the newest block: how many below it, up to a bound, and how densely they lie.
+        bound = _ROWS_PER_CASE * out.cap + 1
+        rows = _probe(session, organ_id, kind, terms, bound, below=(hi + 1) * BUCKET_ROWS)
+        if len(rows) < bound:
+            out.add(session, [case_id for _, case_id in sorted(rows, reverse=True)])
+            return
+        # The probe read the table in about the order of its ids, from one or several places:
+        # how many ids its first half of the hits (by id) spans says how dense the hits are.
+        ids = sorted(row_id for row_id, _ in rows)[: max(1, len(rows) // 2)]
+        density = len(ids) / (ids[-1] - ids[0] + 1)
+    size = max(1, math.ceil(1.5 * out.wanted / (density * BUCKET_ROWS)))
+    while not out.full and hi >= 0:
+        if size > _MAX_WINDOW:
+            below = (hi + 1) * BUCKET_ROWS
+            _drain(out, session, partial(_pg_sorted, session, organ_id, kind, terms, below))
+            return
+        lo = max(0, hi - size + 1)
+        _pg_window(session, organ_id, kind, terms, out, lo, hi)
+        hi = lo - 1
+        size *= 2
+
+
+def _pg_window(
+    session: Session,
+    organ_id: int,
+    kind: Kind,
+    terms: list[str],
+    out: _Collected,
+    lo: int,
+    hi: int,
+) -> int:
+    """Add the kind's rows with the phrase in id blocks lo..hi, newest first; how many rows
+    were read."""
+    query = cast(literal(tsquery_window(terms, range(hi, lo - 1, -1))), TSQUERY)
+    read = 0
+
+    def rows(offset: int, limit: int) -> list[tuple[int, int]]:
+        nonlocal read
+        stmt = (
+            _pg_select(organ_id, kind, query)
+            .order_by(CaseSearch.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        with _planner(session, enable_seqscan="off", enable_indexscan="off"):
+            got = [(r.id, r.case_id) for r in session.execute(stmt)]
+        read += len(got)
+        return got
+
+    _drain(out, session, rows)
+    return read
+
+
+def _pg_sorted(
+    session: Session,
+    organ_id: int,
+    kind: Kind,
+    terms: list[str],
+    below: int,
+    offset: int,
+    limit: int,
+) -> list[tuple[int, int]]:
+    """A slice of the kind's rows with the phrase and an id under `below`, newest first, by
+    sorting what its GIN index gives."""
+    stmt = (
+        _pg_hits(organ_id, kind, terms)
+        .where(CaseSearch.id < below)
+        .order_by(CaseSearch.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    with _planner(session, enable_seqscan="off", enable_indexscan="off"):
+        return [(r.id, r.case_id) for r in session.execute(stmt)]
 
 
 def _exact_hits(
@@ -192,43 +303,36 @@ def _exact_hits(
 
 
 def _probe(
-    session: Session, organ_id: int, kind: Kind, terms: list[str], bound: int
-) -> list[tuple[int, int]]:
-    """Up to `bound` (id, case_id) of one kind's rows containing the phrase, in no order,
-    through that kind's index."""
-    if _postgres(session):
-        stmt = _pg_hits(organ_id, kind, terms).limit(bound)
-        # The kind's GIN index, whatever the planner guesses from the column's statistics,
-        # which are the whole table's: a word common in letters is not common in numbers.
-        with _planner(session, enable_seqscan="off", enable_indexscan="off"):
-            return [(r.id, r.case_id) for r in session.execute(stmt)]
-    stmt = _fts_hits(organ_id, kind, terms).limit(bound)
-    return [(r.id, r.case_id) for r in session.execute(stmt)]
-
-
-def _in_order(
     session: Session,
     organ_id: int,
     kind: Kind,
     terms: list[str],
+    bound: int,
     *,
-    offset: int,
-    limit: int,
-    walk: bool,
+    below: int | None = None,
 ) -> list[tuple[int, int]]:
-    """(id, case_id) of one kind's rows containing the phrase, newest first, a slice of them:
-    on PostgreSQL by walking the rows backwards (`walk`) or by sorting the index's hits."""
+    """Up to `bound` (id, case_id) of one kind's rows containing the phrase (with an id under
+    `below`), in no order, through that kind's index."""
     if _postgres(session):
-        stmt = _pg_hits(organ_id, kind, terms).order_by(CaseSearch.id.desc())
-        stmt = stmt.offset(offset).limit(limit)
-        path = {"enable_bitmapscan": "off"} if walk else {"enable_indexscan": "off"}
-        with _planner(session, enable_seqscan="off", **path):
-            return [(r.id, r.case_id) for r in session.execute(stmt)]
-    # FTS5 gives a phrase's rows in rowid order, backwards as cheaply as forwards.
+        stmt = _pg_hits(organ_id, kind, terms)
+        if below is not None:
+            stmt = stmt.where(CaseSearch.id < below)
+        # The kind's GIN index, whatever the planner guesses from the column's statistics,
+        # which are the whole table's: a word common in letters is not common in numbers.
+        with _planner(session, enable_seqscan="off", enable_indexscan="off"):
+            return [(r.id, r.case_id) for r in session.execute(stmt.limit(bound))]
+    stmt = _fts_hits(organ_id, kind, terms).limit(bound)
+    return [(r.id, r.case_id) for r in session.execute(stmt)]
+
+
+def _fts_in_order(
+    session: Session, organ_id: int, kind: Kind, terms: list[str], offset: int, limit: int
+) -> list[tuple[int, int]]:
+    """A slice of one kind's rows containing the phrase, newest first: FTS5 gives a phrase's
+    rows in rowid order, backwards as cheaply as forwards."""
     fts = _fts(kind)
     stmt = _fts_hits(organ_id, kind, terms).order_by(fts.c.rowid.desc())
-    stmt = stmt.offset(offset).limit(limit)
-    return [(r.id, r.case_id) for r in session.execute(stmt)]
+    return [(r.id, r.case_id) for r in session.execute(stmt.offset(offset).limit(limit))]
 
 
 def _postgres(session: Session) -> bool:
@@ -236,7 +340,10 @@ def _postgres(session: Session) -> bool:
 
 
 def _pg_hits(organ_id: int, kind: Kind, terms: list[str]) -> Select[int, int]:
-    query = cast(literal(tsquery_literal(terms)), TSQUERY)
+    return _pg_select(organ_id, kind, cast(literal(tsquery_literal(terms)), TSQUERY))
+
+
+def _pg_select(organ_id: int, kind: Kind, query: ColumnElement[Any]) -> Select[int, int]:
     # The kind as a literal, so that the partial index's predicate matches in any plan.
     return select(CaseSearch.id, CaseSearch.case_id).where(
         CaseSearch.kind == literal_column(f"'{kind.value}'"),

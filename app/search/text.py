@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # Longest query text accepted (before normalisation), as the API says.
@@ -67,6 +67,22 @@ def fts5_document(terms: list[str]) -> str:
 def tsquery_literal(terms: list[str]) -> str:
     """The tsquery of a phrase: the terms at consecutive positions ('a' <-> 'b' <-> …)."""
     return " <-> ".join(f"'{t}'" for t in terms)
+
+
+# PostgreSQL: a trigger gives every index row the term of its block of ids, "z<id // BUCKET_ROWS>"
+# (no bigram term starts with "z"), so a query can ask for the phrase among the newest blocks.
+BUCKET_ROWS = 8192
+
+
+def bucket_term(block: int) -> str:
+    """The term PostgreSQL's trigger adds to the index rows of one block of ids."""
+    return f"z{block}"
+
+
+def tsquery_window(terms: list[str], blocks: Iterable[int]) -> str:
+    """The tsquery of a phrase within some blocks of ids: (phrase) & ('z9' | 'z8' | …)."""
+    within = " | ".join(f"'{bucket_term(b)}'" for b in blocks)
+    return f"({tsquery_literal(terms)}) & ({within})"
 
 
 def fts5_phrase(terms: list[str]) -> str:

@@ -11,6 +11,7 @@ Revises: bbd109544ca4
 Create Date: 2026-12-03 13:45:00.000000
 
 """
+
 from typing import Any, Sequence, Union
 
 from alembic import op
@@ -20,8 +21,8 @@ from app.models.search import KINDS, Grams, fts_table, gin_index
 from app.search import sources
 
 # revision identifiers, used by Alembic.
-revision: str = '5e2b7c1d9a40'
-down_revision: Union[str, Sequence[str], None] = 'bbd109544ca4'
+revision: str = "5e2b7c1d9a40"
+down_revision: Union[str, Sequence[str], None] = "bbd109544ca4"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -30,18 +31,33 @@ BATCH = 2000
 
 def upgrade() -> None:
     """Upgrade schema."""
-    op.create_table('case_search',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('organ_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=8), nullable=False),
-    sa.Column('grams', Grams(), nullable=False),
-    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_search_case_id_cases'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_search'))
+    op.create_table(
+        "case_search",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("organ_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("grams", Grams(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_case_search_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_search")),
     )
-    with op.batch_alter_table('case_search', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_case_search_case_id'), ['case_id'], unique=False)
+    with op.batch_alter_table("case_search", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_search_case_id"), ["case_id"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
+        # Each row's block of 8192 ids as a term (app.search.text.BUCKET_ROWS, fixed here as
+        # of this revision), so the GIN index can find a phrase among the newest rows without
+        # reading every hit (app.search.repository).
+        op.execute(
+            "CREATE FUNCTION case_search_block() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN NEW.grams := NEW.grams || array_to_tsvector("
+            "ARRAY['z' || (NEW.id / 8192)::text]); RETURN NEW; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER case_search_block BEFORE INSERT ON case_search "
+            "FOR EACH ROW EXECUTE FUNCTION case_search_block()"
+        )
         for kind in KINDS:
             op.execute(
                 f"CREATE INDEX {gin_index(kind)} ON case_search USING gin (grams) "
@@ -68,33 +84,33 @@ def upgrade() -> None:
 
 
 _CASES = sa.table(
-    'cases',
-    sa.column('id', sa.Integer()),
-    sa.column('organ_id', sa.Integer()),
-    sa.column('number', sa.String()),
+    "cases",
+    sa.column("id", sa.Integer()),
+    sa.column("organ_id", sa.Integer()),
+    sa.column("number", sa.String()),
     *(sa.column(c, sa.String()) for c in sources.PRIVATE_COLUMNS),
 )
 _ITEMS = sa.table(
-    'case_items',
-    sa.column('case_id', sa.Integer()),
-    sa.column('position', sa.Integer()),
-    sa.column('description', sa.Text()),
-    sa.column('document_number', sa.String()),
+    "case_items",
+    sa.column("case_id", sa.Integer()),
+    sa.column("position", sa.Integer()),
+    sa.column("description", sa.Text()),
+    sa.column("document_number", sa.String()),
 )
 _LETTERS = sa.table(
-    'letters',
-    sa.column('id', sa.Integer()),
-    sa.column('case_id', sa.Integer()),
-    sa.column('status', sa.String()),
-    sa.column('number', sa.String()),
-    sa.column('context', sa.JSON()),
+    "letters",
+    sa.column("id", sa.Integer()),
+    sa.column("case_id", sa.Integer()),
+    sa.column("status", sa.String()),
+    sa.column("number", sa.String()),
+    sa.column("context", sa.JSON()),
 )
 _SEARCH = sa.table(
-    'case_search',
-    sa.column('case_id', sa.Integer()),
-    sa.column('organ_id', sa.Integer()),
-    sa.column('kind', sa.String()),
-    sa.column('grams', Grams()),
+    "case_search",
+    sa.column("case_id", sa.Integer()),
+    sa.column("organ_id", sa.Integer()),
+    sa.column("kind", sa.String()),
+    sa.column("grams", Grams()),
 )
 
 
@@ -104,40 +120,47 @@ def _backfill() -> None:
     dialect = bind.dialect.name
     last = 0
     while True:
-        cases = bind.execute(
-            sa.select(_CASES).where(_CASES.c.id > last).order_by(_CASES.c.id).limit(BATCH)
-        ).mappings().all()
+        cases = (
+            bind.execute(
+                sa.select(_CASES).where(_CASES.c.id > last).order_by(_CASES.c.id).limit(BATCH)
+            )
+            .mappings()
+            .all()
+        )
         if not cases:
             return
-        ids = [c['id'] for c in cases]
+        ids = [c["id"] for c in cases]
         last = ids[-1]
         items: dict[int, list[Any]] = {}
         for item in bind.execute(
             sa.select(_ITEMS).where(_ITEMS.c.case_id.in_(ids)).order_by(_ITEMS.c.position)
         ).mappings():
-            items.setdefault(item['case_id'], []).append(item)
+            items.setdefault(item["case_id"], []).append(item)
         letters: dict[int, list[Any]] = {}
         for letter in bind.execute(
             sa.select(_LETTERS)
-            .where(_LETTERS.c.case_id.in_(ids), _LETTERS.c.status == 'issued')
+            .where(_LETTERS.c.case_id.in_(ids), _LETTERS.c.status == "issued")
             .order_by(_LETTERS.c.id)
         ).mappings():
-            letters.setdefault(letter['case_id'], []).append(letter)
+            letters.setdefault(letter["case_id"], []).append(letter)
         rows = []
         for c in cases:
             private = [c[k] for k in sources.PRIVATE_COLUMNS]
-            found = sources.case_sources(c, items.get(c['id'], []))
+            found = sources.case_sources(c, items.get(c["id"], []))
             found += [
-                sources.letter_source(x['number'], x['context'] or {}, private)
-                for x in letters.get(c['id'], [])
+                sources.letter_source(x["number"], x["context"] or {}, private)
+                for x in letters.get(c["id"], [])
             ]
-            rows += sources.rows(c['id'], c['organ_id'], found, dialect)
+            rows += sources.rows(c["id"], c["organ_id"], found, dialect)
         if rows:
             bind.execute(_SEARCH.insert(), rows)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER case_search_block ON case_search")
+        op.execute("DROP FUNCTION case_search_block()")
     for kind in KINDS:
         if op.get_bind().dialect.name == "postgresql":
             op.execute(f"DROP INDEX {gin_index(kind)}")
@@ -145,7 +168,7 @@ def downgrade() -> None:
             for verb in ("insert", "delete"):
                 op.execute(f"DROP TRIGGER {fts_table(kind)}_{verb}")
             op.execute(f"DROP TABLE {fts_table(kind)}")
-    with op.batch_alter_table('case_search', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_case_search_case_id'))
+    with op.batch_alter_table("case_search", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_search_case_id"))
 
-    op.drop_table('case_search')
+    op.drop_table("case_search")

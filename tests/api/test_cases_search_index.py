@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.cases import repository as cases_repo
 from app.models import CaseSearch
 from app.runtime import Runtime
 from app.search import repository as search_repo
+from app.search.text import BUCKET_ROWS
 from tests.conftest import Staff
 from tests.dashboard.helpers import reply
 from tests.fixtures.factories import person, staff_case
@@ -162,3 +163,30 @@ def test_a_common_word_reads_the_page_in_rank_order_and_counts_no_further(
         ids[2]
     ]
     assert _page(client, organ_a, "老旧小区", page_size=3, page=3)["items"] == []
+
+
+def test_postgresql_reads_a_common_word_block_by_block_newest_first(
+    client: TestClient, runtime: Runtime, organ_a: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("the blocks of ids are PostgreSQL's (a trigger adds their terms)")
+    # Each case's index rows in a block of ids of their own, some blocks apart, so the search
+    # reads several windows of blocks (and past _MAX_WINDOW, the sorted rest).
+    monkeypatch.setattr(search_repo, "_MAX_WINDOW", 2)
+    ids = []
+    for gap in (0, 3, 1, 5, 0, 2):
+        with runtime.sessions.write.begin() as session:
+            top = session.scalar(select(func.max(CaseSearch.id))) or 0
+            block = top // BUCKET_ROWS + gap
+            session.execute(
+                text("SELECT setval(pg_get_serial_sequence('case_search', 'id'), :v)"),
+                {"v": max(top, block * BUCKET_ROWS + 10)},
+            )
+        ids.append(_register(client, organ_a, items=_items("老旧小区改造资金"))["id"])
+    for rows_per_case in (1, 0):  # the unordered probe, and the windows
+        monkeypatch.setattr(search_repo, "_ROWS_PER_CASE", rows_per_case)
+        for cap, expected in ((3, ids[::-1][:3]), (100, ids[::-1])):
+            monkeypatch.setattr(cases_repo, "SEARCH_COUNT_CAP", cap)
+            body = _page(client, organ_a, "小区改造", page_size=10)
+            assert [i["id"] for i in body["items"]] == expected
+            assert body["total_capped"] is (cap < len(ids))

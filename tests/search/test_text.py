@@ -17,6 +17,7 @@ from app.search.text import (
     normalise,
     plan,
     tsquery_literal,
+    tsquery_window,
     tsvector_literal,
 )
 
@@ -119,3 +120,10 @@ def test_a_letter_is_indexed_without_the_applicants_personal_data() -> None:
     # The cut leaves a gap: the text around the name does not join up.
     assert not _index_finds(src, "批复所在")
     assert not _index_finds(src, "电话地址")
+
+
+def test_a_window_asks_for_the_phrase_within_the_blocks_of_ids() -> None:
+    terms = bigrams(normalise("土地规"))
+    assert tsquery_window(terms, [9, 8]) == ("('571fx5730' <-> '5730x89c4') & ('z9' | 'z8')")
+    # No bigram term can be a block's term.
+    assert all(not t.startswith("z") for t in bigrams(normalise("zz9z土")))
