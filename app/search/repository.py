@@ -34,7 +34,14 @@ from app.models import Case, CaseSearch, Letter
 from app.models.search import fts_table
 from app.search import sources
 from app.search.sources import RANK, Kind
-from app.search.text import BUCKET_ROWS, SearchPlan, fts5_phrase, tsquery_literal, tsquery_window
+from app.search.text import (
+    BUCKET_ROWS,
+    SearchPlan,
+    fts5_phrase,
+    tsquery_literal,
+    tsquery_window,
+    window_terms,
+)
 
 _SEARCH = table_of(CaseSearch)
 
@@ -144,7 +151,7 @@ class _Collected:
                 self.ordered.append(case_id)
 
 
-# A kind with at least this many hits per counted case is read in order (see search_page).
+# SQLite: a kind with at least this many hits per counted case is read in order (search_page).
 _ROWS_PER_CASE = 1
 
 
@@ -183,15 +190,17 @@ def _drain(
         fetched += len(got)
 
 
-# PostgreSQL: every index row carries the term of its block of BUCKET_ROWS ids (a trigger adds
-# "z<id // BUCKET_ROWS>", see app.search.text), so the GIN index itself can answer "the phrase
-# among the newest ids": the phrase's posting list is intersected with a few blocks' and only the
-# rows found there are read. A common word is read newest block first; a window of blocks sized
-# from the hits' density (doubling when the guess falls short) gives about the cases still wanted.
-# Past _MAX_WINDOW blocks the hits are sparse, and the rest are read by sorting them.
-_FIRST_WINDOW = 1
-_MAX_WINDOW = 64
-# With this many hits in the newest block, its density sizes the next window (no probe).
+# PostgreSQL: every index row carries the terms of its blocks of ids (a trigger adds them, see
+# app.search.text: blocks of BUCKET_ROWS ids and of twice, four times … that), so the GIN index
+# itself answers "the phrase among the newest ids": the phrase's posting lists are intersected
+# with a few blocks' and only the rows found there are read. A common word is read newest block
+# first; a window of blocks sized from the hits' density (doubling when the guess falls short)
+# gives about the cases still wanted, each window a handful of aligned blocks. Past _MAX_WINDOW
+# smallest blocks (8 million ids) the rest is read by sorting its hits.
+_MAX_WINDOW = 1024
+# The newest windows read before anything else (in smallest blocks), and the hits in them that
+# are enough to size the next windows from their density (else a bounded probe tells it).
+_FIRST_WINDOWS = (1, 16)
 _DENSE_ENOUGH = 32
 
 
@@ -202,15 +211,18 @@ def _collect_pg(
     if top_id is None:
         return
     hi = top_id // BUCKET_ROWS
-    lo = max(0, hi - _FIRST_WINDOW + 1)
-    found = _pg_window(session, organ_id, kind, terms, out, lo, hi)
-    if out.full or lo == 0:
-        return
-    hi = lo - 1
-    if found >= _DENSE_ENOUGH:
-        density = found / (_FIRST_WINDOW * BUCKET_ROWS)
+    # The hits seen and the smallest blocks they were seen in: the density that sizes windows.
+    hits, covered = 0.0, 0.0
+    for size in _FIRST_WINDOWS:
+        lo = max(0, hi - size + 1)
+        hits += _pg_window(session, organ_id, kind, terms, out, lo, hi)
+        covered += hi - lo + 1
+        hi = lo - 1
+        if out.full or hi < 0 or hits >= _DENSE_ENOUGH:
+            break
     else:
-        # Few in the newest block: how many below it, up to a bound, and how densely they lie.
+        # Few hits in the newest blocks: how many below them, up to a bound, in no order — a
+        # rare word's are all there, and ranked here.
         bound = _ROWS_PER_CASE * out.cap + 1
         rows = _probe(session, organ_id, kind, terms, bound, below=(hi + 1) * BUCKET_ROWS)
         if len(rows) < bound:
@@ -219,9 +231,10 @@ def _collect_pg(
         # The probe read the table in about the order of its ids, from one or several places:
         # how many ids its first half of the hits (by id) spans says how dense the hits are.
         ids = sorted(row_id for row_id, _ in rows)[: max(1, len(rows) // 2)]
-        density = len(ids) / (ids[-1] - ids[0] + 1)
-    size = max(1, math.ceil(1.5 * out.wanted / (density * BUCKET_ROWS)))
+        hits, covered = len(ids), (ids[-1] - ids[0] + 1) / BUCKET_ROWS
     while not out.full and hi >= 0:
+        # The blocks that hold about the cases still wanted at the density seen, then twice.
+        size = max(1, math.ceil(1.5 * out.wanted * covered / max(hits, 1)))
         if size > _MAX_WINDOW:
             below = (hi + 1) * BUCKET_ROWS
             _drain(out, session, partial(_pg_sorted, session, organ_id, kind, terms, below))
@@ -229,7 +242,7 @@ def _collect_pg(
         lo = max(0, hi - size + 1)
         _pg_window(session, organ_id, kind, terms, out, lo, hi)
         hi = lo - 1
-        size *= 2
+        hits /= 2  # each further window twice the last guess
 
 
 def _pg_window(
@@ -243,7 +256,7 @@ def _pg_window(
 ) -> int:
     """Add the kind's rows with the phrase in id blocks lo..hi, newest first; how many rows
     were read."""
-    query = cast(literal(tsquery_window(terms, range(hi, lo - 1, -1))), TSQUERY)
+    query = cast(literal(tsquery_window(terms, window_terms(lo, hi))), TSQUERY)
     read = 0
 
     def rows(offset: int, limit: int) -> list[tuple[int, int]]:

@@ -69,19 +69,40 @@ def tsquery_literal(terms: list[str]) -> str:
     return " <-> ".join(f"'{t}'" for t in terms)
 
 
-# PostgreSQL: a trigger gives every index row the term of its block of ids, "z<id // BUCKET_ROWS>"
-# (no bigram term starts with "z"), so a query can ask for the phrase among the newest blocks.
+# PostgreSQL: a trigger gives every index row the terms of the blocks of ids it lies in, at
+# LEVELS sizes — BUCKET_ROWS ids, twice that, four times, … — "z<level>_<id // size>" (no bigram
+# term starts with "z"), so a query can ask for the phrase among the newest ids, any span of
+# blocks being a few aligned blocks of the right sizes (window_terms).
 BUCKET_ROWS = 8192
+LEVELS = 8
 
 
-def bucket_term(block: int) -> str:
-    """The term PostgreSQL's trigger adds to the index rows of one block of ids."""
-    return f"z{block}"
+def block_term(level: int, block: int) -> str:
+    """The term of block `block` of BUCKET_ROWS * 2**level ids."""
+    return f"z{level}_{block}"
 
 
-def tsquery_window(terms: list[str], blocks: Iterable[int]) -> str:
-    """The tsquery of a phrase within some blocks of ids: (phrase) & ('z9' | 'z8' | …)."""
-    within = " | ".join(f"'{bucket_term(b)}'" for b in blocks)
+def window_terms(lo: int, hi: int) -> list[str]:
+    """The terms whose blocks cover exactly the smallest blocks lo..hi (inclusive), newest
+    first: from the top down, each time the largest aligned block that fits."""
+    out: list[str] = []
+    b = hi
+    while b >= lo:
+        level = 0
+        while (
+            level + 1 < LEVELS
+            and (b + 1) % (2 ** (level + 1)) == 0
+            and b + 1 - 2 ** (level + 1) >= lo
+        ):
+            level += 1
+        out.append(block_term(level, (b + 1) // 2**level - 1))
+        b -= 2**level
+    return out
+
+
+def tsquery_window(terms: list[str], blocks: Iterable[str]) -> str:
+    """The tsquery of a phrase within some blocks: (phrase) & ('z0_9' | 'z1_3' | …)."""
+    within = " | ".join(f"'{b}'" for b in blocks)
     return f"({tsquery_literal(terms)}) & ({within})"
 
 

@@ -46,13 +46,15 @@ def upgrade() -> None:
     with op.batch_alter_table("case_search", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_case_search_case_id"), ["case_id"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
-        # Each row's block of 8192 ids as a term (app.search.text.BUCKET_ROWS, fixed here as
-        # of this revision), so the GIN index can find a phrase among the newest rows without
-        # reading every hit (app.search.repository).
+        # The blocks of ids each row lies in, as terms — 8192 ids, twice that, … 2**7 times
+        # (app.search.text.BUCKET_ROWS and LEVELS, fixed here as of this revision) — so the GIN
+        # index can find a phrase among the newest rows without reading every hit
+        # (app.search.repository).
+        blocks = ", ".join(f"'z{k}_' || (NEW.id / {8192 << k})::text" for k in range(8))
         op.execute(
             "CREATE FUNCTION case_search_block() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN NEW.grams := NEW.grams || array_to_tsvector("
-            "ARRAY['z' || (NEW.id / 8192)::text]); RETURN NEW; END $$"
+            f"BEGIN NEW.grams := NEW.grams || array_to_tsvector(ARRAY[{blocks}]); "
+            "RETURN NEW; END $$"
         )
         op.execute(
             "CREATE TRIGGER case_search_block BEFORE INSERT ON case_search "

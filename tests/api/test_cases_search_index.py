@@ -183,8 +183,8 @@ def test_postgresql_reads_a_common_word_block_by_block_newest_first(
                 {"v": max(top, block * BUCKET_ROWS + 10)},
             )
         ids.append(_register(client, organ_a, items=_items("老旧小区改造资金"))["id"])
-    for rows_per_case in (1, 0):  # the unordered probe, and the windows
-        monkeypatch.setattr(search_repo, "_ROWS_PER_CASE", rows_per_case)
+    for dense in (32, 1):  # windows 4x wider each time, or sized from the density seen
+        monkeypatch.setattr(search_repo, "_DENSE_ENOUGH", dense)
         for cap, expected in ((3, ids[::-1][:3]), (100, ids[::-1])):
             monkeypatch.setattr(cases_repo, "SEARCH_COUNT_CAP", cap)
             body = _page(client, organ_a, "小区改造", page_size=10)

@@ -10,6 +10,7 @@ from app.search import sources
 from app.search.sources import Kind, Source
 from app.search.text import (
     CHUNK,
+    LEVELS,
     MAX_QUERY,
     bigrams,
     fts5_phrase,
@@ -19,6 +20,7 @@ from app.search.text import (
     tsquery_literal,
     tsquery_window,
     tsvector_literal,
+    window_terms,
 )
 
 # Few characters, so that hypothesis finds matches; with their full-width, upper-case and
@@ -124,6 +126,23 @@ def test_a_letter_is_indexed_without_the_applicants_personal_data() -> None:
 
 def test_a_window_asks_for_the_phrase_within_the_blocks_of_ids() -> None:
     terms = bigrams(normalise("土地规"))
-    assert tsquery_window(terms, [9, 8]) == ("('571fx5730' <-> '5730x89c4') & ('z9' | 'z8')")
+    assert tsquery_window(terms, ["z0_9", "z1_3"]) == (
+        "('571fx5730' <-> '5730x89c4') & ('z0_9' | 'z1_3')"
+    )
     # No bigram term can be a block's term.
     assert all(not t.startswith("z") for t in bigrams(normalise("zz9z土")))
+
+
+def _blocks_of(term: str) -> range:
+    level, block = (int(x) for x in term[1:].split("_"))
+    return range(block * 2**level, (block + 1) * 2**level)
+
+
+@given(lo=st.integers(0, 5000), span=st.integers(0, 3000))
+def test_window_terms_cover_exactly_the_blocks_asked_newest_first(lo: int, span: int) -> None:
+    hi = lo + span
+    terms = window_terms(lo, hi)
+    covered = [b for t in terms for b in reversed(_blocks_of(t))]
+    assert covered == list(range(hi, lo - 1, -1))
+    # A handful of terms whatever the span: at most two per level, plus the largest blocks.
+    assert len(terms) <= 2 * LEVELS + span // 2 ** (LEVELS - 1)
