@@ -17,15 +17,12 @@ from app.assignment.router import ASSIGN_ROLES
 from app.assignment.schemas import AssignWrite
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.cases import service as cases
 from app.db import CommittingRoute, WriteSession
 from app.errors import DomainError
 from app.fields import RowId
 from app.runtime import Runtime, RuntimeDep
 from app.web.forms import FieldErrors, form_version, read_form
-from app.web.staff.assignment_form import assignment_context
-from app.web.staff.assistance_form import assistance_context
-from app.web.staff.case_page import case_context
+from app.web.staff.case_page import page_again
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
@@ -47,16 +44,9 @@ def _again(
     errors: FieldErrors,
     values: dict[str, str],
 ) -> dict[str, object]:
-    """The case page as it is now, with what was wrong beside the assignment section."""
-    session.rollback()
-    case = cases.get_case(session, rt, principal, case_id)
-    return {
-        **case_context(session, rt, principal, case),
-        **assignment_context(session, rt, principal, case, values=values),
-        **assistance_context(session, rt, principal, case),
-        "assign_errors": errors,
-        "done": None,
-    }
+    return page_again(
+        session, rt, principal, case_id, {"assign_errors": errors}, assign_values=values
+    )
 
 
 def _claim(

@@ -19,7 +19,6 @@ from app.assistance.router import ASK_ROLES
 from app.assistance.schemas import AssistanceAnswer, AssistanceCreate
 from app.auth.principal import Principal
 from app.auth.roles import STAFF_ROLES
-from app.cases import service as cases
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.errors import DomainError, Forbidden
 from app.fields import RowId
@@ -29,9 +28,8 @@ from app.runtime import Runtime, RuntimeDep
 from app.validation.files import ALLOWED_TYPES
 from app.web.forms import FieldErrors, form_version, read_form, uploads
 from app.web.staff import nav
-from app.web.staff.assignment_form import assignment_context
-from app.web.staff.assistance_form import FIELDS, PREFIX, assistance_context
-from app.web.staff.case_page import case_context
+from app.web.staff.assistance_form import FIELDS, PREFIX
+from app.web.staff.case_page import page_again
 from app.web.staff.session import Workbench, page_roles, staff_page
 
 router = APIRouter(route_class=CommittingRoute, include_in_schema=False)
@@ -87,16 +85,9 @@ def _case_again(
     errors: FieldErrors,
     values: dict[str, str],
 ) -> dict[str, object]:
-    """The case page as it is now, with what was wrong beside the 协办 section."""
-    session.rollback()
-    case = cases.get_case(session, rt, principal, case_id)
-    return {
-        **case_context(session, rt, principal, case),
-        **assignment_context(session, rt, principal, case),
-        **assistance_context(session, rt, principal, case, values=values),
-        "assist_errors": errors,
-        "done": None,
-    }
+    return page_again(
+        session, rt, principal, case_id, {"assist_errors": errors}, assist_values=values
+    )
 
 
 def _ask(

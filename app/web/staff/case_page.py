@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
 from app.auth.roles import Role
@@ -80,6 +81,39 @@ def case_context(
     }
 
 
+def page_context(
+    session: Session,
+    rt: Runtime,
+    principal: Principal,
+    case: CaseRead,
+    *,
+    assign_values: dict[str, str] | None = None,
+    assist_values: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Everything the case page shows: the case and its 承办 and 协办 sections (with what a
+    returned form held)."""
+    return {
+        **case_context(session, rt, principal, case),
+        **assignment_context(session, rt, principal, case, values=assign_values),
+        **assistance_context(session, rt, principal, case, values=assist_values),
+    }
+
+
+def page_again(
+    session: Session,
+    rt: Runtime,
+    principal: Principal,
+    case_id: int,
+    errors: dict[str, Any],
+    **values: dict[str, str],
+) -> dict[str, Any]:
+    """The case page as it is now after a refused form: its changes rolled back, `errors`
+    (e.g. assign_errors) beside their section and the form's values kept."""
+    session.rollback()
+    case = service.get_case(session, rt, principal, case_id)
+    return {**page_context(session, rt, principal, case, **values), **errors, "done": None}
+
+
 @router.get("/staff/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
     case_id: RowId, request: Request, rt: RuntimeDep, session: ReadSession, staff: Reader
@@ -88,9 +122,7 @@ def case_page(
     # find it in the session (whose identity map holds only what is referenced) unread.
     found = service.load_case(session, staff.principal, case_id)
     case = service.staff_view(session, rt, staff.principal, found)
-    context = case_context(session, rt, staff.principal, case)
-    context |= assignment_context(session, rt, staff.principal, case)
-    context |= assistance_context(session, rt, staff.principal, case)
+    context = page_context(session, rt, staff.principal, case)
     done = request.query_params.get("done", "")
     context["done"] = context["action_labels"].get(done)
     return staff_page(request, rt, staff, "staff/case.html", context)
