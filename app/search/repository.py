@@ -38,6 +38,7 @@ from app.search.text import (
     BUCKET_ROWS,
     SearchPlan,
     fts5_phrase,
+    pg_phrase,
     tsquery_literal,
     tsquery_window,
     window_terms,
@@ -159,7 +160,7 @@ def _collect_kind(
     session: Session, organ_id: int, kind: Kind, terms: list[str], out: _Collected
 ) -> None:
     if _postgres(session):
-        _collect_pg(session, organ_id, kind, terms, out)
+        _collect_pg(session, organ_id, kind, pg_phrase(terms), out)
         return
     bound = _ROWS_PER_CASE * out.cap + 1
     rows = _probe(session, organ_id, kind, terms, bound)

@@ -10,7 +10,11 @@ consecutive positions: exactly "the normalised text contains the normalised quer
 Why bigrams and not the trigrams of pg_trgm / FTS5's `trigram` tokenizer: neither can answer a
 two-character query (土地, 拆迁, 张三) from its index — pg_trgm extracts no trigram from
 '%ab%' and FTS5 scans every row for a substring under three characters — and two-character
-queries are the common ones.
+queries are the common ones. On PostgreSQL each position holds, beside its bigram, the trigram
+starting there, and a query of three or more characters is asked as the phrase of its trigrams:
+its GIN index re-checks every row that holds all the phrase's terms anywhere, and the bigrams
+of a run of digits (2525, 609号) are in nearly every number, whereas its trigrams are not.
+SQLite's FTS5 checks positions in its own posting lists and needs no trigram.
 
 A term is the two characters' code points in hex joined by "x" ("571fx5730" for 土地): plain
 ASCII letters and digits, so neither PostgreSQL's tsvector/tsquery syntax nor SQLite's unicode61
@@ -52,11 +56,39 @@ def bigrams(normalised: str) -> list[str]:
     return [term(normalised[i], normalised[i + 1]) for i in range(len(normalised) - 1)]
 
 
+def trigram(first: str, second: str) -> str:
+    """The term of the trigram made by two consecutive bigram terms ("ab", "bc" → "abc")."""
+    return f"{first}x{second.split('x', 1)[1]}"
+
+
+def trigrams(terms: Sequence[str]) -> list[str]:
+    """A phrase's trigram terms from its bigram terms, in order (n − 2 of them for n
+    characters)."""
+    return [trigram(terms[i], terms[i + 1]) for i in range(len(terms) - 1)]
+
+
 def tsvector_literal(terms: Sequence[str | None]) -> str:
-    """PostgreSQL's tsvector input for the terms at positions 1, 2, … (None: a position left
-    empty): "'t1':1 't2':2 …", read by tsvector's input function as is (no text-search parser,
-    no configuration)."""
-    return " ".join(f"'{t}':{i}" for i, t in enumerate(terms, start=1) if t is not None)
+    """PostgreSQL's tsvector input for the bigram terms at positions 1, 2, … (None: a position
+    left empty): "'t1':1 't2':2 …", read by tsvector's input function as is (no text-search
+    parser, no configuration). Each position also holds the trigram starting there, where the
+    next position continues the text: a query of three or more characters asks for its
+    trigrams (pg_phrase), far fewer rows than hold its bigrams anywhere — the runs of digits
+    in numbers and document numbers hold every digit bigram."""
+    out = []
+    for i, t in enumerate(terms):
+        if t is None:
+            continue
+        out.append(f"'{t}':{i + 1}")
+        after = terms[i + 1] if i + 1 < len(terms) else None
+        if after is not None:
+            out.append(f"'{trigram(t, after)}':{i + 1}")
+    return " ".join(out)
+
+
+def pg_phrase(terms: Sequence[str]) -> list[str]:
+    """The terms PostgreSQL's index is asked for a query's bigram terms: its trigrams from
+    three characters on (see tsvector_literal), the one bigram of two."""
+    return trigrams(terms) if len(terms) > 1 else list(terms)
 
 
 def fts5_document(terms: list[str]) -> str:

@@ -16,7 +16,9 @@ from app.search.text import (
     fts5_phrase,
     id_number_of,
     normalise,
+    pg_phrase,
     plan,
+    trigrams,
     tsquery_literal,
     tsquery_window,
     tsvector_literal,
@@ -56,8 +58,32 @@ def test_terms_are_ascii_letters_and_digits_whatever_the_characters() -> None:
     assert bigrams("a") == []
 
 
+def _pg_finds(src: Source, text: str) -> bool:
+    """What PostgreSQL answers: the query's pg_phrase at consecutive positions of a piece's
+    tsvector (each position holds a bigram and the trigram starting there)."""
+    query = pg_phrase(bigrams(normalise(text)))
+    for piece in sources.pieces(sources.terms(src)):
+        at: dict[int, set[str]] = {}
+        for entry in tsvector_literal(piece).split():
+            lexeme, position = entry.rsplit(":", 1)
+            at.setdefault(int(position), set()).add(lexeme.strip("'"))
+        if any(all(t in at.get(start + k, set()) for k, t in enumerate(query)) for start in at):
+            return True
+    return False
+
+
 def test_literals_quote_every_term_and_skip_gaps() -> None:
     assert tsvector_literal(["ab", None, "cd"]) == "'ab':1 'cd':3"
+    # Each position also holds the trigram starting there, where the text goes on.
+    land = bigrams("土地块")
+    assert land == ["571fx5730", "5730x5757"]
+    assert trigrams(land) == ["571fx5730x5757"]
+    assert tsvector_literal([*land, None, "31x32"]) == (
+        "'571fx5730':1 '571fx5730x5757':1 '5730x5757':2 '31x32':4"
+    )
+    # Two characters ask for their bigram, three and more for their trigrams.
+    assert pg_phrase(bigrams("土地")) == ["571fx5730"]
+    assert pg_phrase(bigrams("2525")) == ["32x35x32", "35x32x35"]
     assert tsquery_literal(["ab", "cd"]) == "'ab' <-> 'cd'"
     assert fts5_phrase(["ab", "cd"]) == '"ab cd"'
 
@@ -91,7 +117,9 @@ def test_the_index_finds_a_source_exactly_when_a_segment_contains_the_query(
     q = normalise(query)
     if len(q) < 2:
         return
-    assert _index_finds(src, query) == any(q in s for s in src.segments)
+    contains = any(q in s for s in src.segments)
+    assert _index_finds(src, query) == contains
+    assert _pg_finds(src, query) == contains
 
 
 def test_long_text_is_split_so_that_every_window_stays_findable() -> None:
@@ -102,6 +130,7 @@ def test_long_text_is_split_so_that_every_window_stays_findable() -> None:
     assert all(len(p) <= CHUNK for p in pieces)
     for start in range(0, len(text) - MAX_QUERY, 97):
         assert _index_finds(src, text[start : start + MAX_QUERY])
+        assert _pg_finds(src, text[start : start + MAX_QUERY])
     assert not _index_finds(src, text[:10] + "!" + "甲乙")
 
 
