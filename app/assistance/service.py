@@ -77,6 +77,11 @@ class AssistanceNotOpen(Conflict):
     title = "协办请求已答复或已撤回 / The request is answered or withdrawn"
 
 
+class AssistanceCaseFinished(Conflict):
+    code = "assistance-case-finished"
+    title = "案件已办结，协办请求不再答复 / The case is closed: the request is no longer answered"
+
+
 class NotTheRequester(Forbidden):
     code = "not-the-requester"
     title = "无权操作 / Forbidden"
@@ -291,8 +296,13 @@ def answer(
             f"该协办请求的状态为 {req.status} / the request is {req.status}",
             request_status=req.status,
         )
-    checked = check_configured(uploads, rt.settings)
     case = _case_of(session, req)
+    if rt.workflow_for(case).states[case.state].final:
+        # Nothing is added to a closed case's file; whoever asked may still withdraw it.
+        raise AssistanceCaseFinished(
+            f"案件 {case.number} 已办结 / case {case.number} is closed", case_state=case.state
+        )
+    checked = check_configured(uploads, rt.settings)
     now = rt.clock()
     req.status = ANSWERED
     req.answer = data.outcome

@@ -223,6 +223,31 @@ def test_closed_and_unreceived_cases_are_refused(
     assert snapshot(runtime) == before
 
 
+def test_an_open_request_is_not_answered_once_its_case_is_closed(
+    client: TestClient, runtime: Runtime, people: Cast
+) -> None:
+    p = people
+    case = claimed_case(client, p.zhang)
+    req = asked(client, case, p.zhang, p.archives["id"])
+    with runtime.sessions.write.begin() as s:
+        s.execute(update(Case).where(Case.id == case["id"]).values(state="withdrawn"))
+    before = snapshot(runtime)
+    r = _answer(
+        client,
+        req["id"],
+        p.chen.headers,
+        data={"outcome": "found"},
+        files=[("files", ("a.pdf", PDF, "application/pdf"))],
+    )
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "assistance-case-finished"
+    assert r.json()["case_state"] == "withdrawn"
+    assert snapshot(runtime) == before
+    # Whoever asked still closes it.
+    r = client.post(f"{INBOX}/{req['id']}/withdraw", headers=p.zhang.headers)
+    assert r.status_code == 200, r.text
+
+
 def test_who_may_ask_and_answer(client: TestClient, runtime: Runtime, people: Cast) -> None:
     p = people
     case = claimed_case(client, p.zhang)
