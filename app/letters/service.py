@@ -395,10 +395,36 @@ def check_kind(kind: str) -> LetterKind:
         ) from None
 
 
+class UnknownResponsibleOrgan(InvalidInput):
+    code = "responsible-organ-unknown"
+    title = "负责机关代码不是本平台的其他机关 / The responsible organ's code names no other organ on the platform"
+
+
+def check_responsible_organ(
+    session: Session, rt: Runtime, case: Case, fields: Mapping[str, Any]
+) -> None:
+    """A reply draft's responsible organ may carry a platform code (the linked filing goes
+    there): the code must name another organ on the platform; an organ outside it is named
+    without a code."""
+    named = fields.get("responsible_organ")
+    code = named.get("code") if isinstance(named, dict) else None
+    if not isinstance(code, str) or not code:
+        return
+    organ = rt.organs.by_code(session, code)
+    if organ is None or organ.id == case.organ_id:
+        raise UnknownResponsibleOrgan(
+            ("fields", "responsible_organ", "code"),
+            f"“{code}”不是本平台其他机关的代码；平台外的机关只填名称 / “{code}” is not the code "
+            "of another organ on the platform; name an organ outside it without a code",
+            organ_code=code,
+        )
+
+
 def draft_context(
     session: Session, rt: Runtime, case: Case, organ: OrganInfo, letter: Letter, handler: str
 ) -> LetterContext:
     """A draft as it would read now: from the current case, unnumbered."""
+    check_responsible_organ(session, rt, case, letter.fields)
     today = rt.clock().astimezone(rt.tz).date()
     snapshot = case_snapshot(case, rt.tz)
     src = letter_source(

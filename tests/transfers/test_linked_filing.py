@@ -1,6 +1,7 @@
 """After receipt: a reply `unavailable.not_this_organ` naming an organ on the platform files the
 application there for an applicant who agreed (同意转交), linked to the first case, and the
-reply letter says so; without consent, or naming an organ off the platform, nothing is filed."""
+reply letter says so; without consent, or naming an organ off the platform, nothing is filed;
+a code that names no other organ on the platform is refused with the reply."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.runtime import Runtime
+from tests.api.test_write_hygiene import snapshot
 from tests.conftest import Staff
 from tests.letters.helpers import online, pdf_text
-from tests.reply.helpers import issued, pdf, reply_through_review
+from tests.reply.helpers import issued, pdf, reply_through_review, submit
 
 NOT_THIS_ORGAN = "unavailable.not_this_organ"
 REASONS = "加装电梯补贴资金的审核、拨付由乙机关负责，相关信息由该机关制作和保存"
@@ -83,7 +85,7 @@ def test_with_consent_the_reply_files_the_application_at_the_named_organ(
     assert events[-1]["payload"]["transfer"]["to_case"]["number"] == filed["number"]
 
 
-@pytest.mark.parametrize(("consent", "code"), [(False, "org-b"), (True, None), (True, "org-zz")])
+@pytest.mark.parametrize(("consent", "code"), [(False, "org-b"), (True, None)])
 def test_without_consent_or_an_organ_on_the_platform_nothing_is_filed(
     client: TestClient, organ_a: Staff, organ_b: Staff, consent: bool, code: str | None
 ) -> None:
@@ -96,3 +98,28 @@ def test_without_consent_or_an_organ_on_the_platform_nothing_is_filed(
     text = pdf_text(pdf(client, organ_a, letter["id"]))
     assert "负责公开该政府信息的行政机关为org-b示例区人民政府办公室" in text
     assert "转交" not in text
+
+
+@pytest.mark.parametrize("code", ["org-zz", "org-a"])
+def test_a_code_naming_no_other_organ_on_the_platform_is_refused(
+    client: TestClient, runtime: Runtime, organ_a: Staff, organ_b: Staff, code: str
+) -> None:
+    case = online(client, transfer_consent=True)
+    organ_a.headers("clerk")  # the clerk's user exists before the snapshot
+    before = snapshot(runtime)
+    r = submit(
+        client, organ_a, case, NOT_THIS_ORGAN, reasons=REASONS, responsible_organ=responsible(code)
+    )
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["code"] == "responsible-organ-unknown"
+    assert problem["errors"][0]["loc"] == ["fields", "responsible_organ", "code"]
+    assert snapshot(runtime) == before
+    # A draft saved on its own is refused the same way.
+    r = client.post(
+        f"/api/v1/cases/{case['id']}/letters",
+        json={"kind": "reply", "fields": {"responsible_organ": responsible(code)}},
+        headers=organ_a.headers("clerk"),
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "responsible-organ-unknown"
