@@ -147,10 +147,16 @@ def _message(kind: str, case: CaseRef, **data: Any) -> OutboxMessage:
 
 
 def received_messages(
-    case: CaseRef, *, channel: str, receipt_date: date | None, letters: Sequence[LetterRef]
+    case: CaseRef,
+    *,
+    channel: str,
+    receipt_date: date | None,
+    letters: Sequence[LetterRef],
+    transferred_in: bool = False,
 ) -> list[OutboxMessage]:
-    """A new case: received (naming the receipt letter issued with it, if any), and each
-    letter issued with it (the receipt; "at_intake" says it came with the case)."""
+    """A new case: received (naming the receipt letter issued with it, if any; saying whether
+    a transfer filed it, whose own mail tells the applicant), and each letter issued with it
+    (the receipt; "at_intake" says it came with the case)."""
     out = [
         _message(
             ev.CASE_RECEIVED,
@@ -158,6 +164,7 @@ def received_messages(
             channel=channel,
             receipt_date=receipt_date.isoformat() if receipt_date else None,
             receipt_letter=letters[0].payload() if letters else None,
+            **({"transferred_in": True} if transferred_in else {}),
         )
     ]
     out += [_message(ev.LETTER_ISSUED, case, letter=x.payload(), at_intake=True) for x in letters]

@@ -305,6 +305,7 @@ def record_registration(
         channel=v["channel"],
         receipt_date=v["receipt_date"],
         letters=issued,
+        transferred_in=reg.transfer is not None,
     )
     rows.append(new_outbox_rows(messages, now=now))
     rows.append(clock_repo.first_entry_rows(ids.case, reg.ledger, event_id=ids.event, now=now))

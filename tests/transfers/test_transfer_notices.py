@@ -18,7 +18,7 @@ from app.outbox.transports import MailSender, SmtpConfig
 from app.outbox.worker import Worker
 from app.runtime import Runtime
 from tests.notices.helpers import notices_of
-from tests.outbox.helpers import payload_of, types_of
+from tests.outbox.helpers import events, payload_of, types_of
 from tests.outbox.mail_server import MailServer, mail_server
 from tests.transfers.helpers import act, manual_organ, submit_with_file
 
@@ -86,6 +86,12 @@ def test_the_applicant_is_mailed_and_the_receiving_clerks_are_notified(
         w.tick()
 
     [mail] = [m for m in smtp.inbox.received if "已转至" in str(m.message["Subject"])]
+    # The mail of the transfer is the receiving organ's only word: no second acknowledgement.
+    [first_ack] = [m for m in smtp.inbox.received if m is not mail]
+    assert sent["number"] in first_ack.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    received = [e.payload for e in events(runtime) if e.type == "case.received"]
+    assert received[-1]["case"]["id"] == new["id"]
+    assert received[-1]["transferred_in"] is True
     text = mail.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert new["number"] in text
     assert sent["number"] in text

@@ -141,6 +141,9 @@ class EmailChannel:
         if event.type == ev.LETTER_ISSUED and event.payload.get("at_intake"):
             # The receipt issued with the case goes with the acknowledgement: one mail.
             return []
+        if event.type == ev.CASE_RECEIVED and event.payload.get("transferred_in"):
+            # A case filed here by a transfer: the transfer mail gave the applicant its number.
+            return []
         c = repository.contacts(session, event.case_id)
         if c is None:
             return []
