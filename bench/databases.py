@@ -21,16 +21,22 @@ class Database:
 
 
 @contextmanager
-def postgres_database(admin_url: str) -> Iterator[Database | None]:
-    """A fresh database on the server at admin_url, dropped at the end; None if unreachable."""
+def postgres_database(admin_url: str, keep: str | None = None) -> Iterator[Database | None]:
+    """A fresh database on the server at admin_url, dropped at the end; None if unreachable.
+    With `keep`, the database of that name, created if missing and kept at the end (to
+    measure again without loading again)."""
     admin = create_engine(
         admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
     )
-    name = f"gongkai_bench_{secrets.token_hex(4)}"
+    name = keep or f"gongkai_bench_{secrets.token_hex(4)}"
     try:
         with admin.connect() as conn:
             version = str(conn.execute(text("SHOW server_version")).scalar_one())
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
     except SQLAlchemyError as exc:
         print(f"\nPostgreSQL at {admin_url} is not reachable ({type(exc).__name__}): skipped.")
         admin.dispose()
@@ -40,8 +46,9 @@ def postgres_database(admin_url: str) -> Iterator[Database | None]:
     try:
         yield Database("postgresql", url, version)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if keep is None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

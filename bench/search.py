@@ -614,6 +614,15 @@ def bench(db: Database, n: int, seed: int, queries: int, scans: int) -> list[Fig
         rt = build_runtime(settings)
         rt.clock = lambda: NOW
         try:
+            with rt.sessions.read() as session:
+                kept = session.scalar(text("SELECT count(*) FROM cases"))
+                organ_id = session.scalar(text("SELECT min(id) FROM organs"))
+            if kept == n and organ_id is not None:
+                # A kept database already loaded (--keep): measure again.
+                print(f"  reusing the {n:,} cases loaded before; {table_sizes(rt)}")
+                return measure(rt, db, organ_id, n, seed, queries, scans)
+            if kept:
+                raise SystemExit(f"the kept database holds {kept:,} cases, not {n:,}")
             with rt.sessions.write.begin() as session:
                 organ_id = create_organ(
                     session,
@@ -648,11 +657,17 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--scan-queries", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--keep",
+        metavar="NAME",
+        help="PostgreSQL: load into the database NAME and keep it; a later run with the same "
+        "NAME measures again without loading",
+    )
     args = parser.parse_args()
     print(f"search over {args.cases:,} cases; {os.cpu_count()} cores")
     figures: list[Figures] = []
     if args.db in ("postgres", "both"):
-        with postgres_database(args.postgres) as db:
+        with postgres_database(args.postgres, args.keep) as db:
             if db is not None:
                 figures += bench(db, args.cases, args.seed, args.queries, args.scan_queries)
     if args.db in ("sqlite", "both"):

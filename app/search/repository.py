@@ -108,13 +108,16 @@ def search_page(
     in_organ = Case.organ_id == organ_id
     exact = _exact_hits(session, in_organ if scope is None else scope, plan, names=names, cap=cap)
     out = _Collected(cap, scope)
-    for kind in kinds:
-        rank = RANK[kind]
-        out.add(session, [case_id for case_id, r in exact if r == rank])
-        if plan.terms and not out.full:
-            _collect_kind(session, organ_id, kind, list(plan.terms), out)
-        if out.full:
-            break
+    # PostgreSQL reads the newest blocks of ids first (_collect_pg): the newest id, once.
+    top = session.scalar(select(func.max(CaseSearch.id))) if _postgres(session) else None
+    with _index_only(session):
+        for kind in kinds:
+            rank = RANK[kind]
+            out.add(session, [case_id for case_id, r in exact if r == rank])
+            if plan.terms and not out.full:
+                _collect_kind(session, organ_id, kind, list(plan.terms), out, top)
+            if out.full:
+                break
     page = out.ordered[offset : min(offset + limit, cap)]
     return Found(page, min(len(out.ordered), cap), out.full)
 
@@ -157,10 +160,16 @@ _ROWS_PER_CASE = 1
 
 
 def _collect_kind(
-    session: Session, organ_id: int, kind: Kind, terms: list[str], out: _Collected
+    session: Session,
+    organ_id: int,
+    kind: Kind,
+    terms: list[str],
+    out: _Collected,
+    top_id: int | None,
 ) -> None:
     if _postgres(session):
-        _collect_pg(session, organ_id, kind, pg_phrase(terms), out)
+        if top_id is not None:
+            _collect_pg(session, organ_id, kind, pg_phrase(terms), out, top_id)
         return
     bound = _ROWS_PER_CASE * out.cap + 1
     rows = _probe(session, organ_id, kind, terms, bound)
@@ -206,11 +215,8 @@ _DENSE_ENOUGH = 32
 
 
 def _collect_pg(
-    session: Session, organ_id: int, kind: Kind, terms: list[str], out: _Collected
+    session: Session, organ_id: int, kind: Kind, terms: list[str], out: _Collected, top_id: int
 ) -> None:
-    top_id = session.scalar(select(func.max(CaseSearch.id)))
-    if top_id is None:
-        return
     hi = top_id // BUCKET_ROWS
     # The hits seen and the smallest blocks they were seen in: the density that sizes windows.
     hits, covered = 0.0, 0.0
@@ -268,8 +274,7 @@ def _pg_window(
             .offset(offset)
             .limit(limit)
         )
-        with _planner(session, enable_seqscan="off", enable_indexscan="off"):
-            got = [(r.id, r.case_id) for r in session.execute(stmt)]
+        got = [(r.id, r.case_id) for r in session.execute(stmt)]
         read += len(got)
         return got
 
@@ -295,8 +300,7 @@ def _pg_sorted(
         .offset(offset)
         .limit(limit)
     )
-    with _planner(session, enable_seqscan="off", enable_indexscan="off"):
-        return [(r.id, r.case_id) for r in session.execute(stmt)]
+    return [(r.id, r.case_id) for r in session.execute(stmt)]
 
 
 def _exact_hits(
@@ -331,10 +335,7 @@ def _probe(
         stmt = _pg_hits(organ_id, kind, terms)
         if below is not None:
             stmt = stmt.where(CaseSearch.id < below)
-        # The kind's GIN index, whatever the planner guesses from the column's statistics,
-        # which are the whole table's: a word common in letters is not common in numbers.
-        with _planner(session, enable_seqscan="off", enable_indexscan="off"):
-            return [(r.id, r.case_id) for r in session.execute(stmt.limit(bound))]
+        return [(r.id, r.case_id) for r in session.execute(stmt.limit(bound))]
     stmt = _fts_hits(organ_id, kind, terms).limit(bound)
     return [(r.id, r.case_id) for r in session.execute(stmt)]
 
@@ -384,20 +385,39 @@ def _fts_hits(organ_id: int, kind: Kind, terms: list[str]) -> Select[int, int]:
     )
 
 
-_PLANNER_SETTINGS = frozenset({"enable_seqscan", "enable_indexscan", "enable_bitmapscan"})
+# PostgreSQL, while the kinds' indexes are read: each kind's GIN index, whatever the planner
+# guesses from the column's statistics, which are the whole table's (a word common in letters
+# is not common in numbers); and no parallel workers, which would cost more than these short
+# reads and would hand back the probe's rows out of the table's order (see _collect_pg).
+_INDEX_ONLY = {
+    "enable_seqscan": "off",
+    "enable_indexscan": "off",
+    "max_parallel_workers_per_gather": "0",
+}
 
 
 @contextmanager
-def _planner(session: Session, **settings: str) -> Iterator[None]:
-    """PostgreSQL planner settings for one statement of the caller's transaction. Without
-    parallel workers too: they would cost more than these short reads, and they would hand
-    back the probe's rows out of the table's order (see _collect_kind)."""
-    assert set(settings) <= _PLANNER_SETTINGS
-    settings = {**settings, "max_parallel_workers_per_gather": "0"}
-    for name, value in settings.items():
-        session.execute(text(f"SET LOCAL {name} = {value}"))
+def _index_only(session: Session) -> Iterator[None]:
+    """The _INDEX_ONLY planner settings for the statements of the block, in the caller's
+    transaction, then the settings as they were: one round trip each way (set_config, local
+    to the transaction), not two per setting and statement."""
+    if not _postgres(session):
+        yield
+        return
+    names = list(_INDEX_ONLY)
+    before = session.execute(
+        text(
+            "SELECT "
+            + ", ".join(
+                f"current_setting('{n}'), set_config('{n}', '{_INDEX_ONLY[n]}', true)"
+                for n in names
+            )
+        )
+    ).one()
     try:
         yield
     finally:
-        for name in settings:
-            session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
+        olds = {n: before[2 * i] for i, n in enumerate(names)}
+        session.execute(
+            text("SELECT " + ", ".join(f"set_config('{n}', :{n}, true)" for n in names)), olds
+        )

@@ -9,11 +9,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.runtime import Runtime
+from app.search import repository
 from app.search.backfill import backfill
+from app.search.text import plan
 from tests.conftest import Staff
 from tests.fixtures.factories import staff_case
 
 CASES = "/api/v1/cases"
+SETTINGS = text(
+    "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+    "current_setting('max_parallel_workers_per_gather')"
+)
 
 
 def _found(client: TestClient, staff: Staff, query: str) -> list[int]:
@@ -57,3 +63,25 @@ def test_rows_indexed_before_the_trigrams_are_rebuilt(
             {"c": case_id},
         ).scalar_one()
     assert blocks > 0
+
+
+def test_a_search_leaves_the_planner_settings_as_they_were(
+    client: TestClient, runtime: Runtime, organ_a: Staff
+) -> None:
+    """The index-only planner settings hold while the kinds' indexes are read, and the rest of
+    the request's transaction (the page's own queries) plans as before."""
+    r = client.post(CASES, json=staff_case(), headers=organ_a.headers("clerk"))
+    assert r.status_code == 201, r.text
+    if runtime.engine.dialect.name != "postgresql":
+        return
+    with runtime.sessions.read() as session:
+        before = session.execute(SETTINGS).one()
+        organ_id = session.scalar(text("SELECT organ_id FROM cases LIMIT 1"))
+        found = repository.search_page(
+            session, organ_id, None, plan("申请", names=True), names=True,
+            offset=0, limit=50, cap=1000,
+        )  # fmt: skip
+        assert found.ids
+        after = session.execute(SETTINGS).one()
+    assert tuple(after) == tuple(before)
+    assert before[0] == "on"
