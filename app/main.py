@@ -37,6 +37,7 @@ from app.notices.router import router as notices_router
 from app.organs.router import router as organs_router
 from app.outbox.applicant.router import router as mail_router
 from app.processes import follow_supervisor
+from app.releases.router import router as releases_router
 from app.remedies.router import router as remedies_router
 from app.reports.router import router as reports_router
 from app.runtime import Runtime, build_runtime
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         assignment_router,
         assistance_router,
         casefile_router,
+        releases_router,
         reports_router,
         ledger_export_router,
         dashboard_router,

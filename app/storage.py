@@ -64,6 +64,19 @@ class Incoming:
         assert self._sha256 is not None
         return self._sha256
 
+    def written_elsewhere(self) -> None:
+        """The file at `path` was written by another writer: take its size and hash from it."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        digest = hashlib.sha256()
+        size = 0
+        with self.path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+        self.size, self._sha256 = size, digest.hexdigest()
+
     @property
     def sha256(self) -> str:
         if self._sha256 is None:
@@ -129,6 +142,12 @@ class AttachmentStore:
         os.replace(spool.path, target)
         spool.kept = True
         return digest
+
+    def adopt(self, spool: Incoming) -> str:
+        """Keep a spool whose file was written by someone else (a library saving to its
+        path): hashed in chunks, then moved into place."""
+        spool.written_elsewhere()
+        return self.keep(spool)
 
     def put_file(self, path: Path) -> str:
         """Store a file that is already on disk, streamed in chunks; returns its SHA-256."""
