@@ -26,7 +26,6 @@ from app.letters.builders import Params, builder, common, params, remedy
 from app.letters.context import Frozen, LetterContext, LetterSource
 from app.letters.formatting import cn_date, cn_datetime
 from app.letters.kinds import LetterKind, kind_info
-from app.releases.rules import page_list
 from app.outcomes import (
     GROUND_OUTCOMES,
     NOT_GOVERNMENT_INFORMATION,
@@ -34,6 +33,7 @@ from app.outcomes import (
     WITHHOLDING_GROUNDS,
     reply_remedy,
 )
+from app.releases.rules import page_list
 from app.workflow.rules_inspection import parse_moment
 
 _NOT_GOVERNMENT_INFORMATION = "不属于《中华人民共和国政府信息公开条例》第二条所指的政府信息"

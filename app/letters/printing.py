@@ -23,9 +23,9 @@ from app.errors import InvalidInput, NotFound
 from app.letters import repository
 from app.letters.builders import DELIVERY_METHOD_LABELS, build
 from app.letters.context import LetterContext
+from app.letters.kinds import LetterKind, kind_info
 from app.letters.pdfmerge import MergeFailed, insert_files
 from app.letters.press import Rendered
-from app.letters.kinds import LetterKind, kind_info
 from app.letters.schemas import MAX_BATCH, BatchFilter, PrintBatchCreate, PrintBatchRead
 from app.letters.service import (
     OFFICE,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.db import end_read
 from app.errors import DomainError, NotFound
 from app.letters.access import record_arrival
-from app.models import Case, ReleaseDownload, ReleasedDocument
+from app.models import Case, ReleasedDocument, ReleaseDownload
 from app.releases import repository
 from app.releases.presenters import applicant_file
 from app.releases.schemas import ApplicantReleasedFile
@@ -55,7 +55,9 @@ def today(rt: Runtime) -> date:
 def applicant_files(session: Session, rt: Runtime, case: Case) -> list[ApplicantReleasedFile]:
     """The released files of the case's issued replies, with how long each can be had."""
     day = today(rt)
-    return [applicant_file(d, case.number, day) for d in repository.applicant_files(session, case.id)]
+    return [
+        applicant_file(d, case.number, day) for d in repository.applicant_files(session, case.id)
+    ]
 
 
 def _file_of(session: Session, case: Case, file_id: int) -> ReleasedDocument:
@@ -65,13 +67,12 @@ def _file_of(session: Session, case: Case, file_id: int) -> ReleasedDocument:
     return found
 
 
-def download(
-    read: Session, rt: Runtime, case: Case, file_id: int, client: str
-) -> StoredFile:
+def download(read: Session, rt: Runtime, case: Case, file_id: int, client: str) -> StoredFile:
     """The applicant's released file, its download logged (and, the first of its reply's,
     recorded as the reply's electronic service where that applies)."""
     doc = _file_of(read, case, file_id)
-    assert doc.available_until is not None and doc.letter_id is not None
+    assert doc.available_until is not None
+    assert doc.letter_id is not None
     if today(rt) > doc.available_until:
         raise ReleasedFileExpired(
             f"《{doc.title}》的下载期限已于{doc.available_until.year}年"

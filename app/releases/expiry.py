@@ -30,7 +30,8 @@ def expiry_notices(rt: Runtime, now: datetime) -> int:
         by_letter: dict[int, list[tuple[int, str]]] = {}
         heads = {}
         for doc, case in rows:
-            assert doc.letter_id is not None and doc.available_until is not None
+            assert doc.letter_id is not None
+            assert doc.available_until is not None
             by_letter.setdefault(doc.letter_id, []).append((doc.id, doc.title))
             heads[doc.letter_id] = (case, doc.available_until.isoformat())
         messages = []

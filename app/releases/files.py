@@ -55,9 +55,7 @@ def refused(name: str, reason: str) -> UnsupportedMediaType:
     return UnsupportedMediaType(f"文件 {name}：{reason}", filename=name, allowed=list(RELEASABLE))
 
 
-def receive(
-    store: AttachmentStore, spool: Incoming, filename: str, settings: Settings
-) -> Received:
+def receive(store: AttachmentStore, spool: Incoming, filename: str, settings: Settings) -> Received:
     """Check a finished spool and keep it (and, for an image, its PDF) in the store; raises
     413/415/422 naming the file, keeping nothing, when it may not be released."""
     name = safe_filename(filename)

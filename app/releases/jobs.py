@@ -231,4 +231,3 @@ def _failed(rt: Runtime, doc_id: int, exc: Exception) -> None:
             doc.status = "failed"
             doc.attempts += 1
             doc.last_error = reason[:2000]
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from app.models import RedactionMark, ReleaseDownload, ReleasedDocument
+from app.models import RedactionMark, ReleasedDocument, ReleaseDownload
 from app.releases.reply import is_current
 from app.releases.rules import KIND_LABELS, PATTERNS, LogRow, article, ground_label
 from app.releases.schemas import (
@@ -95,7 +95,8 @@ def document_read(
 
 
 def applicant_file(doc: ReleasedDocument, number: str, today: date) -> ApplicantReleasedFile:
-    assert doc.available_until is not None and doc.released_pages is not None
+    assert doc.available_until is not None
+    assert doc.released_pages is not None
     expired = today > doc.available_until
     return ApplicantReleasedFile(
         id=doc.id,

@@ -115,7 +115,9 @@ def _text_hits(page: pymupdf.Page, mark: Mark, text: str) -> list[pymupdf.Rect]:
     return []
 
 
-def _areas(page: pymupdf.Page, number: int, marks: Sequence[Mark]) -> list[tuple[Mark, pymupdf.Rect]]:
+def _areas(
+    page: pymupdf.Page, number: int, marks: Sequence[Mark]
+) -> list[tuple[Mark, pymupdf.Rect]]:
     """Every area to redact on the page, with the mark it comes from."""
     text = page.get_text("text") if any(m.kind == "pattern" for m in marks) else ""
     found: list[tuple[Mark, pymupdf.Rect]] = []
@@ -141,18 +143,29 @@ def _label(writer: pymupdf.TextWriter, font: pymupdf.Font, rect: pymupdf.Rect, t
     writer.append((x, y), text, font=font, fontsize=size)
 
 
-def _check(page: pymupdf.Page, number: int, marks: Sequence[Mark], boxes: list[pymupdf.Rect], labels: set[str]) -> None:
+def _check(
+    page: pymupdf.Page,
+    number: int,
+    marks: Sequence[Mark],
+    boxes: list[pymupdf.Rect],
+    labels: set[str],
+) -> None:
     """Nothing a mark found may still be found; nothing but a label may stay in an area."""
     text = page.get_text("text")
     for mark in marks:
-        if mark.kind == "phrase" and mark.phrase and page.search_for(mark.phrase):
-            if mark.phrase not in labels:
-                raise RedactionFailed(f"page {number}: mark {mark.id}'s phrase is still there")
-        if mark.kind == "pattern" and mark.pattern:
-            if pattern_regex(mark.pattern).search(text):
-                raise RedactionFailed(f"page {number}: mark {mark.id}'s pattern still matches")
+        phrase = mark.phrase if mark.kind == "phrase" else None
+        if phrase and phrase not in labels and page.search_for(phrase):
+            raise RedactionFailed(f"page {number}: mark {mark.id}'s phrase is still there")
+        pattern = mark.pattern if mark.kind == "pattern" else None
+        if pattern and pattern_regex(pattern).search(text):
+            raise RedactionFailed(f"page {number}: mark {mark.id}'s pattern still matches")
     for box in boxes:
-        inner = box + (1, 1, -1, -1) if box.width > 2 and box.height > 2 else box
+        # A label's glyphs may touch the box's edge; the words inside it are what count.
+        inner = (
+            pymupdf.Rect(box.x0 + 1, box.y0 + 1, box.x1 - 1, box.y1 - 1)
+            if box.width > 2 and box.height > 2
+            else box
+        )
         words = {w[4] for w in page.get_text("words", clip=inner)}
         if words - labels:
             raise RedactionFailed(f"page {number}: text is left inside a redacted area")

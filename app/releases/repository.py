@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.models import Case, Letter, RedactionMark, ReleaseDownload, ReleasedDocument
+from app.models import Case, Letter, RedactionMark, ReleasedDocument, ReleaseDownload
 
 
 def of_case(session: Session, case_id: int) -> list[ReleasedDocument]:
@@ -74,9 +74,7 @@ def mark_of(session: Session, document_id: int, mark_id: int) -> RedactionMark |
     return session.scalars(stmt).one_or_none()
 
 
-def downloads_of(
-    session: Session, document_ids: Sequence[int]
-) -> dict[int, list[ReleaseDownload]]:
+def downloads_of(session: Session, document_ids: Sequence[int]) -> dict[int, list[ReleaseDownload]]:
     if not document_ids:
         return {}
     stmt = select(ReleaseDownload).where(ReleaseDownload.document_id.in_(list(document_ids)))

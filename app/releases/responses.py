@@ -31,7 +31,7 @@ def file_response(stored: StoredFile, request: Request | None = None) -> Respons
     ext = Path(stored.filename).suffix or ".bin"
     headers = {
         "Content-Disposition": (
-            f'attachment; filename="document{ext}"; filename*=UTF-8\'\'{quote(stored.filename)}'
+            f"attachment; filename=\"document{ext}\"; filename*=UTF-8''{quote(stored.filename)}"
         ),
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "sandbox; default-src 'none'",
@@ -47,15 +47,13 @@ class UploadFields(BaseModel):
     title: Text200 | None = None
 
 
-async def read_upload(request: Request, limit: int) -> tuple[str | None, UploadFile]:
+async def read_upload(request: Request, limit: int) -> tuple[str | None, UploadFile, FormData]:
     """The title and the file of a multipart upload; 413 at once when the request says it is
     larger than the organ's limit (the parser spools the file to disk, not to memory)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + 64 * 1024:
         mb = limit // (1024 * 1024)
-        raise PayloadTooLarge(
-            f"文件超过 {mb} MB / the file exceeds {mb} MB", max_bytes=limit
-        )
+        raise PayloadTooLarge(f"文件超过 {mb} MB / the file exceeds {mb} MB", max_bytes=limit)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "multipart/form-data":
         raise UnsupportedMediaType(
@@ -84,7 +82,7 @@ async def read_upload(request: Request, limit: int) -> tuple[str | None, UploadF
                 for e in exc.errors(include_url=False)
             ]
         ) from None
-    return fields.title, part
+    return fields.title, part, form
 
 
 def uploaded(part: UploadFile) -> UploadedFile:

@@ -3,7 +3,7 @@ downloads the released copies with the query code."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -28,8 +28,12 @@ Editor = Annotated[Principal, Depends(require_roles(*service.EDIT_ROLES))]
 DOCS = "/cases/{case_id}/released-documents"
 ONE = DOCS + "/{document_id}"
 PageNumber = Annotated[int, Path(ge=1, le=100_000, description="页码 / page")]
-PDF = {200: {"content": {"application/pdf": {}}, "description": "PDF"}}
-NOT_EDITABLE = {409: {"description": "答复已出具或案件不在办理中 / not editable now"}}
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "PDF"}
+}
+NOT_EDITABLE: dict[int | str, dict[str, Any]] = {
+    409: {"description": "答复已出具或案件不在办理中 / not editable now"}
+}
 
 
 @router.post(
@@ -71,11 +75,9 @@ NOT_EDITABLE = {409: {"description": "答复已出具或案件不在办理中 / 
         }
     },
 )
-async def upload(
-    case_id: RowId, request: Request, rt: RuntimeDep, editor: Editor
-) -> JSONResponse:
+async def upload(case_id: RowId, request: Request, rt: RuntimeDep, editor: Editor) -> JSONResponse:
     limit = await run_in_threadpool(service.upload_limit, rt, editor)
-    title, part = await read_upload(request, limit)
+    title, part, _ = await read_upload(request, limit)
     try:
         created = await run_in_threadpool(_upload, rt, editor, case_id, title, part)
     finally:
@@ -194,7 +196,9 @@ def apply(
     case_id: RowId, document_id: RowId, session: ReadSession, rt: RuntimeDep, editor: Editor
 ) -> JSONResponse:
     done = service.apply(session, rt, editor, case_id, document_id)
-    return JSONResponse(done.document.model_dump(mode="json"), status_code=202 if done.queued else 200)
+    return JSONResponse(
+        done.document.model_dump(mode="json"), status_code=202 if done.queued else 200
+    )
 
 
 @router.get(
@@ -253,9 +257,7 @@ def page_image(
     png = service.page_image(
         session, rt, principal, case_id, document_id, page, released=copy == "released"
     )
-    return Response(
-        png, media_type="image/png", headers={"Cache-Control": "private, no-store"}
-    )
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})
 
 
 @router.get(

@@ -42,9 +42,9 @@ class MarkCreate(BaseModel):
     phrase: Text200 | None = Field(
         None, description="要遮盖的文字（每一页）/ the phrase to redact on every page"
     )
-    pattern: (
-        Literal["id_number", "mobile_phone", "landline_phone", "email", "bank_card"] | None
-    ) = Field(None, description="同类信息：身份证号、手机号等 / a named pattern")
+    pattern: Literal["id_number", "mobile_phone", "landline_phone", "email", "bank_card"] | None = (
+        Field(None, description="同类信息：身份证号、手机号等 / a named pattern")
+    )
     ground: Ground
     reason: LongText = Field(description="理由 / the reason")
 
@@ -54,8 +54,10 @@ class MarkCreate(BaseModel):
         if self.kind == "area":
             if any(v is None for v in area):
                 raise ValueError("区域须填写页码和 x0、y0、x1、y1 / an area needs page and x0..y1")
-            assert self.x0 is not None and self.x1 is not None
-            assert self.y0 is not None and self.y1 is not None
+            assert self.x0 is not None
+            assert self.x1 is not None
+            assert self.y0 is not None
+            assert self.y1 is not None
             if self.x1 <= self.x0 or self.y1 <= self.y0:
                 raise ValueError("区域的右下角须在左上角之右下 / x1 > x0 and y1 > y0")
         elif any(v is not None for v in area):

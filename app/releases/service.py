@@ -207,7 +207,9 @@ def upload(
         return read_one(writer, doc)
 
 
-def remove(session: Session, rt: Runtime, principal: Principal, case_id: int, document_id: int) -> None:
+def remove(
+    session: Session, rt: Runtime, principal: Principal, case_id: int, document_id: int
+) -> None:
     """Take a document off the reply being drafted (its stored files stay, unreferenced)."""
     case = load_case(session, principal, case_id, for_update=True)
     doc = _document(session, case, document_id, for_update=True)
@@ -231,7 +233,9 @@ def _check_mark(rt: Runtime, doc: ReleasedDocument, data: MarkCreate) -> None:
         )
     if data.kind != "area":
         return
-    assert data.page is not None and data.x0 is not None and data.y0 is not None
+    assert data.page is not None
+    assert data.x0 is not None
+    assert data.y0 is not None
     if data.page > doc.pages:
         raise InvalidInput(
             ("body", "page"), f"文件只有 {doc.pages} 页 / the document has {doc.pages} pages"
@@ -376,7 +380,7 @@ def apply(
     doc = _document(session, case, document_id)
     _editable(rt, case, doc)
     end_read(session)
-    now = rt.clock()
+    rt.clock()
     with rt.sessions.write() as writer, writer.begin():
         case = load_case(writer, principal, case_id, for_update=True)
         doc = _document(writer, case, document_id, for_update=True)
@@ -450,6 +454,7 @@ def page_image(
     page: int,
     *,
     released: bool = False,
+    width_px: int = 900,
 ) -> bytes:
     """A page as a PNG, of the original (to mark it) or of the released copy (to check it)."""
     case = load_case(session, principal, case_id)
@@ -459,5 +464,20 @@ def page_image(
     if sha is None or not 1 <= page <= pages:
         raise NotFound(f"没有第 {page} 页 / no page {page}")
     end_read(session)
-    return render_page(rt.store.path_for(sha), page)[0]
+    return render_page(rt.store.path_for(sha), page, width_px)[0]
 
+
+def page_dimensions(
+    session: Session,
+    rt: Runtime,
+    principal: Principal,
+    case_id: int,
+    document_id: int,
+    page: int,
+) -> tuple[float, float]:
+    """A page's width and height in points, as it is shown (the marks' coordinates)."""
+    case = load_case(session, principal, case_id)
+    doc = _document(session, case, document_id)
+    if not 1 <= page <= doc.pages:
+        raise NotFound(f"没有第 {page} 页 / no page {page}")
+    return page_size(rt.store.path_for(doc.pdf_sha256), page)

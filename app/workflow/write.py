@@ -47,8 +47,8 @@ from app.organs.directory import OrganInfo
 from app.outbox.events import OutboxMessage
 from app.outbox.service import CaseRef, action_messages, emit, received_messages
 from app.outbox.service import new_rows as new_outbox_rows
-from app.reports.lock import guard_case
 from app.releases.reply import freeze_issued
+from app.reports.lock import guard_case
 from app.reports.periods import CaseStats
 from app.runtime import Runtime
 from app.search import repository as search
