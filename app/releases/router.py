@@ -76,7 +76,7 @@ NOT_EDITABLE: dict[int | str, dict[str, Any]] = {
     },
 )
 async def upload(case_id: RowId, request: Request, rt: RuntimeDep, editor: Editor) -> JSONResponse:
-    limit = await run_in_threadpool(service.upload_limit, rt, editor)
+    limit = await run_in_threadpool(service.upload_limit, rt, editor, case_id)
     title, part, _ = await read_upload(request, limit)
     try:
         created = await run_in_threadpool(_upload, rt, editor, case_id, title, part)

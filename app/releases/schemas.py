@@ -13,6 +13,7 @@ Ground = Annotated[
     str,
     Field(
         max_length=40,
+        pattern=r"^[a-z_.]+$",
         description=(
             "遮盖依据：withheld.*（条例第十四至十六条、第三十六条第（七）项）或 "
             "not_government_information / the ground: a withheld.* outcome or "
@@ -71,7 +72,7 @@ class MarkCreate(BaseModel):
 
 class MarkRead(BaseModel):
     id: int = Field(description="标记 / mark id")
-    kind: str = Field(description="area | phrase | pattern")
+    kind: str = Field(description="种类：area 区域 | phrase 文字 | pattern 同类信息 / kind")
     kind_label: str = Field(description="种类 / kind in words")
     page: int | None = Field(description="页码 / page")
     rect: tuple[float, float, float, float] | None = Field(description="区域 / x0, y0, x1, y1")

@@ -127,9 +127,11 @@ def get_document(
 # --- upload ---------------------------------------------------------------------------------
 
 
-def upload_limit(rt: Runtime, principal: Principal) -> int:
-    """The most one released document of the caller's organ may weigh."""
+def upload_limit(rt: Runtime, principal: Principal, case_id: int) -> int:
+    """The most one released document of the caller's organ may weigh, once the case is
+    found and open to uploads (before a byte of the file is read)."""
     with rt.sessions.read() as session:
+        check_open(rt, load_case(session, principal, case_id))
         organ = rt.organs.by_id(session, principal.organ_id) if principal.organ_id else None
     mb = organ.settings.released_file_max_mb if organ is not None else 100
     return max_file_bytes(rt.settings, mb)
@@ -154,8 +156,8 @@ def upload(
     """Check and store an uploaded record and attach it to the reply being drafted."""
     case = load_case(session, principal, case_id)
     check_open(rt, case)
-    limit = upload_limit(rt, principal)
     end_read(session)
+    limit = upload_limit(rt, principal, case_id)
     with rt.store.incoming(limit) as spool:
         try:
             while chunk := file.stream.read(CHUNK):

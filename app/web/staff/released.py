@@ -78,9 +78,9 @@ def _store(
 
 @router.post(BASE)
 async def upload(case_id: RowId, request: Request, rt: RuntimeDep, staff: Editor) -> Response:
-    limit = await run_in_threadpool(service.upload_limit, rt, staff.principal)
     raw_title = ""
     try:
+        limit = await run_in_threadpool(service.upload_limit, rt, staff.principal, case_id)
         title, part, form = await read_upload(request, limit)
         check_csrf(request, rt, form.get(CSRF_FIELD))
         raw_title = title or ""
