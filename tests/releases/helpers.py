@@ -199,3 +199,46 @@ def path_of(tmp: Path, data: bytes, name: str = "x.pdf") -> Path:
     p = tmp / name
     p.write_bytes(data)
     return p
+
+
+PARTIAL = {
+    "reasons": "所申请合同中投标报价和个人信息涉及商业秘密和个人隐私",
+    "provided": "采购合同（报价和个人信息除外）",
+    "provided_form": "electronic",
+}
+
+
+def prepared(
+    client: TestClient,
+    staff: Staff,
+    *,
+    marks: list[dict[str, Any]] | None = None,
+    pdf: bytes | None = None,
+    **application: Any,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An online case with one released document uploaded, marked and applied."""
+    from tests.letters.helpers import online
+
+    case = online(client, **application)
+    r = upload(client, staff, case["id"], pdf if pdf is not None else text_pdf(3))
+    assert r.status_code == 201, r.text
+    doc = r.json()
+    for body in STANDARD_MARKS if marks is None else marks:
+        r = mark(client, staff, case["id"], doc["id"], **body)
+        assert r.status_code == 201, r.text
+    r = apply(client, staff, case["id"], doc["id"])
+    assert r.status_code == 200, r.text
+    return case, r.json()
+
+
+def replied(
+    client: TestClient, staff: Staff, **application: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A case replied to with a partial disclosure releasing one redacted document."""
+    from tests.reply.helpers import case_of, reply_through_review
+
+    case, doc = prepared(client, staff, **application)
+    done = reply_through_review(
+        client, staff, case_of(client, staff, case["id"]), "partially_disclosed", **PARTIAL
+    )
+    return {**done, "query_code": case["query_code"], "number": case["number"]}, doc
