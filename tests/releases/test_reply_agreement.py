@@ -22,8 +22,8 @@ from tests.releases.helpers import (
     mark,
     prepared,
     replied,
-    upload,
     text_pdf,
+    upload,
 )
 from tests.reply.helpers import case_of, issued, ok, pdf, problem, submit
 
@@ -37,10 +37,16 @@ def test_submitting_fills_the_withheld_parts_from_the_redaction_log(
     client: TestClient, organ_a: Staff
 ) -> None:
     case, _ = prepared(client, organ_a)
-    done = ok(submit(client, organ_a, case_of(client, organ_a, case["id"]), "partially_disclosed", **PARTIAL))
+    done = ok(
+        submit(
+            client, organ_a, case_of(client, organ_a, case["id"]), "partially_disclosed", **PARTIAL
+        )
+    )
     assert done["review"]["legal_review"] == "pending"
     draft = _draft(client, organ_a, case["id"])
-    r = client.get(f"{CASES}/{case['id']}/letters/{draft['id']}/preview", headers=organ_a.headers("clerk"))
+    r = client.get(
+        f"{CASES}/{case['id']}/letters/{draft['id']}/preview", headers=organ_a.headers("clerk")
+    )
     text = pdf_text(r.content)
     # One part per document, ground and reason, naming the pages and the areas.
     # The two phrases (商业秘密) and the ID and mobile numbers (个人隐私), on each of 3 pages.
@@ -58,7 +64,14 @@ def test_a_reply_that_withholds_nothing_cannot_carry_redacted_files(
 ) -> None:
     case, _ = prepared(client, organ_a)
     body = problem(
-        submit(client, organ_a, case_of(client, organ_a, case["id"]), "disclosed", provided="合同", provided_form="electronic"),
+        submit(
+            client,
+            organ_a,
+            case_of(client, organ_a, case["id"]),
+            "disclosed",
+            provided="合同",
+            provided_form="electronic",
+        ),
         422,
     )
     assert body["errors"][0]["loc"] == ["body", "outcome"]
@@ -68,7 +81,13 @@ def test_a_reply_that_withholds_nothing_cannot_carry_redacted_files(
 def test_a_refusal_cannot_carry_released_files(client: TestClient, organ_a: Staff) -> None:
     case, _ = prepared(client, organ_a, marks=[])
     body = problem(
-        submit(client, organ_a, case_of(client, organ_a, case["id"]), "withheld.state_secret", reasons="涉密"),
+        submit(
+            client,
+            organ_a,
+            case_of(client, organ_a, case["id"]),
+            "withheld.state_secret",
+            reasons="涉密",
+        ),
         422,
     )
     assert body["errors"][0]["loc"] == ["body", "outcome"]
@@ -83,7 +102,10 @@ def test_a_file_without_its_released_copy_stops_the_submission(
     assert r.status_code == 201
     assert r.json()["current"] is False
     body = problem(
-        submit(client, organ_a, case_of(client, organ_a, case["id"]), "partially_disclosed", **PARTIAL), 422
+        submit(
+            client, organ_a, case_of(client, organ_a, case["id"]), "partially_disclosed", **PARTIAL
+        ),
+        422,
     )
     assert body["errors"][0]["loc"] == ["body", "released_documents"]
     assert "采购合同" in body["errors"][0]["msg"]
@@ -93,7 +115,11 @@ def test_marks_changed_after_submission_stop_the_issue_until_submitted_again(
     client: TestClient, organ_a: Staff
 ) -> None:
     case, doc = prepared(client, organ_a)
-    c = ok(submit(client, organ_a, case_of(client, organ_a, case["id"]), "partially_disclosed", **PARTIAL))
+    c = ok(
+        submit(
+            client, organ_a, case_of(client, organ_a, case["id"]), "partially_disclosed", **PARTIAL
+        )
+    )
     c = ok(act(client, organ_a, c, "legal_approve", "legal", comments="合法"))
     c = ok(act(client, organ_a, c, "confidentiality_review", "approver", result="passed"))
     c = ok(act(client, organ_a, c, "approve_reply", "approver"))
@@ -103,9 +129,20 @@ def test_marks_changed_after_submission_stop_the_issue_until_submitted_again(
     assert r.status_code == 201, r.text
     assert apply(client, organ_a, case["id"], doc["id"]).status_code == 200
     # ... but what was reviewed is what is issued.
-    body = problem(act(client, organ_a, case_of(client, organ_a, case["id"]), "issue_reply", "clerk"), 422)
+    body = problem(
+        act(client, organ_a, case_of(client, organ_a, case["id"]), "issue_reply", "clerk"), 422
+    )
     assert body["errors"][0]["loc"] == ["body", "released_documents"]
-    c = ok(act(client, organ_a, case_of(client, organ_a, case["id"]), "return_for_revision", "approver", comments="遮盖有变化"))
+    c = ok(
+        act(
+            client,
+            organ_a,
+            case_of(client, organ_a, case["id"]),
+            "return_for_revision",
+            "approver",
+            comments="遮盖有变化",
+        )
+    )
     c = ok(submit(client, organ_a, c, "partially_disclosed", **PARTIAL))
     c = ok(act(client, organ_a, c, "legal_approve", "legal", comments="合法"))
     c = ok(act(client, organ_a, c, "confidentiality_review", "approver", result="passed"))
@@ -118,7 +155,9 @@ def test_issuing_freezes_the_files_and_the_letter_states_the_period(
     client: TestClient, organ_a: Staff, runtime: Runtime
 ) -> None:
     case, doc = replied(client, organ_a)
-    r = client.get(f"{CASES}/{case['id']}/released-documents/{doc['id']}", headers=organ_a.headers("clerk"))
+    r = client.get(
+        f"{CASES}/{case['id']}/released-documents/{doc['id']}", headers=organ_a.headers("clerk")
+    )
     frozen = r.json()
     reply = issued(client, organ_a, case["id"], "reply")[0]
     assert frozen["frozen"] is True
@@ -132,11 +171,15 @@ def test_issuing_freezes_the_files_and_the_letter_states_the_period(
     r = mark(client, organ_a, case["id"], doc["id"], kind="pattern", pattern="email",
              ground="withheld.third_party_rights", reason="个人信息")  # fmt: skip
     assert r.status_code == 409, r.text
-    r = client.delete(f"{CASES}/{case['id']}/released-documents/{doc['id']}", headers=organ_a.headers("clerk"))
+    r = client.delete(
+        f"{CASES}/{case['id']}/released-documents/{doc['id']}", headers=organ_a.headers("clerk")
+    )
     assert r.status_code == 409, r.text
     # ... nor behind its back: the database refuses.
     with pytest.raises(DBAPIError), runtime.engine.begin() as conn:
-        conn.execute(sql("UPDATE released_documents SET title = 'x' WHERE id = :id"), {"id": doc["id"]})
+        conn.execute(
+            sql("UPDATE released_documents SET title = 'x' WHERE id = :id"), {"id": doc["id"]}
+        )
     with pytest.raises(DBAPIError), runtime.engine.begin() as conn:
         conn.execute(sql("DELETE FROM redaction_marks WHERE document_id = :id"), {"id": doc["id"]})
     # A new upload after the reply is refused too.
