@@ -166,7 +166,7 @@ def test_a_notice_goes_out_a_week_before_the_files_expire(
 def test_a_paper_reply_prints_its_released_files_after_the_letter(
     client: TestClient, organ_a: Staff
 ) -> None:
-    case, doc = replied(
+    case, _ = replied(
         client, organ_a, e_service_consent=False, delivery={"form": "paper", "method": "post"}
     )
     reply = issued(client, organ_a, case["id"], "reply")[0]
