@@ -181,7 +181,7 @@ def test_uploads_and_marks_are_steps_on_the_timeline(
             "pattern": "mobile_phone",
             "ground": "withheld.third_party_rights",
             "reason": "个人隐私",
-        },  # fmt: skip
+        },
         headers=organ_a.headers("clerk"),
     )
     assert r.status_code == 200, r.text
@@ -190,7 +190,8 @@ def test_uploads_and_marks_are_steps_on_the_timeline(
         f"{CASES}/{case['id']}/released-documents/{doc['id']}/marks/{mark_id}",
         headers=organ_a.headers("clerk"),
     )
-    assert r.status_code == 200 and r.json()["marks"] == []
+    assert r.status_code == 200
+    assert r.json()["marks"] == []
     r = client.post(
         f"{CASES}/{case['id']}/released-documents/{doc['id']}/apply",
         headers=organ_a.headers("clerk"),
