@@ -17,11 +17,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from app.auth.principal import SYSTEM, Actor
 from app.cases import repository as cases_repo
-from app.letters.fonts import FACES, FONTS_DIR
 from app.models import RedactionMark
 from app.releases import repository
 from app.releases.redact import Mark, RedactionFailed, redact
@@ -81,12 +79,6 @@ class LogSheet:
     @property
     def pages(self) -> int:
         return len({x.page for x in self.lines})
-
-
-def label_font() -> Path | None:
-    """The letters' regular face (built by `build-letter-fonts`), cut down for the labels."""
-    path = FONTS_DIR / FACES[0].filename
-    return path if path.is_file() else None
 
 
 def pending(rt: Runtime, *, limit: int | None = None) -> int:
@@ -161,7 +153,6 @@ def _make(rt: Runtime, doc_id: int) -> bool:
             source,
             marks,
             spool.path,
-            label_font=label_font(),
             render_log=render_log,
             progress=progress,
         )

@@ -68,14 +68,15 @@ Progress = Callable[[int, int], None]
 LogRenderer = Callable[[Sequence[LogRow]], bytes]
 
 
-@lru_cache(maxsize=4)
-def label_face(path: Path) -> bytes:
-    """The letter face cut down to the labels' characters (a few KB, embedded in every
-    released copy; the whole face is 4 MB)."""
+@lru_cache(maxsize=1)
+def label_face() -> bytes:
+    """MuPDF's own CJK face (Droid Sans Fallback, TrueType) cut down to the labels' characters:
+    a few KB in each released copy, drawn alike by every viewer (the letters' CFF face is not
+    drawn by MuPDF-based readers when written this way)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(path))
+    font = TTFont(io.BytesIO(pymupdf.Font("cjk").buffer))
     options = subset.Options()
     options.layout_features = []
     options.name_IDs = ["*"]
@@ -85,13 +86,6 @@ def label_face(path: Path) -> bytes:
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
-
-
-def _font(path: Path | None) -> pymupdf.Font:
-    if path is None:
-        log.warning("no letter face for redaction labels: the built-in CJK font is used")
-        return pymupdf.Font("china-s")
-    return pymupdf.Font(fontbuffer=label_face(path))
 
 
 def page_count(path: Path) -> int:
@@ -176,7 +170,6 @@ def redact(
     marks: Sequence[Mark],
     target: Path,
     *,
-    label_font: Path | None,
     render_log: LogRenderer,
     progress: Progress | None = None,
 ) -> Redacted:
@@ -188,7 +181,7 @@ def redact(
         raise RedactionFailed(f"the document cannot be opened: {exc}") from None
     with doc:
         total = int(doc.page_count)
-        font = _font(label_font)
+        font = pymupdf.Font(fontbuffer=label_face())
         labels = {article(m.ground) for m in marks}
         # Comments, stamps and form field values become page content, redacted like the rest.
         doc.bake()
@@ -246,8 +239,9 @@ def redact(
 
 def _scrub(doc: pymupdf.Document) -> None:
     """Drop what a released copy must not carry: metadata, scripts, attached and embedded
-    files, thumbnails; subset the document's fonts where MuPDF can (a subset holds only the
-    glyphs still shown)."""
+    files, thumbnails. The document's own fonts are left as they are: MuPDF's font subsetting
+    breaks CFF faces (the log page's, and many an office suite's), and the text itself is
+    gone from the content."""
     doc.scrub(
         attached_files=True,
         clean_pages=True,
@@ -262,10 +256,6 @@ def _scrub(doc: pymupdf.Document) -> None:
         thumbnails=True,
         xml_metadata=True,
     )
-    try:
-        doc.subset_fonts()
-    except Exception:  # a font MuPDF cannot subset stays whole: larger, never wrong
-        log.warning("fonts of a released copy could not be subset", exc_info=True)
 
 
 def render_page(path: Path, page: int, width_px: int = 900) -> tuple[bytes, float]:

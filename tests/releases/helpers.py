@@ -17,10 +17,8 @@ from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader
 
-from app.letters.fonts import FACES, FONTS_DIR
 from tests.conftest import Staff
 
-FONT = FONTS_DIR / FACES[0].filename
 CASES = "/api/v1/cases"
 
 # What each generated page says: the public text stays, the secrets go.
@@ -34,14 +32,17 @@ MOBILE = "13912345678"
 
 @lru_cache(maxsize=1)
 def _face() -> bytes:
-    """The letter face cut down to what the generated pages say (small, quick files)."""
+    """MuPDF's CJK face cut down to what the generated pages say (small, quick files)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     chars = PUBLIC + PUBLIC_CN + SECRET_PHRASE + SECRET_CN + ID_NUMBER + MOBILE
     chars += "联系人张三第页 IDmobilepagehere0123456789"
-    font = TTFont(str(FONT))
-    subsetter = subset.Subsetter(subset.Options())
+    font = TTFont(io.BytesIO(pymupdf.Font("cjk").buffer))
+    options = subset.Options()
+    options.layout_features = []
+    options.name_IDs = ["*"]
+    subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)
     out = io.BytesIO()

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from pikepdf import PdfImage
 from PIL import Image
 
-from app.releases.jobs import label_font
 from app.releases.redact import Mark, RedactionFailed, redact
 from tests.conftest import Staff
 from tests.letters.helpers import online
@@ -118,7 +117,7 @@ def test_drawings_under_an_area_and_the_metadata_are_removed(tmp_path: Path) -> 
         1, "area", "withheld.internal_affairs", "内部签名", page=1, rect=(300, 280, 440, 360)
     )
     out = tmp_path / "out.pdf"
-    made = redact(src, [area], out, label_font=label_font(), render_log=_log_page)
+    made = redact(src, [area], out, render_log=_log_page)
     with pymupdf.open(out) as doc:
         assert doc.metadata["author"] == ""
         assert doc.metadata["title"] == ""
@@ -137,7 +136,7 @@ def test_drawings_under_an_area_and_the_metadata_are_removed(tmp_path: Path) -> 
 def test_a_document_without_marks_gets_a_clean_copy_and_a_log_page(tmp_path: Path) -> None:
     src = path_of(tmp_path, text_pdf(2, secrets=False))
     out = tmp_path / "out.pdf"
-    made = redact(src, [], out, label_font=label_font(), render_log=_log_page)
+    made = redact(src, [], out, render_log=_log_page)
     assert (made.original_pages, made.pages, made.rows) == (2, 3, ())
     assert squeeze(PUBLIC) in squeeze(pdftotext(out.read_bytes()))
 
@@ -154,7 +153,7 @@ def test_a_rotated_page_is_marked_as_it_is_shown(tmp_path: Path) -> None:
     area = Mark(1, "area", "withheld.third_party_rights", "商业秘密", page=1,
                 rect=(box.x0 - 1, box.y0 - 1, box.x1 + 1, box.y1 + 1))  # fmt: skip
     out = tmp_path / "out.pdf"
-    redact(src, [area], out, label_font=label_font(), render_log=_log_page)
+    redact(src, [area], out, render_log=_log_page)
     text = pdftotext(out.read_bytes())
     assert "Confidential" not in text
     assert squeeze(PUBLIC) in squeeze(text)
@@ -166,7 +165,7 @@ def test_a_phrase_that_survives_fails_the_redaction(tmp_path: Path, monkeypatch)
     # A MuPDF that removed nothing: the check after the redaction refuses the copy.
     monkeypatch.setattr(pymupdf.Page, "apply_redactions", lambda self, **kw: True)
     with pytest.raises(RedactionFailed):
-        redact(src, [phrase], tmp_path / "out.pdf", label_font=label_font(), render_log=_log_page)
+        redact(src, [phrase], tmp_path / "out.pdf", render_log=_log_page)
 
 
 def _log_page(rows: object) -> bytes:
