@@ -30,13 +30,18 @@ def test_the_clerk_uploads_marks_and_applies(
         "/api/v1/applications",
         json={
             "organ_code": "org-a",
-            "applicant": {"category": "natural_person", "name": "张三", "id_type": "resident_id",
-                          "id_number": "11010519491231002X", "phone": "13800138000",
-                          "email": "zhangsan@example.com"},
+            "applicant": {
+                "category": "natural_person",
+                "name": "张三",
+                "id_type": "resident_id",
+                "id_number": "11010519491231002X",
+                "phone": "13800138000",
+                "email": "zhangsan@example.com",
+            },
             "items": [{"description": "示例街道改造项目采购合同"}],
             "delivery": {"form": "electronic", "method": "online"},
             "e_service_consent": True,
-        },  # fmt: skip
+        },
     )
     assert r.status_code == 201, r.text
     case = r.json()
