@@ -11,7 +11,7 @@ import httpx
 
 from app.runtime import Runtime
 from tests.conftest import Staff
-from tests.releases.helpers import SECRET_PHRASE, pdftotext, squeeze, text_pdf
+from tests.releases.helpers import SECRET_PHRASE, pdftotext, replied, squeeze, text_pdf
 from tests.web.browser.support import assert_accessible, expect, needs_chromium
 from tests.web.staff_support import (
     PASSWORD,
@@ -103,3 +103,29 @@ def test_the_clerk_uploads_marks_and_applies(
     page.get_by_role("link", name=f"返回案件 {case['number']}").click()
     expect(page.locator("#released")).to_contain_text("公开版本已生成")
     page.locator("#released").screenshot(path=str(SHOTS / "staff-released-section.png"))
+
+
+def test_the_applicant_downloads_the_released_file_from_the_portal(
+    page: Any, portal_organs: Staff, staff_api: httpx.Client
+) -> None:
+    case, doc = replied(staff_api, portal_organs)  # type: ignore[arg-type]
+    page.goto("/query")
+    page.get_by_label("登记编号").fill(case["number"])
+    page.get_by_label("查询码").fill(case["query_code"])
+    page.get_by_role("button", name="查询").click()
+    section = page.get_by_role("heading", name="公开的政府信息")
+    expect(section).to_be_visible()
+    expect(page.locator("body")).to_contain_text("《采购合同》，4页，可下载至2026年5月1日")
+    assert_accessible(page)
+    with page.expect_download() as got:
+        page.locator(f'a[href="/query/released/{doc["id"]}"]').click()
+    text = squeeze(pdftotext(Path(got.value.path()).read_bytes()))
+    assert squeeze(SECRET_PHRASE) not in text
+    assert "遮盖说明" in text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "portal-released-files.png"), full_page=True)
+    listed = staff_api.get(
+        f"/api/v1/cases/{case['id']}/released-documents/{doc['id']}",
+        headers=portal_organs.headers("clerk"),
+    ).json()
+    assert [d["channel"] for d in listed["downloads"]] == ["applicant_download"]
