@@ -65,6 +65,18 @@ class Settings(DatabaseSettings):
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_request_bytes: int = 60 * 1024 * 1024
     idempotency_ttl_hours: int = 24
+    # Released documents (app/releases): the most one upload request may carry, whatever an
+    # organ's own per-file limit (organ setting released_file_max_mb, default 100 MB) says; the
+    # file is spooled to disk in chunks, never held in memory.
+    release_upload_max_bytes: int = Field(default=1024 * 1024 * 1024, gt=0)
+    # A redaction of a document up to this many pages is made in the request that asks for it
+    # (bench/redaction.py: a 300-page scan takes seconds); a longer one is a job for the outbox
+    # worker, its progress shown on the case page.
+    release_inline_max_pages: int = Field(default=30, ge=0)
+    # The largest mail the outbox sends: a reply whose released files would make it larger
+    # goes without them and tells the applicant to download them from the portal. The size is
+    # the encoded message's (attachments grow by a third in base64).
+    mail_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
 
     # The portal (app/web): how long the signed cookie that holds one looked-up case lasts
     # after the lookup, in minutes; the applicant looks the case up again after it.

@@ -37,6 +37,8 @@ from app.notices.router import router as notices_router
 from app.organs.router import router as organs_router
 from app.outbox.applicant.router import router as mail_router
 from app.processes import follow_supervisor
+from app.releases.router import router as releases_router
+from app.releases.uploads import UPLOAD_OVERHEAD, UPLOAD_PATHS
 from app.remedies.router import router as remedies_router
 from app.reports.router import router as reports_router
 from app.runtime import Runtime, build_runtime
@@ -128,7 +130,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     install_error_handlers(app, WebErrorPages())
     configured = runtime.settings if runtime else (settings or get_settings())
-    app.add_middleware(BodySizeLimit, max_bytes=configured.max_request_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=configured.max_request_bytes,
+        # A released document's upload: the organ's per-file limit applies in the route.
+        larger=[(UPLOAD_PATHS, configured.release_upload_max_bytes + UPLOAD_OVERHEAD)],
+    )
     app.add_middleware(RefuseNulInUrl)
     # Added last, so it runs first: an oversized head is refused before anything reads it.
     app.add_middleware(
@@ -155,6 +162,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         assignment_router,
         assistance_router,
         casefile_router,
+        releases_router,
         reports_router,
         ledger_export_router,
         dashboard_router,

@@ -33,6 +33,7 @@ from app.outcomes import (
     WITHHOLDING_GROUNDS,
     reply_remedy,
 )
+from app.releases.rules import page_list
 from app.workflow.rules_inspection import parse_moment
 
 _NOT_GOVERNMENT_INFORMATION = "不属于《中华人民共和国政府信息公开条例》第二条所指的政府信息"
@@ -69,6 +70,7 @@ _USED_BY: dict[str, frozenset[str]] = {
     "provided": frozenset({"disclosed", "partially_disclosed"}),
     "where_published": frozenset({"already_public", "not_processed.publication"}),
     "withheld_parts": frozenset({"partially_disclosed"}),
+    "redacted_parts": frozenset({"partially_disclosed"}),
     "responsible_organ": frozenset({"unavailable.not_this_organ"}),
     "earlier_reply": frozenset({"not_processed.repeat"}),
     "search_description": frozenset({"unavailable.not_held"}),
@@ -102,20 +104,38 @@ class _Part(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
+def _withholding_ground(v: str) -> str:
+    if v not in WITHHOLDING_GROUNDS:
+        raise ValueError(
+            "不予公开的理由应为以下之一 / ground must be one of: " + ", ".join(WITHHOLDING_GROUNDS)
+        )
+    return v
+
+
 class WithheldPartParams(_Part):
     part: Text
     ground: str
     reasons: Text
 
-    @field_validator("ground")
-    @classmethod
-    def _ground(cls, v: str) -> str:
-        if v not in WITHHOLDING_GROUNDS:
-            raise ValueError(
-                "不予公开的理由应为以下之一 / ground must be one of: "
-                + ", ".join(WITHHOLDING_GROUNDS)
-            )
-        return v
+    _ground = field_validator("ground")(_withholding_ground)
+
+
+class RedactedPartParams(_Part):
+    """A withheld part the redaction log of a released file makes (app.releases.rules)."""
+
+    document: Line
+    pages: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=100_000)]
+    areas: Annotated[int, Field(ge=1)]
+    ground: str
+    reasons: Text
+
+    _ground = field_validator("ground")(_withholding_ground)
+
+
+class ReleasedFileParams(_Part):
+    title: Line
+    pages: Annotated[int, Field(ge=1)] | None = None
+    redacted: bool = False
 
 
 class ResponsibleOrgan(_Part):
@@ -170,6 +190,12 @@ class ReplyParams(Params):
     provided_form: ProvidedForm | None = None
     where_published: Text | None = None
     withheld_parts: Annotated[list[WithheldPartParams], Field(max_length=50)] | None = None
+    # Filled from the released files when the reply is submitted (app.workflow.rules_release):
+    # never typed by the clerk.
+    redacted_parts: Annotated[list[RedactedPartParams], Field(max_length=500)] | None = None
+    released_files: Annotated[list[ReleasedFileParams], Field(max_length=100)] | None = None
+    released_days: Annotated[int, Field(ge=1)] | None = None
+    released_until: date | None = None
     responsible_organ: ResponsibleOrgan | None = None
     filed_at: FiledAt | None = None
     earlier_reply: EarlierReplyParams | None = None
@@ -202,6 +228,12 @@ class WithheldPart(Frozen):
     reasons: str
 
 
+class ReleasedFileRef(Frozen):
+    title: str
+    pages: int | None
+    redacted: bool
+
+
 class ItemOutcome(Frozen):
     position: int
     outcome: str
@@ -223,6 +255,10 @@ class ReplyContext(LetterContext):
     provided_form: str | None
     where_published: str | None
     withheld_parts: tuple[WithheldPart, ...]
+    # The released files the reply provides, and until when they can be downloaded.
+    released_files: tuple[ReleasedFileRef, ...] = ()
+    released_days: int | None = None
+    released_until: date | None = None
     responsible_organ: ResponsibleOrgan | None
     filed_at: FiledAt | None = None
     earlier_reply: EarlierLetter | None
@@ -253,7 +289,9 @@ def check_required(p: ReplyParams, src: LetterSource) -> None:
     errors = [
         field_error(name, f"答复类型 {code} 须填写此项 / required for outcome {code}")
         for name, outcomes in _REQUIRED_BY.items()
-        if code in outcomes and not getattr(p, name) and not (name == "withheld_parts" and itemised)
+        if code in outcomes
+        and not getattr(p, name)
+        and not (name == "withheld_parts" and (itemised or p.redacted_parts))
     ]
     if _needs_reasons(code) and not p.reasons:
         errors.insert(0, field_error("reasons", f"答复类型 {code} 须说明理由 / reasons required"))
@@ -289,6 +327,16 @@ def _withheld_part(w: WithheldPartParams) -> WithheldPart:
         finding=FINDINGS[w.ground],
         basis=citations(OUTCOMES[GROUND_OUTCOMES[w.ground]].basis),
         reasons=w.reasons,
+    )
+
+
+def _redacted_part(r: RedactedPartParams) -> WithheldPart:
+    return WithheldPart(
+        part=f"《{r.document}》{page_list(r.pages)}遮盖的内容（共{r.areas}处）",
+        ground=r.ground,
+        finding=FINDINGS[r.ground],
+        basis=citations(OUTCOMES[GROUND_OUTCOMES[r.ground]].basis),
+        reasons=r.reasons,
     )
 
 
@@ -348,7 +396,11 @@ def reply(src: LetterSource) -> ReplyContext:
     p = params(ReplyParams, src)
     check_required(p, src)
     o = OUTCOMES[p.outcome]
-    parts = tuple(map(_withheld_part, p.withheld_parts or ())) if _used(p, "withheld_parts") else ()
+    parts = (
+        (*map(_redacted_part, p.redacted_parts or ()), *map(_withheld_part, p.withheld_parts or ()))
+        if _used(p, "withheld_parts")
+        else ()
+    )
     items = tuple(map(_item_outcome, p.item_outcomes or ()))
     decided = [
         o,
@@ -379,6 +431,12 @@ def reply(src: LetterSource) -> ReplyContext:
         else None,
         where_published=p.where_published if _used(p, "where_published") else None,
         withheld_parts=parts,
+        released_files=tuple(
+            ReleasedFileRef(title=f.title, pages=f.pages, redacted=f.redacted)
+            for f in p.released_files or ()
+        ),
+        released_days=p.released_days if p.released_files else None,
+        released_until=p.released_until if p.released_files else None,
         responsible_organ=p.responsible_organ if _used(p, "responsible_organ") else None,
         filed_at=p.filed_at if _used(p, "responsible_organ") else None,
         earlier_reply=EarlierLetter(

@@ -19,6 +19,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
+from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
@@ -109,3 +110,28 @@ def _destination(dest: object, index: dict[tuple[int, int], int], out: pikepdf.P
     if target is None:
         raise MergeFailed("a bookmark points outside its own chunk")
     return Array([out.pages[target].obj, Name(str(dest[1])), *list(dest)[2:]])
+
+
+def insert_files(base: bytes, inserts: Sequence[tuple[int, Path]], target: Path) -> int:
+    """Write to `target` the PDF `base` with each file's pages inserted after page `n` of it
+    (a print batch's released files after their letter), in order; returns the page count.
+    The files are read from disk as qpdf needs them; their font subsets get tags of their own."""
+    with ExitStack() as stack:
+        out = stack.enter_context(pikepdf.open(io.BytesIO(base)))
+        tags = _subset_tags(out, {})
+        opened = []
+        for _, path in inserts:
+            part = stack.enter_context(pikepdf.open(path))
+            _subset_tags(part, tags)
+            opened.append(part)
+        # From the last: an insertion never moves the place of one before it.
+        for (after, _), part in reversed(list(zip(inserts, opened, strict=True))):
+            for k, page in enumerate(part.pages):
+                out.pages.insert(after + k, page)
+        pages = len(out.pages)
+        out.save(
+            target,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
+    return pages

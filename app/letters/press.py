@@ -58,6 +58,8 @@ class LetterRenderFailed(DomainError):
 class Rendered:
     pdf: bytes
     pages: int
+    # The page count of each document rendered, in order (where a print batch's letters end).
+    parts: tuple[int, ...] = ()
 
 
 # --- the worker side (one renderer per process) -------------------------------------------
@@ -93,14 +95,19 @@ def _release() -> None:
     gc.collect()
 
 
-def _render(htmls: list[str], seals: dict[str, bytes] | None = None) -> tuple[bytes, int]:
+def _render(
+    htmls: list[str], seals: dict[str, bytes] | None = None
+) -> tuple[bytes, tuple[int, ...]]:
+    """The documents as one PDF, and each one's page count."""
     assert _renderer is not None, "render worker not initialised"
     _job_seals.clear()
     _job_seals.update(seals or {})
     try:
         if len(htmls) == 1:
-            return _renderer.pdf_with_pages(htmls[0])
-        return _renderer.merged_with_pages(htmls)
+            pdf, pages = _renderer.pdf_with_pages(htmls[0])
+            return pdf, (pages,)
+        pdf, parts = _renderer.merged_with_parts(htmls)
+        return pdf, tuple(parts)
     finally:
         _job_seals.clear()
 
@@ -112,7 +119,7 @@ def _warm() -> int:
         '<html><body><p style="font-weight:700">政府信息公开</p><p>依申请公开答复书</p>'
         "</body></html>"
     )
-    return _render([html])[1]
+    return sum(_render([html])[1])
 
 
 # --- the web worker side --------------------------------------------------------------------
@@ -186,9 +193,9 @@ class LetterPress:
                 with _renderer_lock:
                     if _renderer is None:
                         _init(str(self.templates_dir))
-                    pdf, pages = _render(htmls, self._seals(htmls))
+                    pdf, parts = _render(htmls, self._seals(htmls))
             else:
-                pdf, pages = self._in_pool(chunks(sets, self.workers))
+                pdf, parts = self._in_pool(chunks(sets, self.workers))
         except FutureTimeout:
             log.error("letter render timed out after %.0f s", self.timeout_s)
             self._restart()
@@ -211,12 +218,12 @@ class LetterPress:
                 f"文书生成失败，操作未执行 / rendering the letter failed, nothing was changed: "
                 f"{type(exc).__name__}"
             ) from None
-        return Rendered(pdf, pages)
+        return Rendered(pdf, sum(parts), parts)
 
-    def _in_pool(self, parts: list[list[str]]) -> tuple[bytes, int]:
+    def _in_pool(self, parts: list[list[str]]) -> tuple[bytes, tuple[int, ...]]:
         """Each part in a worker at once, then merged in order; the timeout covers them all."""
         pool = self._executor()
-        futures: list[Future[tuple[bytes, int]]] = [
+        futures: list[Future[tuple[bytes, tuple[int, ...]]]] = [
             pool.submit(_render, part, self._seals(part)) for part in parts
         ]
         done, pending = wait(futures, timeout=self.timeout_s, return_when=FIRST_EXCEPTION)
@@ -232,9 +239,10 @@ class LetterPress:
         if len(results) == 1:
             return results[0]
         pdf, pages = merge_pdfs([pdf for pdf, _ in results])
-        if pages != sum(n for _, n in results):
-            raise MergeFailed(f"{pages} pages merged from {[n for _, n in results]}")
-        return pdf, pages
+        counts = tuple(n for _, ns in results for n in ns)
+        if pages != sum(counts):
+            raise MergeFailed(f"{pages} pages merged from {[sum(ns) for _, ns in results]}")
+        return pdf, counts
 
     def _seals(self, htmls: list[str]) -> dict[str, bytes]:
         """The seal images the documents show, read from the store (they travel with the job)."""

@@ -97,18 +97,20 @@ def batch_document(session: Session, rt: Runtime, principal: Principal, batch_id
     """An earlier batch's stored PDF, to print again (404 for another organ's)."""
     batch = get_batch(session, principal, batch_id)
     return Document(
-        rt.store.read(batch.pdf_sha256),
+        b"",
         "application/pdf",
         batch.pdf_sha256,
         f"print-batch-{batch.id}.pdf",
+        path=rt.store.path_for(batch.pdf_sha256),
     )
 
 
 def printed_document(printed: PrintedBatch) -> Document:
     """A batch just printed, as a download."""
     return Document(
-        printed.pdf,
+        b"",
         "application/pdf",
         printed.batch.pdf_sha256,
         f"print-batch-{printed.batch.id}.pdf",
+        path=printed.path,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -23,6 +24,8 @@ from app.letters import repository
 from app.letters.builders import DELIVERY_METHOD_LABELS, build
 from app.letters.context import LetterContext
 from app.letters.kinds import LetterKind, kind_info
+from app.letters.pdfmerge import MergeFailed, insert_files
+from app.letters.press import Rendered
 from app.letters.schemas import MAX_BATCH, BatchFilter, PrintBatchCreate, PrintBatchRead
 from app.letters.service import (
     OFFICE,
@@ -35,6 +38,7 @@ from app.letters.service import (
 )
 from app.models import Case, Letter, PrintBatch
 from app.organs.directory import OrganInfo
+from app.releases.printing import Enclosure, enclosures_of
 from app.runtime import Runtime
 
 
@@ -47,6 +51,8 @@ class CoverLine:
     addressee: str
     delivery_method_label: str
     pages: int | None
+    # The reply's released files printed after it (app.releases): title and pages.
+    enclosures: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,8 @@ class CoverSheet:
 @dataclass(frozen=True)
 class PrintedBatch:
     batch: PrintBatchRead
-    pdf: bytes
+    # The batch as stored (streamed to the front desk: released files can make it large).
+    path: Path
 
 
 def goes_on_paper(letter: Letter, case: Case) -> bool:
@@ -161,6 +168,8 @@ def print_batch(
     rows = _select(session, rt, organ.id, body)
     # A letter issued at intake gets its record PDF now, before it is sent out.
     pages = {x.id: x.pages if x.pdf_sha256 else stored_pdf(session, rt, x).pages for x, _ in rows}
+    # A paper reply's released files follow it (never an original: the released copies only).
+    enclosed = enclosures_of(session, rt, [x for x, c in rows if goes_on_paper(x, c)])
     now = rt.clock()
     cover = CoverSheet(
         organ=organ_block(organ),
@@ -177,6 +186,7 @@ def print_batch(
                 if kind_info(x.kind).to_applicant
                 else "邮寄",
                 pages=pages[x.id],
+                enclosures=tuple((e.title, e.pages) for e in enclosed.get(x.id, ())),
             )
             for i, (x, c) in enumerate(rows, start=1)
         ],
@@ -195,15 +205,18 @@ def print_batch(
     # request holds no connection while it opens its write transaction.
     end_read(session)
     rendered = rt.press.render_sets(sets)
-    sha = rt.store.put(rendered.pdf)
+    if enclosed:
+        sha, total = _with_enclosures(rt, rendered, [x.id for x, _ in rows], enclosed)
+    else:
+        sha, total = rt.store.put(rendered.pdf), rendered.pages
     ids = [x.id for x, _ in rows]
     with rt.sessions.write() as writer, writer.begin():
         batch = PrintBatch(
             organ_id=organ.id,
             letter_ids=ids,
             pdf_sha256=sha,
-            pdf_size=len(rendered.pdf),
-            pages=rendered.pages,
+            pdf_size=rt.store.size(sha),
+            pages=total,
             created_by_id=principal.user_id,
             created_by=principal.name,
             created_at=now,
@@ -213,7 +226,26 @@ def print_batch(
         writer.execute(
             update(Letter).where(Letter.id.in_(ids)).values(printed_at=now, print_batch_id=batch.id)
         )
-    return PrintedBatch(batch_read(batch), rendered.pdf)
+    return PrintedBatch(batch_read(batch), rt.store.path_for(sha))
+
+
+def _with_enclosures(
+    rt: Runtime, rendered: Rendered, letter_ids: list[int], enclosed: dict[int, list[Enclosure]]
+) -> tuple[str, int]:
+    """The rendered batch with each letter's released files after the letter's own pages
+    (before its 送达回证); stored, and its page count. The rendered documents are the cover,
+    then each letter and its 送达回证, so their page counts say where each letter ends."""
+    parts = rendered.parts
+    if len(parts) != 1 + 2 * len(letter_ids):
+        raise MergeFailed(f"{len(parts)} documents rendered for {len(letter_ids)} letters")
+    at, inserts = parts[0], []
+    for i, letter_id in enumerate(letter_ids):
+        at += parts[1 + 2 * i]
+        inserts += [(at, e.path) for e in enclosed.get(letter_id, ())]
+        at += parts[2 + 2 * i]
+    with rt.store.incoming() as spool:
+        total = insert_files(rendered.pdf, inserts, spool.path)
+        return rt.store.adopt(spool), total
 
 
 def batch_read(batch: PrintBatch) -> PrintBatchRead:

@@ -196,12 +196,17 @@ class PdfRenderer:
     def merged_with_pages(self, htmls: Iterable[str]) -> tuple[bytes, int]:
         """Several documents as one PDF: each laid out on its own (its own page numbers), the
         pages then written together so each font subset is embedded once."""
+        data, parts = self.merged_with_parts(htmls)
+        return data, sum(parts)
+
+    def merged_with_parts(self, htmls: Iterable[str]) -> tuple[bytes, list[int]]:
+        """merged_with_pages, with each document's page count (where each one ends)."""
         documents = [self._document(h) for h in htmls]
         if not documents:
             raise ValueError("nothing to render")
         pages = [p for d in documents for p in d.pages]
         data: bytes = documents[0].copy(pages).write_pdf()
-        return data, len(pages)
+        return data, [len(d.pages) for d in documents]
 
 
 @cache

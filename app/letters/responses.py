@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request, Response
+from fastapi.responses import FileResponse
 
 from app.letters.views import Document
 
@@ -34,4 +35,6 @@ def document_response(doc: Document, request: Request | None = None) -> Response
         headers["Cache-Control"] = "private, max-age=0, must-revalidate"
         if request is not None and etag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
+    if doc.path is not None:
+        return FileResponse(doc.path, media_type=doc.media_type, headers=headers)
     return Response(doc.content, media_type=doc.media_type, headers=headers)

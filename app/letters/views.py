@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -33,6 +34,8 @@ class Document:
     media_type: str
     etag: str | None
     filename: str
+    # A large document is served from the store, streamed (its content left empty).
+    path: Path | None = None
 
 
 def _organ(session: Session, rt: Runtime, case: Case) -> OrganInfo:

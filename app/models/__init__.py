@@ -14,6 +14,7 @@ from app.models.letter import Letter, LetterAccess, PrintBatch
 from app.models.notice import Notice, NoticePreference, NoticeText
 from app.models.organ import ApiToken, Organ, User
 from app.models.outbox import OutboxAttempt, OutboxDelivery, OutboxEvent, WorkerLease
+from app.models.release import RedactionMark, ReleasedDocument, ReleaseDownload
 from app.models.remedy import RemedyRecord
 from app.models.report import ReportLock, ReportOverride
 from app.models.search import CaseSearch
@@ -50,6 +51,9 @@ __all__ = [
     "OutboxDelivery",
     "OutboxEvent",
     "PrintBatch",
+    "RedactionMark",
+    "ReleaseDownload",
+    "ReleasedDocument",
     "RemedyRecord",
     "ReportLock",
     "ReportOverride",

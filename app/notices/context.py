@@ -77,6 +77,14 @@ def context_for(
             "from_case": p.get("from_case") or {},
             "link": _link(rt, f"/staff/cases/{p['case']['id']}"),
         }
+    elif event.type == ev.RELEASE_EXPIRING:
+        ctx |= {
+            "case": p["case"],
+            "until": p.get("until"),
+            "files": p.get("files", []),
+            "downloaded": bool(p.get("downloaded")),
+            "link": _link(rt, f"/staff/cases/{p['case']['id']}"),
+        }
     elif event.type == ev.CALENDAR_MISSING:
         ctx |= {
             "year": p.get("year"),

@@ -19,7 +19,7 @@ NOTICE_KINDS: tuple[NoticeKind, ...] = (
 METHODS: tuple[Method, ...] = ("in_app", "email", "sms", "none")
 
 KIND_LABELS: dict[str, str] = {
-    "warnings": "期限提醒（到期前、逾期、征求意见期满）",
+    "warnings": "期限提醒（到期前、逾期、征求意见期满、公开文件下载期限将满）",
     "digest": "每日摘要（工作日 8:30）",
     "calendar": "放假安排未录入提醒",
     "assignment": "分办与协办提醒（案件交给我或我所在的科室，协办请求及其答复）",
@@ -45,6 +45,7 @@ EVENT_KIND: dict[str, NoticeKind] = {
     ev.DEADLINE_DUE_SOON: "warnings",
     ev.DEADLINE_OVERDUE: "warnings",
     ev.CONSULTATION_WINDOW_ENDED: "warnings",
+    ev.RELEASE_EXPIRING: "warnings",
     ev.DIGEST_DUE: "digest",
     ev.CALENDAR_MISSING: "calendar",
     ev.CASE_ASSIGNED: "assignment",
@@ -64,6 +65,7 @@ TextKind = Literal[
     "assistance_requested",
     "assistance_answered",
     "transferred_in",
+    "release_expiring",
 ]
 TEXT_KINDS: tuple[TextKind, ...] = (
     "due_soon",
@@ -75,6 +77,7 @@ TEXT_KINDS: tuple[TextKind, ...] = (
     "assistance_requested",
     "assistance_answered",
     "transferred_in",
+    "release_expiring",
 )
 TEXT_OF_EVENT: dict[str, TextKind] = {
     ev.DEADLINE_DUE_SOON: "due_soon",
@@ -86,6 +89,7 @@ TEXT_OF_EVENT: dict[str, TextKind] = {
     ev.ASSISTANCE_REQUESTED: "assistance_requested",
     ev.ASSISTANCE_ANSWERED: "assistance_answered",
     ev.CASE_TRANSFERRED_IN: "transferred_in",
+    ev.RELEASE_EXPIRING: "release_expiring",
 }
 TEXT_LABELS: dict[str, str] = {
     "due_soon": "答复期限即将届满",
@@ -97,6 +101,7 @@ TEXT_LABELS: dict[str, str] = {
     "assistance_requested": "请我所在的科室协办",
     "assistance_answered": "协办请求已答复",
     "transferred_in": "其他机关转来申请",
+    "release_expiring": "答复所附公开文件下载期限将满",
 }
 DEADLINE_LABELS: dict[str, str] = {"reply": "答复期限", "correction": "申请人补正期限"}
 # How an assistance request was answered (app.assistance): the words notices and pages use.

@@ -137,6 +137,14 @@ def sample_context(kind: str) -> dict[str, Any]:
             "due_this_week_count": 1,
             "awaiting": [{"label": "办理中", "count": 3}],
         }
+    if kind == "release_expiring":
+        return {
+            **common,
+            "case": case,
+            "until": "2026-12-14",
+            "files": [{"id": 1, "title": "采购合同"}],
+            "downloaded": False,
+        }
     if kind == "calendar_missing":
         return {
             **common,

@@ -124,6 +124,25 @@ class OrganSettings(BaseModel):
         ),
     )
 
+    released_file_max_mb: int = Field(
+        100,
+        ge=1,
+        le=1024,
+        description=(
+            "答复所附公开文件每个文件的大小上限（MB）/ the largest file (MB) a clerk may upload "
+            "as a released document (the deployment's GONGKAI_RELEASE_UPLOAD_MAX_BYTES caps it)"
+        ),
+    )
+    released_files_days: int = Field(
+        60,
+        ge=7,
+        le=3650,
+        description=(
+            "公开文件可供申请人下载的天数，自答复书出具之日起算，答复书载明 / days the released "
+            "files stay downloadable, counted from the reply's date; the reply letter states it"
+        ),
+    )
+
     def needs_legal_review(self, outcome: str) -> bool:
         """Whether a reply with this outcome goes to the legal office before sign-off."""
         return any(

@@ -28,6 +28,8 @@ ASSISTANCE_ANSWERED = "assistance.answered"
 # receiving organ (its clerks are told).
 CASE_TRANSFERRED = "case.transferred"
 CASE_TRANSFERRED_IN = "case.transferred_in"
+# A reply's released files can be downloaded for one more week (app.releases.expiry).
+RELEASE_EXPIRING = "release.expiring"
 CALENDAR_MISSING = "calendar.missing"
 DIGEST_DUE = "digest.due"
 
@@ -44,6 +46,7 @@ CASE_EVENT_TYPES: tuple[str, ...] = (
     CASE_ASSIGNED,
     CASE_TRANSFERRED,
     CASE_TRANSFERRED_IN,
+    RELEASE_EXPIRING,
 )
 ALL_EVENT_TYPES: tuple[str, ...] = (
     *CASE_EVENT_TYPES,

@@ -26,9 +26,11 @@ def jobs() -> list[PeriodicJob]:
     from app.notices.digest import daily_digest
     from app.notices.reminder import calendar_reminder
     from app.notices.scan import deadline_warnings
+    from app.releases.expiry import expiry_notices
 
     return [
         PeriodicJob("deadline_warnings", timedelta(minutes=10), deadline_warnings),
         PeriodicJob("daily_digest", timedelta(minutes=5), daily_digest),
         PeriodicJob("calendar_reminder", timedelta(hours=1), calendar_reminder),
+        PeriodicJob("release_expiry", timedelta(hours=1), expiry_notices),
     ]

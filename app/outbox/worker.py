@@ -1,5 +1,6 @@
 """The worker: plans each new event's deliveries, delivers what is due, renders letters issued
-without a PDF and builds the case files of archived cases, and runs the periodic jobs under a lease.
+without a PDF, builds the case files of archived cases and makes the released copies of long
+documents, and runs the periodic jobs under a lease.
 
 Delivery is at least once: a delivery is leased for a few minutes before it is attempted and
 finished after (a few attempts to a write transaction); a worker killed in between leaves the
@@ -211,12 +212,16 @@ class Worker:
 
     def render(self) -> int:
         """Render the PDFs of issued letters that have none yet, then build the case files
-        archiving ordered (their letters rendered first)."""
+        archiving ordered (their letters rendered first), then make the released copies of
+        long documents (app.releases.jobs)."""
         from app.casefile.build import build_pending
         from app.letters.service import render_pending
+        from app.releases.jobs import pending as redact_pending
 
         rendered = render_pending(self.rt, limit=self.batch)
-        return rendered + build_pending(self.rt, limit=self.batch)
+        rendered += build_pending(self.rt, limit=self.batch)
+        # One document a pass: a 300-page redaction takes seconds, and deliveries wait meanwhile.
+        return rendered + redact_pending(self.rt, limit=1)
 
     def schedule(self) -> int:
         """Run the periodic jobs that are due, if this worker holds the scheduler lease."""

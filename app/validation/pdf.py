@@ -14,10 +14,12 @@ request for long; content streams are never decoded.
 from __future__ import annotations
 
 import io
+import mmap
 import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import pikepdf
@@ -83,8 +85,8 @@ def _bound_qpdf() -> None:
             _limits_set = True
 
 
-def check_pdf(data: bytes, limits: PdfLimits = PdfLimits()) -> None:
-    """Raise PdfRefused unless ``data`` is a readable PDF without active content."""
+def _check_shape(data: bytes | mmap.mmap) -> None:
+    """The head and the tail: no markup a browser could sniff, nothing after the last %%EOF."""
     if _MARKUP.search(data[:_HEAD_BYTES]):
         raise PdfRefused("文件开头含有网页标记 / the file starts with HTML markup")
     end = data.rfind(_EOF_MARKER)
@@ -92,9 +94,28 @@ def check_pdf(data: bytes, limits: PdfLimits = PdfLimits()) -> None:
         raise PdfRefused("文件不完整（缺少 %%EOF）/ the file is truncated (no %%EOF)")
     if data[end + len(_EOF_MARKER) :].strip(_TRAILING_PADDING):
         raise PdfRefused("文件结尾之后还有其他数据 / there is other data after the end of the PDF")
+
+
+def check_pdf(data: bytes, limits: PdfLimits = PdfLimits()) -> None:
+    """Raise PdfRefused unless ``data`` is a readable PDF without active content."""
+    _check_shape(data)
+    _check_opened(io.BytesIO(data), limits)
+
+
+def check_pdf_file(path: Path, limits: PdfLimits = PdfLimits()) -> None:
+    """check_pdf for a file on disk (a large released document): the file is mapped, not read
+    into memory, and qpdf reads what it needs from it."""
+    if path.stat().st_size == 0:
+        raise PdfRefused("文件为空 / the file is empty")
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        _check_shape(mapped)
+    _check_opened(path, limits)
+
+
+def _check_opened(source: io.BytesIO | Path, limits: PdfLimits) -> None:
     _bound_qpdf()
     try:
-        pdf = pikepdf.open(io.BytesIO(data))
+        pdf = pikepdf.open(source)
     except pikepdf.PasswordError:
         raise PdfRefused(
             "文件设有打开密码，请上传未加密的文件 / the file is password-protected; "

@@ -31,6 +31,8 @@ from app.letters import access as letter_access
 from app.letters import views as letter_views
 from app.letters.responses import document_response
 from app.models import Case
+from app.releases import delivery as release_delivery
+from app.releases.responses import file_response
 from app.runtime import Runtime, RuntimeDep
 from app.web.errors import wait_in_words
 from app.web.forms import FieldErrors, form_version, nest, read_form, text_pairs, uploads
@@ -156,6 +158,7 @@ def _case_context(session: Session, rt: Runtime, case: Case) -> dict[str, Any]:
         "view": view,
         "deadlines": [(d, explanation_lines(d.explanation)) for d in view.deadlines],
         "letters": letter_views.applicant_letters(session, case),
+        "released_files": release_delivery.applicant_files(session, rt, case),
         "can_correct": CORRECTION in view.applicant_actions,
         "can_withdraw": WITHDRAW in view.applicant_actions,
         "content_max": CONTENT_MAX,
@@ -195,6 +198,18 @@ def letter(letter_id: str, request: Request, rt: RuntimeDep, session: ReadSessio
         session, rt, case, int(letter_id), client_of(request, rt)
     )
     return document_response(doc, request)
+
+
+@router.get("/query/released/{file_id}")
+def released_file(file_id: str, request: Request, rt: RuntimeDep, session: ReadSession) -> Response:
+    case = granted(session, request, rt)
+    if case is None:
+        return _to_lookup(request)
+    if not file_id.isdigit() or len(file_id) > 12:
+        raise NotFound("文件不存在 / file not found")
+    # Exactly what the JSON download does: logged, the first one the reply's proof of service.
+    stored = release_delivery.download(session, rt, case, int(file_id), client_of(request, rt))
+    return file_response(stored, request)
 
 
 # --- acting on the case ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from app.deadline import ledger as lg
 from app.deadline.cache import cache_values
 from app.deadline.calendar import WorkCalendar
 from app.organs.settings import OrganSettings
+from app.releases.facts import ReleaseFacts
 from app.workflow.decision import CaseUpdate, ConsultationUpdate
 
 
@@ -80,6 +81,8 @@ class Records:
     # Transfer (转办): the case's own organ code and the organs on the platform, code -> name.
     own_organ: str = ""
     platform_organs: Mapping[str, str] = field(default_factory=dict)
+    # The released documents of the reply being drafted (app.workflow.rules_release).
+    release: ReleaseFacts | None = None
 
     def consultation(self, code: str) -> ConsultationFacts | None:
         return next((c for c in self.consultations if c.code == code), None)

@@ -16,6 +16,7 @@ from app.letters import repository as letters_repo
 from app.letters.kinds import LetterKind
 from app.models import Case, Consultation, Letter
 from app.organs import repository as organs_repo
+from app.releases.reply import release_facts
 from app.workflow import repository
 from app.workflow.context import ConsultationFacts, Records
 from app.workflow.decision import ConsultationUpdate
@@ -24,6 +25,8 @@ from app.workflow.decision import ConsultationUpdate
 _NEEDS_MONTH = "pause_reply_clock_for_fee"
 _NEEDS_SERVED = "start_remedy_periods"
 _NEEDS_ORGANS = "transfer_to_platform_organ"
+# The reply's submission and issue read the released documents (app.workflow.rules_release).
+_NEEDS_RELEASE = frozenset({"record_reply_submission", "conclude_reply"})
 # Letters a service is recorded for: the reply or a closure notice.
 SERVED_KINDS = (
     LetterKind.reply,
@@ -64,12 +67,14 @@ def load_records(
     if _NEEDS_SERVED in effects:
         served = _served_document(session, case.id)
     organs = organs_repo.platform_organs(session) if _NEEDS_ORGANS in effects else {}
+    release = release_facts(session, case.id) if _NEEDS_RELEASE & set(effects) else None
     records = Records(
         consultations=tuple(map(_facts, rows)),
         earlier_pieces_in_month=earlier,
         served_document=served,
         own_organ=organ_code,
         platform_organs=organs,
+        release=release,
     )
     return records, rows
 

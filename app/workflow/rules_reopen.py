@@ -80,11 +80,11 @@ def cite_earlier_reply(ctx: Ctx, change: Change) -> None:
     reopened = last_reopened(ctx.ledger)
     if reopened is None:
         return
-    change.letter_params["reply"] = {
-        "reanswer": {
-            "decision": reopened.decision,
-            "document_number": reopened.document_number,
-        }
+    reply = change.letter_params.setdefault("reply", {})
+    assert isinstance(reply, dict)
+    reply["reanswer"] = {
+        "decision": reopened.decision,
+        "document_number": reopened.document_number,
     }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from app import item_outcomes as items
 from app.deadline import ledger as lg
 from app.outcomes import OUTCOMES
+from app.workflow import rules_release as release
 from app.workflow.context import Change, Ctx, Effect, Guard
 from app.workflow.decision import ConsultationUpdate
 from app.workflow.rules_inspection import APPOINTMENT_FIELDS, appointment
@@ -167,11 +168,14 @@ def record_reply_submission(ctx: Ctx, change: Change) -> None:
     # Every reply field is set, absent ones to None, so a stale field of an earlier draft
     # (an earlier outcome's reasons) cannot ride along unseen.
     change.reply_fields = {name: p.get(name) for name in REPLY_FIELDS} | {"outcome": outcome}
+    # The released files and the withheld parts their redaction logs make (rules_release).
+    release.on_submission(ctx, change, outcome, list(p.get("item_outcomes") or ()))
     # Every decision the letter makes counts: refusing one item, or withholding a part on a
     # ground the organ reviews, needs the legal office as much as a refusal outright does.
     decided = [outcome, *(i.get("outcome") for i in p.get("item_outcomes") or ())]
     if outcome == "partially_disclosed":
         decided += [w.get("ground") for w in p.get("withheld_parts") or ()]
+        decided += ctx.records.release.grounds if ctx.records.release else []
     legal = any(
         isinstance(code, str) and ctx.settings.needs_legal_review(code) for code in decided
     ) or bool(p.get("legal_review_required"))
@@ -243,11 +247,13 @@ def clear_review(ctx: Ctx, change: Change) -> None:
 
 
 def conclude_reply(ctx: Ctx, change: Change) -> None:
-    """The reply is issued: the case's outcome and conclusion date; late if after the due date."""
+    """The reply is issued: the case's outcome and conclusion date; late if after the due date;
+    the released files as reviewed, and how long they can be downloaded."""
     due = ctx.case.reply_due
     change.update.outcome = ctx.case.review_outcome
     change.update.concluded_on = ctx.today
     change.update.reply_late = due is not None and ctx.today > due
+    release.on_issue(ctx, change)
 
 
 def record_public_interest_disclosure(ctx: Ctx, change: Change) -> None:

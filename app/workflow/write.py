@@ -47,6 +47,7 @@ from app.organs.directory import OrganInfo
 from app.outbox.events import OutboxMessage
 from app.outbox.service import CaseRef, action_messages, emit, received_messages
 from app.outbox.service import new_rows as new_outbox_rows
+from app.releases.reply import freeze_issued
 from app.reports.lock import guard_case
 from app.reports.periods import CaseStats
 from app.runtime import Runtime
@@ -153,6 +154,8 @@ def record(
     if issued:
         session.flush()
         search.index_letters(session, case, issued)
+        # The reply's released documents are frozen with it (app.releases).
+        freeze_issued(session, case.id, issued, now)
     if touched and issued:
         records.link_letters(touched, issued, d.letter_params)
     clock_repo.append_entries(session, case.id, list(d.entries), event_id=event.id, now=now)
@@ -337,6 +340,12 @@ SIDE_EVENTS: dict[str, str] = {
     "request_assistance": "请求协办",
     "answer_assistance": "答复协办",
     "withdraw_assistance": "撤回协办请求",
+    "upload_released_document": "上传公开文件",
+    "remove_released_document": "删除公开文件",
+    "mark_redaction": "添加遮盖标记",
+    "update_redaction_mark": "修改遮盖标记",
+    "remove_redaction_mark": "删除遮盖标记",
+    "apply_redaction": "生成公开文件的遮盖版本",
 }
 
 

@@ -85,6 +85,8 @@ def test_admin_creates_an_organ_with_default_settings(
         "mail_from": None,
         "warning_thresholds_wd": [5, 1],
         "archive_retention_years": 10,
+        "released_file_max_mb": 100,
+        "released_files_days": 60,
     }
     assert isinstance(organ["id"], int)
 
@@ -113,6 +115,8 @@ def test_created_organ_can_be_read_back(client: TestClient, admin: dict[str, str
         "mail_from": None,
         "warning_thresholds_wd": [5, 1],
         "archive_retention_years": 10,
+        "released_file_max_mb": 100,
+        "released_files_days": 60,
     }
     assert every.json() == [created]
 

@@ -50,13 +50,15 @@ def test_the_id_routes_are_all_found() -> None:
 
 def _url(path: str, ids: list[str], bad: str, value: int) -> str:
     filled = {name: (value if name == bad else 1) for name in ids}
-    return path.format(number="X", action="withdraw", **filled)
+    return path.format(number="X", action="withdraw", page=1, **filled)
 
 
 # Valid bodies, so that an unknown id gets as far as the database and answers 404.
 REMEDY = {"kind": "reconsideration", "body": "示例市人民政府", "filed_on": "2026-03-01"}
 CONTACT = {"occurred_at": "2026-03-02T09:30:00+08:00", "party_name": "李四",
            "party_kind": "applicant", "method": "phone", "summary": "询问办理进度"}  # fmt: skip
+MARK = {"kind": "phrase", "phrase": "张三", "ground": "withheld.third_party_rights",
+        "reason": "个人隐私"}  # fmt: skip
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/cases/{case_id}/letters"): {"kind": "correction_notice"},
     ("POST", "/api/v1/cases/{case_id}/remedies"): REMEDY,
@@ -74,6 +76,8 @@ BODIES: dict[tuple[str, str], Any] = {
         "due_in_working_days": 3,
     },
     ("POST", "/api/v1/assistance-requests/{request_id}/answer"): {"outcome": "found"},
+    ("POST", "/api/v1/cases/{case_id}/released-documents/{document_id}/marks"): MARK,
+    ("PUT", "/api/v1/cases/{case_id}/released-documents/{document_id}/marks/{mark_id}"): MARK,
 }
 
 

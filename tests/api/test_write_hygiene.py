@@ -23,6 +23,7 @@ from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import application, bearer, staff_case
 from tests.letters.helpers import act, online
+from tests.releases.helpers import text_pdf
 from tests.reply.helpers import reply_through_review
 
 PROBLEM = "application/problem+json"
@@ -58,6 +59,8 @@ class Route:
     keys: tuple[Path, ...] = ()
     setup: Callable[[Env], None] = lambda env: None
     query: str = ""
+    # A multipart route: the body's fields go as form fields beside these files.
+    files: Callable[[Env], dict[str, Any]] | None = None
 
 
 def _clerk(env: Env) -> dict[str, str]:
@@ -165,6 +168,33 @@ def _assistance_asked(env: Env) -> None:
     )
     assert r.status_code == 201, r.text
     env.ids["assistance"] = r.json()["id"]
+
+
+def _released_document(env: Env) -> None:
+    _received_case(env)
+    r = env.client.post(
+        f"/api/v1/cases/{env.ids['case']['id']}/released-documents",
+        data={"title": "采购合同"},
+        files={"file": ("c.pdf", text_pdf(1), "application/pdf")},
+        headers=_clerk(env),
+    )
+    assert r.status_code == 201, r.text
+    env.ids["document"] = r.json()["id"]
+
+
+def _marked_document(env: Env) -> None:
+    _released_document(env)
+    r = env.client.post(
+        f"/api/v1/cases/{env.ids['case']['id']}/released-documents/{env.ids['document']}/marks",
+        json=MARK,
+        headers=_clerk(env),
+    )
+    assert r.status_code == 201, r.text
+    env.ids["mark"] = r.json()["marks"][0]["id"]
+
+
+MARK = {"kind": "phrase", "phrase": "张三", "ground": "withheld.third_party_rights",
+        "reason": "个人隐私"}  # fmt: skip
 
 
 def _webhook(env: Env) -> None:
@@ -483,6 +513,41 @@ ROUTES: dict[str, Route] = {
         text=(("text",),),
         setup=_assistance_asked,
     ),
+    "upload released document": Route(
+        "POST",
+        "/api/v1/cases/{case_id}/released-documents",
+        lambda env: {"case_id": env.ids["case"]["id"]},
+        lambda env: {"title": "采购合同"},
+        _clerk,
+        text=(("title",),),
+        one_line=(("title",),),
+        setup=_received_case,
+        files=lambda env: {"file": ("c.pdf", text_pdf(1), "application/pdf")},
+    ),
+    "mark for redaction": Route(
+        "POST",
+        "/api/v1/cases/{case_id}/released-documents/{document_id}/marks",
+        lambda env: {"case_id": env.ids["case"]["id"], "document_id": env.ids["document"]},
+        lambda env: dict(MARK),
+        _clerk,
+        text=(("phrase",), ("reason",)),
+        one_line=(("phrase",),),
+        setup=_released_document,
+    ),
+    "change a mark": Route(
+        "PUT",
+        "/api/v1/cases/{case_id}/released-documents/{document_id}/marks/{mark_id}",
+        lambda env: {
+            "case_id": env.ids["case"]["id"],
+            "document_id": env.ids["document"],
+            "mark_id": env.ids["mark"],
+        },
+        lambda env: {**MARK, "reason": "涉及个人隐私"},
+        _clerk,
+        text=(("phrase",), ("reason",)),
+        one_line=(("phrase",),),
+        setup=_marked_document,
+    ),
     "report override": Route(
         "POST",
         "/api/v1/reports/annual/{year}/overrides",
@@ -552,9 +617,16 @@ def test_write_route_refuses_hidden_characters_and_loose_booleans_storing_nothin
     assert bad, "a write route must have something to test"
     before = snapshot(runtime)
 
+    def send(payload: dict[str, Any]) -> Any:
+        if route.files is not None:
+            return client.request(
+                route.method, url, data=payload, files=route.files(env), headers=headers
+            )
+        return client.request(route.method, url, json=payload, headers=headers)
+
     wrong: list[str] = []
     for label, bad_body in bad:
-        r = client.request(route.method, url, json=bad_body, headers=headers)
+        r = send(bad_body)
         if r.status_code != 422 or r.headers["content-type"] != PROBLEM:
             wrong.append(f"{label}: {r.status_code} {r.text[:300]}")
         elif not r.json().get("errors"):
@@ -565,7 +637,7 @@ def test_write_route_refuses_hidden_characters_and_loose_booleans_storing_nothin
     assert wrong == []
 
     # The clean request gets past validation: the refusals above were the bad values' doing.
-    r = client.request(route.method, url, json=body, headers=headers)
+    r = send(body)
     assert r.status_code < 500, r.text
     assert r.status_code != 422, r.text
 

@@ -99,7 +99,7 @@ def _problems(tp: Any, where: str, meta: tuple[Any, ...], seen: set[type]) -> It
                                       for m in meta if isinstance(m, AfterValidator))):  # fmt: skip
             yield f"{where}: text without the shared hygiene (app.fields)"
         return
-    if tp in (int, date, datetime, Any) or getattr(tp, "__name__", "") == "EmailStr":
+    if tp in (int, float, date, datetime, Any) or getattr(tp, "__name__", "") == "EmailStr":
         return
     yield f"{where}: unexpected type {tp!r}"
 

@@ -527,6 +527,7 @@ def test_the_batch_cover_lists_the_letters(
             addressee="<b>王晓明</b>",
             delivery_method_label="邮寄",
             pages=1,
+            enclosures=(("采购合同", 4),),
         ),
         SimpleNamespace(
             position=2,
@@ -536,6 +537,7 @@ def test_the_batch_cover_lists_the_letters(
             addressee="王晓明",
             delivery_method_label="邮寄",
             pages=2,
+            enclosures=(),
         ),
     ]
     batch = SimpleNamespace(
@@ -555,6 +557,7 @@ def test_the_batch_cover_lists_the_letters(
         "2份，共3页",
         "XCFGW依申答〔2026〕17号",
         "<b>王晓明</b>",
+        "附：《采购合同》4页",
     ):
         assert phrase in text, phrase
     assert all(fonts_of(pdf).values())

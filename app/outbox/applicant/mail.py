@@ -29,6 +29,7 @@ from app.outbox.applicant import repository
 from app.outbox.applicant.repository import Contacts
 from app.outbox.channels import EventView, Job, Sent
 from app.outbox.transports import Attachment, Mail, MailResult, MailSender, domain_of, mail_sender
+from app.releases.mailing import log_mailed, released_enclosures, with_note
 from app.runtime import Runtime
 
 log = logging.getLogger("gongkai.mail")
@@ -40,8 +41,9 @@ MAIL_ARRIVAL = "mail_arrival"
 MAIL_SERVER = "mail_server"
 
 
-# The events mailed to the applicant: the acknowledgement, a letter, a transfer (转办).
-_MAILED = (ev.CASE_RECEIVED, ev.LETTER_ISSUED, ev.CASE_TRANSFERRED)
+# The events mailed to the applicant: the acknowledgement, a letter, a transfer (转办), the
+# last week of a reply's released files.
+_MAILED = (ev.CASE_RECEIVED, ev.LETTER_ISSUED, ev.CASE_TRANSFERRED, ev.RELEASE_EXPIRING)
 
 
 def envelope_id(job: Job) -> str:
@@ -108,6 +110,24 @@ def letter_mail_text(
     return subject, text
 
 
+def released_expiring_text(
+    c: Contacts, organ_name: str, payload: dict[str, Any]
+) -> tuple[str, str]:
+    """The applicant's reminder that the reply's released files can be downloaded for one more
+    week (never the query code)."""
+    until = str(payload.get("until") or "")
+    titles = "、".join(f"《{f.get('title', '')}》" for f in payload.get("files") or [])
+    subject = f"{organ_name}：答复所附公开文件将于{until}后不再提供下载（登记编号 {c.number}）"
+    text = (
+        "您好：\n\n"
+        f"{organ_name}就您的政府信息公开申请（登记编号 {c.number}）作出的答复所附公开文件"
+        f"{titles}可下载至{until}，之后不再提供下载。请凭登记编号和查询码在网上平台及时下载。"
+        "为保护您的信息，本邮件不含查询码。\n\n"
+        "本邮件由系统自动发送，请勿直接回复。\n"
+    )
+    return subject, text
+
+
 def transfer_mail_text(c: Contacts, organ_name: str, payload: dict[str, Any]) -> tuple[str, str]:
     """Subject and text telling the applicant where their application went (转办): the organ
     and the new number; the query code they have keeps working (never in the mail)."""
@@ -159,6 +179,7 @@ class EmailChannel:
         if organ is None:
             return Sent(False, "机关不存在 / no such organ", permanent=True)
         sender = organ.settings.mail_from or None
+        mailed_files: tuple[int, ...] = ()
         envid = envelope_id(job)
         domain = domain_of(sender or self.sender.config.mail_from) or "localhost"
         # The same Message-ID on every attempt of a delivery, so a receiver sees a repeat.
@@ -181,6 +202,10 @@ class EmailChannel:
             to = c.mail_address
             subject, text = transfer_mail_text(c, organ.name, event.payload)
             attachments = ()
+        elif event.type == ev.RELEASE_EXPIRING:
+            to = c.mail_address
+            subject, text = released_expiring_text(c, organ.name, event.payload)
+            attachments = ()
         else:
             to = c.service_address
             letter_id = _letter_id(event)
@@ -192,6 +217,14 @@ class EmailChannel:
             # Renders the frozen letter if the worker has not yet: the stored PDF, byte for byte.
             pdf = stored_pdf(session, self.rt, letter).pdf
             attachments = (Attachment(f"{title}.pdf", pdf),)
+            # The reply's released files go with it while the mail stays within the size
+            # limit; beyond it, the mail says where to download them (app.releases.mailing).
+            enclosed = released_enclosures(
+                session, self.rt, letter.id, len(pdf), self.rt.settings.mail_max_bytes
+            )
+            attachments += enclosed.attachments
+            text = with_note(text, enclosed.note)
+            mailed_files = enclosed.files
         if not to:
             return Sent(False, "申请人未提供邮箱 / no address to send to", permanent=True)
         result = self.sender.send(
@@ -206,13 +239,22 @@ class EmailChannel:
                 message_id=message_id,
             )
         )
-        return self._sent(job, c.id, letter_id, result, envid)
+        return self._sent(job, c.id, letter_id, result, envid, mailed_files)
 
     def _sent(
-        self, job: Job, case_id: int, letter_id: int | None, result: MailResult, envid: str
+        self,
+        job: Job,
+        case_id: int,
+        letter_id: int | None,
+        result: MailResult,
+        envid: str,
+        mailed_files: tuple[int, ...] = (),
     ) -> Sent:
         now = self.rt.clock()
         data = result.as_dict() | {"envid": envid}
+        if mailed_files:
+            # A DSN that reports the arrival later logs them (app.outbox.applicant.service).
+            data["released_files"] = list(mailed_files)
         if not result.ok:
             return Sent(False, result.detail, result=data, permanent=result.permanent)
         if not result.arrived:
@@ -230,6 +272,7 @@ class EmailChannel:
             record_letter_arrival(
                 session, self.rt, case_id, letter_id, now, evidence, result.server
             )
+            log_mailed(session, self.rt, mailed_files, now)
 
         return Sent(True, f"已到达 / arrived: {result.detail}", result=data, after=arrived)
 

@@ -14,6 +14,7 @@ from app.outbox import events as ev
 from app.outbox.applicant import dsn, repository
 from app.outbox.applicant.mail import CHANNEL, parse_envelope_id, record_letter_arrival
 from app.outbox.applicant.schemas import DsnRead
+from app.releases.mailing import log_mailed
 from app.runtime import Runtime
 
 DSN_WORKER = "dsn"
@@ -81,6 +82,9 @@ def record_dsn(session: Session, rt: Runtime, raw: bytes) -> DsnRead:
             arrival = record_letter_arrival(
                 session, rt, event.case_id, letter_id, at, evidence, report.reporting_mta
             )
+            files = result.get("released_files")
+            if isinstance(files, list):
+                log_mailed(session, rt, [f for f in files if isinstance(f, int)], at)
         repository.update_delivery(session, delivery.id, {"result": result})
     elif st.action == "failed":
         repository.update_delivery(

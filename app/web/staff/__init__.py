@@ -33,6 +33,7 @@ from app.web.staff import (
     login,
     login_oidc,
     notices,
+    released,
     reports,
     worklist,
 )
@@ -46,6 +47,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     case_actions.router,
     assignment.router,
     assistance.router,
+    released.router,
     admin_users.router,
     admin_user_edit.router,
     admin_calendar.router,

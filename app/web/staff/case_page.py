@@ -32,6 +32,7 @@ from app.validation.files import ALLOWED_TYPES
 from app.vocabulary import RECEIPT_BASIS_LABELS
 from app.web.staff.assignment_form import assignment_context
 from app.web.staff.assistance_form import assistance_context
+from app.web.staff.released_form import released_context
 from app.web.staff.session import Workbench, page_roles, staff_page
 from app.workflow.definition import CREATION_EVENTS, WorkflowDef
 from app.workflow.write import SIDE_EVENTS
@@ -90,12 +91,13 @@ def page_context(
     assign_values: dict[str, str] | None = None,
     assist_values: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything the case page shows: the case and its 承办 and 协办 sections (with what a
-    returned form held)."""
+    """Everything the case page shows: the case and its 承办, 协办 and 公开文件 sections (with
+    what a returned form held)."""
     return {
         **case_context(session, rt, principal, case),
         **assignment_context(session, rt, principal, case, values=assign_values),
         **assistance_context(session, rt, principal, case, values=assist_values),
+        **released_context(session, rt, principal, case),
     }
 
 
