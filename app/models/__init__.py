@@ -2,6 +2,7 @@
 
 from app.models.assistance import AssistanceFile, AssistanceRequest
 from app.models.case import Attachment, Case, CaseItem
+from app.models.certificate import OrganCertificate
 from app.models.casefile import CaseFile
 from app.models.checkpoint import AuditCheckpoint
 from app.models.clock import CalendarYearRecord, ClockEntry
@@ -46,6 +47,7 @@ __all__ = [
     "NoticePreference",
     "NoticeText",
     "Organ",
+    "OrganCertificate",
     "OutboxAttempt",
     "OutboxDelivery",
     "OutboxEvent",
