@@ -64,8 +64,11 @@ class SignatureRead(BaseModel):
     )
 
 
+Verdict = Literal["unaltered", "altered", "issued"]
+
+
 class VerificationRead(BaseModel):
-    verdict: Literal["unaltered", "altered", "issued"] = Field(
+    verdict: Verdict = Field(
         description=(
             "unaltered：上传的文件即本平台出具的文书原件，未经改动；altered：是本平台出具的文书，"
             "但文件已被改动；issued：按验证码查到本平台出具的文书（未上传文件，无从比对）/ "

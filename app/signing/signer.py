@@ -192,9 +192,11 @@ class PadesSigner:
         if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise TypeError(f"certificate {credentials.id}: unsupported key {type(key).__name__}")
         signer = _TemplateSigner(key, credentials.certificate_der, list(credentials.chain_der))
-        # The CMS: the signer's and chain's certificates, the signed attributes and the
-        # signature; room to spare, so pyhanko need not sign twice to measure it.
-        reserve = 4096 + len(credentials.certificate_der) + sum(map(len, credentials.chain_der))
+        # The CMS (hex digits in the file: twice its bytes) holds the certificates, the signed
+        # attributes and the signature (at most 512 bytes, RSA 4096); room to spare, so pyhanko
+        # need not sign twice to measure it.
+        certs = len(credentials.certificate_der) + sum(map(len, credentials.chain_der))
+        reserve = 2 * (2048 + certs)
         with self._lock:
             self._signers[credentials.id] = (signer, reserve)
             while len(self._signers) > _CACHED_SIGNERS:

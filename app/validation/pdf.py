@@ -83,6 +83,12 @@ def _bound_qpdf() -> None:
             _limits_set = True
 
 
+def open_bounded(data: bytes) -> pikepdf.Pdf:
+    """The PDF opened by qpdf under the decoding limits (raises on a file beyond repair)."""
+    _bound_qpdf()
+    return pikepdf.open(io.BytesIO(data))
+
+
 def check_pdf(data: bytes, limits: PdfLimits = PdfLimits()) -> None:
     """Raise PdfRefused unless ``data`` is a readable PDF without active content."""
     if _MARKUP.search(data[:_HEAD_BYTES]):
