@@ -304,7 +304,7 @@ def issue(
     letter.verify_code = verification.code
     letter.template_name = ref.name
     if rendered is not None:
-        identity = signing_identity(session, organ.id, organ.code)
+        identity = signing_identity(session, organ.id, organ.code, now=now)
         _record_pdf(letter, stored_form(rt, identity, ctx, rendered), ref.sha256)
     # A new letter is added by the caller once the action's event exists, so it is inserted
     # once, with its event id (see record_letters).
@@ -499,7 +499,7 @@ def stored_pdf(read: Session, rt: Runtime, letter: Letter) -> Rendered:
         return Rendered(rt.store.read(letter.pdf_sha256), letter.pages or 0)
     organ = rt.organs.by_id(read, letter.organ_id)
     assert organ is not None
-    identity = signing_identity(read, organ.id, organ.code)
+    identity = signing_identity(read, organ.id, organ.code, now=rt.clock())
     # Nothing more to read: the connection goes back before the render and the write.
     end_read(read)
     ref = rt.letter_templates.ref(letter.kind)

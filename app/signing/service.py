@@ -98,11 +98,20 @@ def stored_credentials(row: OrganCertificate) -> StoredCredentials:
     )
 
 
-def signing_identity(session: Session, organ_id: int, organ_code: str) -> SigningIdentity:
-    """Whom the organ's letters are signed for now: its newest certificate, or none."""
+def usable(row: OrganCertificate | None, now: datetime) -> bool:
+    """Whether letters may be signed with the certificate now (it is valid today)."""
+    return row is not None and row.not_before <= now <= row.not_after
+
+
+def signing_identity(
+    session: Session, organ_id: int, organ_code: str, *, now: datetime
+) -> SigningIdentity:
+    """Whom the organ's letters are signed for now: its newest certificate while it is valid;
+    none when it has none, or the newest has expired (a signature no one could verify is no
+    signature: the letter is stored unsigned and the admin page says why)."""
     row = repository.current(session, organ_id)
     return SigningIdentity(
         organ_id=organ_id,
         organ_code=organ_code,
-        credentials=stored_credentials(row) if row is not None else None,
+        credentials=stored_credentials(row) if row is not None and usable(row, now) else None,
     )
