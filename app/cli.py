@@ -351,7 +351,9 @@ def demo() -> None:
         typer.echo(f"{login_name:<12} {password}")
     if certificates:
         typer.echo("")
-        typer.echo(f"signing certificates: self-signed (demo only) for {certificates} demo organ(s)")
+        typer.echo(
+            f"signing certificates: self-signed (demo only) for {certificates} demo organ(s)"
+        )
 
 
 def _demo_department(session: Session, organ_id: int, clerk_id: int, now: datetime) -> None:

@@ -2,8 +2,8 @@
 
 from app.models.assistance import AssistanceFile, AssistanceRequest
 from app.models.case import Attachment, Case, CaseItem
-from app.models.certificate import OrganCertificate
 from app.models.casefile import CaseFile
+from app.models.certificate import OrganCertificate
 from app.models.checkpoint import AuditCheckpoint
 from app.models.clock import CalendarYearRecord, ClockEntry
 from app.models.communication import CommunicationRecord

@@ -18,9 +18,7 @@ from app.errors import TooManyAttempts
 from app.intake.throttle import Rule, count_failure, locked_rows, retry_after
 from app.models import LookupFailure
 
-BRAKED = (
-    "核验次数过多，请稍后再试 / too many verifications from your address, try again later"
-)
+BRAKED = "核验次数过多，请稍后再试 / too many verifications from your address, try again later"
 
 
 def rule(settings: Settings) -> Rule:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -64,7 +65,7 @@ def _looks_like_pkcs12(data: bytes) -> bool:
 
 
 def key_type(key: object) -> str:
-    """"RSA 2048", "EC P-256" ..., or 422 for a key the signer cannot use."""
+    """ "RSA 2048", "EC P-256" ..., or 422 for a key the signer cannot use."""
     if isinstance(key, rsa.RSAPrivateKey):
         if key.key_size < MIN_RSA_BITS:
             raise _refuse(
@@ -105,28 +106,37 @@ def read_pkcs12(data: bytes, password: str, *, now: datetime) -> Credentials:
             "不是 PKCS#12 证书文件（.p12 或 .pfx）/ the file is not a PKCS#12 (.p12/.pfx) file",
         )
     loaded = None
+    if "\x00" in password:  # a C string: OpenSSL could not even be asked
+        raise _refuse(PASSWORD_FIELD, "证书密码不正确 / wrong password for the PKCS#12 file")
     # No password given: the file may have an empty password or none at all.
     for attempt in [password.encode("utf-8")] if password else [b"", None]:
         try:
             loaded = pkcs12.load_key_and_certificates(data, attempt)
             break
+        except UnsupportedAlgorithm:
+            raise _refuse(
+                FILE_FIELD,
+                "证书文件的加密算法过旧，无法读取，请以 AES 加密重新导出 / the file is encrypted "
+                "with an algorithm no longer supported; export it again with AES",
+            ) from None
         except (ValueError, TypeError):
             continue
     if loaded is None:
         raise _refuse(PASSWORD_FIELD, "证书密码不正确 / wrong password for the PKCS#12 file")
     key, cert, extra = loaded
-    if cert is None:
-        raise _refuse(FILE_FIELD, "文件中没有证书 / the file holds no certificate")
     if key is None:
         raise _refuse(
             FILE_FIELD,
             "文件中没有私钥，无法用于签名 / the file holds no private key, so it cannot sign",
         )
+    if cert is None:
+        raise _refuse(FILE_FIELD, "文件中没有证书 / the file holds no certificate")
     kind = key_type(key)
     assert isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
     public = serialization.PublicFormat.SubjectPublicKeyInfo
-    if key.public_key().public_bytes(serialization.Encoding.DER, public) != cert.public_key(
-    ).public_bytes(serialization.Encoding.DER, public):
+    if key.public_key().public_bytes(
+        serialization.Encoding.DER, public
+    ) != cert.public_key().public_bytes(serialization.Encoding.DER, public):
         raise _refuse(
             FILE_FIELD, "私钥与证书不匹配 / the private key does not belong to the certificate"
         )
@@ -214,9 +224,7 @@ def self_signed_pkcs12(
             ),
             critical=True,
         )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
-        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
     return pkcs12.serialize_key_and_certificates(

@@ -38,9 +38,11 @@ from app.validation.pdf import open_bounded
 log = logging.getLogger("gongkai.signing")
 
 FILE_FIELD = "file"
-# The verify address in a signature dictionary's /ContactInfo (pyhanko escapes the slash).
-_CODE_IN_BYTES = re.compile(rb"/verify(?:/|\\057)([0-9A-Z]{10})(?![0-9A-Za-z])")
-_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d{1,12})\s+(\d{1,12})\s+(\d{1,12})\s+(\d{1,12})\s*\]")
+# The verify address in a signature dictionary's /ContactInfo (pyhanko escapes the slashes).
+_CODE_IN_BYTES = re.compile(rb"(?:/|\\057)verify(?:/|\\057)([0-9A-Z]{10})(?![0-9A-Za-z])")
+_BYTE_RANGE = re.compile(
+    rb"/ByteRange\s*\[\s*(\d{1,12})\s+(\d{1,12})\s+(\d{1,12})\s+(\d{1,12})\s*\]"
+)
 _CODE_IN_KEYWORDS = re.compile(r"gongkai-verify:([0-9A-Z]{10})")
 _CODE_ON_PAGE = re.compile(r"验证码[：:]\s*([0-9A-Z]{5})\s*-?\s*([0-9A-Z]{5})")
 _PDF_HEAD = 1024
@@ -180,9 +182,13 @@ def _page_codes(pdf: pikepdf.Pdf) -> list[str]:
 
     if not pdf.pages:
         return []
-    # Only the first page, copied out by qpdf, so pypdf never walks a hostile whole file.
+    # Only the first page, copied out by qpdf, so pypdf never walks a hostile whole file; its
+    # annotations (the signature's widget) are no text and are left behind.
+    first = pdf.pages[0]
+    if "/Annots" in first.obj:
+        del first.obj["/Annots"]
     single = pikepdf.new()
-    single.pages.append(pdf.pages[0])
+    single.pages.append(first)
     buffer = io.BytesIO()
     single.save(buffer)
     text = PdfReader(io.BytesIO(buffer.getvalue())).pages[0].extract_text() or ""
@@ -286,9 +292,7 @@ def _read(
     if letter.number:
         what += f"（{letter.number}）"
     if verdict == "unaltered":
-        summary = (
-            f"该文件是{what}原件，未经改动。 / The file is the letter as issued, unaltered."
-        )
+        summary = f"该文件是{what}原件，未经改动。 / The file is the letter as issued, unaltered."
     elif verdict == "altered":
         summary = (
             f"该文件对应{what}，但已被改动，与出具的原件不一致。 / The file claims to be a "

@@ -71,9 +71,7 @@ def _page(
         "verdict_words": VERDICT_WORDS,
         "max_mb": rt.settings.verify_max_pdf_bytes // (1024 * 1024),
     }
-    return render(
-        request, rt, "verify.html", context, status_code=status_code, headers=headers
-    )
+    return render(request, rt, "verify.html", context, status_code=status_code, headers=headers)
 
 
 def _braked(request: Request, rt: Runtime, exc: TooManyAttempts, code: str = "") -> HTMLResponse:

@@ -185,9 +185,7 @@ async def organ_certificate(
     code: Code, request: Request, rt: RuntimeDep, session: WriteSession, staff: Admin
 ) -> Response:
     form = await read_form(request, rt)
-    organ = await run_in_threadpool(
-        signing_service.organ_for_admin, session, staff.principal, code
-    )
+    organ = await run_in_threadpool(signing_service.organ_for_admin, session, staff.principal, code)
     upload, password = form.get(FILE_FIELD), form.get(PASSWORD_FIELD)
     errors, status_code = FieldErrors(), 422
     try:
