@@ -26,7 +26,7 @@ from app.errors import InvalidInput, PayloadTooLarge
 MAX_PKCS12_BYTES = 256 * 1024
 MAX_PASSWORD = 1000
 FILE_FIELD = "file"
-PASSWORD_FIELD = "password"
+PASSWORD_FIELD = "password"  # noqa: S105 (a form field's name)
 # Curves the PAdES signer (pyhanko) and common PDF readers verify.
 CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 MIN_RSA_BITS = 2048

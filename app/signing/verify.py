@@ -286,7 +286,8 @@ def _read(
     file_sha256: str | None,
 ) -> VerificationRead:
     organ = rt.organs.by_id(session, letter.organ_id)
-    assert organ is not None and letter.letter_date is not None
+    assert organ is not None
+    assert letter.letter_date is not None
     label = kind_info(letter.kind).title
     what = f"{organ.name}于{letter.letter_date:%Y年%-m月%-d日}出具的《{label}》"
     if letter.number:

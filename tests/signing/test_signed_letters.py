@@ -27,7 +27,9 @@ def test_a_stored_letter_is_signed_over_the_whole_file_and_pyhanko_and_pdfsig_ag
     assert letter["pdf_sha256"] == hashlib.sha256(pdf).hexdigest()  # the signed file's hash
 
     status = pyhanko_status(pdf, certificate_of(organ_pkcs12()))
-    assert status.intact and status.valid and status.trusted
+    assert status.intact
+    assert status.valid
+    assert status.trusted
     assert status.coverage.name == "ENTIRE_FILE"
     assert status.signer_reported_dt is not None
 
@@ -45,7 +47,8 @@ def test_every_issued_letter_prints_its_code_and_a_qr_code_of_its_verify_address
 ) -> None:
     letter, pdf = receipt_pdf(client, organ_a)
     code = letter["verify_code"]
-    assert code is not None and len(code) == 10
+    assert code is not None
+    assert len(code) == 10
     url = f"{runtime.settings.verify_base_url}/verify/{code}"
     assert url == f"http://127.0.0.1:8000/verify/{code}"  # no public address configured
     assert qr_codes(pdf) == [url]
@@ -54,7 +57,8 @@ def test_every_issued_letter_prints_its_code_and_a_qr_code_of_its_verify_address
     # The code and its address are frozen in the context: a reproduction says the same.
     with runtime.sessions.read() as session:
         row = session.get(Letter, letter["id"])
-        assert row is not None and row.verify_code == code
+        assert row is not None
+        assert row.verify_code == code
         assert row.context is not None
         assert row.context["verification"] == {"code": code, "url": url}
 

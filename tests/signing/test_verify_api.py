@@ -82,7 +82,8 @@ def test_one_changed_byte_is_reported_altered(
         changed = pdf[:at] + (b"1" if pdf[at : at + 1] != b"1" else b"2") + pdf[at + 1 :]
     else:
         changed = flip_byte(pdf, where)
-    assert len(changed) == len(pdf) and changed != pdf
+    assert len(changed) == len(pdf)
+    assert changed != pdf
     r = upload(client, changed)
     assert r.status_code == 200, r.text
     body = r.json()
@@ -173,7 +174,8 @@ def test_a_code_answers_what_the_letter_is_and_an_unknown_code_is_404(
         assert body["number"] == letter["number"]
         assert body["signature"]["status"] == "signed"
         assert body["signature"]["signer"] == "测试机关签名证书"
-        assert body["file_sha256"] is None and body["hash_matches"] is None
+        assert body["file_sha256"] is None
+        assert body["hash_matches"] is None
     for unknown in ("0000000000", "ABC", "x" * 40):
         r = client.get(f"{VERIFY}/{unknown}")
         assert r.status_code == 404, r.text
