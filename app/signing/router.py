@@ -42,11 +42,16 @@ def _multipart_doc(properties: dict[str, Any], required: list[str]) -> dict[str,
     }
 
 
+def _too_large_error(limit: int, what: str) -> PayloadTooLarge:
+    size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
+    return PayloadTooLarge(f"{what}不超过 {size} / the file exceeds {size}", max_bytes=limit)
+
+
 def _too_large(request: Request, limit: int, what: str) -> None:
     """413 before the body is read when its declared length is over the limit."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + _MULTIPART_OVERHEAD:
-        raise PayloadTooLarge(f"{what}不超过 {limit // 1024} KB / the file exceeds {limit} bytes")
+        raise _too_large_error(limit, what)
 
 
 async def read_file_part(request: Request, limit: int, what: str) -> tuple[bytes, dict[str, str]]:
@@ -59,9 +64,7 @@ async def read_file_part(request: Request, limit: int, what: str) -> tuple[bytes
             raise MalformedBody(f"请以 “{FILE_FIELD}” 上传文件 / send the file as '{FILE_FIELD}'")
         data = await part.read(limit + 1)
         if len(data) > limit:
-            raise PayloadTooLarge(
-                f"{what}不超过 {limit // 1024} KB / the file exceeds {limit} bytes"
-            )
+            raise _too_large_error(limit, what)
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     finally:
         await form.close()

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 import pikepdf
 from sqlalchemy.orm import Session
 
-from app.auth.secrets import grouped_verify_code, normalize_verify_code
+from app.auth.secrets import normalize_verify_code
 from app.errors import InvalidInput, NotFound
 from app.letters import repository as letters_repo
 from app.letters.kinds import kind_info
@@ -319,7 +319,3 @@ def _read(
         signature=signature,
         summary=summary,
     )
-
-
-def printed_code(code: str | None) -> str | None:
-    return grouped_verify_code(code) if code else None

@@ -141,3 +141,71 @@ def test_a_letter_issued_before_codes_existed_still_renders(
     assert case["number"] in pdf_text(r.content)
     assert "验证码" not in pdf_text(r.content)
     assert qr_codes(r.content) == []
+
+
+def test_a_letter_issued_with_its_render_is_signed_and_stored_in_the_same_form(
+    client: TestClient, organ_a: Staff, runtime: Runtime
+) -> None:
+    from sqlalchemy.orm import selectinload
+
+    from app.auth.principal import SYSTEM
+    from app.letters import service as letters_service
+    from app.models import Case
+
+    case = online(client)
+    with runtime.sessions.write.begin() as session:
+        row = session.scalars(
+            select(Case).where(Case.id == case["id"]).options(selectinload(Case.items))
+        ).one()
+        organ = runtime.organs.by_code(session, "org-a")
+        assert organ is not None
+        letter = letters_service.issue(
+            session,
+            runtime,
+            letters_service.case_snapshot(row, runtime.tz),
+            organ,
+            "correction_notice",
+            {
+                **letters_service.kind_defaults("correction_notice", organ),
+                "items_to_correct": ["请写明年份"],
+            },
+            actor=SYSTEM,
+            action=None,
+            now=runtime.clock(),
+        )
+        session.add(letter)
+        session.flush()
+        assert letter.pdf_sha256 is not None
+        assert letter.certificate_id is not None
+        assert letter.verify_code is not None
+        pdf = runtime.store.read(letter.pdf_sha256)
+    assert hashlib.sha256(pdf).hexdigest() == letter.pdf_sha256
+    assert pyhanko_status(pdf, certificate_of(organ_pkcs12())).valid
+    assert qr_codes(pdf) == [f"http://127.0.0.1:8000/verify/{letter.verify_code}"]
+
+
+def test_merging_signed_letters_for_paper_drops_their_signature_fields(
+    client: TestClient, organ_a: Staff
+) -> None:
+    import warnings
+
+    import pikepdf
+
+    from app.letters.pdfmerge import merge_pdfs
+
+    _, first = receipt_pdf(client, organ_a)
+    _, second = receipt_pdf(client, organ_a)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pikepdf warns of form fields it cannot carry over
+        merged, pages = merge_pdfs([first, second])
+    assert pages == 2
+    with pikepdf.open(io.BytesIO(merged)) as pdf:
+        assert "/AcroForm" not in pdf.Root
+        widgets = [
+            a
+            for page in pdf.pages
+            for a in page.obj.get("/Annots", [])
+            if a.get("/Subtype") == "/Widget"
+        ]
+        assert widgets == []
+    assert "does not contain any signatures" in pdfsig(merged)
