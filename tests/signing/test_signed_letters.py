@@ -209,3 +209,52 @@ def test_merging_signed_letters_for_paper_drops_their_signature_fields(
         ]
         assert widgets == []
     assert "does not contain any signatures" in pdfsig(merged)
+
+
+def test_the_signer_signs_with_rsa_keys_too_each_letter_with_its_own_digest(
+    runtime: Runtime,
+) -> None:
+    from datetime import timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    from app.signing.certificates import read_pkcs12
+    from app.signing.signer import PadesSigner, SigningIdentity, StoredCredentials, seal_key
+    from tests.fixtures.certificates import VALID_FROM
+
+    key = rsa.generate_private_key(65537, 2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "RSA 机关")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(VALID_FROM)
+        .not_valid_after(VALID_FROM + timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"x", key, cert, None, serialization.BestAvailableEncryption(b"pw")
+    )
+    creds = read_pkcs12(p12, "pw", now=runtime.clock())
+    identity = SigningIdentity(
+        1,
+        "org",
+        StoredCredentials(1, creds.certificate_der, (), seal_key(b"k", creds.key_der)),
+    )
+    signer = PadesSigner(b"k")
+    # The first signature builds the signer's CMS; the later ones reuse it with their own
+    # digest, which the validators check against each file.
+    for text in ("答复书", "告知书", "回执"):
+        pdf = runtime.press.render([f"<html><body><p>{text}</p></body></html>"]).pdf
+        out = signer.sign(pdf, identity, verify_url=None).pdf
+        status = pyhanko_status(out, creds.certificate_der)
+        assert status.intact
+        assert status.valid
+        assert status.trusted
+        assert "Signature Validation: Signature is Valid." in pdfsig(out)
