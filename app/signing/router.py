@@ -86,8 +86,7 @@ async def read_file_part(request: Request, limit: int, what: str) -> tuple[bytes
 def list_certificates(
     code: OrganCode, session: ReadSession, principal: Admin
 ) -> list[CertificateRead]:
-    organ = service.organ_for_admin(session, principal, code)
-    return service.certificates(session, organ)
+    return service.organ_certificates(session, principal, code)
 
 
 @router.post(
@@ -132,15 +131,8 @@ async def upload_certificate(
 def _add(
     session: Session, rt: Runtime, principal: Principal, code: str, data: bytes, password: str
 ) -> CertificateRead:
-    organ = service.organ_for_admin(session, principal, code)
-    return service.add_certificate(
-        session,
-        rt.token_key,
-        organ,
-        data,
-        password,
-        by=service.Uploader.of(principal),
-        now=rt.clock(),
+    return service.upload_certificate(
+        session, rt.token_key, principal, code, data, password, now=rt.clock()
     )
 
 

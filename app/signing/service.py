@@ -55,6 +55,29 @@ def certificates(session: Session, organ: Organ) -> list[CertificateRead]:
     return [read(row, current=i == 0) for i, row in enumerate(rows)]
 
 
+def organ_certificates(session: Session, principal: Principal, code: str) -> list[CertificateRead]:
+    """The organ's certificates, for an administrator who may manage them."""
+    return certificates(session, organ_for_admin(session, principal, code))
+
+
+def upload_certificate(
+    session: Session,
+    service_key: bytes,
+    principal: Principal,
+    code: str,
+    data: bytes,
+    password: str,
+    *,
+    now: datetime,
+) -> CertificateRead:
+    """An administrator's upload for an organ they may manage (403 otherwise): checked and
+    stored as the certificate in use."""
+    organ = organ_for_admin(session, principal, code)
+    return add_certificate(
+        session, service_key, organ, data, password, by=Uploader.of(principal), now=now
+    )
+
+
 def add_certificate(
     session: Session,
     service_key: bytes,

@@ -194,13 +194,13 @@ async def organ_certificate(
         else:
             data = await upload.read(MAX_PKCS12_BYTES + 1)
             await run_in_threadpool(
-                signing_service.add_certificate,
+                signing_service.upload_certificate,
                 session,
                 rt.token_key,
-                organ,
+                staff.principal,
+                organ.code,
                 data,
                 password if isinstance(password, str) else "",
-                by=signing_service.Uploader.of(staff.principal),
                 now=rt.clock(),
             )
     except DomainError as exc:
