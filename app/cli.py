@@ -37,6 +37,9 @@ from app.organs import service as organs_service
 from app.organs.numbering import DEFAULT_PATTERN
 from app.organs.schemas import OrganCreate, UserCreate
 from app.runtime import build_runtime, utc_now
+from app.signing import repository as signing_repo
+from app.signing import service as signing_service
+from app.signing.certificates import self_signed_pkcs12
 
 cli = typer.Typer(help="gongkai administration", no_args_is_help=True, add_completion=False)
 
@@ -287,6 +290,30 @@ def _demo_organs(session: Session, now: datetime) -> Organ:
     return demo_organ
 
 
+def _demo_certificates(session: Session, key: bytes, now: datetime) -> int:
+    """A self-signed signing certificate (EC P-256) for each demo organ without a valid one, so
+    the demo's letters are signed; returns how many were made."""
+    made = 0
+    for code, name, _ in DEMO_ORGANS:
+        organ = organs_repo.organ_by_code(session, code)
+        assert organ is not None  # created by _demo_organs
+        if signing_service.usable(signing_repo.current(session, organ.id), now):
+            continue
+        password = secrets.token_urlsafe(16)
+        p12 = self_signed_pkcs12(name, password, now=now, organization=name)
+        signing_service.add_certificate(
+            session,
+            key,
+            organ,
+            p12,
+            password,
+            by=signing_service.Uploader("demo 命令（自签名示例证书）"),
+            now=now,
+        )
+        made += 1
+    return made
+
+
 @cli.command()
 def demo() -> None:
     """Migrate, create a demo organ with one user per role, and print fresh tokens."""
@@ -297,6 +324,7 @@ def demo() -> None:
     lines = []
     with _session(settings) as session:
         organ = _demo_organs(session, now)
+        certificates = _demo_certificates(session, key, now)
         wanted = [("平台管理员", [Role.admin], None), *((n, r, DEMO_ORGAN) for n, r in DEMO_STAFF)]
         sign_ins = []
         for name, roles, organ_code in wanted:
@@ -321,6 +349,11 @@ def demo() -> None:
     typer.echo("workbench /staff/login: login       password (demo only, new each run)")
     for login_name, password in sign_ins:
         typer.echo(f"{login_name:<12} {password}")
+    if certificates:
+        typer.echo("")
+        typer.echo(
+            f"signing certificates: self-signed (demo only) for {certificates} demo organ(s)"
+        )
 
 
 def _demo_department(session: Session, organ_id: int, clerk_id: int, now: datetime) -> None:

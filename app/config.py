@@ -18,6 +18,8 @@ from app.intake.proxies import parse_networks
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The most letter render processes a web worker starts by default (see letter_render_workers).
 MAX_DEFAULT_RENDER_WORKERS = 4
+# Where scripts/serve serves: the verification link's host when no public address is set.
+DEMO_BASE_URL = "http://127.0.0.1:8000"
 
 
 def default_render_workers() -> int:
@@ -53,6 +55,10 @@ class Settings(DatabaseSettings):
     # The workbench's address as staff reach it (https://gongkai.example.gov.cn), for the links in
     # notices sent by e-mail or SMS; empty: notices carry no link.
     notice_base_url: str = ""
+    # The portal's address as the public reaches it (https://gongkai.example.gov.cn): every letter
+    # prints its verification link, <public_base_url>/verify/<code>, as a QR code, frozen at
+    # issue. Unset: notice_base_url; both unset: http://127.0.0.1:8000 (scripts/serve's).
+    public_base_url: str = ""
     db_pool_size: int = 5
     sqlite_busy_timeout_ms: int = 15000
     # How long a request waits for a pooled connection before it answers 503 with Retry-After.
@@ -189,6 +195,15 @@ class Settings(DatabaseSettings):
     upload_pdf_max_objects: int = Field(default=100_000, gt=0)
     upload_pdf_max_pages: int = Field(default=5_000, gt=0)
 
+    # Public verification of letters (/verify, app/signing/verify.py): the largest PDF checked,
+    # and a brake per client address on uploads and unknown codes, as the query-code brake's:
+    # free attempts in the window, then an exponentially growing wait, then a lock.
+    verify_max_pdf_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    verify_window_minutes: int = Field(default=10, ge=1)
+    verify_free_attempts: int = Field(default=30, ge=0)
+    verify_lock_attempts: int = Field(default=200, ge=1)
+    verify_lock_minutes: int = Field(default=60, ge=1)
+
     # The tamper-evident record (README "The record cannot be rewritten quietly"). The audit key
     # keys every event's HMAC and signs the checkpoints; unset, it is derived from secret_key.
     # Set it explicitly before ever rotating secret_key, or the existing chains stop verifying.
@@ -267,6 +282,19 @@ class Settings(DatabaseSettings):
         if not is_secure_url(url):
             raise ValueError(f"{url}: an https:// address (http:// only on this host)")
         return url
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        url = value.strip().rstrip("/")
+        if url and not is_web_url(url):
+            raise ValueError(f"{url}: an absolute http(s):// address")
+        return url
+
+    @property
+    def verify_base_url(self) -> str:
+        """Where letters send their readers to verify them (see public_base_url)."""
+        return self.public_base_url or self.notice_base_url.rstrip("/") or DEMO_BASE_URL
 
     @field_validator("oidc_redirect_uri")
     @classmethod

@@ -42,6 +42,7 @@ from app.releases.uploads import UPLOAD_OVERHEAD, UPLOAD_PATHS
 from app.remedies.router import router as remedies_router
 from app.reports.router import router as reports_router
 from app.runtime import Runtime, build_runtime
+from app.signing.router import router as signing_router
 from app.suggestions.proactive_router import router as proactive_router
 from app.suggestions.router import router as suggestions_router
 from app.web.errors import WebErrorPages
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         mail_router,
         notices_router,
         webhooks_router,
+        signing_router,
     )
     for router in routers:
         app.include_router(router)

@@ -22,6 +22,7 @@ from app.intake.throttle import BrakePolicy, LookupBrake
 from app.letters.press import LetterPress
 from app.letters.render import FontStack, LetterTemplates
 from app.organs.directory import OrganDirectory
+from app.signing.signer import PadesSigner, Signer
 from app.storage import AttachmentStore
 from app.workflow.definition import WorkflowDef, load_workflows
 
@@ -50,6 +51,8 @@ class Runtime:
     tz: ZoneInfo
     letter_templates: LetterTemplates
     press: LetterPress
+    # Signs every stored letter for its organ (app/signing/signer.py).
+    signer: Signer
     # The province's identity provider, when configured (app/auth/oidc/): a second way in.
     oidc: OidcProvider | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
@@ -123,6 +126,7 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtim
             timeout_s=settings.letter_render_timeout_s,
             storage_dir=settings.storage_dir,
         ),
+        signer=PadesSigner(settings.secret_key.get_secret_value().encode("utf-8")),
         oidc=OidcProvider(settings) if settings.oidc_enabled else None,
     )
 

@@ -6,9 +6,13 @@ in the same run: `weasyprint.HTML(string=html, base_url=<templates dir>/)` writt
 service adds (context building, Jinja2, the restricted URL fetcher, the worker process).
 
 1. Warm single-page reply (outcome `disclosed`): p50 and p90 over --runs of the whole pipeline
-   (build the context, render the HTML with Jinja2, `LetterPress.render([html])`), once with
-   the in-thread press (`workers=0`) and once with the process pool (`workers=1`, warmed
-   first); the three are interleaved so a busy moment hits all of them alike.
+   (build the context with a fresh verification code, as issuing does, render the HTML with
+   Jinja2 — its QR code included — and `LetterPress.render([html])`), once with the in-thread
+   press (`workers=0`) and once with the process pool (`workers=1`, warmed first); and the
+   in-thread pipeline followed by signing the PDF as it is stored (`PadesSigner.sign`: PAdES
+   B-B with pyhanko), once with a self-signed EC P-256 certificate (the demo's) and once with an
+   RSA 2048 one; the five are interleaved so a busy moment hits all of them alike. Signing's
+   cost is the signed p50 over the unsigned one (target: under 1.2x), and the signature alone.
 2. Cold: a fresh interpreter (subprocess) imports the letter modules and WeasyPrint, then
    renders the reply with the in-thread press: import times and the first render. Bare: a fresh
    interpreter imports WeasyPrint and renders the same HTML first thing. --cold-runs of each,
@@ -41,6 +45,7 @@ It prints figures and the targets beside them; it checks nothing and exits 0 unl
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -66,9 +71,10 @@ sys.path.insert(0, str(ROOT))
 from pypdf import PdfReader  # noqa: E402
 from pypdf.generic import IndirectObject  # noqa: E402
 
+from app.auth.secrets import new_verify_code  # noqa: E402
 from app.config import default_render_workers  # noqa: E402
 from app.letters.builders import DELIVERY_METHOD_LABELS, build  # noqa: E402
-from app.letters.context import LetterSource  # noqa: E402
+from app.letters.context import LetterContext, LetterSource, Verification  # noqa: E402
 from app.letters.fonts import FONTS_DIR, fonts_current  # noqa: E402
 from app.letters.kinds import kind_info  # noqa: E402
 from app.letters.press import LetterPress, Rendered  # noqa: E402
@@ -90,10 +96,18 @@ from app.letters.samples import (  # noqa: E402
     sample_source,
 )
 from app.letters.service import OFFICE  # noqa: E402
+from app.signing.certificates import read_pkcs12, self_signed_pkcs12  # noqa: E402
+from app.signing.signer import (  # noqa: E402
+    PadesSigner,
+    SigningIdentity,
+    StoredCredentials,
+    seal_key,
+)
 
 # Targets
 WARM_P50_MS = 80.0
 WARM_RATIO = 1.2
+SIGNED_RATIO = 1.2  # signed / unsigned warm letter
 COLD_MS = 300.0
 REPLY_KB = 200.0
 BATCH_S = 2.0
@@ -204,6 +218,21 @@ def reply_source() -> LetterSource:
     return sample_source("reply", **reply_params(REPLY_OUTCOME))
 
 
+VERIFY_BASE = "https://gongkai.example.gov.cn/verify/"
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def issued(src: LetterSource, code: str | None = None) -> LetterContext:
+    """The letter's context as issuing freezes it, with a verification code: its own (made
+    from its numbers, so a letter composed twice reads the same) or the one given."""
+    if code is None:
+        digest = hashlib.sha256(f"{src.kind}|{src.number}|{src.case.number}".encode()).digest()
+        code = "".join(CODE_ALPHABET[b & 31] for b in digest[:10])
+    return build(src).model_copy(
+        update={"verification": Verification(code=code, url=VERIFY_BASE + code)}
+    )
+
+
 def service_receipt_source(letter: LetterSource) -> LetterSource:
     """The 送达回证 printed after a letter, with the fields printing.py gives it."""
     ctx = build(letter)
@@ -243,7 +272,7 @@ def compose_batch(
     sets = [[cover_html(templates, letters, pages)]]
     for letter in letters:
         sets.append(
-            [templates.html(build(letter)), templates.html(build(service_receipt_source(letter)))]
+            [templates.html(issued(letter)), templates.html(build(service_receipt_source(letter)))]
         )
     return sets
 
@@ -424,6 +453,54 @@ class Warm:
     pool_first_s: float
     pdf: Rendered
     bare_pdf: bytes
+    # Signed as stored, by key type: the whole (pipeline + signing) and the signing alone.
+    signed_ms: dict[str, list[float]]
+    signing_ms: dict[str, list[float]]
+    signed_pdf: dict[str, bytes]
+
+
+SERVICE_KEY = b"bench-service-key"
+
+
+def identity(kind: str, certificate_id: int) -> SigningIdentity:
+    """An organ's signing identity with a self-signed certificate of the key type."""
+    if kind == "EC P-256":
+        p12 = self_signed_pkcs12("北京市西城区发展和改革委员会", "pw")
+    else:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.hazmat.primitives.serialization import pkcs12
+        from cryptography.x509.oid import NameOID
+
+        key = rsa.generate_private_key(65537, 2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "北京市西城区发展和改革委员会")])
+        now = datetime.now(TZ)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now.replace(year=now.year - 1))
+            .not_valid_after(now.replace(year=now.year + 3))
+            .sign(key, hashes.SHA256())
+        )
+        p12 = pkcs12.serialize_key_and_certificates(
+            b"x", key, cert, None, serialization.BestAvailableEncryption(b"pw")
+        )
+    creds = read_pkcs12(p12, "pw", now=datetime.now(TZ))
+    assert creds.key_type == kind, creds.key_type
+    stored = StoredCredentials(
+        id=certificate_id,
+        certificate_der=creds.certificate_der,
+        chain_der=creds.chain_der,
+        key_sealed=seal_key(SERVICE_KEY, creds.key_der),
+    )
+    return SigningIdentity(organ_id=1, organ_code="XCFGW", credentials=stored)
+
+
+KEY_TYPES = ("EC P-256", "RSA 2048")
 
 
 def warm_reply(runs: int, storage: Path, stack: ExitStack) -> Warm:
@@ -433,9 +510,25 @@ def warm_reply(runs: int, storage: Path, stack: ExitStack) -> Warm:
     pool = LetterPress(workers=1, timeout_s=60, storage_dir=storage)
     stack.callback(pool.close)
     stack.callback(thread.close)
+    signer = PadesSigner(SERVICE_KEY)
+    identities = {kind: identity(kind, i) for i, kind in enumerate(KEY_TYPES, start=1)}
+    signing_ms: dict[str, list[float]] = {kind: [] for kind in KEY_TYPES}
+    signed_pdf: dict[str, bytes] = {}
 
+    # A fresh code for every letter, as in service: its QR code is drawn every time (the
+    # renderer caches QR codes by address, which only a print batch of letters seen before hits).
     def pipeline(press: LetterPress) -> Rendered:
-        return press.render([templates.html(build(src))])
+        return press.render([templates.html(issued(src, new_verify_code()))])
+
+    def signed(kind: str) -> bytes:
+        ctx = issued(src, new_verify_code())
+        rendered = thread.render([templates.html(ctx)])
+        assert ctx.verification is not None
+        t = time.perf_counter()
+        out = signer.sign(rendered.pdf, identities[kind], verify_url=ctx.verification.url).pdf
+        signing_ms[kind].append((time.perf_counter() - t) * 1e3)
+        signed_pdf[kind] = out
+        return out
 
     # A pool press from nothing to its first letter: spawn, imports, warm-up letter, letter.
     t0 = time.perf_counter()
@@ -443,22 +536,28 @@ def warm_reply(runs: int, storage: Path, stack: ExitStack) -> Warm:
     pipeline(pool)
     pool_first = time.perf_counter() - t0
 
-    html = templates.html(build(src))
+    html = templates.html(issued(src))
     bare = Bare()
-    for _ in range(3):  # warm-up, not measured
+    for _ in range(3):  # warm-up, not measured (the signers' first letter builds their CMS)
         pipeline(thread)
         pipeline(pool)
         bare.pdf(html)
+        for kind in KEY_TYPES:
+            signed(kind)
+    for kind in KEY_TYPES:
+        signing_ms[kind].clear()
 
     variants: list[Callable[[], Any]] = [
         lambda: pipeline(thread),
         lambda: pipeline(pool),
         lambda: bare.pdf(html),
+        *(lambda kind=kind: signed(kind) for kind in KEY_TYPES),
     ]
-    times: list[list[float]] = [[], [], []]
+    n = len(variants)
+    times: list[list[float]] = [[] for _ in variants]
     for i in range(runs):
-        for j in range(3):  # rotate the order so no variant always runs right after another
-            v = (i + j) % 3
+        for j in range(n):  # rotate the order so no variant always runs right after another
+            v = (i + j) % n
             times[v].append(timed(variants[v])[0] * 1e3)
     return Warm(
         thread_ms=times[0],
@@ -467,6 +566,9 @@ def warm_reply(runs: int, storage: Path, stack: ExitStack) -> Warm:
         pool_first_s=pool_first,
         pdf=pipeline(thread),
         bare_pdf=bare.pdf(html),
+        signed_ms={kind: times[3 + k] for k, kind in enumerate(KEY_TYPES)},
+        signing_ms=signing_ms,
+        signed_pdf=signed_pdf,
     )
 
 
@@ -482,6 +584,7 @@ sys.path.insert(0, sys.argv[1])
 from app.letters.builders import build
 from app.letters.press import LetterPress
 from app.letters.render import LetterTemplates
+from app.letters.context import Verification
 from app.letters.samples import DEFAULT_FONTS, reply_params, sample_source
 t1 = time.perf_counter()
 import weasyprint
@@ -490,11 +593,15 @@ with tempfile.TemporaryDirectory() as tmp:
     press = LetterPress(workers=0, timeout_s=60, storage_dir=Path(tmp))
     t3 = time.perf_counter()
     templates = LetterTemplates(fonts=DEFAULT_FONTS)
-    html = templates.html(build(sample_source("reply", **reply_params(sys.argv[2]))))
+    def issued(code):
+        url = "https://gongkai.example.gov.cn/verify/" + code
+        ctx = build(sample_source("reply", **reply_params(sys.argv[2])))
+        return ctx.model_copy(update={"verification": Verification(code=code, url=url)})
+    html = templates.html(issued("7KQ3MX9PZ2"))
     t4 = time.perf_counter()
     rendered = press.render([html])
     t5 = time.perf_counter()
-    press.render([templates.html(build(sample_source("reply", **reply_params(sys.argv[2]))))])
+    press.render([templates.html(issued("8M2QXR4T6V"))])
     t6 = time.perf_counter()
 print(json.dumps({"app_import": t1 - t0, "weasyprint_import": t2 - t1, "html": t4 - t3,
                   "render": t5 - t4, "first": t5 - t3, "second": t6 - t5,
@@ -615,7 +722,7 @@ def print_batch(size: int, one: LetterPress, split: LetterPress, runs: int) -> B
     letters = make_letters(size)
     bodies: list[str] = []
     for letter in letters:  # outside the timing: bare gets finished HTML
-        bodies.append(templates.html(build(letter)))
+        bodies.append(templates.html(issued(letter)))
         bodies.append(templates.html(build(service_receipt_source(letter))))
 
     # Bare: lay out every document, then the cover (it lists the letters' page counts, which
@@ -699,7 +806,7 @@ def worker_memory(total: int, storage: Path, stack: ExitStack) -> Memory:
     samples: list[tuple[int, float]] = []
     t0 = time.perf_counter()
     for n in range(1, total + 1):
-        press.render([templates.html(build(letters[(n - 1) % len(letters)]))])
+        press.render([templates.html(issued(letters[(n - 1) % len(letters)]))])
         if n in (MEMORY_WARMUP, total) or (n > MEMORY_WARMUP and n % MEMORY_EVERY == 0):
             samples.append((n, rss_mb(pid)))
     per_letter = (time.perf_counter() - t0) * 1e3 / total
@@ -766,6 +873,28 @@ def busy_before(seconds: float = 1.0) -> float:
     return (machine_busy_s() - b0) / seconds
 
 
+def signing_figures(warm: Warm, unsigned_p50: float) -> list[Figure]:
+    """Per key type: the signed letter's p50 over the unsigned one's (the cost of signing), and
+    the signature alone."""
+    out = []
+    for kind in KEY_TYPES:
+        signed = percentile(warm.signed_ms[kind], 50)
+        ratio = signed / unsigned_p50
+        out += [
+            Figure(
+                f"1 signed / unsigned p50, {kind}",
+                ratio,
+                "x",
+                None,
+                f"< {SIGNED_RATIO}x",
+                ratio < SIGNED_RATIO,
+            ),
+            Figure(f"  signed reply p50, {kind}", signed, "ms"),
+            Figure(f"  signing alone p50, {kind}", percentile(warm.signing_ms[kind], 50), "ms"),
+        ]
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30, help="warm runs per variant (30)")
@@ -817,14 +946,21 @@ def main() -> int:
             ("in-thread", warm.thread_ms),
             ("pool", warm.pool_ms),
             ("bare", warm.bare_ms),
+            *((f"signed {k}", warm.signed_ms[k]) for k in KEY_TYPES),
+            *((f"signing {k}", warm.signing_ms[k]) for k in KEY_TYPES),
         ):
             print(
-                f"   {label:<10} p50 {percentile(ms, 50):6.1f}  p90 {percentile(ms, 90):6.1f}  "
+                f"   {label:<18} p50 {percentile(ms, 50):6.1f}  p90 {percentile(ms, 90):6.1f}  "
                 f"min {min(ms):6.1f}  max {max(ms):6.1f} ms"
+            )
+        for kind in KEY_TYPES:
+            print(
+                f"   signed PDF ({kind}) {len(warm.signed_pdf[kind]) / 1024:.0f} KB, unsigned "
+                f"{len(warm.pdf.pdf) / 1024:.0f} KB"
             )
 
         print("2. cold start in fresh interpreters ...", flush=True)
-        html = LetterTemplates(fonts=DEFAULT_FONTS).html(build(reply_source()))
+        html = LetterTemplates(fonts=DEFAULT_FONTS).html(issued(reply_source()))
         cold = cold_start(args.cold_runs, html)
         for i, (p, b) in enumerate(zip(cold.pipeline, cold.bare, strict=True), start=1):
             print(
@@ -942,6 +1078,7 @@ def main() -> int:
             p50 < WARM_P50_MS and p50 <= WARM_RATIO * b50,
         ),
         Figure("  warm reply p90, pool (workers=1)", p90, "ms", b90),
+        *signing_figures(warm, t50),
         Figure(
             "2 cold: import letters + weasyprint",
             (cold.median("pipeline", "app_import") + cold.median("pipeline", "weasyprint_import"))

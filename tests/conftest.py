@@ -14,6 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from app.config import Settings
 from app.main import create_app
 from app.runtime import Runtime, build_runtime
+from tests.fixtures.certificates import give_certificate
 from tests.fixtures.database import (
     postgres_base_url,
     postgres_session_database,
@@ -111,19 +112,24 @@ class Staff:
         return bearer(self._tokens[key])
 
 
+# The fixture organs have a signing certificate, as organs in service do: every letter the tests
+# store is signed (tests/fixtures/certificates.py; an organ made with make_organ alone signs
+# nothing).
 @pytest.fixture
 def organ_a(runtime: Runtime) -> Staff:
-    """Organ `org-a` with default settings, and its staff."""
+    """Organ `org-a` with default settings and a signing certificate, and its staff."""
     with runtime.sessions.write.begin() as session:
         make_organ(session, "org-a")
+        give_certificate(session, runtime, "org-a")
     return Staff(runtime, "org-a")
 
 
 @pytest.fixture
 def organ_b(runtime: Runtime) -> Staff:
-    """A second organ, `org-b`, for scoping tests."""
+    """A second organ, `org-b`, with a signing certificate, for scoping tests."""
     with runtime.sessions.write.begin() as session:
         make_organ(session, "org-b")
+        give_certificate(session, runtime, "org-b")
     return Staff(runtime, "org-b")
 
 

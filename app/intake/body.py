@@ -59,7 +59,7 @@ async def read_intake(
         raise UnsupportedMediaType(
             "请求须为 application/json 或 multipart/form-data / send JSON or multipart/form-data"
         )
-    form = await _multipart(request, max_files)
+    form = await multipart_form(request, max_files)
     json_part = form.get(JSON_PART)
     if json_part is None:
         raise MalformedBody(
@@ -84,7 +84,7 @@ async def read_fields(
         raise UnsupportedMediaType(
             "请求须为 application/json 或 multipart/form-data / send JSON or multipart/form-data"
         )
-    form = await _multipart(request, max_files)
+    form = await multipart_form(request, max_files)
     # A form's empty field is a field not filled in.
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str) and v.strip()}
     try:
@@ -95,7 +95,8 @@ async def read_fields(
     return payload, uploads
 
 
-async def _multipart(request: Request, max_files: int) -> FormData:
+async def multipart_form(request: Request, max_files: int) -> FormData:
+    """The request's multipart form, bounded in files and fields (400 when it cannot be parsed)."""
     try:
         return await request.form(max_files=max_files + 1, max_fields=20)
     except (MultiPartException, HTTPException) as exc:

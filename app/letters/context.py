@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from app.auth.secrets import grouped_verify_code
 from app.deadline.explain import Deadline
 from app.outcomes import Remedy
 
@@ -70,6 +71,19 @@ class RemedyClause(Frozen):
     text: str
 
 
+class Verification(Frozen):
+    """The letter's verification code and the address that checks it, frozen at issue: the
+    letter prints both, the address also as a QR code (app/signing/)."""
+
+    code: str
+    url: str
+
+    @property
+    def printed(self) -> str:
+        """The code as printed, in two groups of five."""
+        return grouped_verify_code(self.code)
+
+
 class LetterContext(Frozen):
     """Everything every letter carries (RULES §7)."""
 
@@ -86,6 +100,8 @@ class LetterContext(Frozen):
     contact_phone: str
     legal_basis: tuple[str, ...] = ()
     remedy: RemedyClause | None = None
+    # None for drafts, for forms printed with a batch, and for letters issued before codes.
+    verification: Verification | None = None
 
 
 @dataclass(frozen=True)

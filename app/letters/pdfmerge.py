@@ -6,6 +6,11 @@ decoded and compressed again. The first chunk's document stays the base (its met
 language), and every chunk's bookmarks (one per letter, from WeasyPrint's headings) follow its
 pages, so the merged PDF has the outline one render of all the documents would have had.
 
+A part that is a signed letter (the case file merges stored letters) loses its signature: a
+signature covers its own file, not the merged one. Its signature field goes with it — the
+form and the field's (invisible) widget on the page — so the merged file carries no dangling
+field.
+
 WeasyPrint names a font subset after the face alone (``GMRNNZ+Gongkai-Serif-SC``), so every
 chunk's subset of a face bears the same name though it holds other glyphs. A PDF's subsets must
 have distinct tags: a printer or viewer that finds a font by name would draw one chunk's text
@@ -41,10 +46,12 @@ def merge_pdfs(parts: Sequence[bytes]) -> tuple[bytes, int]:
     # until then.
     with ExitStack() as stack:
         out = stack.enter_context(pikepdf.open(io.BytesIO(parts[0])))
+        _drop_form(out)
         tags = _subset_tags(out, {})
         with out.open_outline() as outline:
             for data in parts[1:]:
                 part = stack.enter_context(pikepdf.open(io.BytesIO(data)))
+                _drop_form(part)
                 _subset_tags(part, tags)
                 first = len(out.pages)
                 out.pages.extend(part.pages)
@@ -58,6 +65,24 @@ def merge_pdfs(parts: Sequence[bytes]) -> tuple[bytes, int]:
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
         )
     return buf.getvalue(), pages
+
+
+def _drop_form(pdf: pikepdf.Pdf) -> None:
+    """Remove the document's form (a signed letter's signature field) and its widgets."""
+    if "/AcroForm" not in pdf.Root:
+        return
+    del pdf.Root["/AcroForm"]
+    for page in pdf.pages:
+        annots = page.obj.get("/Annots")
+        if not isinstance(annots, Array):
+            continue
+        kept = [a for a in annots if a.get("/Subtype") != "/Widget"]
+        if len(kept) == len(annots):
+            continue
+        if kept:
+            page.obj["/Annots"] = Array(kept)
+        else:
+            del page.obj["/Annots"]
 
 
 def _subset_tags(pdf: pikepdf.Pdf, taken: dict[str, None]) -> dict[str, None]:

@@ -140,3 +140,25 @@ def issued_by_number(session: Session, organ_id: int, number: str) -> Letter | N
         Letter.organ_id == organ_id, Letter.number == number, Letter.status == "issued"
     )
     return session.scalars(stmt).one_or_none()
+
+
+def verify_code_taken(session: Session, code: str) -> bool:
+    """Whether a letter already has this verification code."""
+    return session.scalar(select(Letter.id).where(Letter.verify_code == code).limit(1)) is not None
+
+
+def issued_by_verify_code(session: Session, code: str) -> Letter | None:
+    """The issued letter with this verification code, if any."""
+    stmt = select(Letter).where(Letter.verify_code == code, Letter.status == "issued")
+    return session.scalars(stmt).one_or_none()
+
+
+def issued_by_pdf_sha256(session: Session, sha256: str) -> Letter | None:
+    """The issued letter whose stored PDF has this SHA-256, if any."""
+    stmt = (
+        select(Letter)
+        .where(Letter.pdf_sha256 == sha256, Letter.status == "issued")
+        .order_by(Letter.id)
+        .limit(1)
+    )
+    return session.scalars(stmt).first()

@@ -33,6 +33,20 @@ class LetterRead(BaseModel):
     pdf_sha256: str | None = Field(description="PDF 的 SHA-256（即 ETag）/ the PDF's SHA-256")
     pdf_size: int | None = Field(description="PDF 字节数 / PDF size in bytes")
     pages: int | None = Field(description="页数 / pages")
+    verify_code: str | None = Field(
+        None,
+        description=(
+            "验证码（印在文书上，/verify/{code} 可核验；草稿及早前出具的文书没有）/ the "
+            "verification code printed on the letter (none on drafts and older letters)"
+        ),
+    )
+    signed: bool = Field(
+        False,
+        description=(
+            "保存的 PDF 是否带机关的电子签名 / whether the stored PDF carries the organ's "
+            "digital signature"
+        ),
+    )
     printed_at: datetime | None = Field(description="最近打印时间 / last printed at")
     print_batch_id: int | None = Field(description="最近打印批次 / last print batch")
 
@@ -55,6 +69,8 @@ class LetterRead(BaseModel):
             pdf_sha256=letter.pdf_sha256,
             pdf_size=letter.pdf_size,
             pages=letter.pages,
+            verify_code=letter.verify_code,
+            signed=letter.certificate_id is not None,
             printed_at=letter.printed_at,
             print_batch_id=letter.print_batch_id,
         )

@@ -1,10 +1,12 @@
 """Letters of a case: drafts, issuing (number, render once, freeze), reading and downloads.
 
 Issuing happens inside the transaction of the action that sends the letter: the number comes
-from the organ's gapless sequence and the context is frozen on the row (the event records its
-hash). The PDF is rendered after the commit, from that frozen context, by the outbox worker or by
-the first download, whichever comes first, and stored once by its SHA-256 with the template's
-hash; a render failure then fails that render (retried later), never the action.
+from the organ's gapless sequence, a verification code is allocated, and the context (with the
+code) is frozen on the row (the event records its hash). The PDF is rendered after the commit,
+from that frozen context, by the outbox worker or by the first download, whichever comes first;
+it is signed for the organ and stored once by its SHA-256 with the template's hash
+(`stored_form`); a render failure then fails that render (retried later), never the action.
+Drafts and previews are never signed or stored.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Actor
+from app.auth.secrets import new_verify_code
 from app.db import end_read, table_of
 from app.db_insert import Rows
 from app.deadline import repository as clock_repo
@@ -35,6 +39,7 @@ from app.letters.context import (
     LetterContext,
     LetterSource,
     OrganBlock,
+    Verification,
     due_dates_of,
 )
 from app.letters.kinds import KINDS, LetterKind, LetterOrder, kind_info
@@ -45,6 +50,8 @@ from app.organs.directory import OrganInfo
 from app.organs.numbering import format_number
 from app.outbox.service import LetterRef
 from app.runtime import Runtime
+from app.signing.service import signing_identity
+from app.signing.signer import SigningIdentity
 from app.workflow.definition import ActionDef
 
 log = logging.getLogger("gongkai.letters")
@@ -186,6 +193,49 @@ def _allocate_number(session: Session, organ: OrganInfo, kind: str, year: int) -
     return number, seq
 
 
+def _verification(session: Session, rt: Runtime) -> Verification:
+    """A fresh verification code, unused by any letter, and the address that checks it."""
+    code = new_verify_code()
+    # 50 random bits: a clash is a once-in-a-lifetime event, but the check costs one lookup.
+    while repository.verify_code_taken(session, code):
+        code = new_verify_code()
+    return Verification(code=code, url=f"{rt.settings.verify_base_url}/verify/{code}")
+
+
+@dataclass(frozen=True)
+class StoredPdf:
+    """What is recorded of a letter's stored PDF."""
+
+    sha256: str
+    size: int
+    pages: int
+    certificate_id: int | None
+
+
+def stored_form(
+    rt: Runtime, identity: SigningIdentity, ctx: LetterContext, rendered: Rendered
+) -> StoredPdf:
+    """A rendered letter turned into the form it is kept and served in: signed for its organ
+    (app/signing/: unsigned when the organ has no certificate), then put in the store. Its
+    SHA-256 is the signed file's. Drafts and previews never come here."""
+    url = ctx.verification.url if ctx.verification is not None else None
+    signed = rt.signer.sign(rendered.pdf, identity, verify_url=url)
+    return StoredPdf(
+        sha256=rt.store.put(signed.pdf),
+        size=len(signed.pdf),
+        pages=rendered.pages,
+        certificate_id=signed.certificate_id,
+    )
+
+
+def _record_pdf(letter: Letter, stored: StoredPdf, template_sha256: str) -> None:
+    letter.pdf_sha256 = stored.sha256
+    letter.pdf_size = stored.size
+    letter.pages = stored.pages
+    letter.certificate_id = stored.certificate_id
+    letter.template_sha256 = template_sha256
+
+
 def issue(
     session: Session,
     rt: Runtime,
@@ -229,7 +279,8 @@ def issue(
         deadlines=deadlines,
         new_case=new_case,
     )
-    ctx = build(src)
+    verification = _verification(session, rt)
+    ctx = build(src).model_copy(update={"verification": verification})
     ref = rt.letter_templates.ref(kind)
     rendered = rt.press.render([rt.letter_templates.html(ctx)]) if render else None
 
@@ -250,12 +301,11 @@ def issue(
     letter.issued_at = now
     letter.issued_by = actor.label if actor.kind == "user" else "系统自动出具"
     letter.context = ctx.model_dump(mode="json")
+    letter.verify_code = verification.code
     letter.template_name = ref.name
     if rendered is not None:
-        letter.template_sha256 = ref.sha256
-        letter.pdf_sha256 = rt.store.put(rendered.pdf)
-        letter.pdf_size = len(rendered.pdf)
-        letter.pages = rendered.pages
+        identity = signing_identity(session, organ.id, organ.code, now=now)
+        _record_pdf(letter, stored_form(rt, identity, ctx, rendered), ref.sha256)
     # A new letter is added by the caller once the action's event exists, so it is inserted
     # once, with its event id (see record_letters).
     return letter
@@ -473,19 +523,20 @@ def stored_pdf(read: Session, rt: Runtime, letter: Letter) -> Rendered:
     transaction of its own; `read`, the read session the letter came from, is ended first."""
     if letter.pdf_sha256 is not None:
         return Rendered(rt.store.read(letter.pdf_sha256), letter.pages or 0)
+    organ = rt.organs.by_id(read, letter.organ_id)
+    assert organ is not None
+    identity = signing_identity(read, organ.id, organ.code, now=rt.clock())
     # Nothing more to read: the connection goes back before the render and the write.
     end_read(read)
     ref = rt.letter_templates.ref(letter.kind)
-    rendered = rt.press.render([rt.letter_templates.html(issued_context(letter))])
-    sha, pages = rt.store.put(rendered.pdf), rendered.pages
+    ctx = issued_context(letter)
+    kept = stored_form(rt, identity, ctx, rt.press.render([rt.letter_templates.html(ctx)]))
+    sha, pages = kept.sha256, kept.pages
     with rt.sessions.write() as session, session.begin():
         stored = repository.letter_by_id(session, letter.id)
         assert stored is not None
         if stored.pdf_sha256 is None:
-            stored.pdf_sha256 = sha
-            stored.pdf_size = len(rendered.pdf)
-            stored.pages = pages
-            stored.template_sha256 = ref.sha256
+            _record_pdf(stored, kept, ref.sha256)
         else:
             # Someone else rendered it first: theirs is the record.
             sha, pages = stored.pdf_sha256, stored.pages or 0

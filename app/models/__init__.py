@@ -3,6 +3,7 @@
 from app.models.assistance import AssistanceFile, AssistanceRequest
 from app.models.case import Attachment, Case, CaseItem
 from app.models.casefile import CaseFile
+from app.models.certificate import OrganCertificate
 from app.models.checkpoint import AuditCheckpoint
 from app.models.clock import CalendarYearRecord, ClockEntry
 from app.models.communication import CommunicationRecord
@@ -47,6 +48,7 @@ __all__ = [
     "NoticePreference",
     "NoticeText",
     "Organ",
+    "OrganCertificate",
     "OutboxAttempt",
     "OutboxDelivery",
     "OutboxEvent",

@@ -23,6 +23,9 @@ class Letter(Base):
         UniqueConstraint("organ_id", "number"),
         Index("ix_letters_case", "case_id", "kind"),
         Index("ix_letters_organ_issued", "organ_id", "issued_at"),
+        # Public verification (/verify) finds a letter by its code or by its file's hash.
+        Index("ix_letters_verify_code", "verify_code", unique=True),
+        Index("ix_letters_pdf_sha256", "pdf_sha256"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -49,6 +52,11 @@ class Letter(Base):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_size: Mapped[int | None] = mapped_column(Integer)
     pages: Mapped[int | None] = mapped_column(Integer)
+    # The short code printed on the letter with its QR code (/verify/<code>), allocated at issue
+    # and frozen in the context too; None for letters issued before codes existed.
+    verify_code: Mapped[str | None] = mapped_column(String(16))
+    # The organ certificate the stored PDF is signed with (set with the PDF); None: unsigned.
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("organ_certificates.id"))
 
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     print_batch_id: Mapped[int | None] = mapped_column(ForeignKey("print_batches.id"))

@@ -32,8 +32,10 @@ class Kind(StrEnum):
 RANK = {Kind.number: 0, Kind.name: 1, Kind.item: 2, Kind.letter: 3}
 
 # In a letter's frozen context: the block addressed to the applicant, and values that are not
-# text a reader searches for (codes, the seal's file reference).
-_SKIPPED_KEYS = frozenset({"addressee", "applicant_name", "kind", "seal_url", "draft"})
+# text a reader searches for (codes, the seal's file reference, the verification code and link).
+_SKIPPED_KEYS = frozenset(
+    {"addressee", "applicant_name", "kind", "seal_url", "draft", "verification"}
+)
 # The applicant's columns whose values are cut out of letter text.
 PRIVATE_COLUMNS = (
     "applicant_name",

@@ -85,6 +85,12 @@ def _bound_qpdf() -> None:
             _limits_set = True
 
 
+def open_bounded(data: bytes) -> pikepdf.Pdf:
+    """The PDF opened by qpdf under the decoding limits (raises on a file beyond repair)."""
+    _bound_qpdf()
+    return pikepdf.open(io.BytesIO(data))
+
+
 def _check_shape(data: bytes | mmap.mmap) -> None:
     """The head and the tail: no markup a browser could sniff, nothing after the last %%EOF."""
     if _MARKUP.search(data[:_HEAD_BYTES]):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from app.web import apply, portal, query, staff
+from app.web import apply, portal, query, staff, verify
 from app.web.security import CsrfFailed
 from app.web.staff.session import SignInRequired, sign_in_redirect
 from app.web.static_files import VersionedStatic
 from app.web.templating import STATIC_DIR, STATIC_PREFIX, render
 
-ROUTERS = (portal.router, apply.router, query.router, *staff.ROUTERS)
+ROUTERS = (portal.router, apply.router, query.router, verify.router, *staff.ROUTERS)
 
 
 def install_web(app: FastAPI) -> None:

@@ -2,7 +2,7 @@
 
 A secret is "whsec_" + base64 of 32 random bytes; the HMAC key is those bytes (the prefix
 stripped, base64-decoded), as the specification and its reference libraries do. It is stored
-encrypted (AES-GCM, key derived from the service's secret key) because the worker needs it
+encrypted (app.sealing: AES-GCM, key derived from the service's secret key) because the worker needs it
 back to sign; no route ever shows it again after creation or rotation.
 """
 
@@ -13,13 +13,12 @@ import hashlib
 import hmac
 import secrets
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from app import sealing
 
 PREFIX = "whsec_"
 SECRET_BYTES = 32
 # Domain separation: the derived key is useless as a token or audit key and the other way round.
 _LABEL = b"gongkai/webhook-secrets/v1"
-_NONCE = 12
 
 
 def new_secret() -> str:
@@ -39,18 +38,11 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode("ascii")
 
 
-def _aead(service_key: bytes) -> AESGCM:
-    return AESGCM(hmac.new(service_key, _LABEL, hashlib.sha256).digest())
-
-
 def seal(service_key: bytes, secret: str) -> str:
-    """The secret encrypted for storage (base64 of nonce + ciphertext)."""
-    nonce = secrets.token_bytes(_NONCE)
-    sealed = _aead(service_key).encrypt(nonce, secret.encode("ascii"), _LABEL)
-    return base64.b64encode(nonce + sealed).decode("ascii")
+    """The secret encrypted for storage (app.sealing: base64 of nonce + ciphertext)."""
+    return sealing.seal(service_key, _LABEL, secret.encode("ascii"))
 
 
 def unseal(service_key: bytes, stored: str) -> str:
     """The secret back from storage (raises if the service key has changed)."""
-    raw = base64.b64decode(stored)
-    return _aead(service_key).decrypt(raw[:_NONCE], raw[_NONCE:], _LABEL).decode("ascii")
+    return sealing.unseal(service_key, _LABEL, stored).decode("ascii")

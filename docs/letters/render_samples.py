@@ -1,5 +1,7 @@
 """Regenerate the sample letter images in docs/letters/: the first page of each kind, and of the
-reply for a few outcomes, rendered from app.letters.samples with the real renderer.
+reply for a few outcomes, rendered from app.letters.samples with the real renderer, each with a
+verification code and its QR code as an issued letter has them (the 送达回证 is shown as the
+blank form printed with a batch).
 
     .venv/bin/python docs/letters/render_samples.py
 
@@ -9,6 +11,7 @@ The images are 16-level grey at 70 dpi, to keep them small in the repository.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 import struct
@@ -25,7 +28,7 @@ if str(ROOT) not in sys.path:
 from pypdf import PdfReader  # noqa: E402
 
 from app.letters.builders import build  # noqa: E402
-from app.letters.context import LetterSource  # noqa: E402
+from app.letters.context import LetterContext, LetterSource, Verification  # noqa: E402
 from app.letters.render import LetterTemplates, PdfRenderer  # noqa: E402
 from app.letters.samples import (  # noqa: E402
     DEFAULT_FONTS,
@@ -54,6 +57,20 @@ def samples() -> dict[str, LetterSource]:
     out.update({f"reply-{o}": sample_source("reply", **reply_params(o)) for o in REPLY_OUTCOMES})
     out["reply-items"] = sample_source("reply", **ITEMS_REPLY)
     return out
+
+
+SAMPLE_HOST = "https://gongkai.example.gov.cn"
+
+
+def issued(name: str, src: LetterSource) -> LetterContext:
+    """The sample as issued: with a verification code of its own (made from its name)."""
+    ctx = build(src)
+    if src.kind == "service_receipt":
+        return ctx
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    code = "".join(alphabet[b & 31] for b in hashlib.sha256(name.encode()).digest()[:10])
+    url = f"{SAMPLE_HOST}/verify/{code}"
+    return ctx.model_copy(update={"verification": Verification(code=code, url=url)})
 
 
 def first_page_grey(pdftoppm: str, pdf: bytes) -> tuple[int, int, bytes]:
@@ -102,7 +119,7 @@ def main() -> int:
     templates = LetterTemplates(fonts=DEFAULT_FONTS)
     renderer = PdfRenderer()
     for name, src in samples().items():
-        pdf = renderer.pdf(templates.html(build(src)))
+        pdf = renderer.pdf(templates.html(issued(name, src)))
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         target = OUT / f"{name}.png"
         target.write_bytes(grey16_png(*first_page_grey(pdftoppm, pdf)))

@@ -5,7 +5,7 @@ change or delete a frozen row, and to add, change or delete its marks (triggers)
 issued letters and ready case files.
 
 Revision ID: 9d41c7e2b8f3
-Revises: 5e2b7c1d9a40
+Revises: 9c4e1f2a7b63
 Create Date: 2026-12-03 18:00:00.000000
 
 """
@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = "9d41c7e2b8f3"
-down_revision: Union[str, Sequence[str], None] = "5e2b7c1d9a40"
+down_revision: Union[str, Sequence[str], None] = "9c4e1f2a7b63"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

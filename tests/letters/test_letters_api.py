@@ -446,6 +446,9 @@ def test_the_database_refuses_to_change_or_delete_an_issued_letter(
         "UPDATE letters SET context = NULL WHERE id = :id",
         "UPDATE letters SET pdf_sha256 = 'ff' WHERE id = :id",
         "UPDATE letters SET template_sha256 = 'ff' WHERE id = :id",
+        "UPDATE letters SET verify_code = 'ABCDEFGHJK' WHERE id = :id",
+        "UPDATE letters SET verify_code = NULL WHERE id = :id",
+        "UPDATE letters SET certificate_id = NULL WHERE id = :id",
         "UPDATE letters SET status = 'draft' WHERE id = :id",
         "DELETE FROM letters WHERE id = :id",
     ):

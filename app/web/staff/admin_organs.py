@@ -1,6 +1,8 @@
 """Organs in the workbench (/staff/admin/organs, admins only): the list, an organ's page with its
-settings (the JSON PUT's body in a textarea, validated by OrganSettings, errors beside it) and its
-seal image (upload or remove, checked by app.organs.admin as the API's upload is).
+settings (the JSON PUT's body in a textarea, validated by OrganSettings, errors beside it), its
+seal image (upload or remove, checked by app.organs.admin as the API's upload is) and its signing
+certificate (a PKCS#12 upload through app.signing.service, as the API's; a warning while it has
+none, since its letters are then stored unsigned).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from app.organs.router import ADMIN_ROLES
 from app.organs.schemas import OrganRead
 from app.organs.settings import OrganSettings
 from app.runtime import Runtime, RuntimeDep
+from app.signing import service as signing_service
+from app.signing.certificates import FILE_FIELD, MAX_PKCS12_BYTES, PASSWORD_FIELD
+from app.signing.schemas import CertificateRead
 from app.web.forms import FieldErrors, field_name, read_form
 from app.web.staff import nav
 from app.web.staff.session import Workbench, page_roles, staff_page
@@ -32,7 +37,12 @@ Admin = Annotated[Workbench, Depends(page_roles(*ADMIN_ROLES))]
 nav.link("/staff/admin/organs", "机关", 80, ADMIN_ROLES)
 Code = Annotated[str, Path(max_length=32)]
 MAX_TEXT = 20_000
-DONE = {"settings": "已保存机关设置。", "seal": "已上传电子印章。", "unseal": "已删除电子印章。"}
+DONE = {
+    "settings": "已保存机关设置。",
+    "seal": "已上传电子印章。",
+    "unseal": "已删除电子印章。",
+    "certificate": "已上传签名证书：此后出具的文书以该证书签名。",
+}
 
 
 def settings_fields() -> list[dict[str, Any]]:
@@ -64,6 +74,7 @@ def _organ_page(
     rt: Runtime,
     staff: Workbench,
     organ: Organ,
+    certificates: list[CertificateRead],
     *,
     text: str | None = None,
     errors: FieldErrors | None = None,
@@ -77,6 +88,8 @@ def _organ_page(
         "fields": settings_fields(),
         "errors": errors,
         "done": DONE.get(done),
+        "certificates": certificates,
+        "now": rt.clock(),
     }
     return staff_page(
         request, rt, staff, "staff/admin_organ.html", context, status_code=status_code
@@ -87,7 +100,8 @@ def _organ_page(
 def organ_page(
     code: Code, request: Request, rt: RuntimeDep, session: ReadSession, staff: Admin
 ) -> Response:
-    return _organ_page(request, rt, staff, service.get_organ(session, code))
+    organ = service.get_organ(session, code)
+    return _organ_page(request, rt, staff, organ, signing_service.certificates(session, organ))
 
 
 def parse_settings(text: str) -> OrganSettings:
@@ -124,8 +138,16 @@ async def organ_settings(
     except ValueError as exc:
         errors = FieldErrors()
         errors.add("settings", str(exc))
+        certificates = await run_in_threadpool(signing_service.certificates, session, organ)
         return _organ_page(
-            request, rt, staff, organ, text=text[:MAX_TEXT], errors=errors, status_code=422
+            request,
+            rt,
+            staff,
+            organ,
+            certificates,
+            text=text[:MAX_TEXT],
+            errors=errors,
+            status_code=422,
         )
     await run_in_threadpool(admin.save_settings, session, rt, organ.code, checked)
     return RedirectResponse(f"/staff/admin/organs/{organ.code}?done=settings", status_code=303)
@@ -152,6 +174,44 @@ async def organ_seal(
     except DomainError as exc:
         errors.add("seal", exc.detail)
     if errors:
-        return _organ_page(request, rt, staff, organ, errors=errors, status_code=422)
+        certificates = await run_in_threadpool(signing_service.certificates, session, organ)
+        return _organ_page(request, rt, staff, organ, certificates, errors=errors, status_code=422)
     await run_in_threadpool(admin.save_seal, session, rt, organ.code, data)
     return RedirectResponse(f"/staff/admin/organs/{organ.code}?done=seal", status_code=303)
+
+
+@router.post("/staff/admin/organs/{code}/certificate", response_class=HTMLResponse)
+async def organ_certificate(
+    code: Code, request: Request, rt: RuntimeDep, session: WriteSession, staff: Admin
+) -> Response:
+    form = await read_form(request, rt)
+    organ = await run_in_threadpool(signing_service.organ_for_admin, session, staff.principal, code)
+    upload, password = form.get(FILE_FIELD), form.get(PASSWORD_FIELD)
+    errors, status_code = FieldErrors(), 422
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            errors.add(FILE_FIELD, "请选择证书文件（.p12 或 .pfx）")
+        else:
+            data = await upload.read(MAX_PKCS12_BYTES + 1)
+            await run_in_threadpool(
+                signing_service.upload_certificate,
+                session,
+                rt.token_key,
+                staff.principal,
+                organ.code,
+                data,
+                password if isinstance(password, str) else "",
+                now=rt.clock(),
+            )
+    except DomainError as exc:
+        errors, status_code = FieldErrors.of_domain(exc, FILE_FIELD), exc.status
+    finally:
+        await form.close()
+    if errors:
+        certificates = await run_in_threadpool(signing_service.certificates, session, organ)
+        return _organ_page(
+            request, rt, staff, organ, certificates, errors=errors, status_code=status_code
+        )
+    return RedirectResponse(
+        f"/staff/admin/organs/{organ.code}?done=certificate#certificate-title", status_code=303
+    )
