@@ -24,6 +24,7 @@ EventType = Literal[
     "case.assigned",
     "case.transferred",
     "case.transferred_in",
+    "release.expiring",
 ]
 URL_MAX = 2000
 
