@@ -21,6 +21,19 @@ def pdf_text(pdf: bytes) -> str:
     return re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in reader.pages))
 
 
+# What the margins print on every page, between the body's text where a page breaks: the page
+# number and the verification block (code, QR code's caption), as pdf_text gives them.
+MARGINS = re.compile(
+    r"—\d+—|验证码：[0-9A-Z]{5}-[0-9A-Z]{5}扫描二维码，或访问\S+?/verify"
+    r"输入验证码，核验本文书是否由本机关出具、有无改动"
+)
+
+
+def body_text(pdf: bytes) -> str:
+    """pdf_text without the margins, so a clause reads whole across a page break."""
+    return MARGINS.sub("", pdf_text(pdf))
+
+
 def pdf_pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 

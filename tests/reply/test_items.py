@@ -6,7 +6,6 @@ Not government information (Art. 2) as an item, as a withheld part and as the wh
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock
 from tests.ledger_export.helpers import csv_rows, fetch
-from tests.letters.helpers import letters, online, pdf_text
+from tests.letters.helpers import body_text, letters, online
 from tests.reply.helpers import case_of, issued, ok, pdf, problem, reply_through_review, submit
 from tests.reply.test_outcomes import sign_and_issue
 from tests.reports.helpers import REPORTS, drill, nonzero, report, table3
@@ -47,7 +46,7 @@ REASONS = "你申请获取的三项信息，本机关区分处理"
 
 
 def text_of(client: TestClient, staff: Staff, letter_id: int) -> str:
-    return re.sub(r"—\d+—", "", pdf_text(pdf(client, staff, letter_id)))
+    return body_text(pdf(client, staff, letter_id))
 
 
 def test_items_split_between_provision_and_withholding_count_once_as_partially_disclosed(

@@ -17,7 +17,7 @@ from app.outcomes import OUTCOMES, Remedy
 from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock, make_organ
-from tests.letters.helpers import act, letters, online, pdf_text
+from tests.letters.helpers import act, body_text, letters, online, pdf_text
 from tests.reply.helpers import case_of, issued, ok, pdf, problem, submit
 
 # make_organ's reconsideration body and court.
@@ -80,8 +80,8 @@ def sign_and_issue(client: TestClient, staff: Staff, case: dict[str, Any]) -> di
 
 
 def letter_text(client: TestClient, staff: Staff, letter_id: int) -> str:
-    """The issued letter's text, without the page numbers a clause may break around."""
-    return re.sub(r"—\d+—", "", pdf_text(pdf(client, staff, letter_id)))
+    """The issued letter's text, without the margins a clause may break around."""
+    return body_text(pdf(client, staff, letter_id))
 
 
 def squash(text: str) -> str:
