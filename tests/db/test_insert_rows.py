@@ -20,7 +20,11 @@ from tests.fixtures.factories import application
 TABLES = [table_of(m) for m in (Case, CaseItem, CaseEvent, Letter, OutboxEvent, ClockEntry)]
 SHIFT = 1000
 # Columns unique across cases, changed in the copies so they can sit beside the original.
-UNIQUE = {"cases": ("number", "query_code_hash"), "outbox_events": ("uid",), "letters": ("number",)}
+UNIQUE = {
+    "cases": ("number", "query_code_hash"),
+    "outbox_events": ("uid",),
+    "letters": ("number", "verify_code"),
+}
 
 
 def _submit(client: TestClient) -> int:
