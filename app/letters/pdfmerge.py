@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import NamedTuple
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem
@@ -137,22 +138,35 @@ def _destination(dest: object, index: dict[tuple[int, int], int], out: pikepdf.P
     return Array([out.pages[target].obj, Name(str(dest[1])), *list(dest)[2:]])
 
 
-def insert_files(base: bytes, inserts: Sequence[tuple[int, Path]], target: Path) -> int:
-    """Write to `target` the PDF `base` with each file's pages inserted after page `n` of it
-    (a print batch's released files after their letter), in order; returns the page count.
-    The files are read from disk as qpdf needs them; their font subsets get tags of their own."""
+class Insert(NamedTuple):
+    """A file whose pages go after page `after` of a base PDF (insert_files); `drop_form`: a
+    signed letter, whose signature field goes (its signature covers its own file only)."""
+
+    after: int
+    path: Path
+    drop_form: bool = False
+
+
+def insert_files(base: bytes, inserts: Sequence[Insert], target: Path) -> int:
+    """Write to `target` the PDF `base` with each file's pages inserted after page `after` of
+    it (a print batch's released files after their letter, a stored letter in its place), in
+    order; returns the page count. The files are read from disk as qpdf needs them; their font
+    subsets get tags of their own."""
     with ExitStack() as stack:
         out = stack.enter_context(pikepdf.open(io.BytesIO(base)))
         tags = _subset_tags(out, {})
         opened = []
-        for _, path in inserts:
-            part = stack.enter_context(pikepdf.open(path))
+        for insert in inserts:
+            part = stack.enter_context(pikepdf.open(insert.path))
+            if insert.drop_form:
+                _drop_form(part)
             _subset_tags(part, tags)
             opened.append(part)
-        # From the last: an insertion never moves the place of one before it.
-        for (after, _), part in reversed(list(zip(inserts, opened, strict=True))):
+        # From the last: an insertion never moves the place of one before it (inserts at the
+        # same place go in their order).
+        for insert, part in reversed(list(zip(inserts, opened, strict=True))):
             for k, page in enumerate(part.pages):
-                out.pages.insert(after + k, page)
+                out.pages.insert(insert.after + k, page)
         pages = len(out.pages)
         out.save(
             target,

@@ -4,7 +4,9 @@ A cover sheet lists the letters; each letter is followed by its 送达回证 (pr
 filled in by hand when served). The letters are laid out again from their frozen contexts — the
 same template (checked by hash) gives the same letter — so the batch is written as one document
 per chunk the press renders it in (one chunk per worker, merged in order), each font subset
-embedded once per chunk, not once per letter.
+embedded once per chunk, not once per letter. A letter whose template changed after it was
+issued would not come out as issued: its stored PDF is put in its place instead, as a paper
+reply's released files are put after it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from app.letters import repository
 from app.letters.builders import DELIVERY_METHOD_LABELS, build
 from app.letters.context import LetterContext
 from app.letters.kinds import LetterKind, kind_info
-from app.letters.pdfmerge import MergeFailed, insert_files
+from app.letters.pdfmerge import Insert, MergeFailed, insert_files
 from app.letters.press import Rendered
 from app.letters.schemas import MAX_BATCH, BatchFilter, PrintBatchCreate, PrintBatchRead
 from app.letters.service import (
@@ -33,6 +35,7 @@ from app.letters.service import (
     issued_context,
     letter_source,
     organ_block,
+    reproducible,
     reproducible_html,
     stored_pdf,
 )
@@ -191,25 +194,27 @@ def print_batch(
             for i, (x, c) in enumerate(rows, start=1)
         ],
     )
+    # A letter whose template changed since it was issued: its stored PDF, not a new layout.
+    kept = {
+        x.id: rt.store.path_for(x.pdf_sha256)
+        for x, _ in rows
+        if x.pdf_sha256 is not None and not reproducible(rt, x)
+    }
     # Each letter with its 送达回证: the press never splits one from the other between the
     # chunks it renders in parallel.
     sets = [[rt.letter_templates.render("cover.html", batch=cover)]]
     for letter, case in rows:
-        sets.append(
-            [
-                reproducible_html(rt, letter),
-                _service_receipt_html(session, rt, letter, case, organ),
-            ]
-        )
+        letter_html = [] if letter.id in kept else [reproducible_html(rt, letter)]
+        sets.append([*letter_html, _service_receipt_html(session, rt, letter, case, organ)])
     # Rendering takes a while for a big batch: it runs with no transaction open, and the
     # request holds no connection while it opens its write transaction.
     end_read(session)
     rendered = rt.press.render_sets(sets)
-    if enclosed:
-        sha, total = _with_enclosures(rt, rendered, [x.id for x, _ in rows], enclosed)
+    ids = [x.id for x, _ in rows]
+    if enclosed or kept:
+        sha, total = _with_inserts(rt, rendered, ids, kept, enclosed)
     else:
         sha, total = rt.store.put(rendered.pdf), rendered.pages
-    ids = [x.id for x, _ in rows]
     with rt.sessions.write() as writer, writer.begin():
         batch = PrintBatch(
             organ_id=organ.id,
@@ -229,20 +234,30 @@ def print_batch(
     return PrintedBatch(batch_read(batch), rt.store.path_for(sha))
 
 
-def _with_enclosures(
-    rt: Runtime, rendered: Rendered, letter_ids: list[int], enclosed: dict[int, list[Enclosure]]
+def _with_inserts(
+    rt: Runtime,
+    rendered: Rendered,
+    letter_ids: list[int],
+    kept: dict[int, Path],
+    enclosed: dict[int, list[Enclosure]],
 ) -> tuple[str, int]:
-    """The rendered batch with each letter's released files after the letter's own pages
-    (before its 送达回证); stored, and its page count. The rendered documents are the cover,
-    then each letter and its 送达回证, so their page counts say where each letter ends."""
-    parts = rendered.parts
-    if len(parts) != 1 + 2 * len(letter_ids):
-        raise MergeFailed(f"{len(parts)} documents rendered for {len(letter_ids)} letters")
-    at, inserts = parts[0], []
-    for i, letter_id in enumerate(letter_ids):
-        at += parts[1 + 2 * i]
-        inserts += [(at, e.path) for e in enclosed.get(letter_id, ())]
-        at += parts[2 + 2 * i]
+    """The rendered batch with the stored PDFs of the letters in `kept` in their places, and
+    each letter's released files after the letter's own pages (before its 送达回证); stored,
+    and its page count. The rendered documents are the cover, then each letter laid out again
+    (not one in `kept`) and its 送达回证, so their page counts say where each letter ends."""
+    parts = iter(rendered.parts)
+    expected = 1 + 2 * len(letter_ids) - len(kept)
+    if len(rendered.parts) != expected:
+        raise MergeFailed(f"{len(rendered.parts)} documents rendered, {expected} expected")
+    at, inserts = next(parts), []
+    for letter_id in letter_ids:
+        if letter_id in kept:
+            # A stored letter is signed: its signature covers its own file, not the batch.
+            inserts.append(Insert(at, kept[letter_id], drop_form=True))
+        else:
+            at += next(parts)
+        inserts += [Insert(at, e.path) for e in enclosed.get(letter_id, ())]
+        at += next(parts)
     with rt.store.incoming() as spool:
         total = insert_files(rendered.pdf, inserts, spool.path)
         return rt.store.adopt(spool), total

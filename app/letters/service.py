@@ -503,11 +503,17 @@ def issued_context(letter: Letter) -> LetterContext:
     return frozen_context(letter.kind, letter.context)
 
 
+def reproducible(rt: Runtime, letter: Letter) -> bool:
+    """Whether an issued letter laid out again from its frozen context is the letter as issued:
+    its template is unchanged (a letter not rendered yet takes today's template, which its
+    first render then records)."""
+    recorded = letter.template_sha256
+    return recorded is None or rt.letter_templates.ref(letter.kind).sha256 == recorded
+
+
 def reproducible_html(rt: Runtime, letter: Letter) -> str:
-    """An issued letter's HTML from its frozen context, only while its template is unchanged
-    (a letter not rendered yet takes today's template, which its first render then records)."""
-    ref = rt.letter_templates.ref(letter.kind)
-    if letter.template_sha256 is not None and ref.sha256 != letter.template_sha256:
+    """An issued letter's HTML from its frozen context, only while its template is unchanged."""
+    if not reproducible(rt, letter):
         raise LetterTemplateChanged(
             f"文书 {letter.number or letter.id} 出具后模板已变更，只能下载原件 / the template of "
             "this letter changed after it was issued; download the stored PDF instead",

@@ -3,10 +3,15 @@ fonts embedded once; the letters are marked printed."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import pikepdf
+import pytest
 from fastapi.testclient import TestClient
 
+from app.letters.render import TemplateRef
+from app.runtime import Runtime
 from tests.conftest import Staff
 from tests.fixtures.factories import Clock
 from tests.letters.helpers import (
@@ -145,3 +150,66 @@ def test_a_draft_cannot_be_printed(client: TestClient, organ_a: Staff) -> None:
         BATCHES, json={"letter_ids": [draft["id"]]}, headers=organ_a.headers("front_desk")
     )
     assert r.status_code == 422
+
+
+def test_a_letter_whose_template_changed_is_printed_from_its_stored_pdf(
+    client: TestClient, organ_a: Staff, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issued = _issued(client, organ_a, 2)
+    stored = {
+        x["id"]: client.get(f"/api/v1/letters/{x['id']}/pdf", headers=organ_a.headers("clerk"))
+        for x in issued
+    }
+    issued = issued_after(client, organ_a, issued)
+    notices = [x for x in issued if x["kind"] == "correction_notice"]
+    assert len(notices) == 2
+    assert all(x["template_sha256"] for x in notices)
+    # The correction notice's template changes after they were issued: laid out again, they
+    # would carry the new text.
+    templates = runtime.letter_templates
+    ref = templates.ref("correction_notice")
+    monkeypatch.setitem(templates._refs, "correction_notice", TemplateRef(ref.name, "0" * 64))
+    html = templates.html
+
+    def changed(ctx: Any, **extra: Any) -> str:
+        out = html(ctx, **extra)
+        if ctx.kind == "correction_notice":
+            out = out.replace("</body>", "<p>新版模板的文字</p></body>")
+        return out
+
+    monkeypatch.setattr(templates, "html", changed)
+
+    ids = [x["id"] for x in issued]
+    r = client.post(BATCHES, json={"letter_ids": ids}, headers=organ_a.headers("front_desk"))
+    assert r.status_code == 200, r.text
+    text = pdf_text(r.content)
+    assert "新版模板的文字" not in text
+    for letter in issued:
+        assert letter["number"] in text
+    assert text.count("送达回证") >= len(ids)
+    assert pdf_pages(r.content) == 1 + sum(x["pages"] for x in issued) + len(ids)
+    with pikepdf.open(io.BytesIO(r.content)) as batch:
+        # The stored letters' pages as they were stored, in their places; their signature
+        # fields are not carried into the batch.
+        contents = [bytes(p.obj.Contents.read_raw_bytes()) for p in batch.pages]
+        assert "/AcroForm" not in batch.Root
+        for page in batch.pages:
+            annots = page.obj.get("/Annots") or []
+            assert all(a.get("/Subtype") != "/Widget" for a in annots)
+    at = 1
+    for letter in issued:
+        with pikepdf.open(io.BytesIO(stored[letter["id"]].content)) as one:
+            own = [bytes(p.obj.Contents.read_raw_bytes()) for p in one.pages]
+        placed = contents[at : at + letter["pages"]]
+        if letter["kind"] == "correction_notice":
+            assert placed == own
+        at += letter["pages"] + 1  # and its 送达回证
+
+    # The letter's own HTML is refused (it would not be the letter issued); its PDF is served.
+    notice = notices[0]
+    h = organ_a.headers("clerk")
+    url = f"/api/v1/cases/{notice['case_id']}/letters/{notice['id']}"
+    assert client.get(f"{url}/preview?format=html", headers=h).status_code == 409
+    assert client.get(f"/api/v1/letters/{notice['id']}/pdf", headers=h).content == (
+        stored[notice["id"]].content
+    )
