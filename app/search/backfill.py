@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from app.models.search import Grams
 from app.search import sources
+from app.search.text import tsvector_literal
 
 BATCH = 2000
 
@@ -43,9 +44,10 @@ _SEARCH = sa.table(
 )
 
 
-def backfill(bind: Connection) -> None:
+def backfill(bind: Connection, pg_literal: sources.PgLiteral = tsvector_literal) -> None:
     """Index every case there is, a batch of cases at a time, as the service indexes a new
-    case and each letter it issues (app.search.sources)."""
+    case and each letter it issues (app.search.sources); on PostgreSQL in the format
+    `pg_literal` writes (the service's own unless a migration going back says otherwise)."""
     dialect = bind.dialect.name
     last = 0
     while True:
@@ -80,6 +82,6 @@ def backfill(bind: Connection) -> None:
                 sources.letter_source(x["number"], x["context"] or {}, private)
                 for x in letters.get(c["id"], [])
             ]
-            rows += sources.rows(c["id"], c["organ_id"], found, dialect)
+            rows += sources.rows(c["id"], c["organ_id"], found, dialect, pg_literal)
         if rows:
             bind.execute(_SEARCH.insert(), rows)

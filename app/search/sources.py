@@ -12,7 +12,7 @@ not look cases up by name would find them by name through the letters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -97,7 +97,7 @@ def _cut_out(text: str, private: Sequence[str]) -> list[str]:
 
 
 def terms(src: Source) -> list[str | None]:
-    """The source's bigram terms by position; None is the gap between two segments."""
+    """The source's bigrams by position; None is the gap between two segments."""
     out: list[str | None] = []
     for segment in src.segments:
         grams = bigrams(segment)
@@ -122,16 +122,27 @@ def pieces(positions: list[str | None]) -> Iterator[list[str | None]]:
         start += CHUNK - OVERLAP
 
 
-def grams_value(positions: list[str | None], dialect: str) -> str:
+# A tsvector input for positions (app.search.text.tsvector_literal; a migration going back
+# writes a format of before).
+PgLiteral = Callable[[Sequence[str | None]], str]
+
+
+def grams_value(
+    positions: list[str | None], dialect: str, pg_literal: PgLiteral = tsvector_literal
+) -> str:
     """The `grams` column's value: tsvector input on PostgreSQL, FTS5 text elsewhere (a gap is
-    a skipped position there, and the lone term "x" — never a bigram's term — here)."""
+    a skipped position in both, see app.search.text)."""
     if dialect == "postgresql":
-        return tsvector_literal(positions)
-    return fts5_document(["x" if t is None else t for t in positions])
+        return pg_literal(positions)
+    return fts5_document(positions)
 
 
 def rows(
-    case_id: int, organ_id: int, sources: Iterable[Source], dialect: str
+    case_id: int,
+    organ_id: int,
+    sources: Iterable[Source],
+    dialect: str,
+    pg_literal: PgLiteral = tsvector_literal,
 ) -> list[dict[str, Any]]:
     """The case_search rows of these sources (none for a source with no bigram)."""
     out = []
@@ -145,7 +156,7 @@ def rows(
                     "case_id": case_id,
                     "organ_id": organ_id,
                     "kind": src.kind.value,
-                    "grams": grams_value(piece, dialect),
+                    "grams": grams_value(piece, dialect, pg_literal),
                 }
             )
     return out

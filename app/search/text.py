@@ -16,9 +16,17 @@ its GIN index re-checks every row that holds all the phrase's terms anywhere, an
 of a run of digits (2525, 609号) are in nearly every number, whereas its trigrams are not.
 SQLite's FTS5 checks positions in its own posting lists and needs no trigram.
 
-A term is the two characters' code points in hex joined by "x" ("571fx5730" for 土地): plain
-ASCII letters and digits, so neither PostgreSQL's tsvector/tsquery syntax nor SQLite's unicode61
-tokenizer can split, fold or misread it, whatever the characters are.
+The index's unit is the bigram (two normalised characters) at each position. What a database
+stores of it is its own:
+- PostgreSQL's tsvector holds the characters themselves, quoted ("'土地'"): its input function
+  takes any quoted lexeme as it is (no text-search parser, no configuration, no folding). A
+  bigram is stored without positions (a two-character query asks for it alone, never in a
+  phrase), the trigram starting at each position with its position (a longer query's phrase).
+  The fewer bytes a row takes, the less a phrase's recheck reads: against hex terms with
+  positions on both, a row is about a third smaller.
+- SQLite's FTS5 gets the bigram's code points in hex joined by "x" ("571fx5730" for 土地):
+  plain ASCII letters and digits, so its unicode61 tokenizer can neither split, fold nor strip
+  diacritics from a term, whatever the characters are.
 """
 
 from __future__ import annotations
@@ -45,60 +53,56 @@ def normalise(text: str) -> str:
     return "".join(c for c in folded if c.isalnum())
 
 
-def term(a: str, b: str) -> str:
-    """The index term of the bigram `ab` (see the module docstring)."""
-    return f"{ord(a):x}x{ord(b):x}"
-
-
 def bigrams(normalised: str) -> list[str]:
-    """The terms of a normalised text's overlapping bigrams, in order (position i+1 is the
-    bigram starting at character i); a text under two characters has none."""
-    return [term(normalised[i], normalised[i + 1]) for i in range(len(normalised) - 1)]
+    """A normalised text's overlapping bigrams, in order (position i+1 is the bigram starting
+    at character i); a text under two characters has none."""
+    return [normalised[i : i + 2] for i in range(len(normalised) - 1)]
 
 
-def trigram(first: str, second: str) -> str:
-    """The term of the trigram made by two consecutive bigram terms ("ab", "bc" → "abc")."""
-    return f"{first}x{second.split('x', 1)[1]}"
+def trigrams(grams: Sequence[str]) -> list[str]:
+    """A phrase's trigrams from its consecutive bigrams ("ab", "bc" → "abc"): n − 2 of them
+    for n characters."""
+    return [grams[i] + grams[i + 1][1] for i in range(len(grams) - 1)]
 
 
-def trigrams(terms: Sequence[str]) -> list[str]:
-    """A phrase's trigram terms from its bigram terms, in order (n − 2 of them for n
-    characters)."""
-    return [trigram(terms[i], terms[i + 1]) for i in range(len(terms) - 1)]
+def hex_term(gram: str) -> str:
+    """SQLite's FTS5 term of a bigram: its code points in hex joined by "x"."""
+    return "x".join(f"{ord(c):x}" for c in gram)
 
 
-def tsvector_literal(terms: Sequence[str | None]) -> str:
-    """PostgreSQL's tsvector input for the bigram terms at positions 1, 2, … (None: a position
-    left empty): "'t1':1 't2':2 …", read by tsvector's input function as is (no text-search
-    parser, no configuration). Each position also holds the trigram starting there, where the
-    next position continues the text: a query of three or more characters asks for its
-    trigrams (pg_phrase), far fewer rows than hold its bigrams anywhere — the runs of digits
-    in numbers and document numbers hold every digit bigram."""
-    out = []
-    for i, t in enumerate(terms):
-        if t is None:
-            continue
-        out.append(f"'{t}':{i + 1}")
-        after = terms[i + 1] if i + 1 < len(terms) else None
-        if after is not None:
-            out.append(f"'{trigram(t, after)}':{i + 1}")
+def _quoted(lexeme: str) -> str:
+    """A lexeme as tsvector/tsquery input quotes it (normalised text holds neither a quote nor
+    a backslash; escaped all the same)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(positions: Sequence[str | None]) -> str:
+    """PostgreSQL's tsvector input for the bigrams at positions 1, 2, … (None: a position
+    left empty): each bigram once, without positions, and the trigram starting at each position
+    where the next position continues the text, with its position — "'ab' 'bc' 'abc':1 …"."""
+    out = [_quoted(g) for g in dict.fromkeys(g for g in positions if g is not None)]
+    for i, gram in enumerate(positions[:-1]):
+        after = positions[i + 1]
+        if gram is not None and after is not None:
+            out.append(f"{_quoted(gram + after[1])}:{i + 1}")
     return " ".join(out)
 
 
-def pg_phrase(terms: Sequence[str]) -> list[str]:
-    """The terms PostgreSQL's index is asked for a query's bigram terms: its trigrams from
-    three characters on (see tsvector_literal), the one bigram of two."""
-    return trigrams(terms) if len(terms) > 1 else list(terms)
+def pg_phrase(grams: Sequence[str]) -> list[str]:
+    """The lexemes PostgreSQL's index is asked for a query's bigrams: its trigrams (at
+    consecutive positions) from three characters on, the one bigram of two."""
+    return trigrams(grams) if len(grams) > 1 else list(grams)
 
 
-def fts5_document(terms: list[str]) -> str:
-    """SQLite's FTS5 column text: the terms separated by spaces (unicode61 keeps each whole)."""
-    return " ".join(terms)
+def fts5_document(positions: Sequence[str | None]) -> str:
+    """SQLite's FTS5 column text: the bigrams' terms separated by spaces (unicode61 keeps each
+    whole); a gap is the lone term "x", never a bigram's."""
+    return " ".join("x" if g is None else hex_term(g) for g in positions)
 
 
-def tsquery_literal(terms: list[str]) -> str:
-    """The tsquery of a phrase: the terms at consecutive positions ('a' <-> 'b' <-> …)."""
-    return " <-> ".join(f"'{t}'" for t in terms)
+def tsquery_literal(lexemes: Sequence[str]) -> str:
+    """The tsquery of a phrase: the lexemes at consecutive positions ('a' <-> 'b' <-> …)."""
+    return " <-> ".join(_quoted(t) for t in lexemes)
 
 
 # PostgreSQL: a trigger gives every index row the terms of the blocks of ids it lies in, at
@@ -132,15 +136,15 @@ def window_terms(lo: int, hi: int) -> list[str]:
     return out
 
 
-def tsquery_window(terms: list[str], blocks: Iterable[str]) -> str:
+def tsquery_window(lexemes: Sequence[str], blocks: Iterable[str]) -> str:
     """The tsquery of a phrase within some blocks: (phrase) & ('z0_9' | 'z1_3' | …)."""
     within = " | ".join(f"'{b}'" for b in blocks)
-    return f"({tsquery_literal(terms)}) & ({within})"
+    return f"({tsquery_literal(lexemes)}) & ({within})"
 
 
-def fts5_phrase(terms: list[str]) -> str:
-    """FTS5's MATCH text of a phrase: the terms in one double-quoted string."""
-    return '"' + " ".join(terms) + '"'
+def fts5_phrase(grams: Sequence[str]) -> str:
+    """FTS5's MATCH text of a phrase of bigrams: their terms in one double-quoted string."""
+    return '"' + " ".join(hex_term(g) for g in grams) + '"'
 
 
 def id_number_of(text: str) -> str | None:

@@ -1,9 +1,14 @@
-"""The migration that adds trigram terms on PostgreSQL (9c4e1f2a7b63) rebuilds the rows
-written before it — deletes them and indexes every case again with app.search.backfill, as it
-does here: a three-character query, which PostgreSQL asks as trigrams, finds a case indexed
-with bigrams only once they are rebuilt (and the rows get their blocks of ids again)."""
+"""The migrations that change PostgreSQL's rows (9c4e1f2a7b63: trigrams; 3b8e5d1f6a27:
+characters, bigrams without positions, lz4) rebuild the rows written before them — delete them
+and index every case again with app.search.backfill, as they do here: a case indexed in the
+format of before is found again once its rows are rebuilt (with their blocks of ids), and going
+back writes the format of before."""
 
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -14,6 +19,20 @@ from app.search.backfill import backfill
 from app.search.text import plan
 from tests.conftest import Staff
 from tests.fixtures.factories import staff_case
+
+MIGRATION = (
+    Path(__file__).parents[2] / "migrations/versions/2026-12-04-0900_search_rows_as_characters.py"
+)
+
+
+def _migration() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("search_rows_as_characters", MIGRATION)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 CASES = "/api/v1/cases"
 SETTINGS = text(
@@ -28,37 +47,62 @@ def _found(client: TestClient, staff: Staff, query: str) -> list[int]:
     return [i["id"] for i in r.json()["items"]]
 
 
-def test_rows_indexed_before_the_trigrams_are_rebuilt(
+def test_rows_indexed_in_the_format_of_before_are_rebuilt(
     client: TestClient, runtime: Runtime, organ_a: Staff
 ) -> None:
     if runtime.engine.dialect.name != "postgresql":
-        # SQLite's FTS5 rows hold bigrams only, before and after: nothing to rebuild.
+        # SQLite's FTS5 rows hold hex bigrams, before and after: nothing to rebuild.
         return
     body = staff_case(items=[{"description": "关于江湾镇拆迁补偿标准的文件"}])
     r = client.post(CASES, json=body, headers=organ_a.headers("clerk"))
     assert r.status_code == 201, r.text
     case_id = r.json()["id"]
     assert _found(client, organ_a, "拆迁补偿") == [case_id]
-    # The rows as the revision before wrote them: bigrams (and blocks), no trigram.
-    with runtime.engine.begin() as conn:
-        conn.execute(
-            text(
-                "UPDATE case_search SET grams = ts_delete(grams, ARRAY("
-                "SELECT lexeme FROM unnest(grams) WHERE lexeme LIKE '%x%x%'))"
-            )
-        )
-    assert _found(client, organ_a, "拆迁补偿") == []
     assert _found(client, organ_a, "拆迁") == [case_id]
+    with runtime.engine.connect() as conn:
+        compression = conn.execute(
+            text(
+                "SELECT attcompression FROM pg_attribute "
+                "WHERE attrelid = 'case_search'::regclass AND attname = 'grams'"
+            )
+        ).scalar_one()
+        lexemes = dict(
+            conn.execute(
+                text(
+                    "SELECT u.lexeme, u.positions FROM case_search, unnest(grams) u "
+                    "WHERE case_id = :c AND kind = 'item'"
+                ),
+                {"c": case_id},
+            ).all()
+        )
+    assert compression == "l"  # lz4
+    assert lexemes["拆迁"] is None  # a bigram, without positions
+    assert lexemes["拆迁补"] == [6]  # a trigram, with its position
+    # The rows as the revision before wrote them (what its downgrade writes): hex terms.
+    with runtime.engine.begin() as conn:
+        conn.execute(text("DELETE FROM case_search"))
+        backfill(conn, _migration()._hex_literal)
+        old = conn.execute(
+            text(
+                "SELECT u.positions FROM case_search, unnest(grams) u "
+                "WHERE case_id = :c AND kind = 'item' AND u.lexeme = '62c6x8fc1'"  # 拆迁
+            ),
+            {"c": case_id},
+        ).scalar_one()
+    assert old == [6]
+    assert _found(client, organ_a, "拆迁补偿") == []
+    assert _found(client, organ_a, "拆迁") == []
     with runtime.engine.begin() as conn:
         conn.execute(text("DELETE FROM case_search"))
         backfill(conn)
     assert _found(client, organ_a, "拆迁补偿") == [case_id]
     assert _found(client, organ_a, "镇拆迁") == [case_id]
+    assert _found(client, organ_a, "拆迁") == [case_id]
     with runtime.engine.connect() as conn:
         blocks = conn.execute(
             text(
                 "SELECT count(*) FROM case_search, unnest(grams) u "
-                "WHERE case_id = :c AND u.lexeme LIKE 'z%'"
+                "WHERE case_id = :c AND u.lexeme LIKE 'z%\\_%'"
             ),
             {"c": case_id},
         ).scalar_one()

@@ -3,6 +3,8 @@ of a query's terms occurs in a source's terms exactly when a segment contains th
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +15,9 @@ from app.search.text import (
     LEVELS,
     MAX_QUERY,
     bigrams,
+    fts5_document,
     fts5_phrase,
+    hex_term,
     id_number_of,
     normalise,
     pg_phrase,
@@ -37,8 +41,28 @@ def _phrase_in(positions: list[str | None], query: list[str]) -> bool:
 
 
 def _index_finds(src: Source, text: str) -> bool:
-    query = bigrams(normalise(text))
-    return any(_phrase_in(piece, query) for piece in sources.pieces(sources.terms(src)))
+    """What SQLite answers: the phrase of the query's bigram terms in a piece's FTS5 text."""
+    query = fts5_phrase(bigrams(normalise(text))).strip('"').split()
+    return any(
+        _phrase_in(fts5_document(piece).split(), query)  # type: ignore[arg-type]
+        for piece in sources.pieces(sources.terms(src))
+    )
+
+
+_ENTRY = re.compile(r"^'((?:[^'\\]|''|\\.)*)'(?::(\d+))?$")
+
+
+def _tsvector(literal: str) -> dict[str, set[int]]:
+    """A tsvector literal read back: each lexeme and its positions (none: no positions)."""
+    out: dict[str, set[int]] = {}
+    for entry in literal.split():
+        match = _ENTRY.match(entry)
+        assert match is not None, entry
+        lexeme = re.sub(r"\\(.)", r"\1", match.group(1).replace("''", "'"))
+        positions = out.setdefault(lexeme, set())
+        if match.group(2):
+            positions.add(int(match.group(2)))
+    return out
 
 
 def test_normalise_folds_width_and_case_and_drops_punctuation() -> None:
@@ -49,43 +73,51 @@ def test_normalise_folds_width_and_case_and_drops_punctuation() -> None:
     assert normalise("%_'\"\\") == ""
 
 
-def test_terms_are_ascii_letters_and_digits_whatever_the_characters() -> None:
+def test_sqlite_terms_are_ascii_letters_and_digits_whatever_the_characters() -> None:
     for text in ("土地", "a'", "𠀀𠀁", "x0", "Ωω"):
-        for t in bigrams(normalise(text) + "z"):
-            assert t.isascii(), t
-            assert t.isalnum(), t
-    assert bigrams("土地") == ["571fx5730"]
+        for gram in bigrams(normalise(text) + "z"):
+            assert hex_term(gram).isascii(), gram
+            assert hex_term(gram).isalnum(), gram
+    assert bigrams("土地") == ["土地"]
+    assert hex_term("土地") == "571fx5730"
     assert bigrams("a") == []
+    assert fts5_document(["土地", None, "12"]) == "571fx5730 x 31x32"
+    assert fts5_phrase(["土地", "地块"]) == '"571fx5730 5730x5757"'
 
 
 def _pg_finds(src: Source, text: str) -> bool:
-    """What PostgreSQL answers: the query's pg_phrase at consecutive positions of a piece's
-    tsvector (each position holds a bigram and the trigram starting there)."""
+    """What PostgreSQL answers: a two-character query's bigram anywhere in a piece's tsvector;
+    a longer one's trigrams at consecutive positions."""
     query = pg_phrase(bigrams(normalise(text)))
     for piece in sources.pieces(sources.terms(src)):
-        at: dict[int, set[str]] = {}
-        for entry in tsvector_literal(piece).split():
-            lexeme, position = entry.rsplit(":", 1)
-            at.setdefault(int(position), set()).add(lexeme.strip("'"))
-        if any(all(t in at.get(start + k, set()) for k, t in enumerate(query)) for start in at):
+        lexemes = _tsvector(tsvector_literal(piece))
+        if len(query) == 1 and len(query[0]) == 2:
+            if query[0] in lexemes:
+                return True
+            continue
+        starts = lexemes.get(query[0], set())
+        if any(all(p + k in lexemes.get(t, set()) for k, t in enumerate(query)) for p in starts):
             return True
     return False
 
 
-def test_literals_quote_every_term_and_skip_gaps() -> None:
-    assert tsvector_literal(["ab", None, "cd"]) == "'ab':1 'cd':3"
-    # Each position also holds the trigram starting there, where the text goes on.
+def test_postgres_rows_hold_the_characters_bigrams_bare_and_trigrams_with_positions() -> None:
     land = bigrams("土地块")
-    assert land == ["571fx5730", "5730x5757"]
-    assert trigrams(land) == ["571fx5730x5757"]
-    assert tsvector_literal([*land, None, "31x32"]) == (
-        "'571fx5730':1 '571fx5730x5757':1 '5730x5757':2 '31x32':4"
+    assert land == ["土地", "地块"]
+    assert trigrams(land) == ["土地块"]
+    assert tsvector_literal([*land, None, "12", "23"]) == (
+        "'土地' '地块' '12' '23' '土地块':1 '123':4"
     )
+    # A bigram once, however often it occurs.
+    assert tsvector_literal(bigrams("土地土地")) == "'土地' '地土' '土地土':1 '地土地':2"
+    assert tsvector_literal(["土地"]) == "'土地'"
     # Two characters ask for their bigram, three and more for their trigrams.
-    assert pg_phrase(bigrams("土地")) == ["571fx5730"]
-    assert pg_phrase(bigrams("2525")) == ["32x35x32", "35x32x35"]
-    assert tsquery_literal(["ab", "cd"]) == "'ab' <-> 'cd'"
-    assert fts5_phrase(["ab", "cd"]) == '"ab cd"'
+    assert pg_phrase(bigrams("土地")) == ["土地"]
+    assert pg_phrase(bigrams("2525")) == ["252", "525"]
+    assert tsquery_literal(["土地块", "地块2"]) == "'土地块' <-> '地块2'"
+    # A quote or a backslash (never in normalised text) would be escaped, not end the lexeme.
+    assert tsquery_literal(["a'b", "c\\d"]) == "'a''b' <-> 'c\\\\d'"
+    assert _tsvector(tsvector_literal(["a'", "'\\"])) == {"a'": set(), "'\\": set(), "a'\\": {1}}
 
 
 def test_a_query_under_two_characters_looks_only_at_number_beginnings() -> None:
@@ -93,7 +125,7 @@ def test_a_query_under_two_characters_looks_only_at_number_beginnings() -> None:
     assert plan("%", names=True).number_prefix == "%"
     assert plan("土", names=True).terms is None
     two = plan("土地", names=True)
-    assert two.terms == ("571fx5730",)
+    assert two.terms == ("土地",)
     assert two.number_prefix is None
 
 
@@ -154,12 +186,13 @@ def test_a_letter_is_indexed_without_the_applicants_personal_data() -> None:
 
 
 def test_a_window_asks_for_the_phrase_within_the_blocks_of_ids() -> None:
-    terms = bigrams(normalise("土地规"))
-    assert tsquery_window(terms, ["z0_9", "z1_3"]) == (
-        "('571fx5730' <-> '5730x89c4') & ('z0_9' | 'z1_3')"
+    lexemes = pg_phrase(bigrams(normalise("土地规划")))
+    assert tsquery_window(lexemes, ["z0_9", "z1_3"]) == (
+        "('土地规' <-> '地规划') & ('z0_9' | 'z1_3')"
     )
-    # No bigram term can be a block's term.
-    assert all(not t.startswith("z") for t in bigrams(normalise("zz9z土")))
+    # No bigram or trigram can be a block's term: normalised text has no "_".
+    grams = bigrams(normalise("z0_9 z1_3"))
+    assert not {*grams, *trigrams(grams)} & {"z0_9", "z1_3"}
 
 
 def _blocks_of(term: str) -> range:
