@@ -1,8 +1,9 @@
 """The search index of cases (检索): one row per searchable text of a case (app.search).
 
-`grams` holds the text's character bigrams (app.search.text): on PostgreSQL a `tsvector` with
-positions under one partial GIN index per kind; on SQLite plain text that one contentless FTS5
-table per kind indexes (kept in step by triggers). One index per kind, because the kinds differ
+`grams` holds the text's character bigrams (app.search.text): on PostgreSQL a `tsvector` of the
+characters (bigrams bare, the trigram at each position with its position; lz4-compressed) under
+one partial GIN index per kind; on SQLite hex terms in plain text that one contentless FTS5 table
+per kind indexes (kept in step by triggers). One index per kind, because the kinds differ
 in what is common (every letter says 条例, no number does): a search asks each kind's index on
 its own, and a word common in letters costs nothing in the numbers' index. All are made by the
 migration. Rows are written in the transaction that writes what they index and never change
