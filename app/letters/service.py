@@ -219,7 +219,7 @@ def stored_form(
     (app/signing/: unsigned when the organ has no certificate), then put in the store. Its
     SHA-256 is the signed file's. Drafts and previews never come here."""
     url = ctx.verification.url if ctx.verification is not None else None
-    signed = rt.signer.sign(rendered.pdf, identity, verify_url=url)
+    signed = rt.signer.sign(rendered.pdf, identity, verify_url=url, at=rt.clock())
     return StoredPdf(
         sha256=rt.store.put(signed.pdf),
         size=len(signed.pdf),

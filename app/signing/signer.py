@@ -27,6 +27,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from asn1crypto import cms
@@ -78,7 +79,14 @@ class SignedPdf:
 
 
 class Signer(Protocol):
-    def sign(self, pdf: bytes, identity: SigningIdentity, *, verify_url: str | None) -> SignedPdf:
+    def sign(
+        self,
+        pdf: bytes,
+        identity: SigningIdentity,
+        *,
+        verify_url: str | None,
+        at: datetime | None = None,
+    ) -> SignedPdf:
         """The letter's PDF in the form it is stored and served in (signed, if it can be)."""
         ...
 
@@ -173,6 +181,26 @@ class _TemplateSigner(signers.SimpleSigner):
         return template
 
 
+class _ClockedPdfSigner(signers.PdfSigner):
+    """pyhanko's PdfSigner with the signing time given (pyhanko takes its session's time from
+    the system clock, and offers no parameter for it); None: the system clock's."""
+
+    def __init__(
+        self,
+        meta: signers.PdfSignatureMetadata,
+        signer: signers.Signer,
+        at: datetime | None,
+    ) -> None:
+        super().__init__(meta, signer)
+        self._at = at
+
+    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        if self._at is not None:
+            session.system_time = self._at
+        return session
+
+
 class PadesSigner:
     """PAdES B-B with pyhanko and the organ's certificate (see the module docstring)."""
 
@@ -203,8 +231,16 @@ class PadesSigner:
                 self._signers.popitem(last=False)
         return signer, reserve
 
-    def sign(self, pdf: bytes, identity: SigningIdentity, *, verify_url: str | None) -> SignedPdf:
-        """The PDF signed with the organ's newest certificate, or as it is without one."""
+    def sign(
+        self,
+        pdf: bytes,
+        identity: SigningIdentity,
+        *,
+        verify_url: str | None,
+        at: datetime | None = None,
+    ) -> SignedPdf:
+        """The PDF signed with the organ's newest certificate, or as it is without one; its
+        signing time (the signature dictionary's /M) `at`, the service's clock, else now."""
         if identity.credentials is None:
             return SignedPdf(pdf, None)
         signer, reserve = self._signer(identity.credentials)
@@ -219,7 +255,7 @@ class PadesSigner:
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         out = io.BytesIO()
-        signers.PdfSigner(meta, signer).sign_pdf(writer, bytes_reserved=reserve, output=out)
+        _ClockedPdfSigner(meta, signer, at).sign_pdf(writer, bytes_reserved=reserve, output=out)
         return SignedPdf(out.getvalue(), identity.credentials.id)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
@@ -14,7 +15,7 @@ from app.runtime import Runtime
 from app.signing.signer import FIELD_NAME
 from tests.conftest import Staff
 from tests.fixtures.certificates import certificate_of, organ_pkcs12
-from tests.fixtures.factories import make_organ
+from tests.fixtures.factories import Clock, make_organ
 from tests.letters.helpers import letters, online, pdf_text
 from tests.signing.helpers import pdfsig, pyhanko_status, qr_codes, receipt_pdf
 
@@ -258,3 +259,16 @@ def test_the_signer_signs_with_rsa_keys_too_each_letter_with_its_own_digest(
         assert status.valid
         assert status.trusted
         assert "Signature Validation: Signature is Valid." in pdfsig(out)
+
+
+def test_the_signing_time_is_the_services_clock(
+    client: TestClient, organ_a: Staff, clock: Clock
+) -> None:
+    """The signature's signing time (/M) is the time the service signed by (its clock, which
+    dates the letter and its events), not the machine's."""
+    clock.set("2026-09-18T10:15:30+08:00")
+    _letter, pdf = receipt_pdf(client, organ_a)
+    status = pyhanko_status(pdf, certificate_of(organ_pkcs12()))
+    assert status.intact
+    assert status.valid
+    assert status.signer_reported_dt == datetime(2026, 9, 18, 2, 15, 30, tzinfo=UTC)
