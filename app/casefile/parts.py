@@ -12,6 +12,7 @@ was archived. PDF attachments go in as stored, images as a page of their own; ot
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,7 @@ from app.casefile.records import CaseReader, fmt_day, fmt_time, local_day
 from app.casefile.schemas import ImageSheet, RecordSection
 from app.letters.builders import DELIVERY_FORM_LABELS, DELIVERY_METHOD_LABELS
 from app.letters.kinds import kind_info
-from app.models import Case, CaseFile
+from app.models import Case, CaseFile, ReleasedDocument
 from app.runtime import Runtime
 from app.validation.identity import ID_TYPES
 from app.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, RECEIPT_BASIS_LABELS
@@ -162,8 +163,15 @@ class Collector(CaseReader):
         return out
 
     def letters(self) -> list[Source]:
+        """Every issued letter as stored, each followed by the released copies that went out
+        with it (app.releases: the redacted copies as the applicant got them, with their
+        遮盖说明 page; the originals, which hold what was withheld, never)."""
+        issued = repository.issued_letters(self.session, self.case.id, self.row.event_id)
+        released: dict[int, list[ReleasedDocument]] = {}
+        for doc in repository.released_copies(self.session, [x.id for x in issued]):
+            released.setdefault(doc.letter_id or 0, []).append(doc)
         out = []
-        for letter in repository.issued_letters(self.session, self.case.id, self.row.event_id):
+        for letter in issued:
             if letter.pdf_sha256 is None:
                 raise RuntimeError(f"letter {letter.id} has no PDF yet")
             out.append(
@@ -176,7 +184,23 @@ class Collector(CaseReader):
                     pdf=self.rt.store.read(letter.pdf_sha256),
                 )
             )
+            out += [
+                self._released(doc, letter.number, letter.letter_date)
+                for doc in released.get(letter.id, [])
+            ]
         return out
+
+    def _released(self, doc: ReleasedDocument, number: str | None, on: date | None) -> Source:
+        assert doc.released_sha256 is not None
+        return Source(
+            "released",
+            f"公开文件：{doc.title}",
+            f"released-{doc.id}",
+            number=number,
+            on=on,
+            pdf=self.rt.store.read(doc.released_sha256),
+            note="随答复提供的公开文本（已遮盖） / the released copy sent with the reply",
+        )
 
 
 def collect(

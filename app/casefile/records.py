@@ -15,6 +15,7 @@ from app.casefile.assembly import Source
 from app.casefile.schemas import RecordSection, RecordSheet
 from app.consultations.service import KIND_LABELS as CONSULTATION_KINDS
 from app.models import Case, CaseEvent, CaseFile
+from app.releases.delivery import DOWNLOAD, MAIL
 from app.runtime import Runtime
 from app.workflow.definition import WorkflowDef
 from app.workflow.write import SIDE_EVENTS
@@ -41,6 +42,8 @@ REVIEW_STATUS = {
 # Results a consultation reaches without an opinion (app.workflow.rules_consultation.SILENCE);
 # the recorded ones take the workflow's labels.
 SILENT_RESULTS = {"no_reply": "逾期未答复", "deemed_consent": "视为同意"}
+# How the applicant got a released file (app.releases.delivery).
+RELEASE_CHANNELS = {DOWNLOAD: "申请人通过平台下载", MAIL: "随答复邮件发送"}
 
 
 def fmt_time(dt: datetime, tz: ZoneInfo) -> str:
@@ -152,6 +155,27 @@ class CaseReader:
                             "申请人通过平台下载",
                         ]
                         for a in accesses
+                    ],
+                )
+            )
+        downloads = repository.release_downloads(self.session, self.case.id, self.until)
+        if downloads:
+            titles = {
+                d.id: d.title
+                for d in repository.released_copies(self.session, [x.letter_id for x in downloads])
+            }
+            sections.append(
+                RecordSection(
+                    heading="公开文件的提供（电子送达凭证）",
+                    headers=["时间", "公开文件", "方式"],
+                    widths=[20, 40, 40],
+                    rows=[
+                        [
+                            fmt_time(d.at, self.tz),
+                            titles.get(d.document_id, str(d.document_id)),
+                            RELEASE_CHANNELS.get(d.channel, d.channel),
+                        ]
+                        for d in downloads
                     ],
                 )
             )

@@ -16,6 +16,8 @@ from app.models import (
     Consultation,
     Letter,
     LetterAccess,
+    ReleasedDocument,
+    ReleaseDownload,
 )
 
 # A file that failed this often waits for an administrator (its error is on the row).
@@ -136,5 +138,32 @@ def letter_accesses(session: Session, case_id: int, until: datetime) -> list[Let
         select(LetterAccess)
         .where(LetterAccess.case_id == case_id, LetterAccess.accessed_at <= until)
         .order_by(LetterAccess.accessed_at, LetterAccess.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def released_copies(session: Session, letter_ids: list[int]) -> list[ReleasedDocument]:
+    """The released copies that went out with these (issued) letters — frozen when each letter
+    was issued — in the order they were uploaded. Never an original."""
+    if not letter_ids:
+        return []
+    stmt = (
+        select(ReleasedDocument)
+        .where(
+            ReleasedDocument.letter_id.in_(letter_ids),
+            ReleasedDocument.frozen_at.is_not(None),
+            ReleasedDocument.released_sha256.is_not(None),
+        )
+        .order_by(ReleasedDocument.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def release_downloads(session: Session, case_id: int, until: datetime) -> list[ReleaseDownload]:
+    """The applicant's downloads of released files (and the copies mailed), up to `until`."""
+    stmt = (
+        select(ReleaseDownload)
+        .where(ReleaseDownload.case_id == case_id, ReleaseDownload.at <= until)
+        .order_by(ReleaseDownload.at, ReleaseDownload.id)
     )
     return list(session.scalars(stmt))
