@@ -36,3 +36,8 @@ class OrganCertificate(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_by: Mapped[str] = mapped_column(String(200))
+    # Withdrawn (停用) by an administrator: it never signs again; what it signed still verifies.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)

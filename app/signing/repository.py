@@ -24,10 +24,10 @@ def certificates_of(session: Session, organ_id: int) -> list[OrganCertificate]:
 
 
 def current(session: Session, organ_id: int) -> OrganCertificate | None:
-    """The organ's newest certificate: the one its letters are signed with."""
+    """The organ's newest certificate not withdrawn: the one its letters are signed with."""
     stmt = (
         select(OrganCertificate)
-        .where(OrganCertificate.organ_id == organ_id)
+        .where(OrganCertificate.organ_id == organ_id, OrganCertificate.withdrawn_at.is_(None))
         .order_by(OrganCertificate.id.desc())
         .limit(1)
     )

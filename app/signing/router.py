@@ -12,13 +12,14 @@ from starlette.datastructures import UploadFile
 from app.auth.principal import Principal
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.errors import PayloadTooLarge
+from app.fields import RowId
 from app.http.client import client_of
 from app.intake.body import MalformedBody, multipart_form
 from app.organs.router import Admin
 from app.runtime import Runtime, RuntimeDep
 from app.signing import service, verify
 from app.signing.certificates import FILE_FIELD, MAX_PKCS12_BYTES, PASSWORD_FIELD
-from app.signing.schemas import CertificateRead, VerificationRead
+from app.signing.schemas import CertificateRead, CertificateWithdraw, VerificationRead
 
 router = APIRouter(route_class=CommittingRoute, prefix="/api/v1")
 OrganCode = Annotated[str, Path(max_length=32)]
@@ -133,6 +134,32 @@ def _add(
 ) -> CertificateRead:
     return service.upload_certificate(
         session, rt.token_key, principal, code, data, password, now=rt.clock()
+    )
+
+
+@router.post(
+    "/admin/organs/{code}/certificates/{certificate_id}/withdraw",
+    tags=["admin"],
+    summary="停用签名证书 / withdraw a signing certificate",
+    description=(
+        "停用后该证书不再用于签名：此后出具的文书以剩下的最新证书签名，没有则以未签名形式保存"
+        "（机关页面提示）。此前用其签名的文书仍可核验，核验结果注明证书已停用及停用时间。已停用："
+        "409 certificate-withdrawn；不是本机关的证书：404。/ The certificate never signs again: "
+        "later letters are signed with the newest certificate left, or stored unsigned (the "
+        "organ page says so). Letters it signed still verify, and their verification says it "
+        "was withdrawn and when. Withdrawn already: 409; not this organ's: 404."
+    ),
+)
+def withdraw_certificate(
+    code: OrganCode,
+    certificate_id: RowId,
+    body: CertificateWithdraw,
+    session: WriteSession,
+    rt: RuntimeDep,
+    principal: Admin,
+) -> CertificateRead:
+    return service.withdraw_certificate(
+        session, principal, code, certificate_id, body.reason, now=rt.clock()
     )
 
 

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.fields import Reason
+
 
 class CertificateRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -25,9 +27,20 @@ class CertificateRead(BaseModel):
     current: bool = Field(
         False,
         description=(
-            "是否为正在使用的证书（最新上传的一份）/ whether letters are signed with it now "
-            "(the newest upload)"
+            "是否为正在使用的证书（最新上传且未停用的一份）/ whether letters are signed with it "
+            "now (the newest upload not withdrawn)"
         ),
+    )
+    withdrawn_at: datetime | None = Field(None, description="停用时间 / withdrawn at")
+    withdrawn_by: str | None = Field(None, description="停用人 / withdrawn by")
+    withdrawal_reason: str | None = Field(None, description="停用原因 / why it was withdrawn")
+
+
+class CertificateWithdraw(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = Field(
+        description="停用原因（如私钥泄露、人员变动）/ why (a compromised key, a change of staff)"
     )
 
 
@@ -61,6 +74,13 @@ class SignatureRead(BaseModel):
     )
     signed_at: datetime | None = Field(
         None, description="签名时间（签名中所载）/ signing time, as the signature states"
+    )
+    certificate_withdrawn_at: datetime | None = Field(
+        None,
+        description=(
+            "签名证书此后被停用的时间（停用前的签名仍然有效）/ when the signing certificate was "
+            "withdrawn afterwards (signatures made before stay valid)"
+        ),
     )
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.errors import Forbidden
+from app.errors import Conflict, Forbidden, NotFound
 from app.models import Organ, OrganCertificate
 from app.organs import service as organs_service
 from app.signing import repository
@@ -50,9 +50,11 @@ def read(row: OrganCertificate, *, current: bool) -> CertificateRead:
 
 
 def certificates(session: Session, organ: Organ) -> list[CertificateRead]:
-    """The organ's certificates, the one in use first, then those it replaced."""
+    """The organ's certificates, newest first: the one in use (the newest not withdrawn) is
+    marked current; the others were replaced or withdrawn."""
     rows = repository.certificates_of(session, organ.id)
-    return [read(row, current=i == 0) for i, row in enumerate(rows)]
+    in_use = next((row.id for row in rows if row.withdrawn_at is None), None)
+    return [read(row, current=row.id == in_use) for row in rows]
 
 
 def organ_certificates(session: Session, principal: Principal, code: str) -> list[CertificateRead]:
@@ -110,6 +112,41 @@ def add_certificate(
     )
     repository.add(session, row)
     return read(row, current=True)
+
+
+class CertificateWithdrawn(Conflict):
+    code = "certificate-withdrawn"
+    title = "证书已停用 / The certificate is withdrawn already"
+
+
+def withdraw_certificate(
+    session: Session,
+    principal: Principal,
+    code: str,
+    certificate_id: int,
+    reason: str,
+    *,
+    now: datetime,
+) -> CertificateRead:
+    """Withdraw (停用) one of the organ's certificates: it never signs again (the organ's
+    letters are signed with the newest certificate left, or stored unsigned); the letters it
+    signed still verify, and their verification says it was withdrawn. 404 for a certificate
+    not of this organ, 409 if it is withdrawn already."""
+    organ = organ_for_admin(session, principal, code)
+    row = repository.by_id(session, certificate_id)
+    if row is None or row.organ_id != organ.id:
+        raise NotFound(f"证书 {certificate_id} 不存在 / certificate not found")
+    if row.withdrawn_at is not None:
+        raise CertificateWithdrawn(
+            f"该证书已于 {row.withdrawn_at:%Y-%m-%d} 停用 / the certificate was withdrawn already",
+            certificate_id=row.id,
+        )
+    row.withdrawn_at = now
+    row.withdrawn_by_id = principal.user_id
+    row.withdrawn_by = principal.name[:200]
+    row.withdrawal_reason = reason
+    session.flush()
+    return next(c for c in certificates(session, organ) if c.id == row.id)
 
 
 def stored_credentials(row: OrganCertificate) -> StoredCredentials:

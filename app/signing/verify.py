@@ -110,7 +110,10 @@ def by_code(session: Session, rt: Runtime, text: str) -> VerificationRead:
         cert = repository.by_id(session, letter.certificate_id)
         assert cert is not None
         signature = SignatureRead(
-            status="signed", signer=cert.common_name, certificate_sha256=cert.sha256_fingerprint
+            status="signed",
+            signer=cert.common_name,
+            certificate_sha256=cert.sha256_fingerprint,
+            certificate_withdrawn_at=cert.withdrawn_at,
         )
     return _read(session, rt, letter, "issued", signature, file_sha256=None)
 
@@ -232,7 +235,7 @@ def check_signature(data: bytes, trusted: OrganCertificate | None) -> SignatureR
     if trusted is None or fingerprint != trusted.sha256_fingerprint:
         return SignatureRead(status="unknown_signer", **facts)
     status = _validate(sig, asn1_x509.Certificate.load(trusted.certificate_der), signed_at)
-    return SignatureRead(status=status, **facts)
+    return SignatureRead(status=status, certificate_withdrawn_at=trusted.withdrawn_at, **facts)
 
 
 def _validate(sig: object, root: object, signed_at: datetime | None) -> SignatureStatus:

@@ -50,7 +50,7 @@ def test_the_id_routes_are_all_found() -> None:
 
 def _url(path: str, ids: list[str], bad: str, value: int) -> str:
     filled = {name: (value if name == bad else 1) for name in ids}
-    return path.format(number="X", action="withdraw", page=1, **filled)
+    return path.format(number="X", action="withdraw", page=1, code="org-a", **filled)
 
 
 # Valid bodies, so that an unknown id gets as far as the database and answers 404.
@@ -78,6 +78,9 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/assistance-requests/{request_id}/answer"): {"outcome": "found"},
     ("POST", "/api/v1/cases/{case_id}/released-documents/{document_id}/marks"): MARK,
     ("PUT", "/api/v1/cases/{case_id}/released-documents/{document_id}/marks/{mark_id}"): MARK,
+    ("POST", "/api/v1/admin/organs/{code}/certificates/{certificate_id}/withdraw"): {
+        "reason": "私钥泄露"
+    },
 }
 
 

@@ -197,6 +197,12 @@ MARK = {"kind": "phrase", "phrase": "张三", "ground": "withheld.third_party_ri
         "reason": "个人隐私"}  # fmt: skip
 
 
+def _certificate(env: Env) -> None:
+    r = env.client.get("/api/v1/admin/organs/org-a/certificates", headers=env.admin)
+    assert r.status_code == 200, r.text
+    env.ids["certificate"] = r.json()[0]["id"]
+
+
 def _webhook(env: Env) -> None:
     r = env.client.post("/api/v1/webhooks", json=WEBHOOK, headers=env.admin)
     assert r.status_code == 201, r.text
@@ -441,6 +447,15 @@ ROUTES: dict[str, Route] = {
         text=(("party_name",), ("summary",), ("follow_up",)),
         one_line=(("party_name",),),
         setup=_contacted_case,
+    ),
+    "withdraw certificate": Route(
+        "POST",
+        "/api/v1/admin/organs/{code}/certificates/{certificate_id}/withdraw",
+        lambda env: {"code": "org-a", "certificate_id": env.ids["certificate"]},
+        lambda env: {"reason": "保管私钥的电脑丢失"},
+        lambda env: env.admin,
+        text=(("reason",),),
+        setup=_certificate,
     ),
     "subscribe webhook": Route(
         "POST",

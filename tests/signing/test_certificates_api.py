@@ -156,3 +156,96 @@ def test_only_an_administrator_of_the_organ_or_the_platform_may_upload_or_list(
     assert post(client, admin_a, organ_pkcs12()).status_code == 201  # its own
     assert post(client, admin_b, organ_pkcs12(), code="org-b").status_code == 201
     assert post(client, admin, organ_pkcs12(), code="org-b").status_code == 201  # the platform's
+
+
+def _withdraw(
+    client: TestClient,
+    headers: dict[str, str],
+    certificate_id: int,
+    code: str = "org-a",
+    **body: Any,
+) -> Any:
+    return client.post(
+        f"{certificates_url(code)}/{certificate_id}/withdraw",
+        json=body or {"reason": "保管私钥的电脑丢失"},
+        headers=headers,
+    )
+
+
+def test_a_withdrawn_certificate_never_signs_again_and_what_it_signed_still_verifies(
+    client: TestClient, organ_a: Staff, admin: dict[str, str], clock: Any
+) -> None:
+    before, before_pdf = receipt_pdf(client, organ_a)
+    [current] = client.get(certificates_url(), headers=admin).json()
+    clock.advance(days=1)
+    r = _withdraw(client, admin, current["id"])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["current"] is False
+    assert body["withdrawal_reason"] == "保管私钥的电脑丢失"
+    assert body["withdrawn_by"] == "admin 用户"
+    assert body["withdrawn_at"] is not None
+    # Withdrawn already: refused, nothing changes.
+    again = _withdraw(client, admin, current["id"], reason="再次停用")
+    assert again.status_code == 409
+    assert again.json()["code"] == "certificate-withdrawn"
+    assert client.get(certificates_url(), headers=admin).json() == [body]
+
+    # No certificate left: the next letter is stored unsigned.
+    after, after_pdf = receipt_pdf(client, organ_a)
+    assert after["signed"] is False
+    assert b"/ByteRange" not in after_pdf
+    # What it signed before still verifies, and says the certificate was withdrawn.
+    r = client.post("/api/v1/verify", files={"file": ("l.pdf", before_pdf, "application/pdf")})
+    assert r.status_code == 200, r.text
+    assert r.json()["verdict"] == "unaltered"
+    assert r.json()["signature"]["status"] == "valid"
+    assert r.json()["signature"]["certificate_withdrawn_at"] == body["withdrawn_at"]
+    code = client.get(f"/api/v1/verify/{before['verify_code']}").json()
+    assert code["signature"]["status"] == "signed"
+    assert code["signature"]["certificate_withdrawn_at"] == body["withdrawn_at"]
+
+    # A new upload signs again; the withdrawn one stays listed as withdrawn.
+    assert post(client, admin, organ_pkcs12()).status_code == 201
+    listed = client.get(certificates_url(), headers=admin).json()
+    assert [(c["current"], c["withdrawn_at"] is not None) for c in listed] == [
+        (True, False),
+        (False, True),
+    ]
+    assert receipt_pdf(client, organ_a)[0]["signed"] is True
+
+
+def test_withdrawing_an_older_certificate_keeps_the_one_in_use(
+    client: TestClient, organ_a: Staff, admin: dict[str, str]
+) -> None:
+    [old] = client.get(certificates_url(), headers=admin).json()
+    new = self_signed_pkcs12("更换后的证书", "新密码", now=VALID_FROM)
+    assert post(client, admin, new, "新密码").status_code == 201
+    assert _withdraw(client, admin, old["id"]).status_code == 200
+    listed = client.get(certificates_url(), headers=admin).json()
+    assert [(c["common_name"], c["current"]) for c in listed] == [
+        ("更换后的证书", True),
+        ("测试机关签名证书", False),
+    ]
+    _letter, pdf = receipt_pdf(client, organ_a)
+    assert pyhanko_status(pdf, certificate_of(new, "新密码")).trusted
+
+
+def test_withdrawal_is_for_the_organs_administrators_and_checks_its_input(
+    client: TestClient, organ_a: Staff, organ_b: Staff, admin: dict[str, str], runtime: Runtime
+) -> None:
+    [mine] = client.get(certificates_url(), headers=admin).json()
+    [theirs] = client.get(certificates_url("org-b"), headers=admin).json()
+    with runtime.sessions.write.begin() as session:
+        admin_b = bearer(make_token(session, runtime.token_key, "org-b", "admin"))
+    assert _withdraw(client, organ_a.headers("clerk"), mine["id"]).status_code == 403
+    assert _withdraw(client, {}, mine["id"]).status_code == 401
+    assert _withdraw(client, admin_b, mine["id"]).status_code == 403  # another organ's admin
+    # Another organ's certificate under this organ, an unknown one, an unknown organ: 404.
+    assert _withdraw(client, admin, theirs["id"]).status_code == 404
+    assert _withdraw(client, admin, 999_999).status_code == 404
+    assert _withdraw(client, admin, mine["id"], code="no-such").status_code == 404
+    for body in ({"reason": ""}, {"reason": "  "}, {"reason": "x" * 2001}, {"why": "丢失了"}):
+        r = client.post(f"{certificates_url()}/{mine['id']}/withdraw", json=body, headers=admin)
+        assert r.status_code == 422, (body, r.text)
+    assert client.get(certificates_url(), headers=admin).json()[0]["current"] is True

@@ -197,3 +197,35 @@ def test_another_organs_administrator_cannot_upload_here(
     r = _certificate(client, organ_pkcs12(), PASSWORD)
     assert r.status_code == 403
     assert "只能管理本机关的签名证书" in _text(r.text)
+
+
+def test_the_organ_page_withdraws_the_certificate_in_use_and_the_verify_page_says_so(
+    client: TestClient, root: TestClient, runtime: Runtime, organ_a: Staff
+) -> None:
+    letter, _pdf = receipt_pdf(client, organ_a)
+    page = root.get(ORGAN_PAGE)
+    found = re.search(r'action="(/staff/admin/organs/org-a/certificates/\d+/withdraw)"', page.text)
+    assert found, page.text[:3000]
+    url = found.group(1)
+
+    def withdraw(reason: str) -> Any:
+        token = csrf(root, ORGAN_PAGE)
+        return root.post(url, data={"csrf_token": token, "reason": reason}, follow_redirects=False)
+
+    empty = withdraw("  ")
+    assert empty.status_code == 422
+    assert 'id="reason-error"' in empty.text
+    done = withdraw("保管人员调离")
+    assert done.status_code == 303
+    text = _text(root.get(done.headers["location"]).text)
+    assert "已停用签名证书" in text
+    assert "签名证书均已停用" in text
+    assert "保管人员调离" in text
+    assert 'id="certificate-withdraw"' not in root.get(ORGAN_PAGE).text  # nothing left to stop
+    again = withdraw("再停一次")
+    assert again.status_code == 409
+    assert "已停用" in _text(again.text)
+
+    shown = _text(client.get(f"/verify/{letter['verify_code']}").text)
+    assert "停用该证书" in shown
+    assert "停用前所作的签名仍然有效" in shown

@@ -1,8 +1,8 @@
 """Organs in the workbench (/staff/admin/organs, admins only): the list, an organ's page with its
 settings (the JSON PUT's body in a textarea, validated by OrganSettings, errors beside it), its
 seal image (upload or remove, checked by app.organs.admin as the API's upload is) and its signing
-certificate (a PKCS#12 upload through app.signing.service, as the API's; a warning while it has
-none, since its letters are then stored unsigned).
+certificate (a PKCS#12 upload through app.signing.service, as the API's, or the withdrawal of
+the one in use; a warning while it has none, since its letters are then stored unsigned).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 
 from app.db import CommittingRoute, ReadSession, WriteSession
 from app.errors import DomainError
+from app.fields import RowId
 from app.models import Organ
 from app.organs import admin, service
 from app.organs.router import ADMIN_ROLES
@@ -26,7 +27,7 @@ from app.organs.settings import OrganSettings
 from app.runtime import Runtime, RuntimeDep
 from app.signing import service as signing_service
 from app.signing.certificates import FILE_FIELD, MAX_PKCS12_BYTES, PASSWORD_FIELD
-from app.signing.schemas import CertificateRead
+from app.signing.schemas import CertificateRead, CertificateWithdraw
 from app.web.forms import FieldErrors, field_name, read_form
 from app.web.staff import nav
 from app.web.staff.session import Workbench, page_roles, staff_page
@@ -42,6 +43,7 @@ DONE = {
     "seal": "已上传电子印章。",
     "unseal": "已删除电子印章。",
     "certificate": "已上传签名证书：此后出具的文书以该证书签名。",
+    "withdrawn": "已停用签名证书：此后不再以其签名，此前签名的文书仍可核验。",
 }
 
 
@@ -214,4 +216,43 @@ async def organ_certificate(
         )
     return RedirectResponse(
         f"/staff/admin/organs/{organ.code}?done=certificate#certificate-title", status_code=303
+    )
+
+
+@router.post("/staff/admin/organs/{code}/certificates/{certificate_id}/withdraw")
+async def withdraw_certificate(
+    code: Code,
+    certificate_id: RowId,
+    request: Request,
+    rt: RuntimeDep,
+    session: WriteSession,
+    staff: Admin,
+) -> Response:
+    form = await read_form(request, rt)
+    organ = await run_in_threadpool(signing_service.organ_for_admin, session, staff.principal, code)
+    errors, status_code = FieldErrors(), 422
+    try:
+        body = CertificateWithdraw.model_validate({"reason": form.get("reason") or ""})
+        await run_in_threadpool(
+            signing_service.withdraw_certificate,
+            session,
+            staff.principal,
+            organ.code,
+            certificate_id,
+            body.reason,
+            now=rt.clock(),
+        )
+    except ValidationError as exc:
+        errors = FieldErrors.of_validation(exc)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        errors, status_code = FieldErrors.of_domain(exc, "reason"), exc.status
+    if errors:
+        certificates = await run_in_threadpool(signing_service.certificates, session, organ)
+        return _organ_page(
+            request, rt, staff, organ, certificates, errors=errors, status_code=status_code
+        )
+    return RedirectResponse(
+        f"/staff/admin/organs/{organ.code}?done=withdrawn#certificate-title", status_code=303
     )
