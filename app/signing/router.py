@@ -80,8 +80,10 @@ async def read_file_part(request: Request, limit: int, what: str) -> tuple[bytes
     tags=["admin"],
     summary="机关的签名证书 / the organ's signing certificates",
     description=(
-        "正在使用的证书在前，其后为被替换的证书（已签名的文书仍可凭其核验）。/ The certificate in "
-        "use first, then those it replaced (letters signed with them still verify)."
+        "最新上传的在前；current 标明正在使用的证书（最新上传且未停用的一份），其余为被替换或已停用"
+        "的证书（用其签名的文书仍可核验）。/ Newest first; `current` marks the one in use (the "
+        "newest not withdrawn); the others were replaced or withdrawn (letters signed with them "
+        "still verify)."
     ),
 )
 def list_certificates(
